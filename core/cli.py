@@ -1,0 +1,149 @@
+"""`python -m core`: the headless face of the core, for scripts, slides and CI.
+
+Same Snapshot as the window, printed as a table or as JSON. Bad flags or files: one line on
+stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+from core import presets
+from core.activations import ACTIVATIONS
+from core.config import DTYPES, GRAD_SOURCES, INPUTS, Config, ConfigError
+from core.inits import INITS, MODES, TRUNCATIONS
+from core.simulate import run
+
+
+class UsageError(ValueError):
+    """A bad flag: argparse's own error prints the whole usage over several lines."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(f"{message} (see --help)")
+
+
+def _width(text: str) -> int | list[int]:
+    try:
+        parts = [int(p) for p in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an integer or a comma list of integers: {text!r}"
+        ) from None
+    return parts[0] if len(parts) == 1 else parts
+
+
+def _finite(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(v):
+        raise argparse.ArgumentTypeError(f"not a finite number: {text!r}")
+    return v
+
+
+def add_config_flags(p: argparse.ArgumentParser) -> None:
+    """Flags shared by `python -m core stats` and the window's `initscope`."""
+    p.add_argument("--config", metavar="FILE", help="a TOML config (flags given too override it)")
+    p.add_argument("--preset", metavar="NAME", help="a named scene from resources/presets")
+    p.add_argument("--depth", type=int, help="number of layers")
+    p.add_argument("--width", type=_width, help="units per layer, or input,w1,...,wL")
+    p.add_argument("--batch", type=int, help="examples in the batch")
+    p.add_argument("--input", choices=list(INPUTS), help="input distribution")
+    p.add_argument("--activation", help="one of " + ", ".join(ACTIVATIONS) + " (or a comma list)")
+    p.add_argument("--init", choices=list(INITS), help="weight-init scheme")
+    p.add_argument("--std", type=_finite, help="σ of normal, truncated-normal and sparse")
+    p.add_argument("--limit", type=_finite, help="a of uniform U(−a, a)")
+    p.add_argument("--gain", type=_finite, help="gain of Xavier/He/LeCun/orthogonal")
+    p.add_argument("--mode", choices=MODES, help="fan used by Xavier/He/LeCun")
+    p.add_argument("--truncation", choices=TRUNCATIONS, help="none, tf (real std 0.88σ) or keras")
+    p.add_argument("--bias", type=_bias, help="default, zeros, or a constant such as 0.1")
+    p.add_argument("--seed", type=int, help="random seed (weights and batch)")
+    p.add_argument("--dtype", choices=DTYPES)
+    p.add_argument("--grad-source", choices=list(GRAD_SOURCES), dest="grad_source")
+    p.add_argument("--memory-limit", type=_finite, dest="memory_limit_gib", help="GiB (default 4)")
+
+
+def _bias(text: str) -> tuple[str, float]:
+    if text in ("default", "zeros"):
+        return text, 0.0
+    return "constant", _finite(text)
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    """Preset, then config file, then flags: later ones override earlier ones."""
+    c = presets.load(args.preset).config if args.preset else Config()
+    if args.config:
+        c = Config.load(args.config, base=c)
+    changes = {}
+    for name in (
+        "depth",
+        "width",
+        "batch",
+        "input",
+        "init",
+        "std",
+        "limit",
+        "gain",
+        "mode",
+        "truncation",
+        "seed",
+        "dtype",
+        "grad_source",
+        "memory_limit_gib",
+    ):
+        v = getattr(args, name, None)
+        if v is not None:
+            changes[name] = v
+    if args.activation:
+        parts = args.activation.split(",")
+        changes["activation"] = parts[0] if len(parts) == 1 else parts
+    if args.bias:
+        changes["bias"], changes["bias_value"] = args.bias
+    if isinstance(changes.get("width"), list) and "depth" not in changes:
+        changes["depth"] = len(changes["width"]) - 1
+    return c.replace(**changes) if changes else c
+
+
+def _table(snap) -> str:
+    head = (
+        f"{'layer':>5} {'act':>10} {'h std':>9} {'a mean':>9} {'a std':>9} {'sat%':>6} {'dead%':>6} "
+        f"{'∂a std':>9} {'∂h std':>9} {'∂W/W':>9} {'nonfin':>7}"
+    )
+    lines = [head]
+    for s in snap.layers:
+        lines.append(
+            f"{s.index:>5} {s.activation:>10} {s.preact_std:9.3g} {s.act_mean:9.3g} {s.act_std:9.3g} "
+            f"{100 * s.saturated_frac:6.1f} {100 * s.dead_units:6.1f} {s.grad_std:9.3g} "
+            f"{s.preact_grad_std:9.3g} {s.grad_data_ratio:9.3g} {s.nonfinite:>7}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = _Parser(prog="python -m core", description="InitScope's headless core")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    st = sub.add_parser("stats", help="per-layer statistics for one config")
+    add_config_flags(st)
+    st.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    sub.add_parser("presets", help="list the named scenes")
+    try:
+        args = p.parse_args(argv)
+        if args.command == "presets":
+            for name, scene in presets.all_scenes().items():
+                print(f"{name:24} {scene.title}")
+            return 0
+        snap = run(config_from_args(args))
+    except (ConfigError, presets.PresetError, UsageError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(snap.to_json(), allow_nan=False))
+    else:
+        print(_table(snap))
+    return 0

@@ -1,0 +1,227 @@
+"""The frozen, validated description of one experiment: what the controls edit and the core runs.
+
+Everything a view, the CLI, a preset file or a test needs to reproduce a picture lives here, and
+nothing else does. A bad value raises ConfigError naming the field, the value and what is allowed,
+before anything is allocated.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from core.activations import ACTIVATIONS
+from core.inits import INITS, MODES, TRUNCATIONS
+
+INPUTS = {
+    "normal": "x ~ N(0, 1), the standardised-data assumption of every derivation",
+    "uniform": "x ~ U(−1, 1), zero-mean but variance 1/3",
+    "positive": "x ~ U(0, 1), all positive like pixels or sigmoid outputs (mean 0.5)",
+}
+BIASES = ("default", "zeros", "constant")
+DTYPES = ("float32", "float64")
+GRAD_SOURCES = {
+    "gaussian": "dL/d(output) ~ N(0, 1): the signal-propagation view of the backward pass",
+    "mse": "½‖output − y‖² with random targets y ~ N(0, 1)",
+}
+HIST_SCALES = ("shared", "layer")
+MAX_DEPTH = 1000
+MAX_WIDTH = 100_000
+MAX_BATCH = 1_000_000
+
+
+class ConfigError(ValueError):
+    """One bad field: the message is a single line a person can act on."""
+
+    def __init__(self, name: str, value: Any, allowed: str):
+        self.field = name
+        super().__init__(f"{name}: got {value!r}; allowed: {allowed}")
+
+
+@dataclass(frozen=True)
+class Config:
+    depth: int = 10
+    width: int | tuple[int, ...] = 500
+    batch: int = 1000
+    input: str = "normal"
+    activation: str | tuple[str, ...] = "tanh"
+    init: str = "xavier-normal"
+    std: float = 0.01
+    limit: float = 0.05
+    gain: float | None = None
+    mode: str | None = None
+    truncation: str | None = None
+    sparsity: float = 0.1
+    value: float = 0.1
+    bias: str = "default"
+    bias_value: float = 0.0
+    seed: int = 0
+    dtype: str = "float32"
+    grad_source: str = "gaussian"
+    bins: int = 60
+    hist_scale: str = "shared"
+    memory_limit_gib: float = 4.0
+
+    def __post_init__(self):
+        if isinstance(self.width, list):
+            object.__setattr__(self, "width", tuple(self.width))
+        if isinstance(self.activation, list):
+            object.__setattr__(self, "activation", tuple(self.activation))
+        _validate(self)
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """Input width first, then each layer's output width."""
+        if isinstance(self.width, tuple):
+            return self.width
+        return (self.width,) * (self.depth + 1)
+
+    @property
+    def activations(self) -> tuple[str, ...]:
+        if isinstance(self.activation, tuple):
+            return self.activation
+        return (self.activation,) * self.depth
+
+    def replace(self, **changes) -> Config:
+        """A new config with some fields changed; a widths list also sets the depth."""
+        width = changes.get("width")
+        if isinstance(width, list | tuple) and "depth" not in changes:
+            changes["depth"] = len(width) - 1
+        return dataclasses.replace(self, **changes)
+
+    def estimated_bytes(self) -> int:
+        """Arrays the core will hold for this config: weights, their noise and gradients (3 per
+        weight) and per layer five batch-sized buffers (pre-activation, activation, derivative,
+        two gradients), plus the input and its noise."""
+        item = 4 if self.dtype == "float32" else 8
+        w = self.widths
+        weights = sum(a * b for a, b in itertools.pairwise(w))
+        batch_buffers = self.batch * (2 * w[0] + 5 * sum(w[1:]))
+        return item * (3 * weights + batch_buffers)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {}
+        for f in dataclasses.fields(self):
+            if f.name.startswith("_"):
+                continue
+            v = getattr(self, f.name)
+            if v is None:
+                continue
+            out[f.name] = list(v) if isinstance(v, tuple) else v
+        return out
+
+    def to_toml(self) -> str:
+        return tomli_w.dumps(self.to_dict())
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(self.to_toml(), encoding="utf-8")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], base: Config | None = None) -> Config:
+        known = {f.name for f in dataclasses.fields(cls) if not f.name.startswith("_")}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(unknown[0], data[unknown[0]], "one of " + ", ".join(sorted(known)))
+        return (base or cls()).replace(**data)
+
+    @classmethod
+    def from_toml(cls, text: str, base: Config | None = None) -> Config:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError("file", "TOML", f"valid TOML ({e})") from None
+        data.pop("scene", None)  # presets carry a [scene] table for the lecture mode
+        return cls.from_dict(data, base)
+
+    @classmethod
+    def load(cls, path: str | Path, base: Config | None = None) -> Config:
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(
+                "file", str(p), f"a readable UTF-8 TOML file ({e.__class__.__name__})"
+            ) from None
+        return cls.from_toml(text, base)
+
+
+def _int(c: Config, name: str, lo: int, hi: int) -> None:
+    v = getattr(c, name)
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        raise ConfigError(name, v, f"an integer from {lo} to {hi}")
+
+
+def _real(c: Config, name: str, lo: float, hi: float, optional: bool = False) -> None:
+    v = getattr(c, name)
+    if optional and v is None:
+        return
+    ok = (
+        isinstance(v, int | float)
+        and not isinstance(v, bool)
+        and math.isfinite(v)
+        and lo <= v <= hi
+    )
+    if not ok:
+        raise ConfigError(name, v, f"a finite number from {lo:g} to {hi:g}")
+    object.__setattr__(c, name, float(v))
+
+
+def _choice(c: Config, name: str, allowed, optional: bool = False) -> None:
+    v = getattr(c, name)
+    if optional and v is None:
+        return
+    if v not in allowed:
+        raise ConfigError(name, v, "one of " + ", ".join(allowed))
+
+
+def _validate(c: Config) -> None:
+    _int(c, "depth", 1, MAX_DEPTH)
+    if isinstance(c.width, tuple):
+        if len(c.width) != c.depth + 1:
+            raise ConfigError(
+                "width", list(c.width), f"depth+1 = {c.depth + 1} widths (input first)"
+            )
+        for w in c.width:
+            if isinstance(w, bool) or not isinstance(w, int) or not 1 <= w <= MAX_WIDTH:
+                raise ConfigError("width", list(c.width), f"integers from 1 to {MAX_WIDTH}")
+    else:
+        _int(c, "width", 1, MAX_WIDTH)
+    _int(c, "batch", 1, MAX_BATCH)
+    _choice(c, "input", INPUTS)
+    acts = c.activation if isinstance(c.activation, tuple) else (c.activation,)
+    if isinstance(c.activation, tuple) and len(acts) != c.depth:
+        raise ConfigError("activation", list(acts), f"one name, or depth = {c.depth} names")
+    for a in acts:
+        if a not in ACTIVATIONS:
+            raise ConfigError("activation", a, "one of " + ", ".join(ACTIVATIONS))
+    _choice(c, "init", INITS)
+    _real(c, "std", 0.0, 1e6)
+    _real(c, "limit", 0.0, 1e6)
+    _real(c, "gain", 0.0, 1e6, optional=True)
+    _choice(c, "mode", MODES, optional=True)
+    _choice(c, "truncation", TRUNCATIONS, optional=True)
+    _real(c, "sparsity", 0.0, 1.0)
+    _real(c, "value", -1e6, 1e6)
+    _choice(c, "bias", BIASES)
+    _real(c, "bias_value", -1e6, 1e6)
+    _int(c, "seed", 0, 2**63 - 1)
+    _choice(c, "dtype", DTYPES)
+    _choice(c, "grad_source", GRAD_SOURCES)
+    _int(c, "bins", 4, 1000)
+    _choice(c, "hist_scale", HIST_SCALES)
+    _real(c, "memory_limit_gib", 0.001, 1024.0)
+    need = c.estimated_bytes()
+    if need > c.memory_limit_gib * 2**30:
+        raise ConfigError(
+            "memory",
+            f"{need / 2**30:.2f} GiB",
+            f"at most memory_limit_gib = {c.memory_limit_gib:g} GiB "
+            "(reduce depth, width or batch, or raise the limit)",
+        )

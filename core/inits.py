@@ -1,0 +1,328 @@
+"""Weight-initialization schemes as one registry, each with its source and formula in one line.
+
+Weights are laid out (fan_in, fan_out), so a layer computes h = a @ W + b. A scheme draws from a
+NoiseBank that caches the seed's standard draws, so that sweeping σ or a gain rescales the same
+weights (the animation shows the effect of the scale, not fresh noise) and costs one multiply.
+Formulas: ../shared/reference/init-theory.md §1.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from core.config import Config
+
+MODES = ("fan_in", "fan_out", "fan_avg")
+# none: plain normal. tf: tf.truncated_normal(stddev=σ), re-draw beyond ±2σ, real std 0.8796σ.
+# keras: VarianceScaling's corrected draw, σ/0.8796 before the cut so the real std is σ.
+TRUNCATIONS = ("none", "tf", "keras")
+TRUNC_STD = 0.87962566103423978  # std of N(0,1) truncated to [−2, 2]
+
+
+class NoiseBank:
+    """Standard draws for one seed, made once and reused: key → read-only array."""
+
+    def __init__(self, seed: int, dtype: np.dtype):
+        self.seed, self.dtype = seed, np.dtype(dtype)
+        self._cache: dict[tuple, np.ndarray] = {}
+
+    def rng(self, *key: int) -> np.random.Generator:
+        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=key))
+
+    def _cached(self, kind: str, key: tuple[int, ...], shape, make) -> np.ndarray:
+        k = (kind, key, tuple(shape))
+        arr = self._cache.get(k)
+        if arr is None:
+            arr = make(self.rng(*key)).astype(self.dtype, copy=False)
+            arr.flags.writeable = False
+            self._cache[k] = arr
+        return arr
+
+    def normal(self, key, shape):
+        return self._cached("normal", key, shape, lambda r: r.standard_normal(shape, self.dtype))
+
+    def uniform(self, key, shape):
+        """U(−1, 1)."""
+        return self._cached("uniform", key, shape, lambda r: r.uniform(-1.0, 1.0, shape))
+
+    def truncated(self, key, shape):
+        """N(0,1) with every draw beyond ±2 re-drawn (TF's truncated_normal)."""
+
+        def make(r):
+            z = self.normal(key, shape).copy()
+            bad = np.abs(z) > 2.0
+            while bad.any():
+                z[bad] = r.standard_normal(int(bad.sum()))
+                bad = np.abs(z) > 2.0
+            return z
+
+        return self._cached("truncated", key, shape, make)
+
+    def orthogonal(self, key, shape):
+        """PyTorch orthogonal_: QR of an N(0,1) matrix (transposed when wide), Q·sign(diag R)."""
+
+        def make(r):
+            fan_in, fan_out = shape
+            rows, cols = fan_out, fan_in  # PyTorch's (out, in) layout
+            a = r.standard_normal((max(rows, cols), min(rows, cols)))
+            q, rr = np.linalg.qr(a)
+            q *= np.sign(np.diag(rr))
+            q = q if rows >= cols else q.T  # now (rows, cols)
+            return q.T  # back to (in, out)
+
+        return self._cached("orthogonal", key, shape, make)
+
+    def sparse_mask(self, key, shape, sparsity: float):
+        """PyTorch sparse_: per input unit, ceil(sparsity·fan_out) of its weights are zero."""
+
+        def make(r):
+            fan_out = shape[1]
+            zeros = math.ceil(sparsity * fan_out)
+            order = np.argsort(r.random(shape), axis=1)
+            return (order >= zeros).astype(self.dtype)
+
+        return self._cached(f"sparse{sparsity!r}", key, shape, make)
+
+
+def _fan(mode: str, fan_in: int, fan_out: int) -> float:
+    return {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
+
+
+def _gaussian(bank, key, shape, truncation: str) -> tuple[np.ndarray, float]:
+    """A unit draw and the factor that gives it std 1 after the chosen truncation."""
+    if truncation == "none":
+        return bank.normal(key, shape), 1.0
+    base = bank.truncated(key, shape)
+    return base, (1.0 / TRUNC_STD if truncation == "keras" else 1.0)
+
+
+def _real_std(truncation: str) -> float:
+    """Real std of a draw asked for with std 1."""
+    return TRUNC_STD if truncation == "tf" else 1.0
+
+
+@dataclass(frozen=True)
+class Init:
+    name: str
+    formula: str
+    source: str
+    uses: frozenset[str]  # which Config fields this scheme reads (the dock disables the rest)
+    # (bank, layer, fan_in, fan_out, config, out) → out
+    sample: Callable[..., np.ndarray]
+    # σ_w² = fan_in·Var(w) from the formula; None for data-dependent schemes
+    sigma_w2: Callable[[int, int, Config], float | None]
+    default_gain: float = 1.0
+    default_mode: str = "fan_in"
+    default_truncation: str = "none"
+    torch_bias: bool = False  # nn.Linear's default bias U(±1/√fan_in)
+    data_dependent: bool = False
+
+    def gain(self, c: Config) -> float:
+        return self.default_gain if c.gain is None else c.gain
+
+    def mode(self, c: Config) -> str:
+        return c.mode or self.default_mode
+
+    def truncation(self, c: Config) -> str:
+        return c.truncation or self.default_truncation
+
+
+def _fill(value_of):
+    def sample(bank, layer, fan_in, fan_out, c, out):
+        out.fill(value_of(c))
+        return out
+
+    return sample
+
+
+def _normal_std(bank, layer, fan_in, fan_out, c, out, std: float):
+    base, k = _gaussian(bank, (0, layer), (fan_in, fan_out), INITS[c.init].truncation(c))
+    return np.multiply(base, std * k, out=out)
+
+
+def _plain_normal(bank, layer, fan_in, fan_out, c, out):
+    return _normal_std(bank, layer, fan_in, fan_out, c, out, c.std)
+
+
+def _plain_uniform(bank, layer, fan_in, fan_out, c, out):
+    return np.multiply(bank.uniform((0, layer), (fan_in, fan_out)), c.limit, out=out)
+
+
+def _vs_std(fan_in, fan_out, c) -> float:
+    """Variance scaling: std = gain/√fan(mode) (Glorot's fan_avg gives gain·√(2/(in+out)))."""
+    init = INITS[c.init]
+    return init.gain(c) / math.sqrt(_fan(init.mode(c), fan_in, fan_out))
+
+
+def _vs_normal(bank, layer, fan_in, fan_out, c, out):
+    return _normal_std(bank, layer, fan_in, fan_out, c, out, _vs_std(fan_in, fan_out, c))
+
+
+def _vs_uniform(bank, layer, fan_in, fan_out, c, out):
+    bound = math.sqrt(3.0) * _vs_std(fan_in, fan_out, c)
+    return np.multiply(bank.uniform((0, layer), (fan_in, fan_out)), bound, out=out)
+
+
+def _orthogonal(bank, layer, fan_in, fan_out, c, out):
+    return np.multiply(
+        bank.orthogonal((0, layer), (fan_in, fan_out)), INITS[c.init].gain(c), out=out
+    )
+
+
+def _sparse(bank, layer, fan_in, fan_out, c, out):
+    shape = (fan_in, fan_out)
+    np.multiply(bank.normal((0, layer), shape), c.std, out=out)
+    out *= bank.sparse_mask((0, layer), shape, c.sparsity)
+    return out
+
+
+def _torch_default(bank, layer, fan_in, fan_out, c, out):
+    return np.multiply(
+        bank.uniform((0, layer), (fan_in, fan_out)), 1.0 / math.sqrt(fan_in), out=out
+    )
+
+
+def _vs_sigma(normal: bool):
+    def sigma(fan_in, fan_out, c):
+        t = _real_std(INITS[c.init].truncation(c)) if normal else 1.0
+        return fan_in * (_vs_std(fan_in, fan_out, c) * t) ** 2
+
+    return sigma
+
+
+def _vs(name, normal, formula, source, gain=1.0, mode="fan_in"):
+    uses = {"gain", "mode"} | ({"truncation"} if normal else set())
+    return Init(
+        name,
+        formula,
+        source,
+        frozenset(uses),
+        _vs_normal if normal else _vs_uniform,
+        _vs_sigma(normal),
+        default_gain=gain,
+        default_mode=mode,
+    )
+
+
+_SQRT2 = math.sqrt(2.0)
+_REGISTRY = [
+    Init(
+        "zeros",
+        "W = 0",
+        "the symmetric start that never learns",
+        frozenset(),
+        _fill(lambda c: 0.0),
+        lambda i, o, c: 0.0,
+    ),
+    Init(
+        "constant",
+        "W = c",
+        "torch.nn.init.constant_",
+        frozenset({"value"}),
+        _fill(lambda c: c.value),
+        lambda i, o, c: 0.0,
+    ),
+    Init(
+        "normal",
+        "W ~ N(0, σ²)",
+        "torch.nn.init.normal_; CS231n's 0.01·randn",
+        frozenset({"std", "truncation"}),
+        _plain_normal,
+        lambda i, o, c: i * (c.std * _real_std(c.truncation or "none")) ** 2,
+    ),
+    Init(
+        "truncated-normal",
+        "W ~ N(0, σ²) re-drawn beyond ±2σ (real std 0.88σ, or σ corrected)",
+        "tf.truncated_normal (TF's MNIST tutorial); Keras/JAX correct by 1/0.8796",
+        frozenset({"std", "truncation"}),
+        _plain_normal,
+        lambda i, o, c: i * (c.std * _real_std(c.truncation or "tf")) ** 2,
+        default_truncation="tf",
+    ),
+    Init(
+        "uniform",
+        "W ~ U(−a, a)",
+        "torch.nn.init.uniform_",
+        frozenset({"limit"}),
+        _plain_uniform,
+        lambda i, o, c: i * c.limit**2 / 3.0,
+    ),
+    _vs(
+        "xavier-normal",
+        True,
+        "W ~ N(0, gain²·2/(fan_in+fan_out))",
+        "Glorot & Bengio 2010; torch xavier_normal_",
+        mode="fan_avg",
+    ),
+    _vs(
+        "xavier-uniform",
+        False,
+        "W ~ U(±gain·√(6/(fan_in+fan_out)))",
+        "Glorot & Bengio 2010; Keras Dense default",
+        mode="fan_avg",
+    ),
+    _vs(
+        "he-normal",
+        True,
+        "W ~ N(0, gain²/fan), gain √2",
+        "He+ 2015 arXiv:1502.01852; torch kaiming_normal_",
+        gain=_SQRT2,
+    ),
+    _vs(
+        "he-uniform",
+        False,
+        "W ~ U(±gain·√(3/fan)), gain √2",
+        "He+ 2015; torch kaiming_uniform_",
+        gain=_SQRT2,
+    ),
+    _vs(
+        "lecun-normal",
+        True,
+        "W ~ N(0, 1/fan_in)",
+        "LeCun+ 1998 Efficient BackProp; Flax Dense default",
+    ),
+    _vs("lecun-uniform", False, "W ~ U(±√(3/fan_in))", "LeCun+ 1998; Keras LecunUniform"),
+    Init(
+        "orthogonal",
+        "W = gain·Q, Q from QR of N(0,1)",
+        "Saxe+ 2013 arXiv:1312.6120; torch orthogonal_",
+        frozenset({"gain"}),
+        _orthogonal,
+        lambda i, o, c: INITS[c.init].gain(c) ** 2 * i / max(i, o),
+    ),
+    Init(
+        "sparse",
+        "W ~ N(0, σ²) with ceil(s·fan_out) zeros per input unit",
+        "Martens 2010; torch sparse_",
+        frozenset({"std", "sparsity"}),
+        _sparse,
+        lambda i, o, c: i * c.std**2 * (1.0 - math.ceil(c.sparsity * o) / o),
+    ),
+    Init(
+        "pytorch-default",
+        "W, b ~ U(±1/√fan_in): σ_w² = 1/3",
+        "torch nn.Linear: kaiming_uniform_(a=√5)",
+        frozenset(),
+        _torch_default,
+        lambda i, o, c: 1.0 / 3.0,
+        torch_bias=True,
+    ),
+    Init(
+        "lsuv",
+        "orthogonal, then W ← W/√Var(h) per layer until |Var(h)−1| ≤ 0.02",
+        "Mishkin & Matas 2015 arXiv:1511.06422",
+        frozenset(),
+        _orthogonal,
+        lambda i, o, c: None,
+        data_dependent=True,
+    ),
+]
+INITS: dict[str, Init] = {i.name: i for i in _REGISTRY}
+
+LSUV_TOL, LSUV_MAX_ITER = 0.02, 20  # the values of ducha-aiki/LSUVinit

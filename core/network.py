@@ -1,0 +1,74 @@
+"""A fully connected net in NumPy: each layer's backward rule sits next to its forward rule.
+
+Buffers are allocated once per shape and reused, so a frame (forward, backward) allocates nothing.
+Gradients are per example: the loss is the batch mean of ℓ_b, `grad_a`/`delta` hold ∂ℓ_b/∂a and
+∂ℓ_b/∂h for each example b (the signal-propagation view), and `dW`, `db` are ∂L/∂W, ∂L/∂b of the mean.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.activations import Activation
+
+
+class Dense:
+    """h = x @ W + b, a = φ(h)."""
+
+    def __init__(self, fan_in: int, fan_out: int, batch: int, act: Activation, dtype):
+        self.act = act
+        self.W = np.zeros((fan_in, fan_out), dtype)
+        self.b = np.zeros(fan_out, dtype)
+        self.dW = np.zeros_like(self.W)
+        self.db = np.zeros_like(self.b)
+        self.h, self.a, self.dphi, self.grad_a, self.delta = (
+            np.zeros((batch, fan_out), dtype) for _ in range(5)
+        )
+        self.has_bias = False
+        self.x: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.x = x
+        np.matmul(x, self.W, out=self.h)
+        if self.has_bias:
+            self.h += self.b
+        self.act.f(self.h, self.a)
+        self.act.df(self.h, self.a, self.dphi)
+        return self.a
+
+    def backward(self, below: Dense | None, ones: np.ndarray) -> None:
+        """Reads self.grad_a (written by the layer above); writes dW, db and below.grad_a."""
+        np.multiply(self.grad_a, self.dphi, out=self.delta)
+        np.matmul(self.x.T, self.delta, out=self.dW)
+        self.dW *= 1.0 / len(self.delta)
+        np.matmul(ones, self.delta, out=self.db)  # BLAS column sum: 3x faster than .sum(axis=0)
+        self.db *= 1.0 / len(self.delta)
+        if below is not None:
+            np.matmul(self.delta, self.W.T, out=below.grad_a)
+
+
+class Network:
+    """A stack of Dense layers with fixed shapes; activations may change without reallocating."""
+
+    def __init__(self, widths: tuple[int, ...], acts: list[Activation], batch: int, dtype):
+        self.widths, self.batch, self.dtype = widths, batch, np.dtype(dtype)
+        self.x = np.zeros((batch, widths[0]), dtype)
+        self.layers = [
+            Dense(i, o, batch, a, dtype)
+            for i, o, a in zip(widths[:-1], widths[1:], acts, strict=True)
+        ]
+        self._ones = np.ones(batch, dtype)
+
+    def fits(self, widths, batch, dtype) -> bool:
+        return (self.widths, self.batch, self.dtype) == (tuple(widths), batch, np.dtype(dtype))
+
+    def forward(self, upto: int | None = None) -> np.ndarray:
+        a = self.x
+        for layer in self.layers[:upto]:
+            a = layer.forward(a)
+        return a
+
+    def backward(self) -> None:
+        """Back-propagate from the top layer's grad_a, which the caller has set."""
+        for i in range(len(self.layers) - 1, -1, -1):
+            self.layers[i].backward(self.layers[i - 1] if i else None, self._ones)

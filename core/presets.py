@@ -1,0 +1,92 @@
+"""Named scenes: a config plus the title and caption a lecturer shows with it.
+
+Scenes are TOML files in resources/presets/: the config's fields at the top level and a [scene]
+table (title, caption, emphasis). Listed by `python -m core presets`, opened with `--preset NAME`.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.config import Config, ConfigError
+
+
+class PresetError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Scene:
+    name: str
+    title: str
+    caption: str
+    config: Config
+    emphasis: tuple[str, ...] = field(default=())
+    compare: Config | None = None  # the B side of an A/B scene, if it has one
+
+
+def presets_dir() -> Path:
+    """resources/presets beside the package, or inside a PyInstaller bundle."""
+    root = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent))
+    return root / "resources" / "presets"
+
+
+def _parse(path: Path) -> Scene:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise PresetError(f"preset {path.name}: {e}") from None
+    meta = data.pop("scene", {})
+    compare = data.pop("compare", None)
+    try:
+        config = Config.from_dict(data)
+        other = Config.from_dict(compare, base=config) if compare is not None else None
+    except ConfigError as e:
+        raise PresetError(f"preset {path.name}: {e}") from None
+    return Scene(
+        name=path.stem,
+        title=str(meta.get("title", path.stem)),
+        caption=str(meta.get("caption", "")),
+        config=config,
+        emphasis=tuple(meta.get("emphasis", ())),
+        compare=other,
+    )
+
+
+def all_scenes() -> dict[str, Scene]:
+    d = presets_dir()
+    files = sorted(d.glob("*.toml")) if d.is_dir() else []
+    scenes = [_parse(f) for f in files]
+    return {s.name: s for s in sorted(scenes, key=lambda s: (_order(s.name), s.name))}
+
+
+def _order(name: str) -> int:
+    return ORDER.index(name) if name in ORDER else len(ORDER)
+
+
+# The lecture's running order: the failure modes first, then the fixes.
+ORDER = [
+    "zeros",
+    "tiny-normal-tanh",
+    "unit-normal-tanh",
+    "xavier-tanh",
+    "xavier-relu",
+    "he-relu",
+    "sigmoid-mean",
+    "truncated-vs-normal",
+    "dead-relu-bias",
+    "fan-in-vs-fan-out",
+    "selu-lecun",
+    "pytorch-default-relu",
+]
+
+
+def load(name: str) -> Scene:
+    scenes = all_scenes()
+    if name not in scenes:
+        known = ", ".join(scenes) or "none yet"
+        raise PresetError(f"preset: got {name!r}; known presets: {known}")
+    return scenes[name]

@@ -1,0 +1,234 @@
+"""Per-layer statistics and histograms: what every view, the CLI's JSON and the tests read.
+
+Moments use every value (BLAS dot products, a second centred pass only when the mean dwarfs the
+spread); histograms bin a fixed-stride sample of at most HIST_SAMPLE values per array with an O(n)
+bincount, which keeps 40 histograms of 500k values inside a frame. Non-finite values are counted,
+never binned, and never raise.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+HIST_SAMPLE = 1 << 16
+ROWS = ("preact", "act", "grad", "wgrad")
+ROW_TITLES = {
+    "preact": "pre-activation h",
+    "act": "activation φ(h)",
+    "grad": "gradient ∂L/∂a",
+    "wgrad": "weight gradient ∂L/∂W",
+}
+
+
+@dataclass(frozen=True)
+class Moments:
+    mean: float
+    std: float
+    nonfinite: int
+    size: int
+
+
+@dataclass(frozen=True, eq=False)
+class Hist:
+    """Counts over `bins` equal bins on [lo, hi], from `sampled` finite values of the array."""
+
+    lo: float
+    hi: float
+    counts: np.ndarray  # int64, len = bins
+    underflow: int
+    overflow: int
+    sampled: int
+
+    @property
+    def edges(self) -> np.ndarray:
+        return np.linspace(self.lo, self.hi, len(self.counts) + 1)
+
+    def density(self) -> np.ndarray:
+        """Counts per unit of x, normalised over every sampled value (out-of-range included)."""
+        width = (self.hi - self.lo) / len(self.counts)
+        return self.counts / max(self.sampled, 1) / width
+
+    @property
+    def outside_frac(self) -> float:
+        return (self.underflow + self.overflow) / max(self.sampled, 1)
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    index: int
+    fan_in: int
+    fan_out: int
+    activation: str
+    sigma_w2: float | None  # fan_in·Var(w) by the scheme's formula
+    sigma_w2_measured: float  # fan_in·Var(w) of the drawn weights
+    preact_mean: float
+    preact_std: float
+    act_mean: float
+    act_std: float
+    saturated_frac: float
+    dead_units: float
+    grad_std: float  # ∂ℓ/∂a, per example
+    preact_grad_std: float  # δ = ∂ℓ/∂h, per example (init-theory.md §2's backward figures)
+    weight_std: float
+    weight_grad_std: float
+    grad_data_ratio: float
+    nonfinite: int
+    nonfinite_frac: float  # of this layer's activations
+    hists: dict[str, Hist] = field(repr=False, compare=False)
+
+    JSON_FIELDS = (
+        "index",
+        "preact_mean",
+        "preact_std",
+        "act_mean",
+        "act_std",
+        "saturated_frac",
+        "dead_units",
+        "grad_std",
+        "preact_grad_std",
+        "weight_std",
+        "weight_grad_std",
+        "grad_data_ratio",
+        "nonfinite",
+        "sigma_w2",
+        "sigma_w2_measured",
+        "fan_in",
+        "fan_out",
+        "activation",
+    )
+
+    def to_json(self) -> dict:
+        return {k: _json_number(getattr(self, k)) for k in self.JSON_FIELDS}
+
+
+def _json_number(v):
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+class Scratch:
+    """Reusable buffers for moments and binning, so a frame allocates nothing of size n."""
+
+    def __init__(self):
+        self._ones: dict[tuple, np.ndarray] = {}
+        self._tmp: dict[tuple, np.ndarray] = {}
+
+    def ones(self, n: int, dtype) -> np.ndarray:
+        k = (n, np.dtype(dtype))
+        if k not in self._ones:
+            self._ones[k] = np.ones(n, dtype)
+        return self._ones[k]
+
+    def tmp(self, n: int, dtype, slot: str) -> np.ndarray:
+        k = (slot, np.dtype(dtype))
+        buf = self._tmp.get(k)
+        if buf is None or len(buf) < n:
+            buf = self._tmp[k] = np.empty(n, dtype)
+        return buf[:n]
+
+
+def moments(x: np.ndarray, scratch: Scratch) -> Moments:
+    flat = x.reshape(-1)
+    n = flat.size
+    if n == 0:
+        return Moments(math.nan, math.nan, 0, 0)
+    with np.errstate(all="ignore"):
+        s = float(np.dot(flat, scratch.ones(n, flat.dtype)))
+        q = float(np.dot(flat, flat))
+    if math.isfinite(s) and math.isfinite(q):
+        m = s / n
+        var = q / n - m * m
+        if var <= 1e-3 * m * m:  # ill-conditioned: recentre and sum again
+            d = np.subtract(flat, flat.dtype.type(m), out=scratch.tmp(n, flat.dtype, "centred"))
+            var = float(np.dot(d, d)) / n - (float(np.dot(d, scratch.ones(n, flat.dtype))) / n) ** 2
+        return Moments(m, math.sqrt(max(var, 0.0)), 0, n)
+    finite = flat[np.isfinite(flat)].astype(np.float64)
+    bad = n - finite.size
+    if finite.size == 0:
+        return Moments(math.nan, math.nan, bad, n)
+    with np.errstate(all="ignore"):
+        m = float(finite.mean())
+        std = float(finite.std())
+    return Moments(m, std, bad, n)
+
+
+def histogram(
+    x: np.ndarray, lo: float, hi: float, bins: int, scratch: Scratch, has_nonfinite: bool
+) -> Hist:
+    flat = x.reshape(-1)
+    stride = _stride(flat.size, x.shape[-1] if x.ndim > 1 else 1)
+    sample = flat[::stride]
+    if has_nonfinite:
+        sample = sample[np.isfinite(sample)]
+    m = sample.size
+    t = scratch.tmp(m, np.float64 if flat.dtype == np.float64 else np.float32, "bin")
+    idx = scratch.tmp(m, np.intp, "idx")
+    scale = bins / (hi - lo)
+    with np.errstate(all="ignore"):
+        np.multiply(sample, scale, out=t)
+        t += 1.0 - lo * scale  # bin 0 is the underflow, bin bins+1 the overflow
+        np.clip(t, 0.0, bins + 1.0, out=t)
+    idx[...] = t
+    counts = np.bincount(idx, minlength=bins + 2)
+    return Hist(lo, hi, counts[1 : bins + 1].copy(), int(counts[0]), int(counts[bins + 1]), m)
+
+
+def _stride(n: int, row: int) -> int:
+    """A stride giving at most HIST_SAMPLE values, coprime to the row length so that it visits every
+    unit rather than every k-th one."""
+    k = max(1, -(-n // HIST_SAMPLE))
+    while k > 1 and math.gcd(k, row) != 1:
+        k += 1
+    return k
+
+
+def nice_ceil(v: float) -> float:
+    """The smallest 1, 2 or 5 × 10^k at or above v: axes that do not jitter between frames."""
+    if not math.isfinite(v) or v <= 0:
+        return 1.0
+    e = math.floor(math.log10(v))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * 10.0**e >= v * (1 - 1e-12):
+            return m * 10.0**e
+    return 10.0 ** (e + 1)
+
+
+def spread(m: Moments) -> float:
+    """Half-width that holds the bulk of a layer's values: |mean| + 4 std."""
+    if not math.isfinite(m.std):
+        return math.nan
+    return abs(m.mean) + 4.0 * m.std
+
+
+def row_range(
+    spreads: list[float], lower: float | None, upper: float | None
+) -> tuple[float, float]:
+    """[lo, hi] for one histogram: the natural bounds where the function has them, else ±R."""
+    finite = [s for s in spreads if math.isfinite(s)]
+    r = nice_ceil(max(finite) if finite else math.nan)
+    lo = -r if lower is None else lower
+    hi = r if upper is None else upper
+    if hi <= lo:  # e.g. ReLU with every value at 0
+        hi = lo + r
+    pad = 1e-6 * (hi - lo)  # a saturated tanh's exact ±1 belongs in the end bins, not overflow
+    return (lo - pad if lower is not None else lo, hi + pad if upper is not None else hi)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a view shows for one config; immutable, so it crosses threads safely."""
+
+    config: object
+    layers: tuple[LayerStats, ...]
+    compute_ms: float = 0.0
+
+    def to_json(self) -> dict:
+        return {"config": self.config.to_dict(), "layers": [s.to_json() for s in self.layers]}
+
+    @property
+    def nonfinite(self) -> int:
+        return sum(s.nonfinite for s in self.layers)

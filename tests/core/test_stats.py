@@ -1,0 +1,109 @@
+import math
+
+import numpy as np
+import pytest
+
+from core import Config, run
+from core.stats import HIST_SAMPLE, Scratch, histogram, moments, nice_ceil
+
+
+def test_histogram_matches_numpy_on_small_arrays():
+    x = np.random.default_rng(0).standard_normal((100, 50)).astype(np.float32)
+    h = histogram(x, -2.0, 2.0, 40, Scratch(), False)
+    ref, _ = np.histogram(x, 40, (-2.0, 2.0))
+    # np.histogram puts x == hi in the last bin; ours counts it as overflow: none here
+    np.testing.assert_array_equal(h.counts, ref)
+    assert h.underflow == (x < -2).sum() and h.overflow == (x >= 2).sum()
+    assert h.sampled == x.size
+
+
+def test_histogram_of_large_array_is_a_fair_sample():
+    x = np.random.default_rng(1).standard_normal((1000, 500)).astype(np.float32)
+    h = histogram(x, -4.0, 4.0, 60, Scratch(), False)
+    assert HIST_SAMPLE // 2 <= h.sampled <= HIST_SAMPLE
+    ref, _ = np.histogram(x, 60, (-4.0, 4.0), density=True)
+    np.testing.assert_allclose(h.density(), ref, atol=0.025)  # ~4σ of 65k samples at the peak
+
+
+def test_nonfinite_values_are_counted_not_binned():
+    x = np.ones((10, 10), np.float32)
+    x[0, :3] = np.inf
+    x[1, 0] = np.nan
+    m = moments(x, Scratch())
+    assert m.nonfinite == 4 and m.mean == 1.0 and m.std == 0.0
+    h = histogram(x, 0.0, 2.0, 4, Scratch(), True)
+    assert h.counts.sum() + h.underflow + h.overflow == 96
+
+
+def test_moments_accurate_when_mean_dwarfs_spread():
+    x = (1000.0 + 1e-3 * np.random.default_rng(2).standard_normal(100_000)).astype(np.float32)
+    m = moments(x, Scratch())
+    assert m.std == pytest.approx(float(x.astype(np.float64).std()), rel=1e-2)
+
+
+def test_nice_ceil():
+    assert [nice_ceil(v) for v in (0.7, 1.0, 1.2, 3, 7, 0.013)] == [1, 1, 2, 5, 10, 0.02]
+    assert nice_ceil(0) == 1 and nice_ceil(math.nan) == 1
+
+
+def test_exploding_network_reports_nonfinite_without_raising():
+    s = run(Config(depth=200, width=100, batch=50, activation="relu", init="he-normal", gain=3.0))
+    assert s.layers[0].nonfinite == 0
+    assert s.layers[-1].nonfinite > 0 and s.layers[-1].nonfinite_frac > 0.3
+    assert s.nonfinite > 0
+    for l in s.layers:
+        for h in l.hists.values():
+            assert np.isfinite(h.counts).all()
+
+
+def test_shared_range_is_one_range_per_row_and_bounded_for_tanh():
+    s = run(Config(depth=5, width=100, batch=100, activation="tanh", init="normal", std=1.0))
+    act_ranges = {(l.hists["act"].lo, l.hists["act"].hi) for l in s.layers}
+    assert len(act_ranges) == 1
+    lo, hi = act_ranges.pop()
+    assert lo == pytest.approx(-1, abs=1e-5) and hi == pytest.approx(1, abs=1e-5)
+    # saturated ±1 values land in the end bins, not in the overflow
+    assert all(l.hists["act"].outside_frac == 0 for l in s.layers)
+    per_layer = run(
+        Config(
+            depth=5,
+            width=100,
+            batch=100,
+            activation="tanh",
+            init="normal",
+            std=0.01,
+            hist_scale="layer",
+        )
+    )
+    his = [l.hists["grad"].hi for l in per_layer.layers]
+    assert len(set(his)) > 1
+
+
+def test_saturation_and_dead_units():
+    tanh = run(Config(depth=3, width=200, batch=200, activation="tanh", init="normal", std=1.0))
+    assert tanh.layers[-1].saturated_frac > 0.8
+    small = run(Config(depth=3, width=200, batch=200, activation="tanh", init="normal", std=0.01))
+    assert small.layers[-1].saturated_frac == 0
+    dead = run(Config(depth=2, width=50, batch=10, activation="relu", init="zeros"))
+    assert dead.layers[0].dead_units == 1.0
+
+
+def test_grad_data_ratio():
+    s = run(Config(depth=3, width=100, batch=100, init="he-normal", activation="relu"))
+    for l in s.layers:
+        assert l.grad_data_ratio == pytest.approx(l.weight_grad_std / l.weight_std)
+    z = run(Config(depth=2, width=10, batch=10, init="zeros"))
+    assert math.isnan(z.layers[0].grad_data_ratio)
+    assert z.to_json()["layers"][0]["grad_data_ratio"] is None
+
+
+def test_lsuv_gives_unit_preactivation_variance():
+    s = run(Config(depth=6, width=200, batch=500, activation="relu", init="lsuv"))
+    for l in s.layers:
+        assert l.preact_std**2 == pytest.approx(1.0, abs=0.021)
+
+
+def test_sigma_w2_measured_matches_formula():
+    s = run(Config(depth=3, width=400, init="xavier-uniform"))
+    for l in s.layers:
+        assert l.sigma_w2_measured == pytest.approx(l.sigma_w2, rel=0.02)
