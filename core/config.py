@@ -65,7 +65,7 @@ class Config:
     seed: int = 0
     dtype: str = "float32"
     grad_source: str = "gaussian"
-    bins: int = 60
+    bins: int = 61  # odd, so that 0 sits in the middle of a bin and a collapse is one spike
     hist_scale: str = "shared"
     memory_limit_gib: float = 4.0
 

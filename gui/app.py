@@ -1,0 +1,132 @@
+"""`initscope`: parse the command line, build the window, and (for scripts) take a screenshot or
+run a self-test. Bad flags or files: one line on stderr, exit status 2, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from core import ConfigError
+from core.cli import UsageError, _Parser, add_config_flags, config_from_args
+from core.presets import PresetError, all_scenes
+
+FIRST_FRAME_TIMEOUT_MS = 60_000
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    p = _Parser(prog="initscope", description="Watch weight initialization, layer by layer, live.")
+    add_config_flags(p)
+    p.add_argument(
+        "--screenshot", metavar="OUT.png", help="save the window after the first frame, then exit"
+    )
+    p.add_argument(
+        "--self-test", action="store_true", help="build the window, run one frame, exit 0/1"
+    )
+    p.add_argument("--list-presets", action="store_true", help="list the named scenes and exit")
+    p.add_argument("--theme", choices=["light", "dark"], help="colour theme")
+    p.add_argument("--size", default=None, metavar="WxH", help="window size, e.g. 1920x1080")
+    return p.parse_args(argv)
+
+
+def _size(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise UsageError(f"--size: expected WxH such as 1920x1080, got {text!r}") from None
+    if not (200 <= w <= 8000 and 200 <= h <= 8000):
+        raise UsageError(f"--size: {text} is outside 200x200 … 8000x8000")
+    return w, h
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        args = parse(argv)
+        if args.list_presets:
+            for name, scene in all_scenes().items():
+                print(f"{name:24} {scene.title}")
+            return 0
+        size = _size(args.size)
+        config = config_from_args(args) if _has_config_flags(args) else None
+    except (ConfigError, PresetError, UsageError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return _run_window(args, config, size)
+
+
+def _has_config_flags(args) -> bool:
+    skip = {"screenshot", "self_test", "list_presets", "theme", "size"}
+    return any(v is not None for k, v in vars(args).items() if k not in skip)
+
+
+def _run_window(args, config, size) -> int:
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from gui import resources
+    from gui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("InitScope")
+    app.setOrganizationName("InitScope")
+    app.setWindowIcon(QIcon(str(resources.icon_path())))
+    scripted = bool(args.screenshot or args.self_test)
+    # scripted runs must not read or overwrite a lecturer's saved layout and config
+    settings = (
+        QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "InitScope", "scripted")
+        if scripted
+        else None
+    )
+    if scripted:
+        settings.clear()
+    if args.theme and settings is not None:
+        settings.setValue("theme", args.theme)
+    win = MainWindow(config, settings=settings)
+    if args.theme and not scripted:
+        win.set_theme(args.theme)
+    if size:
+        win.resize(*size)
+    win.show()
+    if not scripted:
+        return app.exec()
+    win.grid.blend = False
+    result = {"code": 1}
+
+    def finish(snap):
+        QTimer.singleShot(50, lambda: _finish(win, args, result, app))
+
+    def timeout():
+        print("error: no frame was computed within 60 s", file=sys.stderr)
+        app.exit(1)
+
+    win.frame_shown.connect(finish)
+    QTimer.singleShot(FIRST_FRAME_TIMEOUT_MS, timeout)
+    code = app.exec()
+    win.close()
+    return result["code"] if code == 0 else code
+
+
+def _finish(win, args, result, app) -> None:
+    if result.get("done"):
+        return
+    result["done"] = True
+    from gui import selftest
+
+    if args.self_test:
+        problems = selftest.check(win)
+        for p in problems:
+            print(f"self-test: {p}", file=sys.stderr)
+        if not problems:
+            print("self-test: ok")
+        result["code"] = 1 if problems else 0
+    if args.screenshot:
+        img = win.grab()
+        if not img.save(args.screenshot):
+            print(f"error: cannot write {args.screenshot}", file=sys.stderr)
+            result["code"] = 2
+        elif not args.self_test:
+            result["code"] = 0
+    app.exit(0)

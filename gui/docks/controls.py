@@ -1,0 +1,78 @@
+"""Small composite controls the docks share: a slider with an exact number beside it."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QSlider, QWidget
+from superqt.utils import signals_blocked
+
+STEPS = 1000
+
+
+class ParamSlider(QWidget):
+    """valueChanged(value, dragging): dragging is True while the hand is on the slider, so the
+    window can draw cheaper frames then and the full batch when it lets go."""
+
+    valueChanged = Signal(float, bool)
+
+    def __init__(self, lo: float, hi: float, log: bool = False, decimals: int = 4, parent=None):
+        super().__init__(parent)
+        self.lo, self.hi, self.log = lo, hi, log
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, STEPS)
+        self.spin = QDoubleSpinBox()
+        self.spin.setDecimals(decimals)
+        self.spin.setRange(lo, hi)
+        self.spin.setKeyboardTracking(False)
+        self.spin.setSingleStep((hi - lo) / 100 if not log else lo)
+        if log:
+            self.spin.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
+        self.spin.setMinimumWidth(90)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.slider, 1)
+        lay.addWidget(self.spin)
+        self.slider.valueChanged.connect(self._from_slider)
+        self.slider.sliderReleased.connect(lambda: self.valueChanged.emit(self.value(), False))
+        self.spin.valueChanged.connect(self._from_spin)
+
+    def value(self) -> float:
+        return self.spin.value()
+
+    def setValue(self, v: float) -> None:
+        with signals_blocked(self.spin), signals_blocked(self.slider):
+            self.spin.setValue(v)
+            self.slider.setValue(self._to_pos(v))
+
+    def setToolTip(self, text: str) -> None:
+        super().setToolTip(text)
+        self.slider.setToolTip(text)
+        self.spin.setToolTip(text)
+
+    def _to_pos(self, v: float) -> int:
+        if self.log:
+            v = max(v, self.lo)
+            t = (math.log10(v) - math.log10(self.lo)) / (math.log10(self.hi) - math.log10(self.lo))
+        else:
+            t = (v - self.lo) / (self.hi - self.lo)
+        return round(min(max(t, 0.0), 1.0) * STEPS)
+
+    def _from_pos(self, pos: int) -> float:
+        t = pos / STEPS
+        if self.log:
+            v = 10 ** (math.log10(self.lo) + t * (math.log10(self.hi) - math.log10(self.lo)))
+            return float(f"{v:.3g}")
+        return round(self.lo + t * (self.hi - self.lo), self.spin.decimals())
+
+    def _from_slider(self, pos: int) -> None:
+        v = self._from_pos(pos)
+        with signals_blocked(self.spin):
+            self.spin.setValue(v)
+        self.valueChanged.emit(v, self.slider.isSliderDown())
+
+    def _from_spin(self, v: float) -> None:
+        with signals_blocked(self.slider):
+            self.slider.setValue(self._to_pos(v))
+        self.valueChanged.emit(v, False)

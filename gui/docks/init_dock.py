@@ -1,0 +1,196 @@
+"""Initialization controls: the scheme and its parameters, the formula in use and σ_w².
+
+Controls a scheme does not read are disabled, not hidden, so the layout never jumps. The formula
+and σ_w² come from the core's registry (one copy of every formula)."""
+
+from __future__ import annotations
+
+import itertools
+from contextlib import ExitStack
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QWidget,
+)
+from superqt.utils import signals_blocked
+
+from core.activations import ACTIVATIONS
+from core.config import BIASES, Config
+from core.inits import INITS, MODES, TRUNCATIONS
+from gui.docks.controls import ParamSlider
+
+DEFAULT = "scheme default"
+
+
+class InitDock(QWidget):
+    changed = Signal(dict, bool)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        form = QFormLayout(self)
+        self.scheme = QComboBox()
+        for name, init in INITS.items():
+            self.scheme.addItem(name)
+            self.scheme.setItemData(self.scheme.count() - 1, f"{init.formula} — {init.source}", 3)
+        self.scheme.setToolTip("How the weights are drawn before any training.")
+        self.std = ParamSlider(1e-4, 10.0, log=True, decimals=5)
+        self.std.setToolTip("σ of the normal draws (normal, truncated-normal, sparse); log scale.")
+        self.limit = ParamSlider(1e-4, 10.0, log=True, decimals=5)
+        self.limit.setToolTip("a of the uniform draw U(−a, a).")
+        self.gain = ParamSlider(0.0, 4.0, decimals=3)
+        self.gain.setToolTip(
+            "Multiplies the scheme's std (Xavier/He/LeCun/orthogonal); PyTorch's calculate_gain."
+        )
+        self.gain_default = QPushButton("↺")
+        self.gain_default.setToolTip(
+            "Use the scheme's own gain (Xavier 1, He √2, LeCun 1, orthogonal 1)."
+        )
+        self.gain_act = QPushButton("φ gain")
+        self.gain_act.setToolTip(
+            "Use PyTorch's recommended gain for the current activation (tanh 5/3, ReLU √2, …)."
+        )
+        gain_row = QWidget()
+        gl = QHBoxLayout(gain_row)
+        gl.setContentsMargins(0, 0, 0, 0)
+        gl.addWidget(self.gain, 1)
+        gl.addWidget(self.gain_default)
+        gl.addWidget(self.gain_act)
+        self.mode = QComboBox()
+        self.mode.addItems([DEFAULT, *MODES])
+        self.mode.setToolTip(
+            "Which fan the variance is divided by: fan_in keeps the forward scale, fan_out the backward."
+        )
+        self.truncation = QComboBox()
+        self.truncation.addItems([DEFAULT, *TRUNCATIONS])
+        self.truncation.setToolTip(
+            "none; tf: re-draw beyond ±2σ (real std 0.88σ); keras: corrected so the real std is σ."
+        )
+        self.sparsity = QDoubleSpinBox()
+        self.sparsity.setRange(0.0, 0.99)
+        self.sparsity.setSingleStep(0.05)
+        self.sparsity.setToolTip("Share of each input unit's weights set to zero (sparse).")
+        self.value = QDoubleSpinBox()
+        self.value.setRange(-10.0, 10.0)
+        self.value.setDecimals(4)
+        self.value.setSingleStep(0.01)
+        self.value.setToolTip("The single value every weight gets (constant).")
+        self.bias = QComboBox()
+        self.bias.addItems(list(BIASES))
+        self.bias.setToolTip(
+            "Bias init: the scheme's default (0, or U(±1/√fan_in) for pytorch-default), zeros, or a constant."
+        )
+        self.bias_value = QDoubleSpinBox()
+        self.bias_value.setRange(-10.0, 10.0)
+        self.bias_value.setDecimals(3)
+        self.bias_value.setSingleStep(0.01)
+        self.bias_value.setToolTip(
+            "The constant bias (TF's MNIST tutorial used 0.1 'to avoid dead neurons')."
+        )
+        self.formula = QLabel()
+        self.formula.setWordWrap(True)
+        self.formula.setToolTip("The formula of the scheme in use and where it comes from.")
+        self.sigma = QLabel()
+        self.sigma.setWordWrap(True)
+        self.sigma.setToolTip(
+            "σ_w² = fan_in·Var(w): 1 keeps a linear net's scale, 2 a ReLU net's (He)."
+        )
+        for label, w in (
+            ("Scheme", self.scheme),
+            ("σ (std)", self.std),
+            ("a (limit)", self.limit),
+            ("Gain", gain_row),
+            ("Fan mode", self.mode),
+            ("Truncation", self.truncation),
+            ("Sparsity", self.sparsity),
+            ("Constant", self.value),
+            ("Bias", self.bias),
+            ("Bias value", self.bias_value),
+        ):
+            form.addRow(label, w)
+        form.addRow(self.formula)
+        form.addRow(self.sigma)
+        self._param_widgets = {
+            "std": self.std,
+            "limit": self.limit,
+            "gain": gain_row,
+            "mode": self.mode,
+            "truncation": self.truncation,
+            "sparsity": self.sparsity,
+            "value": self.value,
+        }
+        self._config: Config | None = None
+        self.scheme.currentTextChanged.connect(lambda t: self._emit(init=t))
+        self.std.valueChanged.connect(lambda v, d: self._emit(d, std=v))
+        self.limit.valueChanged.connect(lambda v, d: self._emit(d, limit=v))
+        self.gain.valueChanged.connect(lambda v, d: self._emit(d, gain=v))
+        self.gain_default.clicked.connect(lambda: self._emit(gain=None))
+        self.gain_act.clicked.connect(self._activation_gain)
+        self.mode.currentTextChanged.connect(lambda t: self._emit(mode=None if t == DEFAULT else t))
+        self.truncation.currentTextChanged.connect(
+            lambda t: self._emit(truncation=None if t == DEFAULT else t)
+        )
+        self.sparsity.valueChanged.connect(lambda v: self._emit(sparsity=v))
+        self.value.valueChanged.connect(lambda v: self._emit(value=v))
+        self.bias.currentTextChanged.connect(lambda t: self._emit(bias=t))
+        self.bias_value.valueChanged.connect(lambda v: self._emit(bias_value=v))
+
+    def _emit(self, dragging: bool = False, **changes) -> None:
+        self.changed.emit(changes, dragging)
+
+    def _activation_gain(self) -> None:
+        if self._config is None:
+            return
+        g = ACTIVATIONS[self._config.activations[0]].gain
+        self._emit(gain=1.0 if g is None else g)
+
+    def set_config(self, c: Config) -> None:
+        self._config = c
+        init = INITS[c.init]
+        widgets = (
+            self.scheme,
+            self.std,
+            self.limit,
+            self.gain,
+            self.mode,
+            self.truncation,
+            self.sparsity,
+            self.value,
+            self.bias,
+            self.bias_value,
+        )
+        with ExitStack() as stack:
+            for w in widgets:
+                stack.enter_context(signals_blocked(w))
+            self.scheme.setCurrentText(c.init)
+            self.std.setValue(c.std)
+            self.limit.setValue(c.limit)
+            self.gain.setValue(init.gain(c))
+            self.mode.setCurrentText(c.mode or DEFAULT)
+            self.truncation.setCurrentText(c.truncation or DEFAULT)
+            self.sparsity.setValue(c.sparsity)
+            self.value.setValue(c.value)
+            self.bias.setCurrentText(c.bias)
+            self.bias_value.setValue(c.bias_value)
+        for name, w in self._param_widgets.items():
+            w.setEnabled(name in init.uses)
+        self.bias_value.setEnabled(c.bias == "constant")
+        self.formula.setText(f"<b>{init.formula}</b><br><small>{init.source}</small>")
+        self.sigma.setText(sigma_text(c))
+
+
+def sigma_text(c: Config) -> str:
+    """σ_w² of the first layer by the scheme's formula (and of every layer when widths differ)."""
+    init = INITS[c.init]
+    w = c.widths
+    values = [init.sigma_w2(i, o, c) for i, o in itertools.pairwise(w)]
+    if values[0] is None:
+        return "σ_w² = fan_in·Var(w): set from the data (LSUV)"
+    distinct = sorted({round(v, 4) for v in values})
+    shown = f"{values[0]:.4g}" if len(distinct) == 1 else ", ".join(f"{v:.3g}" for v in values[:6])
+    return f"σ_w² = fan_in·Var(w) = <b>{shown}</b>"

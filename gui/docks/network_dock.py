@@ -1,0 +1,156 @@
+"""Network controls: shape, activation, batch, input, seed. Edits config fields only."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QSpinBox, QWidget
+from superqt.utils import signals_blocked
+
+from core.activations import ACTIVATIONS
+from core.config import DTYPES, GRAD_SOURCES, INPUTS, MAX_BATCH, MAX_DEPTH, Config
+
+
+def parse_width(text: str) -> int | list[int]:
+    """'500' or '784,512,256,128,10'; ValueError with a readable message otherwise."""
+    try:
+        parts = [int(p) for p in text.replace(" ", "").split(",") if p]
+    except ValueError:
+        raise ValueError(f"width: {text!r} is not a number or a comma list of numbers") from None
+    if not parts:
+        raise ValueError("width: empty")
+    return parts[0] if len(parts) == 1 else parts
+
+
+class NetworkDock(QWidget):
+    changed = Signal(dict, bool)  # config changes, dragging
+    invalid = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        form = QFormLayout(self)
+        self.depth = QSpinBox()
+        self.depth.setRange(1, MAX_DEPTH)
+        self.depth.setKeyboardTracking(False)
+        self.depth.setToolTip(
+            "Number of layers (linear + activation); beyond 12 the grid becomes a heatmap."
+        )
+        self.width_edit = QLineEdit()
+        self.width_edit.setToolTip(
+            "Units per layer, or input,w1,…,wL (e.g. 784,512,256,128,10) to make fan_in ≠ fan_out."
+        )
+        self.activation = QComboBox()
+        for name, act in ACTIVATIONS.items():
+            self.activation.addItem(name)
+            self.activation.setItemData(
+                self.activation.count() - 1, f"{act.formula} — {act.source}", 3
+            )
+        self.activation.setToolTip("The nonlinearity φ applied after every layer.")
+        self.batch = QSpinBox()
+        self.batch.setRange(1, MAX_BATCH)
+        self.batch.setKeyboardTracking(False)
+        self.batch.setToolTip(
+            "Examples pushed through the net at once; more examples, smoother histograms."
+        )
+        self.input = QComboBox()
+        for name, text in INPUTS.items():
+            self.input.addItem(name)
+            self.input.setItemData(self.input.count() - 1, text, 3)
+        self.input.setToolTip("Distribution of the input batch x.")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setKeyboardTracking(False)
+        self.seed.setToolTip("Random seed of the weights and the batch; R draws a new one.")
+        self.grad_source = QComboBox()
+        for name, text in GRAD_SOURCES.items():
+            self.grad_source.addItem(name)
+            self.grad_source.setItemData(self.grad_source.count() - 1, text, 3)
+        self.grad_source.setToolTip(
+            "Where the backward pass starts: a unit Gaussian gradient, or MSE to random targets."
+        )
+        self.dtype = QComboBox()
+        self.dtype.addItems(DTYPES)
+        self.dtype.setToolTip("Float precision of the computation (float32 is what GPUs use).")
+        self.hist_scale = QComboBox()
+        self.hist_scale.addItems(["shared", "layer"])
+        self.hist_scale.setToolTip(
+            "Shared: one x range per row, so a collapse is visible. Layer: each panel zooms to its own data."
+        )
+        for label, w in (
+            ("Depth", self.depth),
+            ("Width", self.width_edit),
+            ("Activation", self.activation),
+            ("Batch", self.batch),
+            ("Input", self.input),
+            ("Seed", self.seed),
+            ("Gradient", self.grad_source),
+            ("Precision", self.dtype),
+            ("x range", self.hist_scale),
+        ):
+            form.addRow(label, w)
+        self.depth.valueChanged.connect(lambda v: self._emit(depth=v))
+        self.width_edit.editingFinished.connect(self._width_done)
+        self.activation.currentTextChanged.connect(lambda t: self._emit(activation=t))
+        self.batch.valueChanged.connect(lambda v: self._emit(batch=v))
+        self.input.currentTextChanged.connect(lambda t: self._emit(input=t))
+        self.seed.valueChanged.connect(lambda v: self._emit(seed=v))
+        self.grad_source.currentTextChanged.connect(lambda t: self._emit(grad_source=t))
+        self.dtype.currentTextChanged.connect(lambda t: self._emit(dtype=t))
+        self.hist_scale.currentTextChanged.connect(lambda t: self._emit(hist_scale=t))
+        self._config: Config | None = None
+
+    def _emit(self, **changes) -> None:
+        self.changed.emit(changes, False)
+
+    def _width_done(self) -> None:
+        try:
+            w = parse_width(self.width_edit.text())
+        except ValueError as e:
+            self.invalid.emit(str(e))
+            return
+        if self._config is not None and w == (
+            list(self._config.width)
+            if isinstance(self._config.width, tuple)
+            else self._config.width
+        ):
+            return
+        changes = {"width": w}
+        if isinstance(w, list):
+            changes["depth"] = len(w) - 1
+        elif self._config is not None and isinstance(self._config.width, tuple):
+            changes["depth"] = self._config.depth
+        self._emit(**changes)
+
+    def set_config(self, c: Config) -> None:
+        self._config = c
+        widgets = (
+            self.depth,
+            self.width_edit,
+            self.activation,
+            self.batch,
+            self.input,
+            self.seed,
+            self.grad_source,
+            self.dtype,
+            self.hist_scale,
+        )
+        with ExitStack() as stack:
+            for w in widgets:
+                stack.enter_context(signals_blocked(w))
+            self.depth.setValue(c.depth)
+            self.depth.setEnabled(not isinstance(c.width, tuple))
+            self.width_edit.setText(
+                ",".join(map(str, c.width)) if isinstance(c.width, tuple) else str(c.width)
+            )
+            self.activation.setCurrentText(c.activations[0])
+            self.activation.setToolTip(
+                "The nonlinearity φ applied after every layer."
+                + ("" if isinstance(c.activation, str) else " (this config sets one per layer)")
+            )
+            self.batch.setValue(c.batch)
+            self.input.setCurrentText(c.input)
+            self.seed.setValue(min(c.seed, 2**31 - 1))
+            self.grad_source.setCurrentText(c.grad_source)
+            self.dtype.setCurrentText(c.dtype)
+            self.hist_scale.setCurrentText(c.hist_scale)

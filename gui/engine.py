@@ -1,0 +1,88 @@
+"""The worker that turns configs into snapshots off the UI thread.
+
+The UI hands over configs as fast as the hand moves; the worker computes only the newest one
+(one slot, not a queue), so a burst of slider events costs one frame, never a backlog. Snapshots
+are immutable and cross to the UI thread through a queued signal; no widget is touched here.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from core import Config, ConfigError, Simulator, Snapshot
+
+
+class _Worker(QThread):
+    def __init__(self, engine: Engine):
+        super().__init__()
+        self._engine = engine
+
+    def run(self):
+        self._engine._loop()
+
+
+class Engine(QObject):
+    """submit(config) from the UI thread; snapshot_ready(snapshot) comes back on it."""
+
+    snapshot_ready = Signal(object)
+    failed = Signal(str)
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._cond = threading.Condition()
+        self._pending: Config | None = None
+        self._stop = False
+        self._busy = False
+        self._sim = Simulator()
+        self.frames = 0  # snapshots delivered, for tests and the fps counter
+        self._thread = _Worker(self)
+        self._thread.start()
+
+    def submit(self, config: Config) -> None:
+        """Replace whatever is waiting: the newest config wins."""
+        with self._cond:
+            self._pending = config
+            self._cond.notify()
+
+    @property
+    def idle(self) -> bool:
+        with self._cond:
+            return self._pending is None and not self._busy
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify()
+        self._thread.wait()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while self._pending is None and not self._stop:
+                    self._cond.wait()
+                if self._stop:
+                    return
+                config, self._pending = self._pending, None
+                self._busy = True
+            try:
+                snap = self._compute(config)
+            finally:
+                with self._cond:
+                    self._busy = False
+            if snap is not None:
+                self.frames += 1
+                self.snapshot_ready.emit(snap)
+
+    def _compute(self, config: Config) -> Snapshot | None:
+        try:
+            return self._sim.run(config)
+        except (ConfigError, MemoryError) as e:
+            self.failed.emit(f"cannot compute this configuration: {e}")
+        except Exception as e:  # a bug: show it and keep the window alive, with the trace on stderr
+            traceback.print_exc()
+            self.failed.emit(f"internal error ({type(e).__name__}: {e}); the last frame is kept")
+        return None

@@ -1,0 +1,415 @@
+"""The window: docks edit the config, the engine computes, the views show the newest snapshot.
+
+One-way flow: a dock's change becomes a new Config here (or a visible message if it is invalid),
+goes to the engine, and comes back as a Snapshot that every view shows. Nothing here computes."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core import Config, ConfigError, Snapshot
+from core.stats import Snapshot as _Snap
+from gui import animation, theme
+from gui.docks.init_dock import InitDock
+from gui.docks.network_dock import NetworkDock
+from gui.docks.playback_dock import PlaybackDock
+from gui.engine import Engine
+from gui.views.depth_profile import DepthProfile
+from gui.views.layer_grid import LayerGrid
+from gui.views.overview import Overview
+from gui.views.stats_table import StatsTable
+
+GRID_MAX_DEPTH = 12  # beyond this, panels get too narrow: the overview heatmap takes over
+DRAG_BATCH = 250  # examples per frame while a slider is held (refined on release)
+VERSION = "0.1.0"
+
+
+def app_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("initscope")
+    except Exception:  # not installed (a bundle): the constant is kept in step with pyproject
+        return VERSION
+
+
+class MainWindow(QMainWindow):
+    frame_shown = Signal(object)  # the snapshot just presented
+
+    def __init__(self, config: Config | None = None, settings: QSettings | None = None):
+        super().__init__()
+        self.settings = settings or QSettings("InitScope", "InitScope")
+        self.theme = theme.THEMES.get(
+            str(self.settings.value("theme", "light")), theme.THEMES["light"]
+        )
+        theme.apply(self.theme)
+        self.setWindowTitle("InitScope")
+        self.config = config or self._saved_config() or Config()
+        self.latest: Snapshot | None = None
+        self.focus_layer = 0
+        self.live = True
+        self._awaiting = False
+        self._frame_times: list[float] = []
+        self._anim_t0 = time.perf_counter()
+
+        self.engine = Engine(self)
+        self.engine.snapshot_ready.connect(self._on_snapshot)
+        self.engine.failed.connect(self._on_failed)
+
+        self._build_central()
+        self._build_docks()
+        self._build_menus()
+        self._build_status()
+        self.resize(1600, 950)
+        self._default_state = self.saveState()
+        self._restore_layout()
+
+        self._pump = QTimer(self)
+        self._pump.setInterval(15)
+        self._pump.timeout.connect(self._animate)
+        self.set_config(self.config)
+
+    # ------------------------------------------------------------ building
+    def _build_central(self) -> None:
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(2, 2, 2, 2)
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(
+            f"background:{theme.WARN}; color:white; padding:6px; font-weight:bold;"
+        )
+        self.banner.hide()
+        lay.addWidget(self.banner)
+        self.grid = LayerGrid()
+        self.overview = Overview()
+        self.detail = LayerGrid()
+        self.overview.layer_clicked.connect(self.show_layer)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.overview)
+        split.addWidget(self.detail)
+        split.setSizes([600, 300])
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.grid)
+        self.stack.addWidget(split)
+        lay.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+    def _dock(
+        self, title: str, widget: QWidget, area, name: str, scroll: bool = False
+    ) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        if scroll:
+            area_widget = QScrollArea()
+            area_widget.setWidgetResizable(True)
+            area_widget.setWidget(widget)
+            widget = area_widget
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        left, bottom = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
+        self.network_dock = NetworkDock()
+        self.init_dock = InitDock()
+        self.playback_dock = PlaybackDock()
+        self.stats_table = StatsTable()
+        self.profile = DepthProfile()
+        self.docks = {
+            "network": self._dock("Network", self.network_dock, left, "network", scroll=True),
+            "init": self._dock("Initialization", self.init_dock, left, "init", scroll=True),
+            "playback": self._dock("Playback", self.playback_dock, left, "playback", scroll=True),
+            "profile": self._dock("Depth profile", self.profile, bottom, "profile"),
+            "stats": self._dock("Statistics", self.stats_table, bottom, "stats"),
+        }
+        self.splitDockWidget(self.docks["profile"], self.docks["stats"], Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(self.docks["network"], self.docks["playback"])
+        self.docks["network"].raise_()
+        self.network_dock.changed.connect(self.apply_changes)
+        self.network_dock.invalid.connect(self.show_message)
+        self.init_dock.changed.connect(self.apply_changes)
+        self.playback_dock.live_toggled.connect(self.set_live)
+        self.playback_dock.resample.connect(self.resample)
+        self.playback_dock.animation_changed.connect(self._animation_changed)
+        self.playback_dock.view_changed.connect(self._view_changed)
+        self.resizeDocks([self.docks["network"]], [340], Qt.Orientation.Horizontal)
+        self.resizeDocks(
+            [self.docks["profile"], self.docks["stats"]], [520, 900], Qt.Orientation.Horizontal
+        )
+        self.resizeDocks([self.docks["stats"]], [300], Qt.Orientation.Vertical)
+
+    def _action(self, menu, text, slot, shortcut=None, tip="") -> QAction:
+        act = QAction(text, self)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+        act.setStatusTip(tip)
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        return act
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        f = bar.addMenu("&File")
+        self._action(f, "Open config…", self.open_config, "Ctrl+O", "Load a TOML config")
+        self._action(
+            f, "Save config…", self.save_config, "Ctrl+S", "Save the current config as TOML"
+        )
+        self._action(f, "Save image…", self.save_image, "Ctrl+E", "Save the window as PNG")
+        self._action(f, "Copy table as CSV", lambda: self._copy(self.stats_table.model_.to_csv()))
+        self._action(
+            f, "Copy table as Markdown", lambda: self._copy(self.stats_table.model_.to_markdown())
+        )
+        f.addSeparator()
+        self._action(f, "Quit", self.close, "Ctrl+Q")
+        v = bar.addMenu("&View")
+        for dock in self.docks.values():
+            v.addAction(dock.toggleViewAction())
+        v.addSeparator()
+        self._action(v, "Dark theme", lambda: self.set_theme("dark"))
+        self._action(v, "Light theme", lambda: self.set_theme("light"))
+        self._action(
+            v, "Reset layout", self.reset_layout, tip="Put every dock back where it started"
+        )
+        self._action(v, "Resample", self.resample, "R", "New weights and batch")
+        self._action(v, "Play/pause animation", self.toggle_animation, "Space")
+        h = bar.addMenu("&Help")
+        self._action(h, "About InitScope", self.about)
+
+    def _build_status(self) -> None:
+        self.fps_label = QLabel()
+        self.batch_label = QLabel()
+        self.statusBar().addPermanentWidget(self.batch_label)
+        self.statusBar().addPermanentWidget(self.fps_label)
+
+    # -------------------------------------------------------- config flow
+    def apply_changes(self, changes: dict, dragging: bool = False) -> None:
+        try:
+            new = self.config.replace(**changes)
+        except ConfigError as e:
+            self.show_message(str(e))
+            self._sync_docks()  # put the widgets back to the config still in force
+            return
+        self.set_config(new, dragging)
+
+    def set_config(self, config: Config, dragging: bool = False) -> None:
+        self.config = config
+        self._sync_docks()
+        self._submit(dragging)
+
+    def _sync_docks(self) -> None:
+        for dock in (self.network_dock, self.init_dock, self.playback_dock):
+            dock.set_config(self.config)
+
+    def _submit(self, dragging: bool = False) -> None:
+        if not self.live:
+            return
+        c = self.config
+        if dragging and c.batch > DRAG_BATCH:
+            c = c.replace(batch=DRAG_BATCH)
+        self._awaiting = True
+        self.engine.submit(c)
+
+    def resample(self) -> None:
+        self.set_config(self.config.replace(seed=(self.config.seed + 1) % 2**31))
+
+    def set_live(self, live: bool) -> None:
+        self.live = live
+        if live:
+            self._submit()
+
+    def show_layer(self, index: int) -> None:
+        self.focus_layer = index
+        if self.latest is not None:
+            self._present_detail(self.latest)
+
+    # ------------------------------------------------------------ frames
+    def _on_snapshot(self, snap: Snapshot) -> None:
+        self._awaiting = False
+        self.latest = snap
+        if (
+            snap.config == self.config
+            or snap.config.replace(batch=self.config.batch) == self.config
+        ):
+            self.banner.hide()
+        self._present(snap)
+
+    def _on_failed(self, message: str) -> None:
+        self._awaiting = False
+        self.show_message(message)
+
+    def _present(self, snap: Snapshot) -> None:
+        depth = len(snap.layers)
+        if depth <= GRID_MAX_DEPTH:
+            self.stack.setCurrentIndex(0)
+            self.grid.present(snap)
+        else:
+            self.stack.setCurrentIndex(1)
+            self.overview.present(snap)
+            self._present_detail(snap)
+        self.profile.present(snap)
+        self.stats_table.present(snap)
+        self._update_status(snap)
+        self.frame_shown.emit(snap)
+
+    def _present_detail(self, snap: Snapshot) -> None:
+        k = self.focus_layer if 1 <= self.focus_layer <= len(snap.layers) else len(snap.layers)
+        self.detail.present(_Snap(snap.config, (snap.layers[k - 1],), snap.compute_ms), blend=False)
+
+    def _update_status(self, snap: Snapshot) -> None:
+        now = time.perf_counter()
+        self._frame_times = [t for t in self._frame_times if now - t < 2.0] + [now]
+        span = self._frame_times[-1] - self._frame_times[0]
+        fps = (len(self._frame_times) - 1) / span if span > 0 else 0.0
+        self.fps_label.setText(f"{fps:4.1f} fps · compute {snap.compute_ms:.0f} ms")
+        refining = snap.config.batch < self.config.batch
+        self.batch_label.setText(
+            f"batch {snap.config.batch}"
+            + (f" (dragging; full {self.config.batch} on release)" if refining else "")
+        )
+        if snap.nonfinite:
+            bad = [s.index for s in snap.layers if s.nonfinite]
+            self.statusBar().showMessage(
+                f"non-finite values (overflow) in {len(bad)} layer(s), from layer {bad[0]}", 5000
+            )
+
+    def show_message(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.show()
+        self.statusBar().showMessage(text, 8000)
+
+    # --------------------------------------------------------- animation
+    def _animation_changed(self) -> None:
+        if self.playback_dock.animation.currentText() == "off":
+            self._pump.stop()
+        else:
+            self._anim_t0 = time.perf_counter()
+            self._pump.start()
+
+    def toggle_animation(self) -> None:
+        combo = self.playback_dock.animation
+        combo.setCurrentText("resample" if combo.currentText() == "off" else "off")
+
+    def _animate(self) -> None:
+        if not self.live or self._awaiting or not self.engine.idle or self.grid.animating:
+            return
+        pd = self.playback_dock
+        t = time.perf_counter() - self._anim_t0
+        nxt = animation.next_config(
+            self.config,
+            pd.animation.currentText(),
+            t,
+            pd.sweep_param.currentText(),
+            pd.sweep_from.value(),
+            pd.sweep_to.value(),
+            pd.period.value(),
+        )
+        try:
+            self.set_config(nxt)
+        except ConfigError as e:  # a sweep bound outside the allowed range
+            self.show_message(str(e))
+            pd.animation.setCurrentText("off")
+
+    def _view_changed(self) -> None:
+        rows = self.playback_dock.rows
+        self.grid.y_mode = "layer" if self.playback_dock.per_layer_y.isChecked() else "shared"
+        self.grid.set_rows(rows)
+        self.detail.set_rows(rows)
+        self.overview.set_rows(rows)
+        if self.latest is not None:
+            self._present(self.latest)
+
+    # ---------------------------------------------------- files and state
+    def open_config(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open config", "", "TOML (*.toml)")
+        if path:
+            self.load_config_file(path)
+
+    def load_config_file(self, path: str) -> bool:
+        try:
+            c = Config.load(path)
+        except ConfigError as e:
+            QMessageBox.warning(self, "Cannot open config", f"{Path(path).name}: {e}")
+            return False
+        self.set_config(c)
+        return True
+
+    def save_config(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save config", "initscope.toml", "TOML (*.toml)"
+        )
+        if path:
+            try:
+                self.config.save(path)
+            except OSError as e:
+                QMessageBox.warning(self, "Cannot save config", str(e))
+
+    def save_image(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save image", "initscope.png", "PNG (*.png)")
+        if path and not self.grab().save(path):
+            QMessageBox.warning(self, "Cannot save image", f"could not write {path}")
+
+    def _copy(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self.statusBar().showMessage("copied", 2000)
+
+    def set_theme(self, name: str) -> None:
+        self.theme = theme.THEMES[name]
+        self.settings.setValue("theme", name)
+        theme.apply(self.theme)
+        for w in (self.grid, self.detail, self.overview, self.profile):
+            theme.restyle(w, self.theme)
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state)
+        for dock in self.docks.values():
+            dock.show()
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About InitScope",
+            f"<h3>InitScope {app_version()}</h3><p>Watch weight initialization make or break a deep "
+            "network, layer by layer, live.</p><p>Python, NumPy, PySide6, pyqtgraph.</p>",
+        )
+
+    def _saved_config(self) -> Config | None:
+        text = self.settings.value("config")
+        if not text:
+            return None
+        try:
+            return Config.from_toml(str(text))
+        except ConfigError:
+            return None  # a config from another version: start from the defaults
+
+    def _restore_layout(self) -> None:
+        geo, state = self.settings.value("geometry"), self.settings.value("state")
+        if isinstance(geo, QByteArray):
+            self.restoreGeometry(geo)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def closeEvent(self, event) -> None:
+        self._pump.stop()
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("state", self.saveState())
+        self.settings.setValue("config", self.config.to_toml())
+        self.settings.sync()
+        self.engine.stop()
+        super().closeEvent(event)

@@ -1,0 +1,82 @@
+"""The CS231n plot, plus gradients: per layer, the activations' mean and std, and the gradients'
+std on a log axis, where vanishing and exploding are straight lines."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from core.stats import Snapshot
+from gui.theme import QUANTITY_COLORS
+
+SIDE_STYLES = {"A": dict(width=2), "B": dict(width=2, style=2)}  # B: dashed (Qt.DashLine)
+
+
+LOG_KEYS = ("grad_std", "weight_grad_std")
+
+
+class DepthProfile(pg.GraphicsLayoutWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.act_plot = self.addPlot(row=0, col=0, title="activations per layer")
+        self.act_plot.addLegend(offset=(-5, 5))
+        self.act_plot.setLabel("bottom", "layer")
+        self.grad_plot = self.addPlot(row=1, col=0, title="gradient std per layer (log)")
+        self.grad_plot.setLogMode(y=True)
+        self.grad_plot.setLabel("bottom", "layer")
+        self.grad_plot.addLegend(offset=(-5, 5))
+        for p in (self.act_plot, self.grad_plot):
+            p.showGrid(x=True, y=True, alpha=0.2)
+            p.setMenuEnabled(False)
+        self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
+        self._make_side("A")
+
+    def _make_side(self, side: str) -> None:
+        suffix = "" if side == "A" else " (B)"
+        style = SIDE_STYLES[side]
+        sym = dict(symbol="o", symbolSize=5)
+        self.curves[(side, "act_std")] = self.act_plot.plot(
+            name="std" + suffix,
+            pen=pg.mkPen(QUANTITY_COLORS["act"], **style),
+            symbolBrush=QUANTITY_COLORS["act"],
+            **sym,
+        )
+        self.curves[(side, "act_mean")] = self.act_plot.plot(
+            name="mean" + suffix,
+            pen=pg.mkPen(QUANTITY_COLORS["preact"], **style),
+            symbolBrush=QUANTITY_COLORS["preact"],
+            **sym,
+        )
+        self.curves[(side, "grad_std")] = self.grad_plot.plot(
+            name="∂L/∂a std" + suffix,
+            pen=pg.mkPen(QUANTITY_COLORS["grad"], **style),
+            symbolBrush=QUANTITY_COLORS["grad"],
+            **sym,
+        )
+        self.curves[(side, "weight_grad_std")] = self.grad_plot.plot(
+            name="∂L/∂W std" + suffix,
+            pen=pg.mkPen(QUANTITY_COLORS["wgrad"], **style),
+            symbolBrush=QUANTITY_COLORS["wgrad"],
+            **sym,
+        )
+
+    def present(self, snap: Snapshot, side: str = "A") -> None:
+        if (side, "act_std") not in self.curves:
+            self._make_side(side)
+        x = np.arange(1, len(snap.layers) + 1, dtype=float)
+        for key in ("act_std", "act_mean", "grad_std", "weight_grad_std"):
+            y = np.array([getattr(s, key) for s in snap.layers], dtype=float)
+            ok = np.isfinite(y) & ((y > 0) if key in LOG_KEYS else True)
+            # gaps (zeros on a log axis, overflow) are left out rather than drawn as NaN
+            self.curves[(side, key)].setData(x[ok], y[ok])
+        self.act_plot.setXRange(0.5, len(x) + 0.5, padding=0)
+        self.grad_plot.setXRange(0.5, len(x) + 0.5, padding=0)
+
+    def clear_side(self, side: str) -> None:
+        for (s, _), curve in self.curves.items():
+            if s == side:
+                curve.setData([], [])
+
+    def series(self, key: str, side: str = "A") -> tuple[np.ndarray, np.ndarray]:
+        x, y = self.curves[(side, key)].getOriginalDataset()
+        return np.asarray(x), np.asarray(y)

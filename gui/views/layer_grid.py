@@ -1,0 +1,249 @@
+"""One column per layer, one row per quantity: the histograms the room watches.
+
+Plot items are made once per shape; each frame only calls setData. Bin heights glide from the
+shown frame to the new one (a short linear blend) so a change reads as motion, not a jump. The
+x range of a row is the core's (shared by default, which is what makes a collapse visible); the
+y range grows at once but shrinks only when the data fall well below it, so axes never jitter.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer
+
+from core.stats import ROW_TITLES, Hist, LayerStats, Snapshot
+from gui.theme import QUANTITY_COLORS, WARN
+
+BLEND_MS = 140
+SHRINK_BELOW = 0.4  # shrink the y range only when the peak falls below this share of it
+
+
+def fraction(h: Hist) -> np.ndarray:
+    """Share of the layer's values in each bin: comparable across layers and frames."""
+    return h.counts / max(h.sampled, 1)
+
+
+def panel_title(row: str, s: LayerStats) -> str:
+    std = {
+        "preact": s.preact_std,
+        "act": s.act_std,
+        "grad": s.grad_std,
+        "wgrad": s.weight_grad_std,
+    }[row]
+    parts = [f"σ {_fmt(std)}"]
+    if row in ("act", "preact"):
+        if s.saturated_frac >= 0.05 and s.activation not in ("relu", "leaky-relu"):
+            parts.append(f"sat {100 * s.saturated_frac:.0f}%")
+        if s.dead_units >= 0.01:
+            parts.append(f"dead {100 * s.dead_units:.0f}%")
+    return f"<b>L{s.index}</b>  " + "<br>".join(
+        [parts[0], " · ".join(parts[1:])] if len(parts) > 1 else parts
+    )
+
+
+def edge_ticks(lo: float, hi: float) -> list[tuple[float, str]]:
+    """Three labels, the ends and the middle: narrow panels stay legible at any scale."""
+    mid = 0.0 if lo < 0 < hi else (lo + hi) / 2
+    return [(lo, _fmt(round(lo, 6))), (mid, _fmt(mid)), (hi, _fmt(round(hi, 6)))]
+
+
+def _fmt(v: float) -> str:
+    if not math.isfinite(v):
+        return "—"
+    if v == 0:
+        return "0"
+    return f"{v:.3g}" if 1e-3 <= abs(v) < 1e4 else f"{v:.0e}" if abs(v) >= 1e4 else f"{v:.1e}"
+
+
+class _Panel:
+    def __init__(self, plot: pg.PlotItem, color: str):
+        self.plot = plot
+        self.curve = plot.plot(
+            np.zeros(2),
+            np.zeros(1),
+            stepMode="center",
+            pen=pg.mkPen(color, width=2),
+            skipFiniteCheck=True,
+        )
+        self.under = pg.TextItem(anchor=(0, 0), color=WARN)
+        self.over = pg.TextItem(anchor=(1, 0), color=WARN)
+        self.badge = pg.TextItem(anchor=(0.5, 0.5), color="#FFFFFF", fill=pg.mkBrush(WARN))
+        for item in (self.under, self.over, self.badge):
+            item.setZValue(10)
+            plot.addItem(item, ignoreBounds=True)
+            item.hide()
+        self.xrange = (0.0, 0.0)
+        self.ymax = 0.0
+        self.shown: np.ndarray | None = None
+        self.start: np.ndarray | None = None
+        self.target: np.ndarray | None = None
+        self.edges: np.ndarray | None = None
+
+
+class LayerGrid(pg.GraphicsLayoutWidget):
+    """present(snapshot) shows it; rows and blending are view options, not config."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: tuple[str, ...] = ("act", "grad")
+        self.blend = True
+        self.y_mode = "shared"  # or "layer": each panel its own y range
+        self._panels: dict[tuple[str, int], _Panel] = {}
+        self._shape: tuple = ()
+        self._snapshot: Snapshot | None = None
+        self._t0 = 0.0
+        self._timer = QTimer(self)
+        self._timer.setInterval(16)
+        self._timer.timeout.connect(self._tick)
+        self.ci.layout.setSpacing(2)
+
+    # ----------------------------------------------------------------- API
+    @property
+    def animating(self) -> bool:
+        return self._timer.isActive()
+
+    @property
+    def snapshot(self) -> Snapshot | None:
+        return self._snapshot
+
+    def set_rows(self, rows: tuple[str, ...]) -> None:
+        if rows != self.rows:
+            self.rows = rows
+            self._shape = ()
+            if self._snapshot is not None:
+                self.present(self._snapshot, blend=False)
+
+    def curve_data(self, row: str, layer: int) -> tuple[np.ndarray, np.ndarray]:
+        """What panel (row, layer) plots now: bin edges and heights (for tests and exports)."""
+        x, y = self._panels[(row, layer)].curve.getData()
+        return np.asarray(x), np.asarray(y)
+
+    def panel(self, row: str, layer: int) -> pg.PlotItem:
+        return self._panels[(row, layer)].plot
+
+    def present(self, snap: Snapshot, blend: bool | None = None) -> None:
+        blend = self.blend if blend is None else blend
+        self._snapshot = snap
+        shape = (tuple(s.index for s in snap.layers), self.rows)
+        if shape != self._shape:
+            self._build(snap)
+            blend = False
+        for row in self.rows:
+            for s in snap.layers:
+                self._update_panel(self._panels[(row, s.index)], row, s, blend)
+        self._sync_y()
+        if blend:
+            self._t0 = time.perf_counter()
+            if not self._timer.isActive():
+                self._timer.start()
+        else:
+            self._timer.stop()
+            self._apply(1.0)
+
+    # ----------------------------------------------------------- internals
+    def _build(self, snap: Snapshot) -> None:
+        self.clear()
+        self._panels.clear()
+        for r, row in enumerate(self.rows):
+            label = self.addLabel(
+                ROW_TITLES[row], row=r, col=0, angle=-90, color=QUANTITY_COLORS[row]
+            )
+            label.setMaximumWidth(22)
+            for s in snap.layers:
+                plot = self.addPlot(row=r, col=s.index)
+                plot.setMenuEnabled(False)
+                plot.setMouseEnabled(x=False, y=False)
+                plot.hideButtons()
+                plot.showGrid(x=True, y=False, alpha=0.15)
+                if s.index == snap.layers[0].index:
+                    plot.getAxis("left").setWidth(36)
+                else:
+                    plot.hideAxis("left")
+                plot.getAxis("bottom").setStyle(tickTextOffset=2)
+                plot.setDefaultPadding(0.0)
+                plot.setMinimumWidth(30)
+                self._panels[(row, s.index)] = _Panel(plot, QUANTITY_COLORS[row])
+        self._shape = (tuple(s.index for s in snap.layers), self.rows)
+
+    def _update_panel(self, p: _Panel, row: str, s: LayerStats, blend: bool) -> None:
+        h = s.hists[row]
+        if (h.lo, h.hi) != p.xrange:
+            p.plot.setXRange(h.lo, h.hi, padding=0)
+            p.plot.getAxis("bottom").setTicks([edge_ticks(h.lo, h.hi)])
+            p.xrange = (h.lo, h.hi)
+            p.edges = h.edges
+        target = fraction(h)
+        if p.shown is None or len(p.shown) != len(target) or not blend:
+            p.shown = target.copy()
+        p.start = p.shown.copy()
+        p.target = target
+        p.plot.setTitle(panel_title(row, s), size="9pt")
+        self._mark_outside(p, h)
+        bad = s.nonfinite_frac if row in ("act", "preact") else 0.0
+        if s.nonfinite and (bad > 0 or row in ("grad", "wgrad")):
+            share = bad if bad > 0 else None
+            p.badge.setText(
+                f"overflow: {100 * share:.0f}% non-finite" if share else "non-finite values"
+            )
+            p.badge.setPos((h.lo + h.hi) / 2, 0.5 * max(p.ymax, 1e-12))
+            p.badge.show()
+        else:
+            p.badge.hide()
+
+    def _mark_outside(self, p: _Panel, h: Hist) -> None:
+        for item, n, x in ((p.under, h.underflow, h.lo), (p.over, h.overflow, h.hi)):
+            if n:
+                share = 100 * n / max(h.sampled, 1)
+                text = f"{share:.1f}%" if share < 10 else f"{share:.0f}%"
+                item.setText(f"◀ {text}" if item is p.under else f"{text} ▶")
+                item.setPos(x, max(p.ymax, 1e-12))
+                item.show()
+            else:
+                item.hide()
+
+    def _sync_y(self) -> None:
+        """Per row: one y range for every panel (comparable heights), with hysteresis."""
+        for row in self.rows:
+            panels = [self._panels[(row, s.index)] for s in self._snapshot.layers]
+            peaks = [float(p.target.max()) if p.target.size else 0.0 for p in panels]
+            groups = [[p] for p in panels] if self.y_mode == "layer" else [panels]
+            peak_of = dict(zip(map(id, panels), peaks, strict=True))
+            for group in groups:
+                peak = max(peak_of[id(p)] for p in group)
+                current = group[0].ymax
+                if peak > current or peak < SHRINK_BELOW * current or current == 0:
+                    ymax = _nice_top(peak)
+                    for p in group:
+                        p.ymax = ymax
+                        p.plot.setYRange(0, ymax, padding=0)
+                        for item in (p.under, p.over):
+                            item.setPos(item.pos().x(), ymax)
+
+    def _tick(self) -> None:
+        t = min(1.0, (time.perf_counter() - self._t0) * 1e3 / BLEND_MS)
+        self._apply(t)
+        if t >= 1.0:
+            self._timer.stop()
+
+    def _apply(self, t: float) -> None:
+        for p in self._panels.values():
+            if p.target is None:
+                continue
+            p.shown = p.target if t >= 1.0 else p.start + (p.target - p.start) * t
+            p.curve.setData(p.edges, p.shown, stepMode="center", skipFiniteCheck=True)
+
+
+def _nice_top(v: float) -> float:
+    """Headroom above the peak, rounded so the axis labels stay short."""
+    if not math.isfinite(v) or v <= 0:
+        return 1.0
+    v *= 1.15
+    e = math.floor(math.log10(v))
+    for m in (1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0):
+        if m * 10**e >= v:
+            return min(m * 10**e, 1.0)
+    return 1.0

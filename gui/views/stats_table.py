@@ -1,0 +1,116 @@
+"""The per-layer numbers behind the pictures, copyable as CSV or Markdown for slides."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QHeaderView, QTableView
+
+from core.stats import Snapshot
+from gui.theme import WARN
+
+# (header, field, format, tooltip)
+COLUMNS = [
+    ("layer", "index", "d", "layer number, input side first"),
+    ("act", "activation", "s", "activation function"),
+    ("mean", "act_mean", "g", "mean of the activations"),
+    ("std", "act_std", "g", "standard deviation of the activations"),
+    ("% sat", "saturated_frac", "%", "share of values where φ′ is below 5% of its maximum"),
+    ("% dead", "dead_units", "%", "share of units whose φ′ is ~0 on every example"),
+    ("∂a std", "grad_std", "g", "std of the per-example gradient ∂ℓ/∂a"),
+    ("∂h std", "preact_grad_std", "g", "std of δ = ∂ℓ/∂h"),
+    ("∂W/W", "grad_data_ratio", "g", "weight-gradient std / weight std"),
+    ("σ_w²", "sigma_w2_measured", "g", "fan_in·Var(w) of the drawn weights"),
+    ("non-finite", "nonfinite", "d", "Inf/NaN values in this layer's arrays"),
+]
+
+
+_ROOT = QModelIndex()
+
+
+def cell_text(value, fmt: str) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "—"
+    if fmt == "%":
+        return f"{100 * value:.1f}"
+    if fmt == "g":
+        return f"{value:.3g}"
+    return str(value)
+
+
+class StatsModel(QAbstractTableModel):
+    def __init__(self):
+        super().__init__()
+        self._snap: Snapshot | None = None
+
+    def set_snapshot(self, snap: Snapshot) -> None:
+        same_shape = self._snap is not None and len(self._snap.layers) == len(snap.layers)
+        if same_shape:
+            self._snap = snap
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(self.rowCount() - 1, len(COLUMNS) - 1)
+            )
+        else:
+            self.beginResetModel()
+            self._snap = snap
+            self.endResetModel()
+
+    def rowCount(self, parent=_ROOT):
+        return 0 if self._snap is None or parent.isValid() else len(self._snap.layers)
+
+    def columnCount(self, parent=_ROOT):
+        return len(COLUMNS)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if self._snap is None or not index.isValid():
+            return None
+        s = self._snap.layers[index.row()]
+        _, field, fmt, _ = COLUMNS[index.column()]
+        value = getattr(s, field)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cell_text(value, fmt)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and field == "nonfinite" and value:
+            return QColor(WARN)
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][0]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return COLUMNS[section][3]
+        return None
+
+    def rows_as_text(self) -> list[list[str]]:
+        out = [[c[0] for c in COLUMNS]]
+        for r in range(self.rowCount()):
+            out.append([self.data(self.index(r, c)) for c in range(len(COLUMNS))])
+        return out
+
+    def to_csv(self) -> str:
+        return "\n".join(",".join(row) for row in self.rows_as_text()) + "\n"
+
+    def to_markdown(self) -> str:
+        rows = self.rows_as_text()
+        lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+        lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+        return "\n".join(lines) + "\n"
+
+
+class StatsTable(QTableView):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.model_ = StatsModel()
+        self.setModel(self.model_)
+        self.verticalHeader().hide()
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.setAlternatingRowColors(True)
+        self.setSelectionMode(QTableView.SelectionMode.NoSelection)
+
+    def present(self, snap: Snapshot) -> None:
+        self.model_.set_snapshot(snap)

@@ -1,0 +1,39 @@
+import pytest
+from PySide6.QtCore import QSettings
+
+from core import Config
+from gui.main_window import MainWindow
+
+SMALL = Config(depth=4, width=64, batch=128)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def make_window(qtbot, settings):
+    made = []
+
+    def make(config=SMALL, blend=False):
+        win = MainWindow(config, settings=settings)
+        win.grid.blend = blend
+        qtbot.addWidget(win)
+        win.resize(1400, 900)
+        win.show()
+        made.append(win)
+        wait_shown(qtbot, win, config)
+        return win
+
+    yield make
+    for win in made:
+        win.engine.stop()
+
+
+def wait_shown(qtbot, win, config, timeout=15000):
+    """Until the window shows the snapshot of exactly this config, blending done."""
+    qtbot.waitUntil(
+        lambda: win.latest is not None and win.latest.config == config and not win.grid.animating,
+        timeout=timeout,
+    )

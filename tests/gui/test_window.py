@@ -1,0 +1,289 @@
+"""Drive the window through its widgets and check the plots hold the core's numbers."""
+
+import random
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from core import Config, run
+from gui.main_window import GRID_MAX_DEPTH
+from gui.selftest import blank
+from gui.views.layer_grid import fraction
+from tests.gui.conftest import SMALL, wait_shown
+
+
+def assert_plots_match_core(win, config):
+    snap = run(config)
+    for row in win.grid.rows:
+        for s in snap.layers:
+            x, y = win.grid.curve_data(row, s.index)
+            h = s.hists[row]
+            np.testing.assert_allclose(x, h.edges, rtol=1e-12)
+            np.testing.assert_allclose(y, fraction(h), rtol=1e-12, atol=0)
+    for key in ("act_std", "grad_std"):
+        _, ys = win.profile.series(key)
+        np.testing.assert_allclose(ys, [getattr(s, key) for s in snap.layers], rtol=1e-6)
+
+
+def test_first_frame_shows_every_layer(make_window):
+    win = make_window()
+    assert win.stack.currentIndex() == 0
+    assert_plots_match_core(win, SMALL)
+    assert len(win.grid._panels) == SMALL.depth * 2
+    assert not blank(win.grab())
+
+
+CONTROL_CASES = [
+    ("depth", lambda w: w.network_dock.depth.setValue(6), dict(depth=6)),
+    (
+        "width",
+        lambda w: (
+            w.network_dock.width_edit.setText("32"),
+            w.network_dock.width_edit.editingFinished.emit(),
+        ),
+        dict(width=32),
+    ),
+    (
+        "widths",
+        lambda w: (
+            w.network_dock.width_edit.setText("50,40,30"),
+            w.network_dock.width_edit.editingFinished.emit(),
+        ),
+        dict(width=(50, 40, 30), depth=2),
+    ),
+    (
+        "activation",
+        lambda w: w.network_dock.activation.setCurrentText("relu"),
+        dict(activation="relu"),
+    ),
+    ("batch", lambda w: w.network_dock.batch.setValue(64), dict(batch=64)),
+    ("input", lambda w: w.network_dock.input.setCurrentText("positive"), dict(input="positive")),
+    ("seed", lambda w: w.network_dock.seed.setValue(5), dict(seed=5)),
+    (
+        "grad_source",
+        lambda w: w.network_dock.grad_source.setCurrentText("mse"),
+        dict(grad_source="mse"),
+    ),
+    (
+        "hist_scale",
+        lambda w: w.network_dock.hist_scale.setCurrentText("layer"),
+        dict(hist_scale="layer"),
+    ),
+    ("scheme", lambda w: w.init_dock.scheme.setCurrentText("he-normal"), dict(init="he-normal")),
+    ("gain", lambda w: w.init_dock.gain.spin.setValue(2.5), dict(gain=2.5)),
+    ("mode", lambda w: w.init_dock.mode.setCurrentText("fan_out"), dict(mode="fan_out")),
+    (
+        "truncation",
+        lambda w: w.init_dock.truncation.setCurrentText("keras"),
+        dict(truncation="keras"),
+    ),
+    ("bias", lambda w: w.init_dock.bias.setCurrentText("constant"), dict(bias="constant")),
+    ("resample", lambda w: w.playback_dock.resample_btn.click(), dict(seed=1)),
+]
+
+
+@pytest.mark.parametrize("name,act,changes", CONTROL_CASES, ids=[c[0] for c in CONTROL_CASES])
+def test_each_control_changes_the_plots_to_the_cores_numbers(
+    make_window, qtbot, name, act, changes
+):
+    win = make_window()
+    act(win)
+    expected = SMALL.replace(**changes)
+    wait_shown(qtbot, win, expected)
+    assert win.config == expected
+    assert_plots_match_core(win, expected)
+
+
+def test_std_slider_and_normal_scheme(make_window, qtbot):
+    win = make_window(SMALL.replace(init="normal"))
+    assert win.init_dock.std.isEnabled() and not win.init_dock.limit.isEnabled()
+    win.init_dock.std.slider.setValue(win.init_dock.std.slider.maximum())
+    expected = SMALL.replace(init="normal", std=10.0)
+    wait_shown(qtbot, win, expected)
+    assert_plots_match_core(win, expected)
+
+
+def test_controls_not_read_by_the_scheme_are_disabled(make_window):
+    win = make_window(SMALL.replace(init="he-normal"))
+    d = win.init_dock
+    assert d.gain.isEnabled() and d.mode.isEnabled()
+    assert not d.std.isEnabled() and not d.sparsity.isEnabled() and not d.value.isEnabled()
+    assert "σ_w²" in d.sigma.text() and "2" in d.sigma.text()
+
+
+def test_every_control_has_a_tooltip(make_window):
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QSlider
+
+    win = make_window()
+    kinds = (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QSlider)
+    for dock in (win.network_dock, win.init_dock, win.playback_dock):
+        for w in [w for kind in kinds for w in dock.findChildren(kind)]:
+            if isinstance(w.parent(), QComboBox | QAbstractSpinBox):
+                continue  # the inner editor of a combo or spin box
+            assert w.toolTip(), f"{type(w).__name__} in {type(dock).__name__} has no tooltip"
+
+
+def test_rapid_changes_coalesce_to_the_last(make_window, qtbot):
+    win = make_window(SMALL.replace(init="normal"))
+    start = win.engine.frames
+    configs = [SMALL.replace(init="normal", std=0.01 * (i + 1)) for i in range(60)]
+    for c in configs:
+        win.set_config(c)
+    wait_shown(qtbot, win, configs[-1])
+    qtbot.wait(200)
+    assert win.latest.config == configs[-1]
+    assert win.engine.frames - start < len(configs) / 2  # stale configs were dropped, not queued
+    assert_plots_match_core(win, configs[-1])
+
+
+def test_exploding_net_shows_a_badge(make_window, qtbot):
+    boom = Config(depth=10, width=200, batch=64, activation="linear", init="normal", std=1000.0)
+    win = make_window(boom)
+    assert win.latest.nonfinite > 0
+    top = win.grid._panels[("act", 10)]
+    assert top.badge.isVisible() and "non-finite" in top.badge.textItem.toPlainText()
+    assert not win.grid._panels[("act", 1)].badge.isVisible()
+    assert "non-finite" in win.statusBar().currentMessage()
+
+
+def test_invalid_input_shows_a_message_and_keeps_the_config(make_window, qtbot):
+    win = make_window()
+    win.network_dock.width_edit.setText("50,abc")
+    win.network_dock.width_edit.editingFinished.emit()
+    assert win.banner.isVisible() and "width" in win.banner.text()
+    win.apply_changes({"depth": 3, "width": [5, 5]})
+    assert "width" in win.banner.text()
+    assert win.config == SMALL
+    huge = {"depth": 500, "width": 20000, "batch": 100000}
+    win.apply_changes(huge)
+    assert "GiB" in win.banner.text() and win.config == SMALL
+    assert win.network_dock.depth.value() == SMALL.depth  # widgets put back
+
+
+def test_dragging_uses_a_small_batch_then_refines(make_window, qtbot):
+    big = SMALL.replace(batch=1000, init="normal")
+    win = make_window(big)
+    win.init_dock.std.valueChanged.emit(0.05, True)
+    qtbot.waitUntil(lambda: win.latest.config.std == 0.05, timeout=10000)
+    assert win.latest.config.batch == 250
+    assert "dragging" in win.batch_label.text()
+    win.init_dock.std.valueChanged.emit(0.05, False)
+    wait_shown(qtbot, win, big.replace(std=0.05))
+    assert win.batch_label.text() == "batch 1000"
+
+
+def test_blending_reaches_the_target(make_window, qtbot):
+    win = make_window(blend=True)
+    win.set_config(SMALL.replace(seed=9))
+    qtbot.waitUntil(lambda: win.latest.config.seed == 9, timeout=10000)
+    assert win.grid.animating
+    qtbot.waitUntil(lambda: not win.grid.animating, timeout=5000)
+    assert_plots_match_core(win, SMALL.replace(seed=9))
+
+
+def test_deep_net_shows_overview_and_click_opens_a_layer(make_window, qtbot):
+    deep = Config(depth=40, width=64, batch=64, activation="relu", init="he-normal")
+    win = make_window(deep)
+    assert win.stack.currentIndex() == 1 and GRID_MAX_DEPTH < 40
+    img = win.overview.image_data("act")
+    assert img.shape == (deep.bins, 40)
+    with qtbot.waitSignal(win.overview.layer_clicked) as sig:
+        win.overview.layer_clicked.emit(7)
+    assert sig.args == [7]
+    _, y = win.detail.curve_data("act", 7)
+    np.testing.assert_allclose(y, fraction(run(deep).layers[6].hists["act"]))
+
+
+def test_view_options_rows(make_window, qtbot):
+    win = make_window()
+    win.playback_dock.wgrad.setChecked(True)
+    win.playback_dock.preact.setChecked(True)
+    assert win.grid.rows == ("preact", "grad", "wgrad")
+    assert_plots_match_core(win, SMALL)
+
+
+def test_animation_resample_advances_frames(make_window, qtbot):
+    win = make_window()
+    win.playback_dock.animation.setCurrentText("resample")
+    qtbot.waitUntil(lambda: win.latest.config.seed >= 3, timeout=15000)
+    win.playback_dock.animation.setCurrentText("off")
+    assert "fps" in win.fps_label.text()
+
+
+def test_animation_sweep_moves_the_gain(make_window, qtbot):
+    win = make_window(SMALL.replace(init="xavier-normal"))
+    pd = win.playback_dock
+    pd.animation.setCurrentText("sweep")
+    assert pd.sweep_param.currentText() == "gain"
+    pd.period.setValue(1.0)
+    seen = set()
+    qtbot.waitUntil(lambda: seen.add(win.latest.config.gain) or len(seen) > 5, timeout=15000)
+    pd.animation.setCurrentText("off")
+    values = {g for g in seen if g is not None}
+    assert min(values) >= 0.1 and max(values) <= 3.0
+
+
+def test_survives_a_thousand_random_changes(make_window, qtbot):
+    win = make_window()
+    rng = random.Random(0)
+    choices = [
+        lambda: {"depth": rng.randint(1, 8)},
+        lambda: {"width": rng.choice([8, 16, 33])},
+        lambda: {"activation": rng.choice(["tanh", "relu", "sigmoid", "selu", "gelu"])},
+        lambda: {
+            "init": rng.choice(["normal", "zeros", "he-uniform", "orthogonal", "lsuv", "sparse"])
+        },
+        lambda: {"std": rng.choice([1e-4, 0.01, 1.0, 100.0, -1.0])},  # -1 is invalid: a message
+        lambda: {"gain": rng.choice([None, 0.5, 3.0])},
+        lambda: {"seed": rng.randint(0, 100)},
+        lambda: {"batch": rng.choice([4, 32, 64])},
+        lambda: {"hist_scale": rng.choice(["shared", "layer"])},
+        lambda: {"bias": rng.choice(["default", "zeros", "constant"])},
+    ]
+    for i in range(1000):
+        win.apply_changes(rng.choice(choices)())
+        if i % 50 == 0:
+            qtbot.wait(5)
+    final = win.config
+    wait_shown(qtbot, win, final, timeout=30000)
+    assert_plots_match_core(win, final)
+
+
+def test_layout_and_config_restored_on_next_launch(make_window, qtbot, settings):
+    from gui.main_window import MainWindow
+
+    win = make_window()
+    win.set_config(SMALL.replace(depth=3, activation="selu"))
+    win.docks["stats"].hide()
+    win.close()
+    again = MainWindow(settings=settings)
+    qtbot.addWidget(again)
+    assert again.config == SMALL.replace(depth=3, activation="selu")
+    again.show()
+    assert not again.docks["stats"].isVisible()
+    again.reset_layout()
+    assert again.docks["stats"].isVisible()
+    again.engine.stop()
+
+
+def test_keyboard_resample(make_window, qtbot):
+    win = make_window()
+    win.activateWindow()
+    qtbot.keyClick(win, Qt.Key.Key_R)
+    wait_shown(qtbot, win, SMALL.replace(seed=1))
+
+
+def test_table_copies_as_csv_and_markdown(make_window):
+    win = make_window()
+    csv = win.stats_table.model_.to_csv().splitlines()
+    assert len(csv) == SMALL.depth + 1 and csv[0].startswith("layer,act")
+    md = win.stats_table.model_.to_markdown().splitlines()
+    assert md[0].startswith("| layer") and len(md) == SMALL.depth + 2
+
+
+def test_dark_theme(make_window):
+    win = make_window()
+    win.set_theme("dark")
+    assert win.grid.backgroundBrush().color().name().lower() == "#16181c"
+    assert not blank(win.grab())
