@@ -58,14 +58,21 @@ class Simulator:
         return net
 
     def run(self, c: Config) -> stats.Snapshot:
-        t0 = time.perf_counter()
-        net = self.prepare(c)
-        layers = _measure(net, c, self._scratch)
-        return stats.Snapshot(c, layers, (time.perf_counter() - t0) * 1e3)
+        return run_joint([self], [c])[0]
 
 
 def run(config: Config) -> stats.Snapshot:
     return Simulator().run(config)
+
+
+def run_joint(sims: list[Simulator], configs: list[Config]) -> tuple[stats.Snapshot, ...]:
+    """Several configs (an A/B comparison), each on its own Simulator, measured on common
+    histogram ranges so that their panels overlay bin for bin."""
+    t0 = time.perf_counter()
+    nets = [sim.prepare(c) for sim, c in zip(sims, configs, strict=True)]
+    layers = measure_joint(nets, list(configs), sims[0]._scratch)
+    ms = (time.perf_counter() - t0) * 1e3
+    return tuple(stats.Snapshot(c, ls, ms) for c, ls in zip(configs, layers, strict=True))
 
 
 def _draw_input(net: Network, bank: NoiseBank, c: Config) -> None:
@@ -112,56 +119,82 @@ def _output_gradient(top: Dense, out: np.ndarray, bank: NoiseBank, c: Config) ->
         np.subtract(out, bank.normal((4,), out.shape), out=top.grad_a)
 
 
-def _measure(net: Network, c: Config, scratch: stats.Scratch) -> tuple[stats.LayerStats, ...]:
-    init = INITS[c.init]
-    rows = {r: [] for r in stats.ROWS}
-    per_layer = []
-    with np.errstate(all="ignore"):
-        for layer in net.layers:
-            m = {
-                "preact": stats.moments(layer.h, scratch),
-                "act": stats.moments(layer.a, scratch),
-                "grad": stats.moments(layer.grad_a, scratch),
-                "wgrad": stats.moments(layer.dW, scratch),
-            }
-            for r in stats.ROWS:
-                rows[r].append(stats.spread(m[r]))
-            per_layer.append(m)
-        ranges = _ranges(net, c, rows)
-        out = []
-        for i, (layer, m) in enumerate(zip(net.layers, per_layer, strict=True)):
-            arrays = {"preact": layer.h, "act": layer.a, "grad": layer.grad_a, "wgrad": layer.dW}
-            hists = {
-                r: stats.histogram(arrays[r], *ranges[r][i], c.bins, scratch, m[r].nonfinite > 0)
-                for r in stats.ROWS
-            }
-            out.append(_layer_stats(i, layer, m, hists, init, c, scratch))
-    return tuple(out)
+def _moments(net: Network, scratch: stats.Scratch) -> list[dict[str, stats.Moments]]:
+    arrays = ("h", "a", "grad_a", "dW")
+    return [
+        {
+            r: stats.moments(getattr(layer, a), scratch)
+            for r, a in zip(stats.ROWS, arrays, strict=True)
+        }
+        for layer in net.layers
+    ]
 
 
-def _ranges(net: Network, c: Config, spreads: dict[str, list[float]]) -> dict[str, list[tuple]]:
-    """Shared: one range per row for every layer (what makes a collapse visible). Layer: each its own."""
-    acts = [layer.act for layer in net.layers]
-    lower = {a.lower for a in acts}
-    upper = {a.upper for a in acts}
-    bounds = {
-        "act": (lower.pop() if len(lower) == 1 else None, upper.pop() if len(upper) == 1 else None),
-        "preact": (None, None),
-        "grad": (None, None),
-        "wgrad": (None, None),
+def _histograms(layer: Dense, m, ranges, bins: int, scratch) -> dict[str, stats.Hist]:
+    arrays = {"preact": layer.h, "act": layer.a, "grad": layer.grad_a, "wgrad": layer.dW}
+    return {
+        r: stats.histogram(arrays[r], *ranges[r], bins, scratch, m[r].nonfinite > 0)
+        for r in stats.ROWS
     }
-    out = {}
-    for r in stats.ROWS:
-        if c.hist_scale == "shared":
-            out[r] = [stats.row_range(spreads[r], *bounds[r])] * len(net.layers)
-        else:
-            out[r] = [
-                stats.row_range([s], a.lower, a.upper)
-                if r == "act"
-                else stats.row_range([s], None, None)
-                for s, a in zip(spreads[r], acts, strict=True)
-            ]
+
+
+def _ranges(nets: list[Network], configs: list[Config], moments) -> list[list[dict[str, tuple]]]:
+    """Histogram ranges for every side and layer. Shared: one range per row over every layer of
+    every side (what makes a collapse visible, and what lets A and B overlay in one panel).
+    Layer: each layer its own, common to the sides at that depth."""
+    acts = {layer.act for net in nets for layer in net.layers}
+    lower, upper = {a.lower for a in acts}, {a.upper for a in acts}
+    shared_bounds = (
+        lower.pop() if len(lower) == 1 else None,
+        upper.pop() if len(upper) == 1 else None,
+    )
+    everything = [m for side in moments for m in side]
+    out = []
+    for net, c in zip(nets, configs, strict=True):
+        per_layer = []
+        for i, layer in enumerate(net.layers):
+            if c.hist_scale == "shared":
+                pool, bounds = everything, shared_bounds
+            else:
+                pool, bounds = (
+                    [side[i] for side in moments if i < len(side)],
+                    (layer.act.lower, layer.act.upper),
+                )
+            per_layer.append(
+                {
+                    r: stats.row_range(
+                        [stats.spread(m[r]) for m in pool],
+                        *(bounds if r == "act" else (None, None)),
+                    )
+                    for r in stats.ROWS
+                }
+            )
+        out.append(per_layer)
     return out
+
+
+def measure_joint(
+    nets: list[Network], configs: list[Config], scratch
+) -> tuple[tuple[stats.LayerStats, ...], ...]:
+    """Moments of every side first, then histograms on the ranges they agree on."""
+    with np.errstate(all="ignore"):
+        moments = [_moments(net, scratch) for net in nets]
+        ranges = _ranges(nets, configs, moments)
+        return tuple(
+            tuple(
+                _layer_stats(
+                    i,
+                    layer,
+                    m,
+                    _histograms(layer, m, rng, c.bins, scratch),
+                    INITS[c.init],
+                    c,
+                    scratch,
+                )
+                for i, (layer, m, rng) in enumerate(zip(net.layers, side_m, side_r, strict=True))
+            )
+            for net, c, side_m, side_r in zip(nets, configs, moments, ranges, strict=True)
+        )
 
 
 def _layer_stats(i, layer: Dense, m, hists, init, c: Config, scratch) -> stats.LayerStats:

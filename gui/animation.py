@@ -22,11 +22,12 @@ def sweep_value(t: float, lo: float, hi: float, period: float) -> float:
     return round(lo + u * (hi - lo), 4)
 
 
-def next_config(
+def next_changes(
     c: Config, mode: str, t: float, param: str, lo: float, hi: float, period: float
-) -> Config:
+) -> dict:
+    """The config changes of the next frame (validated where every change is: the window)."""
     if mode == "resample":
-        return c.replace(seed=(c.seed + 1) % 2**31)
+        return {"seed": (c.seed + 1) % 2**31}
     if mode == "sweep" and param:
-        return c.replace(**{param: sweep_value(t, lo, hi, period)})
-    return c
+        return {param: sweep_value(t, lo, hi, period)}
+    return {}

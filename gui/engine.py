@@ -13,6 +13,7 @@ import traceback
 from PySide6.QtCore import QObject, QThread, Signal
 
 from core import Config, ConfigError, Simulator, Snapshot
+from core.simulate import run_joint
 
 
 class _Worker(QThread):
@@ -25,27 +26,28 @@ class _Worker(QThread):
 
 
 class Engine(QObject):
-    """submit(config) from the UI thread; snapshot_ready(snapshot) comes back on it."""
+    """submit(config[, compare]) from the UI thread; snapshot_ready(a, b) comes back on it, b being
+    None unless a comparison config was given (then both share histogram ranges)."""
 
-    snapshot_ready = Signal(object)
+    snapshot_ready = Signal(object, object)
     failed = Signal(str)
     busy_changed = Signal(bool)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._cond = threading.Condition()
-        self._pending: Config | None = None
+        self._pending: tuple[Config, Config | None] | None = None
         self._stop = False
         self._busy = False
-        self._sim = Simulator()
+        self._sims = (Simulator(), Simulator())
         self.frames = 0  # snapshots delivered, for tests and the fps counter
         self._thread = _Worker(self)
         self._thread.start()
 
-    def submit(self, config: Config) -> None:
+    def submit(self, config: Config, compare: Config | None = None) -> None:
         """Replace whatever is waiting: the newest config wins."""
         with self._cond:
-            self._pending = config
+            self._pending = (config, compare)
             self._cond.notify()
 
     @property
@@ -66,20 +68,21 @@ class Engine(QObject):
                     self._cond.wait()
                 if self._stop:
                     return
-                config, self._pending = self._pending, None
+                job, self._pending = self._pending, None
                 self._busy = True
             try:
-                snap = self._compute(config)
+                snaps = self._compute(job)
             finally:
                 with self._cond:
                     self._busy = False
-            if snap is not None:
+            if snaps is not None:
                 self.frames += 1
-                self.snapshot_ready.emit(snap)
+                self.snapshot_ready.emit(snaps[0], snaps[1] if len(snaps) > 1 else None)
 
-    def _compute(self, config: Config) -> Snapshot | None:
+    def _compute(self, job: tuple[Config, Config | None]) -> tuple[Snapshot, ...] | None:
+        configs = [c for c in job if c is not None]
         try:
-            return self._sim.run(config)
+            return run_joint(list(self._sims[: len(configs)]), configs)
         except (ConfigError, MemoryError) as e:
             self.failed.emit(f"cannot compute this configuration: {e}")
         except Exception as e:  # a bug: show it and keep the window alive, with the trace on stderr

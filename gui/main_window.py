@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QComboBox,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import signals_blocked
 
 from core import Config, ConfigError, Snapshot
 from core.stats import Snapshot as _Snap
@@ -62,6 +64,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("InitScope")
         self.config = config or self._saved_config() or Config()
         self.latest: Snapshot | None = None
+        self.latest_b: Snapshot | None = None
+        self.compare: Config | None = None  # the B side of an A/B comparison
+        self.editing = "A"
         self.focus_layer = 0
         self.live = True
         self._awaiting = False
@@ -75,6 +80,7 @@ class MainWindow(QMainWindow):
         self._build_central()
         self._build_docks()
         self._build_menus()
+        self._build_compare_bar()
         self._build_status()
         self.resize(1600, 950)
         self._default_state = self.saveState()
@@ -192,6 +198,45 @@ class MainWindow(QMainWindow):
         h = bar.addMenu("&Help")
         self._action(h, "About InitScope", self.about)
 
+    def _build_compare_bar(self) -> None:
+        bar = self.addToolBar("Comparison")
+        bar.setObjectName("comparison")
+        self.compare_action = QAction("Compare A/B", self)
+        self.compare_action.setCheckable(True)
+        self.compare_action.setShortcut(QKeySequence("A"))
+        self.compare_action.setToolTip(
+            "Compare with…: freeze the current state as B's start, then edit either side (A)"
+        )
+        self.compare_action.toggled.connect(self.set_comparing)
+        bar.addAction(self.compare_action)
+        self.side_combo = QComboBox()
+        self.side_combo.addItems(["edit A", "edit B"])
+        self.side_combo.setToolTip("Which side the docks edit; seed and batch are always shared.")
+        self.side_combo.currentIndexChanged.connect(lambda i: self.set_editing("AB"[i]))
+        self.side_combo.setEnabled(False)
+        bar.addWidget(self.side_combo)
+
+    def set_comparing(self, on: bool) -> None:
+        """B starts as a copy of the current state; the docks then edit B."""
+        self.compare = self.config if on else None
+        with signals_blocked(self.compare_action):
+            self.compare_action.setChecked(on)
+        self.side_combo.setEnabled(on)
+        self.set_editing("B" if on else "A")
+        if not on:
+            self.profile.clear_side("B")
+        self._submit()
+
+    def set_editing(self, side: str) -> None:
+        self.editing = side if self.compare is not None else "A"
+        with signals_blocked(self.side_combo):
+            self.side_combo.setCurrentIndex("AB".index(self.editing))
+        self._sync_docks()
+
+    @property
+    def edited(self) -> Config:
+        return self.compare if self.editing == "B" and self.compare is not None else self.config
+
     def _build_status(self) -> None:
         self.fps_label = QLabel()
         self.batch_label = QLabel()
@@ -201,12 +246,20 @@ class MainWindow(QMainWindow):
     # -------------------------------------------------------- config flow
     def apply_changes(self, changes: dict, dragging: bool = False) -> None:
         try:
-            new = self.config.replace(**changes)
+            new = self.edited.replace(**changes)
+            if self.compare is not None:  # one seed and one batch for both sides
+                shared = {k: getattr(new, k) for k in ("seed", "batch")}
+                other = (self.config if self.editing == "B" else self.compare).replace(**shared)
         except ConfigError as e:
             self.show_message(str(e))
             self._sync_docks()  # put the widgets back to the config still in force
             return
-        self.set_config(new, dragging)
+        if self.compare is not None:
+            a, b = (other, new) if self.editing == "B" else (new, other)
+            self.compare = b
+            self.set_config(a, dragging)
+        else:
+            self.set_config(new, dragging)
 
     def set_config(self, config: Config, dragging: bool = False) -> None:
         self.config = config
@@ -215,19 +268,20 @@ class MainWindow(QMainWindow):
 
     def _sync_docks(self) -> None:
         for dock in (self.network_dock, self.init_dock, self.playback_dock):
-            dock.set_config(self.config)
+            dock.set_config(self.edited)
 
     def _submit(self, dragging: bool = False) -> None:
         if not self.live:
             return
-        c = self.config
-        if dragging and c.batch > DRAG_BATCH:
-            c = c.replace(batch=DRAG_BATCH)
+        a, b = self.config, self.compare
+        if dragging and a.batch > DRAG_BATCH:
+            a = a.replace(batch=DRAG_BATCH)
+            b = b.replace(batch=DRAG_BATCH) if b is not None else None
         self._awaiting = True
-        self.engine.submit(c)
+        self.engine.submit(a, b)
 
     def resample(self) -> None:
-        self.set_config(self.config.replace(seed=(self.config.seed + 1) % 2**31))
+        self.apply_changes({"seed": (self.config.seed + 1) % 2**31})
 
     def set_live(self, live: bool) -> None:
         self.live = live
@@ -240,9 +294,10 @@ class MainWindow(QMainWindow):
             self._present_detail(self.latest)
 
     # ------------------------------------------------------------ frames
-    def _on_snapshot(self, snap: Snapshot) -> None:
+    def _on_snapshot(self, snap: Snapshot, b: Snapshot | None = None) -> None:
         self._awaiting = False
         self.latest = snap
+        self.latest_b = b
         if (
             snap.config == self.config
             or snap.config.replace(batch=self.config.batch) == self.config
@@ -258,19 +313,29 @@ class MainWindow(QMainWindow):
         depth = len(snap.layers)
         if depth <= GRID_MAX_DEPTH:
             self.stack.setCurrentIndex(0)
-            self.grid.present(snap)
+            self.grid.present(snap, b=self.latest_b)
         else:
             self.stack.setCurrentIndex(1)
             self.overview.present(snap)
             self._present_detail(snap)
         self.profile.present(snap)
-        self.stats_table.present(snap)
+        if self.latest_b is not None:
+            self.profile.present(self.latest_b, side="B")
+        else:
+            self.profile.clear_side("B")
+        shown = self.latest_b if self.editing == "B" and self.latest_b is not None else snap
+        self.stats_table.present(shown)
         self._update_status(snap)
         self.frame_shown.emit(snap)
 
     def _present_detail(self, snap: Snapshot) -> None:
         k = self.focus_layer if 1 <= self.focus_layer <= len(snap.layers) else len(snap.layers)
-        self.detail.present(_Snap(snap.config, (snap.layers[k - 1],), snap.compute_ms), blend=False)
+        one = _Snap(snap.config, (snap.layers[k - 1],), snap.compute_ms)
+        b = self.latest_b
+        one_b = (
+            _Snap(b.config, (b.layers[k - 1],)) if b is not None and len(b.layers) >= k else None
+        )
+        self.detail.present(one, blend=False, b=one_b)
 
     def _update_status(self, snap: Snapshot) -> None:
         now = time.perf_counter()
@@ -311,8 +376,8 @@ class MainWindow(QMainWindow):
             return
         pd = self.playback_dock
         t = time.perf_counter() - self._anim_t0
-        nxt = animation.next_config(
-            self.config,
+        changes = animation.next_changes(
+            self.edited,
             pd.animation.currentText(),
             t,
             pd.sweep_param.currentText(),
@@ -320,10 +385,9 @@ class MainWindow(QMainWindow):
             pd.sweep_to.value(),
             pd.period.value(),
         )
-        try:
-            self.set_config(nxt)
-        except ConfigError as e:  # a sweep bound outside the allowed range
-            self.show_message(str(e))
+        self.banner.hide()
+        self.apply_changes(changes)
+        if self.banner.isVisible():  # e.g. a sweep bound outside the allowed range
             pd.animation.setCurrentText("off")
 
     def _view_changed(self) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 
 from core.stats import Snapshot
 from gui.theme import QUANTITY_COLORS
 
-SIDE_STYLES = {"A": dict(width=2), "B": dict(width=2, style=2)}  # B: dashed (Qt.DashLine)
+SIDE_STYLES = {"A": dict(width=2), "B": dict(width=2, style=Qt.PenStyle.DashLine)}
 
 
 LOG_KEYS = ("grad_std", "weight_grad_std")

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 
 from core.stats import ROW_TITLES, Hist, LayerStats, Snapshot
 from gui.theme import QUANTITY_COLORS, WARN
@@ -27,13 +27,20 @@ def fraction(h: Hist) -> np.ndarray:
     return h.counts / max(h.sampled, 1)
 
 
+STD_FIELD = {
+    "preact": "preact_std",
+    "act": "act_std",
+    "grad": "grad_std",
+    "wgrad": "weight_grad_std",
+}
+
+
+def _std(row: str, s: LayerStats) -> float:
+    return getattr(s, STD_FIELD[row])
+
+
 def panel_title(row: str, s: LayerStats) -> str:
-    std = {
-        "preact": s.preact_std,
-        "act": s.act_std,
-        "grad": s.grad_std,
-        "wgrad": s.weight_grad_std,
-    }[row]
+    std = _std(row, s)
     parts = [f"σ {_fmt(std)}"]
     if row in ("act", "preact"):
         if s.saturated_frac >= 0.05 and s.activation not in ("relu", "leaky-relu"):
@@ -46,9 +53,13 @@ def panel_title(row: str, s: LayerStats) -> str:
 
 
 def edge_ticks(lo: float, hi: float) -> list[tuple[float, str]]:
-    """Three labels, the ends and the middle: narrow panels stay legible at any scale."""
-    mid = 0.0 if lo < 0 < hi else (lo + hi) / 2
-    return [(lo, _fmt(round(lo, 6))), (mid, _fmt(mid)), (hi, _fmt(round(hi, 6)))]
+    """Three labels inside the panel (a quarter, the middle, three quarters): narrow panels stay
+    legible at any scale, and labels at the very edges would be clipped."""
+    ticks = [lo + (hi - lo) * f for f in (0.25, 0.5, 0.75)]
+    if lo < 0 < hi:
+        ticks[1] = 0.0
+    rounded = [float(f"{t:.2g}") for t in ticks]
+    return [(t, _fmt(t)) for t in rounded]
 
 
 def _fmt(v: float) -> str:
@@ -82,6 +93,19 @@ class _Panel:
         self.start: np.ndarray | None = None
         self.target: np.ndarray | None = None
         self.edges: np.ndarray | None = None
+        self.curve_b: pg.PlotDataItem | None = None  # the B side of an A/B comparison
+        self.target_b_peak = 0.0
+
+    def show_b(self, edges: np.ndarray | None, heights: np.ndarray | None) -> None:
+        if heights is None:
+            if self.curve_b is not None:
+                self.curve_b.hide()
+            return
+        if self.curve_b is None:
+            pen = pg.mkPen(QUANTITY_COLORS["b_side"], width=2, style=Qt.PenStyle.DashLine)
+            self.curve_b = self.plot.plot(np.zeros(2), np.zeros(1), stepMode="center", pen=pen)
+        self.curve_b.setData(edges, heights, stepMode="center", skipFiniteCheck=True)
+        self.curve_b.show()
 
 
 class LayerGrid(pg.GraphicsLayoutWidget):
@@ -95,6 +119,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self._panels: dict[tuple[str, int], _Panel] = {}
         self._shape: tuple = ()
         self._snapshot: Snapshot | None = None
+        self._b: Snapshot | None = None
         self._t0 = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(16)
@@ -115,7 +140,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
             self.rows = rows
             self._shape = ()
             if self._snapshot is not None:
-                self.present(self._snapshot, blend=False)
+                self.present(self._snapshot, blend=False, b=self._b)
 
     def curve_data(self, row: str, layer: int) -> tuple[np.ndarray, np.ndarray]:
         """What panel (row, layer) plots now: bin edges and heights (for tests and exports)."""
@@ -125,16 +150,28 @@ class LayerGrid(pg.GraphicsLayoutWidget):
     def panel(self, row: str, layer: int) -> pg.PlotItem:
         return self._panels[(row, layer)].plot
 
-    def present(self, snap: Snapshot, blend: bool | None = None) -> None:
+    def curve_data_b(self, row: str, layer: int) -> tuple[np.ndarray, np.ndarray] | None:
+        curve = self._panels[(row, layer)].curve_b
+        if curve is None or not curve.isVisible():
+            return None
+        x, y = curve.getData()
+        return np.asarray(x), np.asarray(y)
+
+    def present(self, snap: Snapshot, blend: bool | None = None, b: Snapshot | None = None) -> None:
+        """Show snap; with b (same histogram ranges, from core.simulate.run_joint), overlay it."""
         blend = self.blend if blend is None else blend
         self._snapshot = snap
+        self._b = b
         shape = (tuple(s.index for s in snap.layers), self.rows)
         if shape != self._shape:
             self._build(snap)
             blend = False
+        b_layers = {s.index: s for s in b.layers} if b is not None else {}
         for row in self.rows:
             for s in snap.layers:
-                self._update_panel(self._panels[(row, s.index)], row, s, blend)
+                p = self._panels[(row, s.index)]
+                self._update_panel(p, row, s, blend)
+                self._update_b(p, row, s, b_layers.get(s.index))
         self._sync_y()
         if blend:
             self._t0 = time.perf_counter()
@@ -194,11 +231,26 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         else:
             p.badge.hide()
 
+    def _update_b(self, p: _Panel, row: str, s: LayerStats, sb: LayerStats | None) -> None:
+        hb = sb.hists[row] if sb is not None else None
+        if hb is None or (hb.lo, hb.hi, len(hb.counts)) != (*p.xrange, len(p.target)):
+            p.show_b(None, None)  # no B, or not on A's bins (only run_joint's pairs overlay)
+            p.target_b_peak = 0.0
+            return
+        heights = fraction(hb)
+        p.show_b(hb.edges, heights)
+        p.target_b_peak = float(heights.max())
+        b_color = QUANTITY_COLORS["b_side"]
+        b_line = f"<br><span style='color:{b_color}'>B σ {_fmt(_std(row, sb))}</span>"
+        p.plot.setTitle(panel_title(row, s) + b_line, size="9pt")
+
     def _mark_outside(self, p: _Panel, h: Hist) -> None:
         for item, n, x in ((p.under, h.underflow, h.lo), (p.over, h.overflow, h.hi)):
             if n:
                 share = 100 * n / max(h.sampled, 1)
-                text = f"{share:.1f}%" if share < 10 else f"{share:.0f}%"
+                text = (
+                    "<0.1%" if share < 0.1 else f"{share:.1f}%" if share < 10 else f"{share:.0f}%"
+                )
                 item.setText(f"◀ {text}" if item is p.under else f"{text} ▶")
                 item.setPos(x, max(p.ymax, 1e-12))
                 item.show()
@@ -209,7 +261,10 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         """Per row: one y range for every panel (comparable heights), with hysteresis."""
         for row in self.rows:
             panels = [self._panels[(row, s.index)] for s in self._snapshot.layers]
-            peaks = [float(p.target.max()) if p.target.size else 0.0 for p in panels]
+            peaks = [
+                max(float(p.target.max()) if p.target.size else 0.0, p.target_b_peak)
+                for p in panels
+            ]
             groups = [[p] for p in panels] if self.y_mode == "layer" else [panels]
             peak_of = dict(zip(map(id, panels), peaks, strict=True))
             for group in groups:

@@ -175,9 +175,11 @@ def test_dragging_uses_a_small_batch_then_refines(make_window, qtbot):
 
 def test_blending_reaches_the_target(make_window, qtbot):
     win = make_window(blend=True)
-    win.set_config(SMALL.replace(seed=9))
-    qtbot.waitUntil(lambda: win.latest.config.seed == 9, timeout=10000)
-    assert win.grid.animating
+    blending_when_shown = []
+    win.frame_shown.connect(lambda snap: blending_when_shown.append(win.grid.animating))
+    with qtbot.waitSignal(win.frame_shown, timeout=10000):
+        win.set_config(SMALL.replace(seed=9))
+    assert blending_when_shown == [True]
     qtbot.waitUntil(lambda: not win.grid.animating, timeout=5000)
     assert_plots_match_core(win, SMALL.replace(seed=9))
 
@@ -287,3 +289,34 @@ def test_dark_theme(make_window):
     win.set_theme("dark")
     assert win.grid.backgroundBrush().color().name().lower() == "#16181c"
     assert not blank(win.grab())
+
+
+def test_compare_ab_overlays_b_on_common_ranges(make_window, qtbot):
+    from core.simulate import Simulator, run_joint
+
+    win = make_window(SMALL.replace(init="normal", std=0.05))
+    win.compare_action.trigger()
+    assert win.editing == "B" and win.compare == win.config
+    win.init_dock.scheme.setCurrentText("xavier-normal")  # edits B only
+    a = SMALL.replace(init="normal", std=0.05)
+    b = a.replace(init="xavier-normal")
+    qtbot.waitUntil(lambda: win.latest_b is not None and win.latest_b.config == b, timeout=15000)
+    qtbot.waitUntil(lambda: not win.grid.animating, timeout=5000)
+    assert win.config == a
+    ja, jb = run_joint([Simulator(), Simulator()], [a, b])
+    for s in jb.layers:
+        xb, yb = win.grid.curve_data_b("act", s.index)
+        np.testing.assert_allclose(yb, fraction(s.hists["act"]))
+        _, ya = win.grid.curve_data("act", s.index)
+        np.testing.assert_allclose(ya, fraction(ja.layers[s.index - 1].hists["act"]))
+    _, prof_b = win.profile.series("act_std", side="B")
+    np.testing.assert_allclose(prof_b, [s.act_std for s in jb.layers], rtol=1e-6)
+    # seed is shared: a resample moves both sides
+    win.resample()
+    qtbot.waitUntil(
+        lambda: win.latest_b is not None and win.latest_b.config.seed == 1, timeout=15000
+    )
+    assert win.config.seed == 1 and win.compare.seed == 1
+    win.compare_action.trigger()
+    qtbot.waitUntil(lambda: win.latest_b is None, timeout=15000)
+    assert win.grid.curve_data_b("act", 1) is None
