@@ -194,6 +194,23 @@ def test_decision_grid_covers_the_data_and_sums_to_one():
         Trainer(Config(depth=1, width=8), TrainConfig(task="gaussians")).decision_grid(4)
 
 
+def test_retune_changes_the_lr_mid_run():
+    tr = Trainer(Config(depth=2, width=8), TrainConfig(task="moons", optimizer="sgd"))
+    tr.step(2)
+    tr.retune(lr=0.0)
+    W = tr.net.layers[0].W.copy()
+    tr.step(3)
+    assert np.array_equal(W, tr.net.layers[0].W)
+    with pytest.raises(ValueError, match="batch"):
+        tr.retune(batch=3)
+
+
+def test_generated_data_respects_the_memory_limit():
+    c = Config(depth=1, width=(20_000, 4), batch=10, memory_limit_gib=1.0)
+    with pytest.raises(ValueError, match=r"memory: got '1.19 GiB of gaussians data'"):
+        Trainer(c, TrainConfig(task="gaussians", n_samples=2000))
+
+
 def test_bad_train_settings_name_the_field():
     with pytest.raises(ValueError, match="optimizer: got 'rmsprop'"):
         TrainConfig(optimizer="rmsprop")
