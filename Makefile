@@ -21,6 +21,7 @@ lint: setup
 
 bench: setup
 	QT_QPA_PLATFORM=offscreen $(VENV_PY) benchmarks/core_step.py --json
+	QT_QPA_PLATFORM=offscreen $(VENV_PY) benchmarks/frame_rate.py --json
 
 dist: setup
 	$(VENV_PY) -m PyInstaller --noconfirm --clean build.spec

@@ -1,0 +1,279 @@
+"""Full frames of the canonical scene against the BLAS floor and the matplotlib baseline (issue 4).
+
+    .venv/bin/python benchmarks/frame_rate.py [--json] [--repeat N] [--changes N]
+
+Scene: 10 layers × 500 tanh, batch 1000, xavier-normal, float32; a LayerGrid of 1920×1080 on the
+offscreen platform (QT_QPA_PLATFORM is set to "offscreen" before the QApplication is created).
+
+A frame = core step (one reused core.Simulator, the gain alternating between two values as a sweep
+does) + LayerGrid.present(snap, blend=False) + LayerGrid.grab(). grab() renders the whole widget
+synchronously into a pixmap: every panel is repainted on every frame, which is the worst case (a
+live window repaints only what changed, and coalesces paints).
+
+- floor_ms: the step's float32 matmuls, bare (benchmarks/core_step.py's Floor), timed interleaved
+  with the frames.
+- frame_ms: activations and gradient rows (20 panels); frame_vs_floor (target ≤ 1.25).
+- fwd_only_ms: the same frame with the activation row only (10 panels), as the baseline draws.
+  The core step is the app's, so it still runs the backward pass and every statistic: this is
+  conservative against the baseline, which computes forward only.
+- baseline_ms: /work/shared/baseline_matplotlib.py loaded with runpy in this process (argv set so
+  its own loop runs once, its print captured), then its update() timed here with the same σ
+  alternation it uses. baseline_ratio = baseline_ms / fwd_only_ms (target ≥ 12).
+- latency_ms: in a real MainWindow (1920×1080, its own Engine thread, a throwaway QSettings file),
+  from init_dock.gain.spin.setValue(v) (the spin box's real signal path) to the first frame_shown
+  whose snapshot carries gain v. Each change waits for its frame and for the grid's blend to end.
+  frame_shown is emitted after the views got the snapshot, before Qt paints it.
+Every figure is a median; the p10/p90 spread is included because the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import runpy
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np
+from core_step import CANONICAL, Floor, code_state, machine_info, timed
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from core import Simulator
+from gui import theme
+
+BASELINE = Path(os.environ.get("INITSCOPE_BASELINE", "/work/shared/baseline_matplotlib.py"))
+SIZE = (1920, 1080)
+TARGET_FRAME_VS_FLOOR = 1.25
+TARGET_BASELINE_RATIO = 12.0
+
+
+def app() -> QApplication:
+    """The QApplication, on the offscreen platform (set before it is created)."""
+    if QApplication.instance() is None:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    a = QApplication.instance() or QApplication([sys.argv[0]])
+    theme.apply(theme.THEMES["light"], a)
+    return a
+
+
+def spread(xs) -> list[float]:
+    return [round(float(np.percentile(xs, q)), 3) for q in (10, 90)]
+
+
+def med(xs) -> float:
+    return round(statistics.median(xs), 3)
+
+
+class FrameBench:
+    """Core step + present + synchronous render of one LayerGrid, with the per-part times."""
+
+    def __init__(self, rows: tuple[str, ...]):
+        from gui.views.layer_grid import LayerGrid
+
+        self.grid = LayerGrid()
+        self.grid.rows = rows
+        self.grid.resize(*SIZE)
+        self.grid.show()
+        self.sim = Simulator()
+        self.configs = [CANONICAL.replace(gain=1.0), CANONICAL.replace(gain=1.1)]
+        self.k = 0
+        self.parts = {"step": [], "present": [], "paint": []}
+
+    def frame(self) -> None:
+        t0 = time.perf_counter()
+        snap = self.sim.run(self.configs[self.k % 2])
+        t1 = time.perf_counter()
+        self.grid.present(snap, blend=False)
+        t2 = time.perf_counter()
+        self.grid.grab()
+        t3 = time.perf_counter()
+        self.k += 1
+        for k, v in zip(self.parts, (t1 - t0, t2 - t1, t3 - t2), strict=True):
+            self.parts[k].append(v * 1e3)
+
+    def part_medians(self) -> dict:
+        return {k: med(v) for k, v in self.parts.items()}
+
+    def close(self) -> None:
+        self.grid.close()
+        self.grid.deleteLater()
+
+
+def frames(repeat: int, warmup: int = 3) -> dict:
+    a = app()
+    floor = Floor()
+    full, fwd = FrameBench(("act", "grad")), FrameBench(("act",))
+    a.processEvents()
+    for _ in range(warmup):
+        floor.run()
+        full.frame()
+        fwd.frame()
+    for b in (full, fwd):
+        for v in b.parts.values():
+            v.clear()
+    floors, fulls, fwds = [], [], []
+    for _ in range(repeat):  # interleaved, so that outside load hits all three alike
+        floors.append(timed(floor.run))
+        fulls.append(timed(full.frame))
+        fwds.append(timed(fwd.frame))
+    out = {
+        "floor_ms": med(floors),
+        "frame_ms": med(fulls),
+        "fwd_only_ms": med(fwds),
+        "frame_parts_ms": full.part_medians(),
+        "fwd_only_parts_ms": fwd.part_medians(),
+        "spread_p10_p90_ms": {"floor": spread(floors), "frame": spread(fulls), "fwd": spread(fwds)},
+    }
+    full.close()
+    fwd.close()
+    a.processEvents()
+    return out
+
+
+def baseline(repeat: int) -> dict:
+    """Load the notebook script (its module code runs update() twice: warm-up and one timed
+    iteration), then time its update() here."""
+    argv = sys.argv
+    sys.argv = [str(BASELINE), "1"]
+    buf = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(buf):
+            g = runpy.run_path(str(BASELINE), run_name="baseline_matplotlib")
+    finally:
+        sys.argv = argv
+    update = g["update"]
+    times = [timed(lambda i=i: update(0.01 * (1 + i % 3))) for i in range(repeat)]
+    g["plt"].close("all")
+    return {
+        "baseline_ms": med(times),
+        "baseline_spread_p10_p90_ms": spread(times),
+        "baseline_self_report": buf.getvalue().strip(),
+    }
+
+
+def latency(changes: int, timeout_s: float = 60.0) -> dict:
+    from gui.main_window import MainWindow
+
+    a = app()
+    tmp = tempfile.TemporaryDirectory(prefix="initscope-bench-")
+    settings = QSettings(str(Path(tmp.name) / "bench.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(CANONICAL.replace(gain=1.0), settings=settings)
+    win.resize(*SIZE)
+    win.show()
+    loop = QEventLoop()
+    want = {"gain": None, "t": None}
+
+    def on_frame(snap):
+        if want["gain"] is not None and snap.config.gain == want["gain"] and want["t"] is None:
+            want["t"] = time.perf_counter()
+            loop.quit()
+
+    def settle():
+        """Until the engine is idle and the grid's blend is over (what a person waits for)."""
+        deadline = time.perf_counter() + timeout_s
+        while (not win.engine.idle or win.grid.animating or win._awaiting) and (
+            time.perf_counter() < deadline
+        ):
+            a.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+            time.sleep(0.002)
+        a.processEvents()
+
+    win.frame_shown.connect(on_frame)
+    want["gain"] = 1.0
+    QTimer.singleShot(int(timeout_s * 1e3), loop.quit)
+    if win.latest is None or win.latest.config.gain != 1.0:
+        loop.exec()  # the first frame
+    settle()
+    lat = []
+    values = [1.05 + 0.01 * (k % 20) for k in range(changes)]  # every change is a new value
+    for k, v in enumerate(values):
+        if abs(win.config.gain - v) < 1e-9:
+            v += 0.005
+        want["gain"], want["t"] = round(v, 3), None
+        guard = QTimer()
+        guard.setSingleShot(True)
+        guard.timeout.connect(loop.quit)
+        guard.start(int(timeout_s * 1e3))
+        t0 = time.perf_counter()
+        win.init_dock.gain.spin.setValue(want["gain"])
+        if want["t"] is None:
+            loop.exec()
+        guard.stop()
+        if want["t"] is None:
+            raise RuntimeError(f"change {k}: no frame with gain {want['gain']} in {timeout_s} s")
+        lat.append((want["t"] - t0) * 1e3)
+        settle()
+    compute = win.latest.compute_ms
+    win.close()
+    win.deleteLater()
+    a.processEvents()
+    tmp.cleanup()
+    return {
+        "latency_ms": med(lat),
+        "latency_spread_p10_p90_ms": spread(lat),
+        "latency_changes": changes,
+        "latency_last_compute_ms": round(compute, 1),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
+    ap.add_argument("--repeat", type=int, default=20, help="timed frames per figure")
+    ap.add_argument("--baseline-repeat", type=int, default=10, help="timed baseline updates")
+    ap.add_argument("--changes", type=int, default=20, help="control changes for latency_ms")
+    args = ap.parse_args()
+    r = {
+        "scene": "10 x 500 tanh, batch 1000, xavier-normal, float32; act+grad rows; 1920x1080",
+        "paint": "LayerGrid.grab() (synchronous full render into a pixmap) after present()",
+        "repeat": args.repeat,
+    }
+    r.update(frames(max(1, args.repeat)))
+    r["qpa"] = QApplication.platformName()
+    r["frame_vs_floor"] = round(r["frame_ms"] / r["floor_ms"], 3)
+    r.update(baseline(max(1, args.baseline_repeat)))
+    r["baseline_ratio"] = round(r["baseline_ms"] / r["fwd_only_ms"], 2)
+    r.update(latency(max(1, args.changes)))
+    r["targets"] = {
+        "frame_vs_floor": f"<= {TARGET_FRAME_VS_FLOOR}",
+        "baseline_ratio": f">= {TARGET_BASELINE_RATIO}",
+    }
+    r["meets"] = {
+        "frame_vs_floor": r["frame_vs_floor"] <= TARGET_FRAME_VS_FLOOR,
+        "baseline_ratio": r["baseline_ratio"] >= TARGET_BASELINE_RATIO,
+    }
+    r.update(machine_info())
+    r.update(code_state())
+    import matplotlib
+    import pyqtgraph
+    import PySide6
+
+    r["versions"] = {
+        "PySide6": PySide6.__version__,
+        "pyqtgraph": pyqtgraph.__version__,
+        "matplotlib": matplotlib.__version__,
+    }
+    if args.json:
+        print(json.dumps(r, indent=2))
+        return
+    keys = ("floor_ms", "frame_ms", "frame_vs_floor", "fwd_only_ms", "baseline_ms")
+    for k in (*keys, "baseline_ratio", "latency_ms"):
+        print(f"{k:16s}{r[k]}")
+    print(f"frame parts (ms): {r['frame_parts_ms']}")
+    print(f"fwd-only parts (ms): {r['fwd_only_parts_ms']}")
+    print(f"targets: {r['targets']}; met: {r['meets']}")
+    print(f"numpy {r['numpy']}, BLAS {r['blas']}, {r['cpus']} cpus, load {r['load_average_1min']}")
+
+
+if __name__ == "__main__":
+    main()
