@@ -12,10 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.config import Config, ConfigError
+from core.stats import ROWS
 
 
 class PresetError(ValueError):
-    pass
+    """A preset that cannot be used: one line naming the file and what is wrong."""
+
+
+# What a scene may emphasise: a histogram row, the per-layer profile plot or the table.
+EMPHASIS = (*ROWS, "profile", "table")
+SCENE_KEYS = ("title", "caption", "emphasis")
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,9 @@ def _parse(path: Path) -> Scene:
         raise PresetError(f"preset {path.name}: {e}") from None
     meta = data.pop("scene", {})
     compare = data.pop("compare", None)
+    title, caption, emphasis = _meta(path.name, meta)
+    if compare is not None and not isinstance(compare, dict):
+        raise PresetError(f"preset {path.name}: [compare] must be a table of config fields")
     try:
         config = Config.from_dict(data)
         other = Config.from_dict(compare, base=config) if compare is not None else None
@@ -48,12 +57,36 @@ def _parse(path: Path) -> Scene:
         raise PresetError(f"preset {path.name}: {e}") from None
     return Scene(
         name=path.stem,
-        title=str(meta.get("title", path.stem)),
-        caption=str(meta.get("caption", "")),
+        title=title or path.stem,
+        caption=caption,
         config=config,
-        emphasis=tuple(meta.get("emphasis", ())),
+        emphasis=emphasis,
         compare=other,
     )
+
+
+def _meta(filename: str, meta) -> tuple[str, str, tuple[str, ...]]:
+    """The [scene] table's title, caption and emphasis, checked so a typo fails loudly."""
+    where = f"preset {filename}: [scene]"
+    if not isinstance(meta, dict):
+        raise PresetError(f"{where} must be a table with {', '.join(SCENE_KEYS)}")
+    unknown = sorted(set(meta) - set(SCENE_KEYS))
+    if unknown:
+        raise PresetError(
+            f"{where} has unknown key {unknown[0]!r}; allowed: {', '.join(SCENE_KEYS)}"
+        )
+    for key in ("title", "caption"):
+        if not isinstance(meta.get(key, ""), str):
+            raise PresetError(f"{where} {key} must be a string, got {meta[key]!r}")
+    emphasis = meta.get("emphasis", [])
+    if isinstance(emphasis, str):
+        emphasis = [emphasis]
+    if not isinstance(emphasis, list):
+        raise PresetError(f"{where} emphasis must be a list of names, got {emphasis!r}")
+    for name in emphasis:
+        if name not in EMPHASIS:
+            raise PresetError(f"{where} emphasis: got {name!r}; allowed: {', '.join(EMPHASIS)}")
+    return meta.get("title", ""), meta.get("caption", ""), tuple(emphasis)
 
 
 def all_scenes() -> dict[str, Scene]:
