@@ -11,7 +11,7 @@ import json
 import math
 import sys
 
-from core import presets
+from core import presets, theory
 from core.activations import ACTIVATIONS
 from core.config import DTYPES, GRAD_SOURCES, INPUTS, Config, ConfigError
 from core.inits import INITS, MODES, TRUNCATIONS
@@ -131,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     st = sub.add_parser("stats", help="per-layer statistics for one config")
     add_config_flags(st)
     st.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    st.add_argument("--theory", action="store_true", help="add the mean-field predictions")
     sub.add_parser("presets", help="list the named scenes")
     try:
         args = p.parse_args(argv)
@@ -142,8 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, presets.PresetError, UsageError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    pred = theory.predict(snap.config) if args.theory else None
     if args.json:
-        print(json.dumps(snap.to_json(), allow_nan=False))
+        doc = snap.to_json()
+        print(
+            json.dumps(theory.with_theory_json(doc, pred) if args.theory else doc, allow_nan=False)
+        )
     else:
-        print(_table(snap))
+        print(theory.with_theory_table(_table(snap), pred) if args.theory else _table(snap))
     return 0

@@ -614,3 +614,39 @@ def _binned(a: np.ndarray, mass: np.ndarray, n: int) -> tuple[np.ndarray, np.nda
 
 def _finite_or_none(v: float) -> float | None:
     return v if math.isfinite(v) else None
+
+
+# ----------------------------------------------------------------- the CLI's `--theory`
+THEORY_COLUMNS = (
+    ("h std*", "preact_std"),
+    ("a std*", "act_std"),
+    ("∂a std*", "grad_std"),
+    ("∂h std*", "preact_grad_std"),
+)
+
+
+def with_theory_json(doc: dict, pred: Prediction | None) -> dict:
+    """The Snapshot's JSON with each layer's prediction beside its measurement, and the fixed point
+    at the top; "theory": null where mean field does not apply (a non-zero constant W)."""
+    layers = pred.layers if pred else [None] * len(doc["layers"])
+    return {
+        **doc,
+        "theory": pred.to_json() if pred else None,
+        "layers": [
+            {**l, "theory": lp.to_json() if lp else None}
+            for l, lp in zip(doc["layers"], layers, strict=True)
+        ],
+    }
+
+
+def with_theory_table(table: str, pred: Prediction | None) -> str:
+    """The CLI's table with the predicted columns (starred) appended, and the regime underneath."""
+    lines = table.splitlines()
+    if pred is None:
+        return table + "\ntheory: mean field needs zero-mean weights (not a non-zero constant W)"
+    lines[0] += "".join(f" {name:>9}" for name, _ in THEORY_COLUMNS)
+    for i, lp in enumerate(pred.layers, start=1):
+        lines[i] += "".join(f" {getattr(lp, key):9.3g}" for _, key in THEORY_COLUMNS)
+    fp = pred.fixed
+    lines.append(f"* mean field. q* = {fp.q_star:.4g}, ξ_c = {fp.xi_c:.3g} layers; {fp.regime}")
+    return "\n".join(lines)
