@@ -31,3 +31,12 @@ def next_changes(
     if mode == "sweep" and param:
         return {param: sweep_value(t, lo, hi, period)}
     return {}
+
+
+SWEEP_STEPS = 20
+
+
+def step_value(k: int, lo: float, hi: float) -> float:
+    """The k-th of SWEEP_STEPS stops from lo to hi, spaced as sweep_value spaces them."""
+    period = 2.0 * SWEEP_STEPS
+    return sweep_value(k, lo, hi, period)

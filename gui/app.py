@@ -9,6 +9,7 @@ import sys
 from core import ConfigError
 from core.cli import UsageError, _Parser, add_config_flags, config_from_args
 from core.presets import PresetError, all_scenes
+from core.presets import load as load_preset
 
 FIRST_FRAME_TIMEOUT_MS = 60_000
 
@@ -25,7 +26,24 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--list-presets", action="store_true", help="list the named scenes and exit")
     p.add_argument("--theme", choices=["light", "dark"], help="colour theme")
     p.add_argument("--size", default=None, metavar="WxH", help="window size, e.g. 1920x1080")
-    return p.parse_args(argv)
+    p.add_argument("--presentation", action="store_true", help="start in the presentation view")
+    p.add_argument(
+        "--scale", type=float, default=1.6, help="type and line scale of the presentation view"
+    )
+    p.add_argument(
+        "--record",
+        metavar="OUT.gif|OUT.mp4",
+        help="record the animation (sweep or resample) and exit",
+    )
+    p.add_argument("--frames", type=int, default=40, help="frames to record (1-2000)")
+    args = p.parse_args(argv)
+    if not 1.0 <= args.scale <= 4.0:
+        raise UsageError(f"--scale: {args.scale} is outside 1 … 4")
+    if not 1 <= args.frames <= 2000:
+        raise UsageError(f"--frames: {args.frames} is outside 1 … 2000")
+    if args.record and not args.record.lower().endswith((".gif", ".mp4")):
+        raise UsageError(f"--record: {args.record} must end in .gif or .mp4")
+    return args
 
 
 def _size(text: str | None) -> tuple[int, int] | None:
@@ -57,7 +75,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _has_config_flags(args) -> bool:
-    skip = {"screenshot", "self_test", "list_presets", "theme", "size"}
+    skip = {
+        "screenshot",
+        "self_test",
+        "list_presets",
+        "theme",
+        "size",
+        "presentation",
+        "scale",
+        "record",
+        "frames",
+    }
     return any(v is not None for k, v in vars(args).items() if k not in skip)
 
 
@@ -73,7 +101,7 @@ def _run_window(args, config, size) -> int:
     app.setApplicationName("InitScope")
     app.setOrganizationName("InitScope")
     app.setWindowIcon(QIcon(str(resources.icon_path())))
-    scripted = bool(args.screenshot or args.self_test)
+    scripted = bool(args.screenshot or args.self_test or args.record)
     # scripted runs must not read or overwrite a lecturer's saved layout and config
     settings = (
         QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "InitScope", "scripted")
@@ -85,18 +113,28 @@ def _run_window(args, config, size) -> int:
     if args.theme and settings is not None:
         settings.setValue("theme", args.theme)
     win = MainWindow(config, settings=settings)
+    if args.preset:
+        win.load_scene(load_preset(args.preset))
+        if config is not None and config != win.config:
+            win.set_config(config)  # flags given beside the preset override it
     if args.theme and not scripted:
         win.set_theme(args.theme)
     if size:
         win.resize(*size)
     win.show()
+    if args.presentation:
+        win.presentation.scale = args.scale
+        win.presentation.enter(full_screen=not size)
+        if size:
+            win.resize(*size)
     if not scripted:
         return app.exec()
     win.grid.blend = False
     result = {"code": 1}
 
     def finish(snap):
-        QTimer.singleShot(50, lambda: _finish(win, args, result, app))
+        if snap.config == win.config and (win.compare is None) == (win.latest_b is None):
+            QTimer.singleShot(50, lambda: _finish(win, args, result, app))
 
     def timeout():
         print("error: no frame was computed within 60 s", file=sys.stderr)
@@ -122,6 +160,17 @@ def _finish(win, args, result, app) -> None:
         if not problems:
             print("self-test: ok")
         result["code"] = 1 if problems else 0
+    if args.record:
+        frames = win.record(args.record, args.frames, show_progress=False)
+        if frames != args.frames:
+            print(
+                f"error: recorded {frames} of {args.frames} frames to {args.record}",
+                file=sys.stderr,
+            )
+            result["code"] = 1
+        else:
+            print(f"recorded {frames} frames to {args.record}")
+            result["code"] = 0
     if args.screenshot:
         img = win.grab()
         if not img.save(args.screenshot):

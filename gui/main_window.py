@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QEventLoop, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressDialog,
     QScrollArea,
     QSplitter,
     QStackedWidget,
@@ -25,13 +26,16 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
-from core import Config, ConfigError, Snapshot
+from core import Config, ConfigError, Snapshot, presets
+from core.presets import Scene
 from core.stats import Snapshot as _Snap
-from gui import animation, theme
+from gui import animation, export, theme
 from gui.docks.init_dock import InitDock
 from gui.docks.network_dock import NetworkDock
 from gui.docks.playback_dock import PlaybackDock
 from gui.engine import Engine
+from gui.presentation import Presentation
+from gui.views.caption_bar import CaptionBar
 from gui.views.depth_profile import DepthProfile
 from gui.views.layer_grid import LayerGrid
 from gui.views.overview import Overview
@@ -66,6 +70,9 @@ class MainWindow(QMainWindow):
         self.latest: Snapshot | None = None
         self.latest_b: Snapshot | None = None
         self.compare: Config | None = None  # the B side of an A/B comparison
+        self.scene: Scene | None = None
+        self.snapshot_dir = Path.cwd()
+        self._snap_count = 0
         self.editing = "A"
         self.focus_layer = 0
         self.live = True
@@ -82,6 +89,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_compare_bar()
         self._build_status()
+        self.presentation = Presentation(self)
         self.resize(1600, 950)
         self._default_state = self.saveState()
         self._restore_layout()
@@ -102,6 +110,8 @@ class MainWindow(QMainWindow):
             f"background:{theme.WARN}; color:white; padding:6px; font-weight:bold;"
         )
         self.banner.hide()
+        self.caption_bar = CaptionBar()
+        lay.addWidget(self.caption_bar)
         lay.addWidget(self.banner)
         self.grid = LayerGrid()
         self.overview = Overview()
@@ -168,6 +178,8 @@ class MainWindow(QMainWindow):
         act.setStatusTip(tip)
         act.triggered.connect(slot)
         menu.addAction(act)
+        if shortcut:
+            self.addAction(act)  # keys keep working when the presentation view hides the menus
         return act
 
     def _build_menus(self) -> None:
@@ -177,7 +189,19 @@ class MainWindow(QMainWindow):
         self._action(
             f, "Save config…", self.save_config, "Ctrl+S", "Save the current config as TOML"
         )
-        self._action(f, "Save image…", self.save_image, "Ctrl+E", "Save the window as PNG")
+        self._action(f, "Save image…", self.save_image, "Ctrl+E", "Save the window as PNG at 2×")
+        self._action(
+            f, "Save plots as SVG…", self.save_svg, tip="The histogram grid as vector graphics"
+        )
+        self._action(
+            f, "Record animation…", self.record_dialog, tip="GIF or MP4 of the running animation"
+        )
+        self._action(
+            f, "Open state…", self.open_state, tip="Config, comparison, view and animation"
+        )
+        self._action(
+            f, "Save state…", self.save_state, tip="Config, comparison, view and animation"
+        )
         self._action(f, "Copy table as CSV", lambda: self._copy(self.stats_table.model_.to_csv()))
         self._action(
             f, "Copy table as Markdown", lambda: self._copy(self.stats_table.model_.to_markdown())
@@ -195,11 +219,22 @@ class MainWindow(QMainWindow):
         )
         self._action(v, "Resample", self.resample, "R", "New weights and batch")
         self._action(v, "Play/pause animation", self.toggle_animation, "Space")
+        self._action(
+            v, "Presentation view", self.presentation_enter, "F5", "Full screen, captions, keys"
+        )
+        sc = bar.addMenu("&Scenes")
+        for i, scene in enumerate(self.scenes):
+            self._action(
+                sc,
+                f"{i + 1}. {scene.title}",
+                lambda _=False, i=i: self.go_to_scene(i),
+                tip=scene.caption,
+            )
         h = bar.addMenu("&Help")
         self._action(h, "About InitScope", self.about)
 
     def _build_compare_bar(self) -> None:
-        bar = self.addToolBar("Comparison")
+        bar = self.compare_bar = self.addToolBar("Comparison")
         bar.setObjectName("comparison")
         self.compare_action = QAction("Compare A/B", self)
         self.compare_action.setCheckable(True)
@@ -209,6 +244,7 @@ class MainWindow(QMainWindow):
         )
         self.compare_action.toggled.connect(self.set_comparing)
         bar.addAction(self.compare_action)
+        self.addAction(self.compare_action)
         self.side_combo = QComboBox()
         self.side_combo.addItems(["edit A", "edit B"])
         self.side_combo.setToolTip("Which side the docks edit; seed and batch are always shared.")
@@ -399,6 +435,84 @@ class MainWindow(QMainWindow):
         if self.latest is not None:
             self._present(self.latest)
 
+    # ------------------------------------------------------ scenes, lecture
+    @property
+    def scenes(self) -> list[Scene]:
+        if not hasattr(self, "_scenes"):
+            try:
+                self._scenes = list(presets.all_scenes().values())
+            except presets.PresetError as e:
+                self._scenes = []
+                self.show_message(str(e))
+        return self._scenes
+
+    def load_scene(self, scene: Scene) -> None:
+        """The scene's config (and B side), the rows it emphasises, and its caption."""
+        self.scene = scene
+        pd = self.playback_dock
+        with signals_blocked(pd.preact), signals_blocked(pd.wgrad):
+            pd.preact.setChecked("preact" in scene.emphasis)
+            pd.wgrad.setChecked("wgrad" in scene.emphasis)
+        self.compare = None
+        self.set_config(scene.config)
+        if scene.compare is not None:
+            self.compare = scene.compare
+            with signals_blocked(self.compare_action):
+                self.compare_action.setChecked(True)
+            self.side_combo.setEnabled(True)
+            self.set_editing("A")
+        else:
+            with signals_blocked(self.compare_action):
+                self.compare_action.setChecked(False)
+            self.side_combo.setEnabled(False)
+            self.set_editing("A")
+        names = [s.name for s in self.scenes]
+        where = f"{names.index(scene.name) + 1}/{len(names)}" if scene.name in names else ""
+        self.caption_bar.show_scene(scene, where)
+        self.caption_bar.show()
+        self._view_changed()
+        self._submit()
+
+    def go_to_scene(self, i: int) -> None:
+        if 0 <= i < len(self.scenes):
+            self.load_scene(self.scenes[i])
+
+    def step_scene(self, step: int) -> None:
+        names = [s.name for s in self.scenes]
+        current = names.index(self.scene.name) if self.scene and self.scene.name in names else -1
+        self.go_to_scene(min(max(current + step, 0), len(names) - 1))
+
+    def sweep_step(self, direction: int) -> None:
+        """One of 20 steps of the sweep's range per key press (the animation pauses)."""
+        pd = self.playback_dock
+        param = pd.sweep_param.currentText()
+        if not param:
+            return
+        pd.animation.setCurrentText("off")
+        lo, hi = pd.sweep_from.value(), pd.sweep_to.value()
+        self._sweep_k = min(max(getattr(self, "_sweep_k", 0) + direction, 0), animation.SWEEP_STEPS)
+        self.apply_changes({param: animation.step_value(self._sweep_k, lo, hi)})
+
+    def presentation_enter(self) -> None:
+        self.presentation.enter()
+
+    def set_view_scale(self, scale: float) -> None:
+        self.grid.set_scale(scale)
+        self.detail.set_scale(scale)
+        if self.latest is not None:
+            self._present(self.latest)
+
+    def snapshot(self) -> Path | None:
+        self._snap_count += 1
+        name = f"initscope-{self.scene.name if self.scene else 'view'}-{self._snap_count}.png"
+        try:
+            path = export.save_png(self.centralWidget(), self.snapshot_dir / name)
+        except export.ExportError as e:
+            self.show_message(str(e))
+            return None
+        self.statusBar().showMessage(f"saved {path}", 4000)
+        return path
+
     # ---------------------------------------------------- files and state
     def open_config(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open config", "", "TOML (*.toml)")
@@ -426,8 +540,138 @@ class MainWindow(QMainWindow):
 
     def save_image(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save image", "initscope.png", "PNG (*.png)")
-        if path and not self.grab().save(path):
-            QMessageBox.warning(self, "Cannot save image", f"could not write {path}")
+        if path:
+            self._try(lambda: export.save_png(self, path))
+
+    def save_svg(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save plots", "initscope.svg", "SVG (*.svg)")
+        if path:
+            self._try(lambda: export.save_svg(self.grid, path))
+
+    def _try(self, action) -> bool:
+        try:
+            action()
+        except export.ExportError as e:
+            QMessageBox.warning(self, "InitScope", str(e))
+            return False
+        return True
+
+    def view_state(self) -> dict:
+        pd = self.playback_dock
+        return {
+            "preact": pd.preact.isChecked(),
+            "wgrad": pd.wgrad.isChecked(),
+            "per_layer_y": pd.per_layer_y.isChecked(),
+        }
+
+    def animation_state(self) -> dict:
+        pd = self.playback_dock
+        return {
+            "mode": pd.animation.currentText(),
+            "param": pd.sweep_param.currentText(),
+            "from": pd.sweep_from.value(),
+            "to": pd.sweep_to.value(),
+            "period": pd.period.value(),
+        }
+
+    def save_state(self, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Save state", "initscope-state.toml", "TOML (*.toml)"
+            )
+        if path:
+            text = export.state_toml(
+                self.config, self.compare, self.view_state(), self.animation_state()
+            )
+            self._try(lambda: Path(path).write_text(text, encoding="utf-8") and None)
+
+    def open_state(self, path: str | None = None) -> bool:
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Open state", "", "TOML (*.toml)")
+        if not path:
+            return False
+        try:
+            config, compare, view, anim = export.read_state(path)
+        except export.ExportError as e:
+            QMessageBox.warning(self, "Cannot open state", str(e))
+            return False
+        pd = self.playback_dock
+        for key, box in (
+            ("preact", pd.preact),
+            ("wgrad", pd.wgrad),
+            ("per_layer_y", pd.per_layer_y),
+        ):
+            box.setChecked(bool(view.get(key, False)))
+        self.compare = compare
+        with signals_blocked(self.compare_action):
+            self.compare_action.setChecked(compare is not None)
+        self.side_combo.setEnabled(compare is not None)
+        self.set_config(config)
+        if anim.get("mode") in ("off", "resample", "sweep"):
+            pd.animation.setCurrentText(anim["mode"])
+            if anim.get("param"):
+                pd.sweep_param.setCurrentText(str(anim["param"]))
+            for key, spin in (("from", pd.sweep_from), ("to", pd.sweep_to), ("period", pd.period)):
+                if isinstance(anim.get(key), int | float):
+                    spin.setValue(float(anim[key]))
+        return True
+
+    def record_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Record", "initscope.gif", "GIF (*.gif);;MP4 (*.mp4)"
+        )
+        if path:
+            self.record(path, 40)
+
+    def record(self, path: str, frames: int, show_progress: bool = True) -> int:
+        """Step the animation (sweep or resample; resample if it is off) frame by frame, waiting
+        for each frame to be computed and shown, with a progress dialog that can cancel."""
+        pd = self.playback_dock
+        mode = pd.animation.currentText()
+        pd.animation.setCurrentText("off")
+        mode = "resample" if mode == "off" else mode
+        dialog = QProgressDialog("Recording…", "Cancel", 0, frames, self) if show_progress else None
+        loop = QEventLoop()
+
+        def step(i: int) -> None:
+            t = i / max(frames, 1) * pd.period.value()
+            changes = animation.next_changes(
+                self.edited,
+                mode,
+                t,
+                pd.sweep_param.currentText(),
+                pd.sweep_from.value(),
+                pd.sweep_to.value(),
+                pd.period.value(),
+            )
+            self.frame_shown.connect(loop.quit)
+            QTimer.singleShot(30_000, loop.quit)
+            self.apply_changes(changes)
+            loop.exec()
+            self.frame_shown.disconnect(loop.quit)
+
+        def progress(n: int) -> bool:
+            if dialog is None:
+                return True
+            dialog.setValue(n)
+            QCoreApplication.processEvents()
+            return not dialog.wasCanceled()
+
+        blend, self.grid.blend = self.grid.blend, False
+        try:
+            written = export.record(
+                path, frames, step, lambda: export.frame_array(self.centralWidget()), progress
+            )
+        except (export.ExportError, OSError, RuntimeError) as e:  # RuntimeError: no ffmpeg for MP4
+            self.show_message(f"recording failed: {e}")
+            written = 0
+        finally:
+            self.grid.blend = blend
+            if dialog is not None:
+                dialog.close()
+        if written:
+            self.statusBar().showMessage(f"recorded {written} frames to {path}", 5000)
+        return written
 
     def _copy(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)

@@ -14,6 +14,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont
 
 from core.stats import ROW_TITLES, Hist, LayerStats, Snapshot
 from gui.theme import QUANTITY_COLORS, WARN
@@ -71,13 +72,13 @@ def _fmt(v: float) -> str:
 
 
 class _Panel:
-    def __init__(self, plot: pg.PlotItem, color: str):
+    def __init__(self, plot: pg.PlotItem, color: str, width: float = 2.0):
         self.plot = plot
         self.curve = plot.plot(
             np.zeros(2),
             np.zeros(1),
             stepMode="center",
-            pen=pg.mkPen(color, width=2),
+            pen=pg.mkPen(color, width=width),
             skipFiniteCheck=True,
         )
         self.under = pg.TextItem(anchor=(0, 0), color=WARN)
@@ -125,6 +126,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self._timer.setInterval(16)
         self._timer.timeout.connect(self._tick)
         self.ci.layout.setSpacing(2)
+        self.scale = 1.0  # type and line scale (the presentation view's projector factor)
 
     # ----------------------------------------------------------------- API
     @property
@@ -149,6 +151,11 @@ class LayerGrid(pg.GraphicsLayoutWidget):
 
     def panel(self, row: str, layer: int) -> pg.PlotItem:
         return self._panels[(row, layer)].plot
+
+    def set_scale(self, scale: float) -> None:
+        if scale != self.scale:
+            self.scale = scale
+            self._shape = ()  # rebuilt with bigger type and thicker lines on the next present
 
     def curve_data_b(self, row: str, layer: int) -> tuple[np.ndarray, np.ndarray] | None:
         curve = self._panels[(row, layer)].curve_b
@@ -203,7 +210,12 @@ class LayerGrid(pg.GraphicsLayoutWidget):
                 plot.getAxis("bottom").setStyle(tickTextOffset=2)
                 plot.setDefaultPadding(0.0)
                 plot.setMinimumWidth(30)
-                self._panels[(row, s.index)] = _Panel(plot, QUANTITY_COLORS[row])
+                if self.scale != 1.0:
+                    font = QFont()
+                    font.setPointSizeF(8 * self.scale)
+                    for axis in ("left", "bottom"):
+                        plot.getAxis(axis).setStyle(tickFont=font)
+                self._panels[(row, s.index)] = _Panel(plot, QUANTITY_COLORS[row], 2.0 * self.scale)
         self._shape = (tuple(s.index for s in snap.layers), self.rows)
 
     def _update_panel(self, p: _Panel, row: str, s: LayerStats, blend: bool) -> None:
@@ -218,7 +230,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
             p.shown = target.copy()
         p.start = p.shown.copy()
         p.target = target
-        p.plot.setTitle(panel_title(row, s), size="9pt")
+        p.plot.setTitle(panel_title(row, s), size=f"{round(9 * self.scale)}pt")
         self._mark_outside(p, h)
         bad = s.nonfinite_frac if row in ("act", "preact") else 0.0
         if s.nonfinite and (bad > 0 or row in ("grad", "wgrad")):
@@ -242,7 +254,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         p.target_b_peak = float(heights.max())
         b_color = QUANTITY_COLORS["b_side"]
         b_line = f"<br><span style='color:{b_color}'>B σ {_fmt(_std(row, sb))}</span>"
-        p.plot.setTitle(panel_title(row, s) + b_line, size="9pt")
+        p.plot.setTitle(panel_title(row, s) + b_line, size=f"{round(9 * self.scale)}pt")
 
     def _mark_outside(self, p: _Panel, h: Hist) -> None:
         for item, n, x in ((p.under, h.underflow, h.lo), (p.over, h.overflow, h.hi)):

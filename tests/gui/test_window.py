@@ -305,7 +305,7 @@ def test_compare_ab_overlays_b_on_common_ranges(make_window, qtbot):
     assert win.config == a
     ja, jb = run_joint([Simulator(), Simulator()], [a, b])
     for s in jb.layers:
-        xb, yb = win.grid.curve_data_b("act", s.index)
+        _, yb = win.grid.curve_data_b("act", s.index)
         np.testing.assert_allclose(yb, fraction(s.hists["act"]))
         _, ya = win.grid.curve_data("act", s.index)
         np.testing.assert_allclose(ya, fraction(ja.layers[s.index - 1].hists["act"]))

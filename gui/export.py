@@ -1,0 +1,156 @@
+"""Pictures and clips for slides: PNG at 2×, SVG of the plots, GIF/MP4 of an animation, and the
+whole state as TOML. Uses Qt's painters and imageio (+ imageio-ffmpeg's own ffmpeg)."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import imageio.v2 as imageio
+import numpy as np
+import tomli_w
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QWidget
+
+from core import Config, ConfigError
+
+VIDEO_SUFFIXES = (".gif", ".mp4")
+
+
+class ExportError(ValueError):
+    """A file that could not be written or read: one line for the user."""
+
+
+def render(widget: QWidget, scale: float = 2.0) -> QImage:
+    """The widget drawn at `scale`× its pixels: text and lines stay sharp on a slide."""
+    size = widget.size() * scale
+    img = QImage(size, QImage.Format.Format_ARGB32)
+    img.setDevicePixelRatio(scale)
+    img.fill(widget.palette().window().color())
+    painter = QPainter(img)
+    QWidget.render(widget, painter, QPoint(0, 0))  # QGraphicsView overrides render()
+    painter.end()
+    return img
+
+
+def save_png(widget: QWidget, path: str | Path, scale: float = 2.0) -> Path:
+    p = Path(path)
+    if not render(widget, scale).save(str(p), "PNG"):
+        raise ExportError(f"cannot write {p}")
+    return p
+
+
+def save_svg(widget: QWidget, path: str | Path) -> Path:
+    """Vector export through Qt's own SVG painter: pyqtgraph 0.14's SVGExporter fails on closed
+    paths (pyqtgraph#3495, ValueError in correctCoordinates), which every plot frame has."""
+    p = Path(path)
+    gen = QSvgGenerator()
+    gen.setFileName(str(p))
+    gen.setSize(widget.size())
+    gen.setViewBox(widget.rect())
+    gen.setTitle("InitScope")
+    painter = QPainter()
+    if not painter.begin(gen):
+        raise ExportError(f"cannot write {p}")
+    QWidget.render(widget, painter, QPoint(0, 0))  # QGraphicsView overrides render()
+    painter.end()
+    if not p.exists() or p.stat().st_size == 0:
+        raise ExportError(f"cannot write {p}")
+    return p
+
+
+def frame_array(widget: QWidget, scale: float = 1.0) -> np.ndarray:
+    """RGB uint8 array of the widget, for the video writer (even sides, which H.264 needs)."""
+    img = render(widget, scale).convertToFormat(QImage.Format.Format_RGB888)
+    w, h = img.width() // 2 * 2, img.height() // 2 * 2
+    buf = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())
+    return buf[:h, : w * 3].reshape(h, w, 3).copy()
+
+
+class Recorder:
+    """Writes frames to a GIF or MP4 as they come; close() finishes the file."""
+
+    def __init__(self, path: str | Path, fps: float = 10.0):
+        self.path = Path(path)
+        suffix = self.path.suffix.lower()
+        if suffix not in VIDEO_SUFFIXES:
+            raise ExportError(f"record: {self.path.name} must end in .gif or .mp4")
+        kwargs = (
+            {"duration": 1000 / fps, "loop": 0}
+            if suffix == ".gif"
+            else {"fps": fps, "macro_block_size": 2}
+        )
+        try:
+            self._writer = imageio.get_writer(str(self.path), **kwargs)
+        except OSError as e:
+            raise ExportError(f"cannot write {self.path}: {e}") from None
+        self.frames = 0
+
+    def add(self, frame: np.ndarray) -> None:
+        self._writer.append_data(frame)
+        self.frames += 1
+
+    def close(self) -> None:
+        self._writer.close()
+
+
+def record(
+    path: str | Path,
+    frames: int,
+    step: Callable[[int], None],
+    grab: Callable[[], np.ndarray],
+    progress: Callable[[int], bool] | None = None,
+    fps: float = 10.0,
+) -> int:
+    """Drive `frames` steps, grabbing after each; progress(i) returning False cancels. Returns the
+    number of frames written (a cancelled file is removed)."""
+    rec = Recorder(path, fps)
+    try:
+        for i in range(frames):
+            step(i)
+            rec.add(grab())
+            if progress is not None and not progress(i + 1):
+                rec.close()
+                Path(path).unlink(missing_ok=True)
+                return 0
+    finally:
+        if not rec._writer.closed:
+            rec.close()
+    return rec.frames
+
+
+# ----------------------------------------------------------------- state
+def state_toml(config: Config, compare: Config | None, view: dict, animation: dict) -> str:
+    data = {"config": config.to_dict(), "view": view, "animation": animation}
+    if compare is not None:
+        data["compare"] = compare.to_dict()
+    return tomli_w.dumps(data)
+
+
+def read_state(path: str | Path) -> tuple[Config, Config | None, dict, dict]:
+    """A saved state, or a plain config file (then with no comparison and default view)."""
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise ExportError(f"cannot read {p.name}: {e.__class__.__name__}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ExportError(f"{p.name}: not valid TOML ({e})") from None
+    try:
+        if "config" not in data:
+            return Config.from_toml(p.read_text(encoding="utf-8")), None, {}, {}
+        config = Config.from_dict(_table(data, "config"))
+        compare = Config.from_dict(_table(data, "compare")) if "compare" in data else None
+    except ConfigError as e:
+        raise ExportError(f"{p.name}: {e}") from None
+    return config, compare, _table(data, "view"), _table(data, "animation")
+
+
+def _table(data: dict, key: str) -> dict:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ExportError(f"[{key}] must be a table")
+    return value

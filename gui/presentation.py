@@ -1,0 +1,126 @@
+"""Presentation view: the window as a lecturer drives it from a keyboard on a projector.
+
+Docks, menus and bars go; type and lines grow by one factor (`--scale`, 1.6 by default); a
+caption bar carries the scene's title and text; keys step through scenes and animations."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QLabel
+
+DEFAULT_SCALE = 1.6
+KEYS = [
+    ("PgDn / PgUp, 1–9", "next / previous scene, scene n"),
+    ("Space", "play / pause the animation"),
+    ("R", "resample: new weights and batch"),
+    ("← / →", "step the sweep parameter"),
+    ("A", "toggle the A/B comparison"),
+    ("F", "full screen on / off"),
+    ("S", "save a snapshot (PNG, 2×)"),
+    ("?", "this help"),
+    ("Esc", "leave the presentation view"),
+]
+
+
+def help_html(scale: float) -> str:
+    rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in KEYS)
+    return f"<div style='font-size:{round(13 * scale)}pt'><h2>Keys</h2><table>{rows}</table></div>"
+
+
+class Presentation(QObject):
+    def __init__(self, win, scale: float = DEFAULT_SCALE):
+        super().__init__(win)
+        self.win = win
+        self.scale = scale
+        self.active = False
+        self._saved: dict = {}
+        self.help = QLabel(win)
+        self.help.setStyleSheet(
+            "background: rgba(20,20,20,225); color: white; padding: 24px; border-radius: 10px;"
+        )
+        self.help.hide()
+        self.shortcuts = []
+        for keys, slot in (
+            (("PgDown", "Down"), lambda: win.step_scene(+1)),
+            (("PgUp", "Up"), lambda: win.step_scene(-1)),
+            (("Left",), lambda: win.sweep_step(-1)),
+            (("Right",), lambda: win.sweep_step(+1)),
+            (("F",), self.toggle_full_screen),
+            (("S",), win.snapshot),
+            (("?", "Shift+?", "F1"), self.toggle_help),
+            (("Esc",), self.leave),
+            *(((str(n),), (lambda n=n: win.go_to_scene(n - 1))) for n in range(1, 10)),
+        ):
+            for key in keys:
+                sc = QShortcut(QKeySequence(key), win)
+                sc.setContext(Qt.ShortcutContext.WindowShortcut)
+                sc.activated.connect(slot)
+                sc.setEnabled(False)
+                self.shortcuts.append(sc)
+
+    def enter(self, full_screen: bool = True) -> None:
+        if self.active:
+            return
+        win = self.win
+        self.active = True
+        app = QApplication.instance()
+        self._saved = {
+            "state": win.saveState(),
+            "font": QFont(app.font()),
+            "maximized": win.isMaximized(),
+        }
+        for dock in win.docks.values():
+            dock.hide()
+        win.compare_bar.hide()
+        win.menuBar().hide()
+        win.statusBar().hide()
+        font = QFont(app.font())
+        font.setPointSizeF(font.pointSizeF() * self.scale)
+        app.setFont(font)
+        win.set_view_scale(self.scale)
+        win.caption_bar.set_scale(self.scale)
+        win.caption_bar.show()
+        for sc in self.shortcuts:
+            sc.setEnabled(True)
+        if full_screen:
+            win.showFullScreen()
+
+    def leave(self) -> None:
+        if not self.active:
+            return
+        if self.help.isVisible():
+            self.help.hide()
+            return
+        win = self.win
+        self.active = False
+        for sc in self.shortcuts:
+            sc.setEnabled(False)
+        QApplication.instance().setFont(self._saved["font"])
+        win.set_view_scale(1.0)
+        win.caption_bar.set_scale(1.0)
+        win.caption_bar.setVisible(win.scene is not None)
+        win.menuBar().show()
+        win.statusBar().show()
+        win.compare_bar.show()
+        win.restoreState(self._saved["state"])
+        win.showNormal()
+        if self._saved["maximized"]:
+            win.showMaximized()
+
+    def toggle_full_screen(self) -> None:
+        w = self.win
+        w.showNormal() if w.isFullScreen() else w.showFullScreen()
+
+    def toggle_help(self) -> None:
+        if self.help.isVisible():
+            self.help.hide()
+            return
+        self.help.setText(help_html(self.scale))
+        self.help.adjustSize()
+        self.help.move(
+            (self.win.width() - self.help.width()) // 2,
+            (self.win.height() - self.help.height()) // 2,
+        )
+        self.help.raise_()
+        self.help.show()
