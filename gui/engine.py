@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import threading
 import traceback
+from dataclasses import dataclass
 
+import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
-from core import Config, ConfigError, Simulator, Snapshot
+from core import Config, ConfigError, Simulator, Snapshot, theory
 from core.simulate import run_joint
+from core.stats import Snapshot as _Snapshot
 
 
 class _Worker(QThread):
@@ -30,6 +33,7 @@ class Engine(QObject):
     None unless a comparison config was given (then both share histogram ranges)."""
 
     snapshot_ready = Signal(object, object)
+    theory_ready = Signal(object)  # a Theory for the A snapshot, emitted just before it
     failed = Signal(str)
     busy_changed = Signal(bool)
 
@@ -77,6 +81,7 @@ class Engine(QObject):
                     self._busy = False
             if snaps is not None:
                 self.frames += 1
+                self.theory_ready.emit(_theory(snaps[0]))
                 self.snapshot_ready.emit(snaps[0], snaps[1] if len(snaps) > 1 else None)
 
     def _compute(self, job: tuple[Config, Config | None]) -> tuple[Snapshot, ...] | None:
@@ -89,3 +94,31 @@ class Engine(QObject):
             traceback.print_exc()
             self.failed.emit(f"internal error ({type(e).__name__}: {e}); the last frame is kept")
         return None
+
+
+@dataclass(frozen=True)
+class Theory:
+    """Mean-field predictions for one snapshot, ready to draw: the prediction (None where mean
+    field does not apply) and, per (row, layer), a curve in the panels' units (share per bin)."""
+
+    config: Config
+    prediction: theory.Prediction | None
+    curves: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]]
+
+
+def _theory(snap: _Snapshot) -> Theory:
+    try:
+        pred = theory.predict(snap.config)
+    except (ValueError, ArithmeticError):  # a corner the quadrature cannot reach: draw no theory
+        pred = None
+    curves = {}
+    if pred is not None:
+        with np.errstate(all="ignore"):
+            for s in snap.layers:
+                for row in ("preact", "act", "grad"):
+                    h = s.hists[row]
+                    x, p = theory.density(pred, s.index, row)
+                    inside = (x >= h.lo) & (x <= h.hi) & np.isfinite(p)
+                    width = (h.hi - h.lo) / len(h.counts)
+                    curves[(row, s.index)] = (x[inside], p[inside] * width)
+    return Theory(snap.config, pred, curves)

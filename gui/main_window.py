@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QCoreApplication, QEventLoop, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDockWidget,
     QFileDialog,
@@ -39,6 +40,7 @@ from gui.views.caption_bar import CaptionBar
 from gui.views.depth_profile import DepthProfile
 from gui.views.layer_grid import LayerGrid
 from gui.views.overview import Overview
+from gui.views.phase_diagram import PhaseDiagram
 from gui.views.stats_table import StatsTable
 
 GRID_MAX_DEPTH = 12  # beyond this, panels get too narrow: the overview heatmap takes over
@@ -82,6 +84,8 @@ class MainWindow(QMainWindow):
 
         self.engine = Engine(self)
         self.engine.snapshot_ready.connect(self._on_snapshot)
+        self.engine.theory_ready.connect(self._on_theory)
+        self.theory = None
         self.engine.failed.connect(self._on_failed)
 
         self._build_central()
@@ -154,10 +158,19 @@ class MainWindow(QMainWindow):
             "playback": self._dock("Playback", self.playback_dock, left, "playback", scroll=True),
             "profile": self._dock("Depth profile", self.profile, bottom, "profile"),
             "stats": self._dock("Statistics", self.stats_table, bottom, "stats"),
+            "phase": self._dock(
+                "Theory: phase diagram",
+                self._build_phase(),
+                Qt.DockWidgetArea.RightDockWidgetArea,
+                "phase",
+            ),
         }
         self.splitDockWidget(self.docks["profile"], self.docks["stats"], Qt.Orientation.Horizontal)
         self.tabifyDockWidget(self.docks["network"], self.docks["playback"])
+        self.tabifyDockWidget(self.docks["profile"], self.docks["phase"])
+        self.docks["phase"].visibilityChanged.connect(lambda _: self._draw_theory())
         self.docks["network"].raise_()
+        self.docks["profile"].raise_()
         self.network_dock.changed.connect(self.apply_changes)
         self.network_dock.invalid.connect(self.show_message)
         self.init_dock.changed.connect(self.apply_changes)
@@ -232,6 +245,44 @@ class MainWindow(QMainWindow):
             )
         h = bar.addMenu("&Help")
         self._action(h, "About InitScope", self.about)
+
+    def _build_phase(self) -> QWidget:
+        self.phase = PhaseDiagram()
+        self.phase.picked.connect(self.pick_phase_point)
+        self.show_theory_box = QCheckBox("show mean-field predictions (dashed)")
+        self.show_theory_box.setChecked(True)
+        self.show_theory_box.setToolTip(
+            "Overlay the infinite-width prediction on histograms and the depth profile."
+        )
+        self.show_theory_box.toggled.connect(lambda _: self._draw_theory())
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.phase, 1)
+        lay.addWidget(self.show_theory_box)
+        return box
+
+    def pick_phase_point(self, sigma_w2: float, sigma_b2: float) -> None:
+        """A click on the diagram: N(0, σ_w²/fan_in) weights and a bias of std √σ_b²."""
+        fan_in = self.edited.widths[0]
+        changes = {"init": "normal", "std": (sigma_w2 / fan_in) ** 0.5, "truncation": None}
+        changes.update(
+            {"bias": "constant", "bias_value": sigma_b2**0.5} if sigma_b2 > 0 else {"bias": "zeros"}
+        )
+        self.apply_changes(changes)
+
+    def _on_theory(self, th) -> None:
+        self.theory = th
+
+    def _draw_theory(self) -> None:
+        th = self.theory
+        on = self.show_theory_box.isChecked() and th is not None and self.latest is not None
+        fits = on and th.config == self.latest.config
+        self.grid.show_theory(th.curves if fits else None)
+        self.profile.show_theory(th.prediction if fits else None)
+        if th is not None and th.prediction is not None and self.docks["phase"].isVisible():
+            f = th.prediction.fixed
+            self.phase.set_state(f.activation, f.sigma_w2, f.sigma_b2)
 
     def _build_compare_bar(self) -> None:
         bar = self.compare_bar = self.addToolBar("Comparison")
@@ -355,6 +406,7 @@ class MainWindow(QMainWindow):
             self.overview.present(snap)
             self._present_detail(snap)
         self.profile.present(snap)
+        self._draw_theory()
         if self.latest_b is not None:
             self.profile.present(self.latest_b, side="B")
         else:

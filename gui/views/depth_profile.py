@@ -61,6 +61,23 @@ class DepthProfile(pg.GraphicsLayoutWidget):
             **sym,
         )
 
+    def show_theory(self, pred) -> None:
+        """Dashed predicted std per layer (mean field), or nothing."""
+        if not hasattr(self, "theory_curves"):
+            pen_a = pg.mkPen(QUANTITY_COLORS["theory"], width=2, style=Qt.PenStyle.DotLine)
+            self.theory_curves = {
+                "act_std": self.act_plot.plot(name="std, theory", pen=pen_a),
+                "grad_std": self.grad_plot.plot(name="∂L/∂a std, theory", pen=pen_a),
+            }
+        for key, curve in self.theory_curves.items():
+            if pred is None:
+                curve.setData([], [])
+                continue
+            x = np.array([lp.index for lp in pred.layers], dtype=float)
+            y = np.array([getattr(lp, key) for lp in pred.layers], dtype=float)
+            ok = np.isfinite(y) & (y > 0)
+            curve.setData(x[ok], y[ok])
+
     def present(self, snap: Snapshot, side: str = "A") -> None:
         if (side, "act_std") not in self.curves:
             self._make_side(side)

@@ -96,6 +96,18 @@ class _Panel:
         self.edges: np.ndarray | None = None
         self.curve_b: pg.PlotDataItem | None = None  # the B side of an A/B comparison
         self.target_b_peak = 0.0
+        self.curve_theory: pg.PlotDataItem | None = None  # the mean-field prediction
+
+    def show_theory(self, x: np.ndarray | None, y: np.ndarray | None) -> None:
+        if x is None or len(x) < 2:
+            if self.curve_theory is not None:
+                self.curve_theory.hide()
+            return
+        if self.curve_theory is None:
+            pen = pg.mkPen(QUANTITY_COLORS["theory"], width=1.5, style=Qt.PenStyle.DashLine)
+            self.curve_theory = self.plot.plot(x, y, pen=pen)
+        self.curve_theory.setData(x, y, skipFiniteCheck=True)
+        self.curve_theory.show()
 
     def show_b(self, edges: np.ndarray | None, heights: np.ndarray | None) -> None:
         if heights is None:
@@ -156,6 +168,16 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         if scale != self.scale:
             self.scale = scale
             self._shape = ()  # rebuilt with bigger type and thicker lines on the next present
+
+    def show_theory(self, curves: dict | None) -> None:
+        """Dashed mean-field curves on the panels (None: hide them)."""
+        for (row, layer), p in self._panels.items():
+            xy = curves.get((row, layer)) if curves else None
+            p.show_theory(*(xy if xy is not None else (None, None)))
+
+    def theory_data(self, row: str, layer: int):
+        c = self._panels[(row, layer)].curve_theory
+        return None if c is None or not c.isVisible() else tuple(map(np.asarray, c.getData()))
 
     def curve_data_b(self, row: str, layer: int) -> tuple[np.ndarray, np.ndarray] | None:
         curve = self._panels[(row, layer)].curve_b

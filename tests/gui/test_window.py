@@ -320,3 +320,32 @@ def test_compare_ab_overlays_b_on_common_ranges(make_window, qtbot):
     win.compare_action.trigger()
     qtbot.waitUntil(lambda: win.latest_b is None, timeout=15000)
     assert win.grid.curve_data_b("act", 1) is None
+
+
+def test_theory_overlays_match_core_theory_and_phase_dot(make_window, qtbot):
+    from core import theory
+
+    c = SMALL.replace(width=200, init="normal", std=0.07)
+    win = make_window(c)
+    qtbot.waitUntil(lambda: win.theory is not None and win.theory.config == c, timeout=15000)
+    win._draw_theory()
+    pred = theory.predict(c)
+    snap = run(c)
+    for s in snap.layers:
+        _, y = win.grid.theory_data("act", s.index)
+        h = s.hists["act"]
+        tx, tp = theory.density(pred, s.index, "act")
+        inside = (tx >= h.lo) & (tx <= h.hi)
+        np.testing.assert_allclose(y, tp[inside] * (h.hi - h.lo) / len(h.counts), rtol=1e-9)
+    _, prof = win.profile.theory_curves["act_std"].getData()
+    np.testing.assert_allclose(prof, [lp.act_std for lp in pred.layers], rtol=1e-9)
+    win.docks["phase"].show()
+    win.docks["phase"].raise_()
+    win._draw_theory()
+    assert win.phase.dot_position() == pytest.approx(
+        (pred.fixed.sigma_w2, pred.fixed.sigma_b2), rel=1e-6
+    )
+    win.phase.picked.emit(2.0, 0.0)
+    assert win.config.init == "normal" and win.config.std == pytest.approx((2.0 / 200) ** 0.5)
+    win.show_theory_box.setChecked(False)
+    assert win.grid.theory_data("act", 1) is None
