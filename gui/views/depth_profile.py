@@ -34,32 +34,17 @@ class DepthProfile(pg.GraphicsLayoutWidget):
 
     def _make_side(self, side: str) -> None:
         suffix = "" if side == "A" else " (B)"
-        style = SIDE_STYLES[side]
-        sym = dict(symbol="o", symbolSize=5)
-        self.curves[(side, "act_std")] = self.act_plot.plot(
-            name="std" + suffix,
-            pen=pg.mkPen(QUANTITY_COLORS["act"], **style),
-            symbolBrush=QUANTITY_COLORS["act"],
-            **sym,
-        )
-        self.curves[(side, "act_mean")] = self.act_plot.plot(
-            name="mean" + suffix,
-            pen=pg.mkPen(QUANTITY_COLORS["preact"], **style),
-            symbolBrush=QUANTITY_COLORS["preact"],
-            **sym,
-        )
-        self.curves[(side, "grad_std")] = self.grad_plot.plot(
-            name="∂L/∂a std" + suffix,
-            pen=pg.mkPen(QUANTITY_COLORS["grad"], **style),
-            symbolBrush=QUANTITY_COLORS["grad"],
-            **sym,
-        )
-        self.curves[(side, "weight_grad_std")] = self.grad_plot.plot(
-            name="∂L/∂W std" + suffix,
-            pen=pg.mkPen(QUANTITY_COLORS["wgrad"], **style),
-            symbolBrush=QUANTITY_COLORS["wgrad"],
-            **sym,
-        )
+        for key, plot, name, colour in (
+            ("act_std", self.act_plot, "std", "act"),
+            ("act_mean", self.act_plot, "mean", "preact"),
+            ("grad_std", self.grad_plot, "∂L/∂a std", "grad"),
+            ("weight_grad_std", self.grad_plot, "∂L/∂W std", "wgrad"),
+        ):
+            c = QUANTITY_COLORS[colour]
+            pen = pg.mkPen(c, **SIDE_STYLES[side])
+            self.curves[(side, key)] = plot.plot(
+                name=name + suffix, pen=pen, symbol="o", symbolSize=5, symbolBrush=c
+            )
 
     def show_theory(self, pred) -> None:
         """Dashed predicted std per layer (mean field), or nothing."""
