@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self._awaiting = False
         self._frame_times: list[float] = []
         self._anim_t0 = time.perf_counter()
+        self._blend_setting = True
 
         self.engine = Engine(self)
         self.engine.snapshot_ready.connect(self._on_snapshot)
@@ -449,9 +450,15 @@ class MainWindow(QMainWindow):
 
     # --------------------------------------------------------- animation
     def _animation_changed(self) -> None:
+        # an animation is already motion: blending each of its frames would only cost repaints
+        # (5 per frame at 60 Hz) and hold the next frame back until the blend ends
         if self.playback_dock.animation.currentText() == "off":
             self._pump.stop()
+            self.grid.blend = self._blend_setting
         else:
+            if not self._pump.isActive():
+                self._blend_setting = self.grid.blend
+            self.grid.blend = False
             self._anim_t0 = time.perf_counter()
             self._pump.start()
 
