@@ -57,8 +57,8 @@ def edge_ticks(lo: float, hi: float) -> list[tuple[float, str]]:
     """Three labels inside the panel (a quarter, the middle, three quarters): narrow panels stay
     legible at any scale, and labels at the very edges would be clipped."""
     ticks = [lo + (hi - lo) * f for f in (0.25, 0.5, 0.75)]
-    if lo < 0 < hi:
-        ticks[1] = 0.0
+    if lo < 0 < hi:  # zero is always labelled, in place of the quarter nearest to it
+        ticks[min(range(3), key=lambda i: abs(ticks[i]))] = 0.0
     rounded = [float(f"{t:.2g}") for t in ticks]
     return [(t, _fmt(t)) for t in rounded]
 
