@@ -123,6 +123,15 @@ def record(
 
 
 # ----------------------------------------------------------------- state
+def write_text(path: str | Path, text: str) -> Path:
+    p = Path(path)
+    try:
+        p.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise ExportError(f"cannot write {p}: {e.strerror}") from None
+    return p
+
+
 def state_toml(config: Config, compare: Config | None, view: dict, animation: dict) -> str:
     data = {"config": config.to_dict(), "view": view, "animation": animation}
     if compare is not None:

@@ -642,7 +642,7 @@ class MainWindow(QMainWindow):
             text = export.state_toml(
                 self.config, self.compare, self.view_state(), self.animation_state()
             )
-            self._try(lambda: Path(path).write_text(text, encoding="utf-8") and None)
+            self._try(lambda: export.write_text(path, text))
 
     def open_state(self, path: str | None = None) -> bool:
         if path is None:

@@ -6,7 +6,6 @@ and σ_w² come from the core's registry (one copy of every formula)."""
 from __future__ import annotations
 
 import itertools
-from contextlib import ExitStack
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -152,21 +151,8 @@ class InitDock(QWidget):
     def set_config(self, c: Config) -> None:
         self._config = c
         init = INITS[c.init]
-        widgets = (
-            self.scheme,
-            self.std,
-            self.limit,
-            self.gain,
-            self.mode,
-            self.truncation,
-            self.sparsity,
-            self.value,
-            self.bias,
-            self.bias_value,
-        )
-        with ExitStack() as stack:
-            for w in widgets:
-                stack.enter_context(signals_blocked(w))
+        # the dock's own `changed` is what the window listens to: one block silences every control
+        with signals_blocked(self):
             self.scheme.setCurrentText(c.init)
             self.std.setValue(c.std)
             self.limit.setValue(c.limit)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import ExitStack
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QSpinBox, QWidget
 from superqt.utils import signals_blocked
@@ -124,20 +122,8 @@ class NetworkDock(QWidget):
 
     def set_config(self, c: Config) -> None:
         self._config = c
-        widgets = (
-            self.depth,
-            self.width_edit,
-            self.activation,
-            self.batch,
-            self.input,
-            self.seed,
-            self.grad_source,
-            self.dtype,
-            self.hist_scale,
-        )
-        with ExitStack() as stack:
-            for w in widgets:
-                stack.enter_context(signals_blocked(w))
+        # the dock's own `changed` is what the window listens to: one block silences every control
+        with signals_blocked(self):
             self.depth.setValue(c.depth)
             self.depth.setEnabled(not isinstance(c.width, tuple))
             self.width_edit.setText(

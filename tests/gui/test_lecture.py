@@ -117,6 +117,8 @@ def test_bad_state_file_is_a_message_not_a_crash(make_window, tmp_path, monkeypa
     assert not win.open_state(str(bad))
     assert shown and "depth" in shown[0]
     assert win.config == SMALL
+    win.save_state(str(tmp_path / "missing-dir" / "state.toml"))
+    assert "cannot write" in shown[-1]
 
 
 def run_app(*args, timeout=180):
