@@ -16,7 +16,6 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from core import Config, ConfigError, Simulator, Snapshot, theory
 from core.simulate import run_joint
-from core.stats import Snapshot as _Snapshot
 
 
 class _Worker(QThread):
@@ -106,7 +105,7 @@ class Theory:
     curves: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]]
 
 
-def _theory(snap: _Snapshot) -> Theory:
+def _theory(snap: Snapshot) -> Theory:
     try:
         pred = theory.predict(snap.config)
     except (ValueError, ArithmeticError):  # a corner the quadrature cannot reach: draw no theory

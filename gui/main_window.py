@@ -29,7 +29,6 @@ from superqt.utils import signals_blocked
 
 from core import Config, ConfigError, Snapshot, presets
 from core.presets import Scene
-from core.stats import Snapshot as _Snap
 from gui import animation, export, theme
 from gui.docks.init_dock import InitDock
 from gui.docks.network_dock import NetworkDock
@@ -306,14 +305,18 @@ class MainWindow(QMainWindow):
 
     def set_comparing(self, on: bool) -> None:
         """B starts as a copy of the current state; the docks then edit B."""
-        self.compare = self.config if on else None
-        with signals_blocked(self.compare_action):
-            self.compare_action.setChecked(on)
-        self.side_combo.setEnabled(on)
-        self.set_editing("B" if on else "A")
-        if not on:
-            self.profile.clear_side("B")
+        self._set_compare(self.config if on else None, "B" if on else "A")
         self._submit()
+
+    def _set_compare(self, compare: Config | None, editing: str = "A") -> None:
+        """The one place the B side, its toolbar controls and the edited side change together."""
+        self.compare = compare
+        with signals_blocked(self.compare_action):
+            self.compare_action.setChecked(compare is not None)
+        self.side_combo.setEnabled(compare is not None)
+        self.set_editing(editing)
+        if compare is None:
+            self.profile.clear_side("B")
 
     def set_editing(self, side: str) -> None:
         self.editing = side if self.compare is not None else "A"
@@ -419,10 +422,10 @@ class MainWindow(QMainWindow):
 
     def _present_detail(self, snap: Snapshot) -> None:
         k = self.focus_layer if 1 <= self.focus_layer <= len(snap.layers) else len(snap.layers)
-        one = _Snap(snap.config, (snap.layers[k - 1],), snap.compute_ms)
+        one = Snapshot(snap.config, (snap.layers[k - 1],), snap.compute_ms)
         b = self.latest_b
         one_b = (
-            _Snap(b.config, (b.layers[k - 1],)) if b is not None and len(b.layers) >= k else None
+            Snapshot(b.config, (b.layers[k - 1],)) if b is not None and len(b.layers) >= k else None
         )
         self.detail.present(one, blend=False, b=one_b)
 
@@ -512,25 +515,13 @@ class MainWindow(QMainWindow):
         with signals_blocked(pd.preact), signals_blocked(pd.wgrad):
             pd.preact.setChecked("preact" in scene.emphasis)
             pd.wgrad.setChecked("wgrad" in scene.emphasis)
-        self.compare = None
-        self.set_config(scene.config)
-        if scene.compare is not None:
-            self.compare = scene.compare
-            with signals_blocked(self.compare_action):
-                self.compare_action.setChecked(True)
-            self.side_combo.setEnabled(True)
-            self.set_editing("A")
-        else:
-            with signals_blocked(self.compare_action):
-                self.compare_action.setChecked(False)
-            self.side_combo.setEnabled(False)
-            self.set_editing("A")
+        self._set_compare(scene.compare)
         names = [s.name for s in self.scenes]
         where = f"{names.index(scene.name) + 1}/{len(names)}" if scene.name in names else ""
         self.caption_bar.show_scene(scene, where)
         self.caption_bar.show()
         self._view_changed()
-        self._submit()
+        self.set_config(scene.config)  # one submission, with the B side already in place
 
     def go_to_scene(self, i: int) -> None:
         if 0 <= i < len(self.scenes):
@@ -661,10 +652,7 @@ class MainWindow(QMainWindow):
             ("per_layer_y", pd.per_layer_y),
         ):
             box.setChecked(bool(view.get(key, False)))
-        self.compare = compare
-        with signals_blocked(self.compare_action):
-            self.compare_action.setChecked(compare is not None)
-        self.side_combo.setEnabled(compare is not None)
+        self._set_compare(compare)
         self.set_config(config)
         if anim.get("mode") in ("off", "resample", "sweep"):
             pd.animation.setCurrentText(anim["mode"])
