@@ -6,16 +6,17 @@ Scene: 10 layers × 500 tanh, batch 1000, xavier-normal, float32; a LayerGrid of
 offscreen platform (QT_QPA_PLATFORM is set to "offscreen" before the QApplication is created).
 
 A frame = core step (one reused core.Simulator, the gain alternating between two values as a sweep
-does) + LayerGrid.present(snap, blend=False) + LayerGrid.grab(). grab() renders the whole widget
+does, asked for the grid's rows as the window asks) + LayerGrid.present(snap, blend=False) +
+LayerGrid.grab(). grab() renders the whole widget
 synchronously into a pixmap: every panel is repainted on every frame, which is the worst case (a
 live window repaints only what changed, and coalesces paints).
 
 - floor_ms: the step's float32 matmuls, bare (benchmarks/core_step.py's Floor), timed interleaved
   with the frames.
 - frame_ms: activations and gradient rows (20 panels); frame_vs_floor (target ≤ 1.25).
-- fwd_only_ms: the same frame with the activation row only (10 panels), as the baseline draws.
-  The core step is the app's, so it still runs the backward pass and every statistic: this is
-  conservative against the baseline, which computes forward only.
+- fwd_only_ms: the same frame with the activation row only (10 panels), as the baseline draws:
+  the window's "gradient row" unticked, so the core runs the forward pass only (as the baseline
+  does) but still every forward statistic (moments of h and φ(h), saturation, dead units).
 - baseline_ms: /work/shared/baseline_matplotlib.py loaded with runpy in this process (argv set so
   its own loop runs once, its print captured), then its update() timed here with the same σ
   alternation it uses. baseline_ratio = baseline_ms / fwd_only_ms (target ≥ 12).
@@ -91,7 +92,7 @@ class FrameBench:
 
     def frame(self) -> None:
         t0 = time.perf_counter()
-        snap = self.sim.run(self.configs[self.k % 2])
+        snap = self.sim.run(self.configs[self.k % 2], rows=self.grid.rows)
         t1 = time.perf_counter()
         self.grid.present(snap, blend=False)
         t2 = time.perf_counter()

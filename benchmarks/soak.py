@@ -3,10 +3,9 @@
     .venv/bin/python benchmarks/soak.py [--frames 20000] [--mode resample|sweep] [--json]
 
 The window (1920×1080, QT_QPA_PLATFORM=offscreen, its own Engine thread, a throwaway QSettings
-file) is driven as the playback dock's animation drives it, but without the pump's 15 ms timer and
-the grid's blend gating the rate: each frame sets the next config (resample: the next seed, so a
-new NoiseBank every frame; sweep: the gain moving over [0.5, 2] with 997 distinct values) and waits
-for frame_shown carrying it, letting Qt process its events (paints included) in between.
+file) runs the playback dock's own animation (resample: the next seed every frame, so a new
+NoiseBank each time; sweep: the dock's default sweep of the gain), exactly as in a lecture; every
+frame_shown counts, and Qt paints between frames as it does on screen.
 
 The soak scene is SMALLER than the canonical one (depth 10 × width 100 × batch 200 by default): at
 about 0.15 s a canonical frame, 20,000 frames would take some 50 minutes. --width/--batch change it.
@@ -75,59 +74,50 @@ def main() -> None:
     proc = psutil.Process()
 
     loop = QEventLoop()
-    state = {"want": None, "got": False}
-
-    def on_frame(snap):
-        if snap.config == state["want"]:
-            state["got"] = True
-            loop.quit()
-
-    win.frame_shown.connect(on_frame)
-    guard = QTimer()
+    samples: list[tuple[int, float]] = []
+    state = {"n": 0, "target": args.warmup, "t0": 0.0}
+    guard = QTimer()  # a stall (no frame for 60 s) ends the run with an error
     guard.setSingleShot(True)
     guard.timeout.connect(loop.quit)
-
-    def next_config(k: int) -> Config:
-        c = win.config
-        if args.mode == "resample":
-            return c.replace(seed=(c.seed + 1) % 2**31)
-        return c.replace(gain=round(0.5 + 1.5 * ((k * 7) % 997) / 996, 6))
-
-    def one_frame(k: int) -> None:
-        nxt = next_config(k)
-        if nxt == win.config:
-            nxt = nxt.replace(seed=(nxt.seed + 1) % 2**31)
-        state["want"], state["got"] = nxt, False
-        guard.start(60_000)
-        win.set_config(nxt)
-        if not state["got"]:
-            loop.exec()
-        guard.stop()
-        if not state["got"]:
-            raise RuntimeError(f"frame {k}: no frame_shown within 60 s")
-        app.processEvents()  # paints and the grid's blend timer get their turn
 
     def rss() -> float:
         return proc.memory_info().rss / MIB
 
-    t_start = time.perf_counter()
-    rss_before_warmup = rss()
-    for k in range(args.warmup):
-        one_frame(k)
-    gc.collect()
-    samples: list[tuple[int, float]] = [(0, rss())]
-    t0 = time.perf_counter()
-    for k in range(1, args.frames + 1):
-        one_frame(args.warmup + k)
-        if k % args.sample == 0 or k == args.frames:
+    def on_frame(_snap) -> None:
+        state["n"] += 1
+        guard.start(60_000)
+        k = state["n"] - args.warmup
+        if k > 0 and (k % args.sample == 0 or k == args.frames):
             samples.append((k, rss()))
             if k % (args.sample * 20) == 0:
-                el = time.perf_counter() - t0
+                el = time.perf_counter() - state["t0"]
                 print(
                     f"soak: {k}/{args.frames} frames, {k / el:.1f} fps, RSS {samples[-1][1]:.1f} MiB",
                     file=sys.stderr,
                     flush=True,
                 )
+        if state["n"] >= state["target"]:
+            loop.quit()
+
+    def run_until(n: int) -> None:
+        state["target"] = n
+        guard.start(60_000)
+        loop.exec()
+        guard.stop()
+        if state["n"] < n:
+            raise RuntimeError(f"frame {state['n']}: no frame_shown within 60 s")
+
+    win.frame_shown.connect(on_frame)
+    t_start = time.perf_counter()
+    rss_before_warmup = rss()
+    # the playback dock's own animation drives the window, exactly as in a lecture
+    win.playback_dock.animation.setCurrentText(args.mode)
+    run_until(args.warmup)
+    gc.collect()
+    samples.append((0, rss()))
+    t0 = state["t0"] = time.perf_counter()
+    run_until(args.warmup + args.frames)
+    win.playback_dock.animation.setCurrentText("off")
     elapsed = time.perf_counter() - t0
     end_rss = rss()
     gc.collect()
@@ -147,7 +137,7 @@ def main() -> None:
             "(smaller than the canonical 10 x 500 x 1000, which would take ~50 min for 20k frames)"
         ),
         "mode": args.mode,
-        "window": "MainWindow 1920x1080, offscreen, act+grad rows, blend on",
+        "window": "MainWindow 1920x1080, offscreen, act+grad rows, the dock's animation",
         "frames": args.frames,
         "warmup_frames": args.warmup,
         "fps": round(args.frames / elapsed, 1),

@@ -19,6 +19,9 @@ from core.inits import INITS, LSUV_MAX_ITER, LSUV_TOL, NoiseBank
 from core.network import Dense, Network
 
 _CACHED_SHAPES = 2  # the full batch and the small drag-time batch of the window
+GRADIENT_ROWS = {"grad", "wgrad"}
+_ARRAYS = {"preact": "h", "act": "a", "grad": "grad_a", "wgrad": "dW"}
+_NO_MOMENTS = stats.Moments(math.nan, math.nan, 0, 0)
 
 
 class Simulator:
@@ -43,8 +46,9 @@ class Simulator:
             self._bank = NoiseBank(c.seed, c.dtype)
         return self._bank
 
-    def prepare(self, c: Config) -> Network:
-        """Weights, biases, input and output gradient for c, forward and backward done."""
+    def prepare(self, c: Config, backward: bool = True, bias_grads: bool = True) -> Network:
+        """Weights, biases, input and output gradient for c, forward (and backward) done; the
+        viewer, which shows no ∂L/∂b, skips those column sums."""
         net, bank = self.network(c), self.bank(c)
         with np.errstate(all="ignore"):
             _draw_input(net, bank, c)
@@ -53,24 +57,34 @@ class Simulator:
             if INITS[c.init].data_dependent:
                 _lsuv(net)
             top = net.forward()
-            _output_gradient(net.layers[-1], top, bank, c)
-            net.backward()
+            if backward:
+                _output_gradient(net.layers[-1], top, bank, c)
+                net.backward(bias_grads)
         return net
 
-    def run(self, c: Config) -> stats.Snapshot:
-        return run_joint([self], [c])[0]
+    def run(self, c: Config, rows: tuple[str, ...] = stats.ROWS) -> stats.Snapshot:
+        return run_joint([self], [c], rows)[0]
 
 
 def run(config: Config) -> stats.Snapshot:
     return Simulator().run(config)
 
 
-def run_joint(sims: list[Simulator], configs: list[Config]) -> tuple[stats.Snapshot, ...]:
+def run_joint(
+    sims: list[Simulator], configs: list[Config], rows: tuple[str, ...] = stats.ROWS
+) -> tuple[stats.Snapshot, ...]:
     """Several configs (an A/B comparison), each on its own Simulator, measured on common
-    histogram ranges so that their panels overlay bin for bin."""
+    histogram ranges so that their panels overlay bin for bin.
+
+    `rows` are the histograms wanted (the window asks only for the rows it shows). Without a
+    gradient row the backward pass is skipped: an activations-only frame costs the forward pass,
+    as in the CS231n notebook, and the gradient statistics are NaN."""
     t0 = time.perf_counter()
-    nets = [sim.prepare(c) for sim, c in zip(sims, configs, strict=True)]
-    layers = measure_joint(nets, list(configs), sims[0]._scratch)
+    backward = bool(set(rows) & GRADIENT_ROWS)
+    nets = [
+        sim.prepare(c, backward, bias_grads=False) for sim, c in zip(sims, configs, strict=True)
+    ]
+    layers = measure_joint(nets, list(configs), sims[0]._scratch, rows, backward)
     ms = (time.perf_counter() - t0) * 1e3
     return tuple(stats.Snapshot(c, ls, ms) for c, ls in zip(configs, layers, strict=True))
 
@@ -119,22 +133,24 @@ def _output_gradient(top: Dense, out: np.ndarray, bank: NoiseBank, c: Config) ->
         np.subtract(out, bank.normal((4,), out.shape), out=top.grad_a)
 
 
-def _moments(net: Network, scratch: stats.Scratch) -> list[dict[str, stats.Moments]]:
-    arrays = ("h", "a", "grad_a", "dW")
+def _moments(net: Network, scratch: stats.Scratch, backward: bool) -> list[dict]:
     return [
         {
             r: stats.moments(getattr(layer, a), scratch)
-            for r, a in zip(stats.ROWS, arrays, strict=True)
+            if backward or r not in GRADIENT_ROWS
+            else _NO_MOMENTS
+            for r, a in _ARRAYS.items()
         }
         for layer in net.layers
     ]
 
 
-def _histograms(layer: Dense, m, ranges, bins: int, scratch) -> dict[str, stats.Hist]:
-    arrays = {"preact": layer.h, "act": layer.a, "grad": layer.grad_a, "wgrad": layer.dW}
+def _histograms(layer: Dense, m, ranges, bins: int, scratch, rows) -> dict[str, stats.Hist]:
     return {
-        r: stats.histogram(arrays[r], *ranges[r], bins, scratch, m[r].nonfinite > 0)
-        for r in stats.ROWS
+        r: stats.histogram(
+            getattr(layer, _ARRAYS[r]), *ranges[r], bins, scratch, m[r].nonfinite > 0
+        )
+        for r in rows
     }
 
 
@@ -174,11 +190,15 @@ def _ranges(nets: list[Network], configs: list[Config], moments) -> list[list[di
 
 
 def measure_joint(
-    nets: list[Network], configs: list[Config], scratch
+    nets: list[Network],
+    configs: list[Config],
+    scratch,
+    rows: tuple[str, ...] = stats.ROWS,
+    backward: bool = True,
 ) -> tuple[tuple[stats.LayerStats, ...], ...]:
     """Moments of every side first, then histograms on the ranges they agree on."""
     with np.errstate(all="ignore"):
-        moments = [_moments(net, scratch) for net in nets]
+        moments = [_moments(net, scratch, backward) for net in nets]
         ranges = _ranges(nets, configs, moments)
         return tuple(
             tuple(
@@ -186,10 +206,11 @@ def measure_joint(
                     i,
                     layer,
                     m,
-                    _histograms(layer, m, rng, c.bins, scratch),
+                    _histograms(layer, m, rng, c.bins, scratch, rows),
                     INITS[c.init],
                     c,
                     scratch,
+                    backward,
                 )
                 for i, (layer, m, rng) in enumerate(zip(net.layers, side_m, side_r, strict=True))
             )
@@ -197,14 +218,16 @@ def measure_joint(
         )
 
 
-def _layer_stats(i, layer: Dense, m, hists, init, c: Config, scratch) -> stats.LayerStats:
+def _layer_stats(
+    i, layer: Dense, m, hists, init, c: Config, scratch, backward: bool = True
+) -> stats.LayerStats:
     fan_in, fan_out = layer.W.shape
     act = layer.act
     d = layer.dphi
     saturated = np.count_nonzero(d < 0.05 * act.df_max) / d.size
     dead = np.count_nonzero(d.max(axis=0) <= 1e-6 * act.df_max) / fan_out
     w = stats.moments(layer.W, scratch)
-    delta = stats.moments(layer.delta, scratch)
+    delta = stats.moments(layer.delta, scratch) if backward else _NO_MOMENTS
     ratio = m["wgrad"].std / w.std if w.std > 0 else math.nan
     nonfinite = sum(v.nonfinite for v in m.values())
     return stats.LayerStats(

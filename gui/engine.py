@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from core import Config, ConfigError, Simulator, Snapshot, theory
 from core.simulate import run_joint
+from core.stats import ROWS
 
 
 class _Worker(QThread):
@@ -39,7 +40,7 @@ class Engine(QObject):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._cond = threading.Condition()
-        self._pending: tuple[Config, Config | None] | None = None
+        self._pending: tuple[Config, Config | None, tuple[str, ...]] | None = None
         self._stop = False
         self._busy = False
         self._sims = (Simulator(), Simulator())
@@ -47,10 +48,13 @@ class Engine(QObject):
         self._thread = _Worker(self)
         self._thread.start()
 
-    def submit(self, config: Config, compare: Config | None = None) -> None:
-        """Replace whatever is waiting: the newest config wins."""
+    def submit(
+        self, config: Config, compare: Config | None = None, rows: tuple[str, ...] = ROWS
+    ) -> None:
+        """Replace whatever is waiting: the newest config wins. `rows`: the histograms the
+        views show (without a gradient row the backward pass is skipped)."""
         with self._cond:
-            self._pending = (config, compare)
+            self._pending = (config, compare, tuple(rows))
             self._cond.notify()
 
     @property
@@ -83,10 +87,11 @@ class Engine(QObject):
                 self.theory_ready.emit(_theory(snaps[0]))
                 self.snapshot_ready.emit(snaps[0], snaps[1] if len(snaps) > 1 else None)
 
-    def _compute(self, job: tuple[Config, Config | None]) -> tuple[Snapshot, ...] | None:
-        configs = [c for c in job if c is not None]
+    def _compute(self, job) -> tuple[Snapshot, ...] | None:
+        *sides, rows = job
+        configs = [c for c in sides if c is not None]
         try:
-            return run_joint(list(self._sims[: len(configs)]), configs)
+            return run_joint(list(self._sims[: len(configs)]), configs, rows)
         except (ConfigError, MemoryError) as e:
             self.failed.emit(f"cannot compute this configuration: {e}")
         except Exception as e:  # a bug: show it and keep the window alive, with the trace on stderr
@@ -114,7 +119,7 @@ def _theory(snap: Snapshot) -> Theory:
     if pred is not None:
         with np.errstate(all="ignore"):
             for s in snap.layers:
-                for row in ("preact", "act", "grad"):
+                for row in {"preact", "act", "grad"} & s.hists.keys():
                     h = s.hists[row]
                     x, p = theory.density(pred, s.index, row)
                     inside = (x >= h.lo) & (x <= h.hi) & np.isfinite(p)

@@ -37,7 +37,7 @@ from gui.engine import Engine
 from gui.presentation import Presentation
 from gui.views.caption_bar import CaptionBar
 from gui.views.depth_profile import DepthProfile
-from gui.views.layer_grid import LayerGrid
+from gui.views.layer_grid import LayerGrid, has_rows
 from gui.views.overview import Overview
 from gui.views.phase_diagram import PhaseDiagram
 from gui.views.stats_table import StatsTable
@@ -361,15 +361,15 @@ class MainWindow(QMainWindow):
         for dock in (self.network_dock, self.init_dock, self.playback_dock):
             dock.set_config(self.edited)
 
-    def _submit(self, dragging: bool = False) -> None:
-        if not self.live:
+    def _submit(self, dragging: bool = False, force: bool = False) -> None:
+        if not self.live and not force:
             return
         a, b = self.config, self.compare
         if dragging and a.batch > DRAG_BATCH:
             a = a.replace(batch=DRAG_BATCH)
             b = b.replace(batch=DRAG_BATCH) if b is not None else None
         self._awaiting = True
-        self.engine.submit(a, b)
+        self.engine.submit(a, b, self.grid.rows)
 
     def resample(self) -> None:
         self.apply_changes({"seed": (self.config.seed + 1) % 2**31})
@@ -394,7 +394,8 @@ class MainWindow(QMainWindow):
             or snap.config.replace(batch=self.config.batch) == self.config
         ):
             self.banner.hide()
-        self._present(snap)
+        if has_rows(snap, self.grid.rows):  # else a snapshot with the rows now shown is coming
+            self._present(snap)
 
     def _on_failed(self, message: str) -> None:
         self._awaiting = False
@@ -489,13 +490,19 @@ class MainWindow(QMainWindow):
             pd.animation.setCurrentText("off")
 
     def _view_changed(self) -> None:
+        """A row the newest snapshot lacks is computed (the core makes only the rows shown)."""
+        self._apply_rows()
+        if self.latest is not None and has_rows(self.latest, self.grid.rows):
+            self._present(self.latest)
+        else:
+            self._submit(force=True)  # a view change computes even when paused
+
+    def _apply_rows(self) -> None:
         rows = self.playback_dock.rows
         self.grid.y_mode = "layer" if self.playback_dock.per_layer_y.isChecked() else "shared"
         self.grid.set_rows(rows)
         self.detail.set_rows(rows)
         self.overview.set_rows(rows)
-        if self.latest is not None:
-            self._present(self.latest)
 
     # ------------------------------------------------------ scenes, lecture
     @property
@@ -512,15 +519,16 @@ class MainWindow(QMainWindow):
         """The scene's config (and B side), the rows it emphasises, and its caption."""
         self.scene = scene
         pd = self.playback_dock
-        with signals_blocked(pd.preact), signals_blocked(pd.wgrad):
+        with signals_blocked(pd.preact), signals_blocked(pd.grad), signals_blocked(pd.wgrad):
             pd.preact.setChecked("preact" in scene.emphasis)
+            pd.grad.setChecked(True)
             pd.wgrad.setChecked("wgrad" in scene.emphasis)
         self._set_compare(scene.compare)
         names = [s.name for s in self.scenes]
         where = f"{names.index(scene.name) + 1}/{len(names)}" if scene.name in names else ""
         self.caption_bar.show_scene(scene, where)
         self.caption_bar.show()
-        self._view_changed()
+        self._apply_rows()
         self.set_config(scene.config)  # one submission, with the B side already in place
 
     def go_to_scene(self, i: int) -> None:

@@ -77,6 +77,11 @@ class PlaybackDock(QWidget):
         self.preact.setToolTip(
             "Show the inputs of the activation rather than its outputs in the first row."
         )
+        self.grad = QCheckBox("gradient row ∂L/∂a")
+        self.grad.setChecked(True)
+        self.grad.setToolTip(
+            "Untick to show activations only: the backward pass is skipped and frames come faster."
+        )
         self.wgrad = QCheckBox("weight-gradient row ∂L/∂W")
         self.wgrad.setToolTip("Add a third row with the weight gradients.")
         self.per_layer_y = QCheckBox("own y axis per panel")
@@ -90,6 +95,7 @@ class PlaybackDock(QWidget):
         form.addRow("to", self.sweep_to)
         form.addRow("period", self.period)
         form.addRow(self.preact)
+        form.addRow(self.grad)
         form.addRow(self.wgrad)
         form.addRow(self.per_layer_y)
         self.live.toggled.connect(self.live_toggled)
@@ -98,14 +104,15 @@ class PlaybackDock(QWidget):
         self.sweep_param.currentTextChanged.connect(self._param_changed)
         for w in (self.sweep_from, self.sweep_to, self.period):
             w.valueChanged.connect(self.animation_changed)
-        for w in (self.preact, self.wgrad, self.per_layer_y):
+        for w in (self.preact, self.grad, self.wgrad, self.per_layer_y):
             w.toggled.connect(self.view_changed)
         self._animation_changed(self.animation.currentText())
 
     @property
     def rows(self) -> tuple[str, ...]:
         first = "preact" if self.preact.isChecked() else "act"
-        return (first, "grad", "wgrad") if self.wgrad.isChecked() else (first, "grad")
+        wanted = (self.grad.isChecked(), self.wgrad.isChecked())
+        return (first, *(r for r, on in zip(("grad", "wgrad"), wanted, strict=True) if on))
 
     def set_config(self, c: Config) -> None:
         names = sweepable(c)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGraphicsItem
 
 from core.stats import Snapshot
 from gui.theme import QUANTITY_COLORS
@@ -14,6 +15,22 @@ SIDE_STYLES = {"A": dict(width=2), "B": dict(width=2, style=Qt.PenStyle.DashLine
 
 
 LOG_KEYS = ("grad_std", "weight_grad_std")
+GRAD_TITLES = {
+    True: "gradient std per layer (log)",
+    False: "gradients not computed (gradient row off: forward pass only)",
+}
+
+
+def _linear_span(y: np.ndarray) -> tuple[float, float]:
+    lo, hi = min(0.0, float(y.min())), max(0.0, float(y.max()))
+    pad = 0.08 * (hi - lo) or 1.0
+    return lo - (pad if lo < 0 else 0.0), hi + pad
+
+
+def _log_span(y: np.ndarray) -> tuple[float, float]:
+    """Whole decades, in log10 units (what a log-mode axis takes)."""
+    lo, hi = np.log10(y.min()), np.log10(y.max())
+    return float(np.floor(lo)), float(max(np.ceil(hi), np.floor(lo) + 1))
 
 
 class DepthProfile(pg.GraphicsLayoutWidget):
@@ -22,13 +39,19 @@ class DepthProfile(pg.GraphicsLayoutWidget):
         self.act_plot = self.addPlot(row=0, col=0, title="activations per layer")
         self.act_plot.addLegend(offset=(-5, 5))
         self.act_plot.setLabel("bottom", "layer")
-        self.grad_plot = self.addPlot(row=1, col=0, title="gradient std per layer (log)")
+        self.grad_plot = self.addPlot(row=1, col=0, title=GRAD_TITLES[True])
         self.grad_plot.setLogMode(y=True)
         self.grad_plot.setLabel("bottom", "layer")
         self.grad_plot.addLegend(offset=(-5, 5))
         for p in (self.act_plot, self.grad_plot):
             p.showGrid(x=True, y=True, alpha=0.2)
             p.setMenuEnabled(False)
+            p.enableAutoRange(
+                y=False
+            )  # ranges follow the data with hysteresis (_fit), not per frame
+            for axis in ("left", "bottom"):
+                p.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self._yrange = {"act": (0.0, 0.0), "grad": (0.0, 0.0)}
         self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
         self._make_side("A")
 
@@ -62,6 +85,7 @@ class DepthProfile(pg.GraphicsLayoutWidget):
             y = np.array([getattr(lp, key) for lp in pred.layers], dtype=float)
             ok = np.isfinite(y) & (y > 0)
             curve.setData(x[ok], y[ok])
+        self._fit()
 
     def present(self, snap: Snapshot, side: str = "A") -> None:
         if (side, "act_std") not in self.curves:
@@ -72,13 +96,39 @@ class DepthProfile(pg.GraphicsLayoutWidget):
             ok = np.isfinite(y) & ((y > 0) if key in LOG_KEYS else True)
             # gaps (zeros on a log axis, overflow) are left out rather than drawn as NaN
             self.curves[(side, key)].setData(x[ok], y[ok])
+        if side == "A":
+            computed = any(np.isfinite(s.grad_std) for s in snap.layers)
+            self.grad_plot.setTitle(GRAD_TITLES[computed])
         self.act_plot.setXRange(0.5, len(x) + 0.5, padding=0)
         self.grad_plot.setXRange(0.5, len(x) + 0.5, padding=0)
+        self._fit()
 
     def clear_side(self, side: str) -> None:
         for (s, _), curve in self.curves.items():
             if s == side:
                 curve.setData([], [])
+        self._fit()
+
+    def _fit(self) -> None:
+        """y ranges that hold every curve, grown at once and shrunk only when the data fill less
+        than half of them: an animation's axes stay still (no autorange on every frame)."""
+        theory = getattr(self, "theory_curves", {})
+        for name, plot, log in (("act", self.act_plot, False), ("grad", self.grad_plot, True)):
+            ys = [
+                np.asarray(c.getOriginalDataset()[1])
+                for c in [*self.curves.values(), *theory.values()]
+                if c.getViewBox() is plot.vb and c.getOriginalDataset()[1] is not None
+            ]
+            ys = np.concatenate(ys) if ys else np.zeros(0)
+            ys = ys[np.isfinite(ys) & ((ys > 0) if log else True)]
+            if ys.size == 0:
+                continue
+            lo, hi = _log_span(ys) if log else _linear_span(ys)
+            cur_lo, cur_hi = self._yrange[name]
+            inside = cur_lo <= lo and hi <= cur_hi
+            if not inside or (hi - lo) < 0.5 * (cur_hi - cur_lo):
+                self._yrange[name] = (lo, hi)
+                plot.setYRange(lo, hi, padding=0)
 
     def series(self, key: str, side: str = "A") -> tuple[np.ndarray, np.ndarray]:
         x, y = self.curves[(side, key)].getOriginalDataset()

@@ -15,6 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QGraphicsItem
 
 from core.stats import ROW_TITLES, Hist, LayerStats, Snapshot
 from gui.theme import QUANTITY_COLORS, WARN
@@ -26,6 +27,11 @@ SHRINK_BELOW = 0.4  # shrink the y range only when the peak falls below this sha
 def fraction(h: Hist) -> np.ndarray:
     """Share of the layer's values in each bin: comparable across layers and frames."""
     return h.counts / max(h.sampled, 1)
+
+
+def has_rows(snap: Snapshot, rows: tuple[str, ...]) -> bool:
+    """Whether snap holds the histograms of these rows (the core makes only those asked for)."""
+    return all(r in snap.layers[0].hists for r in rows) if snap.layers else True
 
 
 STD_FIELD = {
@@ -71,16 +77,24 @@ def _fmt(v: float) -> str:
     return f"{v:.3g}" if 1e-3 <= abs(v) < 1e4 else f"{v:.0e}" if abs(v) >= 1e4 else f"{v:.1e}"
 
 
+def _curve(plot: pg.PlotItem, pen, step: bool) -> pg.PlotCurveItem:
+    """A bare PlotCurveItem: a third of PlotDataItem's per-frame cost, and nothing it offers
+    (symbols, downsampling, log transforms) is used here."""
+    curve = pg.PlotCurveItem(
+        np.zeros(2) if step else np.zeros(1),
+        np.zeros(1),
+        pen=pen,
+        stepMode="center" if step else None,
+        skipFiniteCheck=True,
+    )
+    plot.addItem(curve)
+    return curve
+
+
 class _Panel:
     def __init__(self, plot: pg.PlotItem, color: str, width: float = 2.0):
         self.plot = plot
-        self.curve = plot.plot(
-            np.zeros(2),
-            np.zeros(1),
-            stepMode="center",
-            pen=pg.mkPen(color, width=width),
-            skipFiniteCheck=True,
-        )
+        self.curve = _curve(plot, pg.mkPen(color, width=width), step=True)
         self.under = pg.TextItem(anchor=(0, 0), color=WARN)
         self.over = pg.TextItem(anchor=(1, 0), color=WARN)
         self.badge = pg.TextItem(anchor=(0.5, 0.5), color="#FFFFFF", fill=pg.mkBrush(WARN))
@@ -94,9 +108,16 @@ class _Panel:
         self.start: np.ndarray | None = None
         self.target: np.ndarray | None = None
         self.edges: np.ndarray | None = None
-        self.curve_b: pg.PlotDataItem | None = None  # the B side of an A/B comparison
+        self.curve_b: pg.PlotCurveItem | None = None  # the B side of an A/B comparison
         self.target_b_peak = 0.0
-        self.curve_theory: pg.PlotDataItem | None = None  # the mean-field prediction
+        self.curve_theory: pg.PlotCurveItem | None = None  # the mean-field prediction
+        self.title = ""
+
+    def set_title(self, html: str, scale: float) -> None:
+        """Only when it changed: a title relayout costs more than the panel's curve."""
+        if html != self.title:
+            self.plot.setTitle(html, size=f"{round(9 * scale)}pt")
+            self.title = html
 
     def show_theory(self, x: np.ndarray | None, y: np.ndarray | None) -> None:
         if x is None or len(x) < 2:
@@ -105,7 +126,7 @@ class _Panel:
             return
         if self.curve_theory is None:
             pen = pg.mkPen(QUANTITY_COLORS["theory"], width=1.5, style=Qt.PenStyle.DashLine)
-            self.curve_theory = self.plot.plot(x, y, pen=pen)
+            self.curve_theory = _curve(self.plot, pen, step=False)
         self.curve_theory.setData(x, y, skipFiniteCheck=True)
         self.curve_theory.show()
 
@@ -116,7 +137,7 @@ class _Panel:
             return
         if self.curve_b is None:
             pen = pg.mkPen(QUANTITY_COLORS["b_side"], width=2, style=Qt.PenStyle.DashLine)
-            self.curve_b = self.plot.plot(np.zeros(2), np.zeros(1), stepMode="center", pen=pen)
+            self.curve_b = _curve(self.plot, pen, step=True)
         self.curve_b.setData(edges, heights, stepMode="center", skipFiniteCheck=True)
         self.curve_b.show()
 
@@ -153,7 +174,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         if rows != self.rows:
             self.rows = rows
             self._shape = ()
-            if self._snapshot is not None:
+            if self._snapshot is not None and has_rows(self._snapshot, rows):
                 self.present(self._snapshot, blend=False, b=self._b)
 
     def curve_data(self, row: str, layer: int) -> tuple[np.ndarray, np.ndarray]:
@@ -232,6 +253,8 @@ class LayerGrid(pg.GraphicsLayoutWidget):
                 plot.getAxis("bottom").setStyle(tickTextOffset=2)
                 plot.setDefaultPadding(0.0)
                 plot.setMinimumWidth(30)
+                for axis in ("left", "bottom"):  # axes change rarely: paint them from a pixmap
+                    plot.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
                 if self.scale != 1.0:
                     font = QFont()
                     font.setPointSizeF(8 * self.scale)
@@ -252,7 +275,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
             p.shown = target.copy()
         p.start = p.shown.copy()
         p.target = target
-        p.plot.setTitle(panel_title(row, s), size=f"{round(9 * self.scale)}pt")
+        p.set_title(panel_title(row, s), self.scale)
         self._mark_outside(p, h)
         bad = s.nonfinite_frac if row in ("act", "preact") else 0.0
         if s.nonfinite and (bad > 0 or row in ("grad", "wgrad")):
@@ -276,7 +299,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         p.target_b_peak = float(heights.max())
         b_color = QUANTITY_COLORS["b_side"]
         b_line = f"<br><span style='color:{b_color}'>B σ {_fmt(_std(row, sb))}</span>"
-        p.plot.setTitle(panel_title(row, s) + b_line, size=f"{round(9 * self.scale)}pt")
+        p.set_title(panel_title(row, s) + b_line, self.scale)
 
     def _mark_outside(self, p: _Panel, h: Hist) -> None:
         for item, n, x in ((p.under, h.underflow, h.lo), (p.over, h.overflow, h.hi)):

@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from core import Config, run
+from core import Config, Simulator, run
 from core.stats import HIST_SAMPLE, Scratch, histogram, moments, nice_ceil
 
 
@@ -107,3 +107,25 @@ def test_sigma_w2_measured_matches_formula():
     s = run(Config(depth=3, width=400, init="xavier-uniform"))
     for l in s.layers:
         assert l.sigma_w2_measured == pytest.approx(l.sigma_w2, rel=0.02)
+
+
+def test_only_the_rows_asked_for_are_made():
+    c = Config(depth=5, width=40, batch=64, activation="tanh", init="xavier-normal")
+    full = Simulator().run(c)
+    shown = Simulator().run(c, rows=("act", "grad"))
+    forward = Simulator().run(c, rows=("preact",))
+    for f, s, fw in zip(full.layers, shown.layers, forward.layers, strict=True):
+        assert set(s.hists) == {"act", "grad"} and set(fw.hists) == {"preact"}
+        # every moment is still exact; the histograms shown are the full run's, bin for bin
+        assert (s.preact_std, s.grad_std, s.weight_grad_std) == (
+            f.preact_std,
+            f.grad_std,
+            f.weight_grad_std,
+        )
+        for row in ("act", "grad"):
+            np.testing.assert_array_equal(s.hists[row].counts, f.hists[row].counts)
+        # no gradient row: forward only, the gradient statistics are unknown, not zero
+        assert fw.act_std == f.act_std and fw.saturated_frac == f.saturated_frac
+        np.testing.assert_array_equal(fw.hists["preact"].counts, f.hists["preact"].counts)
+        assert math.isnan(fw.grad_std) and math.isnan(fw.weight_grad_std)
+        assert math.isnan(fw.grad_data_ratio) and math.isnan(fw.preact_grad_std)

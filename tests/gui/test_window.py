@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from core import Config, run
 from gui.main_window import GRID_MAX_DEPTH
 from gui.selftest import blank
-from gui.views.layer_grid import fraction
+from gui.views.layer_grid import fraction, has_rows
 from tests.gui.conftest import SMALL, wait_shown
 
 
@@ -21,7 +21,7 @@ def assert_plots_match_core(win, config):
             h = s.hists[row]
             np.testing.assert_allclose(x, h.edges, rtol=1e-12)
             np.testing.assert_allclose(y, fraction(h), rtol=1e-12, atol=0)
-    for key in ("act_std", "grad_std"):
+    for key in ("act_std", "grad_std") if "grad" in win.grid.rows else ("act_std",):
         _, ys = win.profile.series(key)
         np.testing.assert_allclose(ys, [getattr(s, key) for s in snap.layers], rtol=1e-6)
 
@@ -199,10 +199,39 @@ def test_deep_net_shows_overview_and_click_opens_a_layer(make_window, qtbot):
 
 def test_view_options_rows(make_window, qtbot):
     win = make_window()
+    frames = win.engine.frames
     win.playback_dock.wgrad.setChecked(True)
     win.playback_dock.preact.setChecked(True)
     assert win.grid.rows == ("preact", "grad", "wgrad")
+    # the core makes only the rows shown: new rows are computed, then drawn
+    qtbot.waitUntil(lambda: has_rows(win.grid.snapshot, win.grid.rows), timeout=15000)
+    assert win.engine.frames > frames
     assert_plots_match_core(win, SMALL)
+    assert len(win.grid._panels) == 3 * SMALL.depth
+
+
+def test_activations_only_skips_the_backward_pass(make_window, qtbot):
+    win = make_window()
+    win.playback_dock.grad.setChecked(False)
+    assert win.grid.rows == ("act",)
+    assert len(win.grid._panels) == SMALL.depth  # at once, from the snapshot already there
+    win.playback_dock.resample_btn.click()  # the next frames are computed forward only
+    config = SMALL.replace(seed=SMALL.seed + 1)
+    qtbot.waitUntil(lambda: "grad" not in win.grid.snapshot.layers[0].hists, timeout=15000)
+    snap = win.grid.snapshot
+    assert snap.config == config
+    # the activations are the full computation's, the gradients were never computed
+    full = run(config)
+    for s, f in zip(snap.layers, full.layers, strict=True):
+        assert s.act_std == f.act_std
+        np.testing.assert_array_equal(s.hists["act"].counts, f.hists["act"].counts)
+        assert np.isnan(s.grad_std) and np.isnan(s.weight_grad_std)
+    assert_plots_match_core(win, config)  # the act row
+    assert "not computed" in win.profile.grad_plot.titleLabel.text
+    assert not blank(win.grab())
+    win.playback_dock.grad.setChecked(True)
+    qtbot.waitUntil(lambda: np.isfinite(win.grid.snapshot.layers[0].grad_std), timeout=15000)
+    assert_plots_match_core(win, config)
 
 
 def test_animation_resample_advances_frames(make_window, qtbot):
