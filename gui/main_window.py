@@ -394,6 +394,8 @@ class MainWindow(QMainWindow):
             or snap.config.replace(batch=self.config.batch) == self.config
         ):
             self.banner.hide()
+        if self._pump.isActive():  # an animation: the next frame computes while this one paints
+            self._animate()
         if has_rows(snap, self.grid.rows):  # else a snapshot with the rows now shown is coming
             self._present(snap)
 
