@@ -8,7 +8,16 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QEventLoop, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QCoreApplication,
+    QEventLoop,
+    QSettings,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,7 +34,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from superqt.utils import signals_blocked
 
 from core import Config, ConfigError, Snapshot, presets
 from core.presets import Scene
@@ -168,7 +176,7 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.docks["profile"], self.docks["stats"], Qt.Orientation.Horizontal)
         self.tabifyDockWidget(self.docks["network"], self.docks["playback"])
         self.tabifyDockWidget(self.docks["profile"], self.docks["phase"])
-        self.docks["phase"].visibilityChanged.connect(lambda _: self._draw_theory())
+        self.docks["phase"].visibilityChanged.connect(self._phase_shown)
         self.docks["network"].raise_()
         self.docks["profile"].raise_()
         self.network_dock.changed.connect(self.apply_changes)
@@ -273,6 +281,13 @@ class MainWindow(QMainWindow):
 
     def _on_theory(self, th) -> None:
         self.theory = th
+        if self.latest is not None and th.config == self.latest.config:
+            self._draw_theory()
+
+    def _phase_shown(self, visible: bool) -> None:
+        # a dock also reports hiding while the window is torn down, when the plots are gone
+        if visible and self.isVisible():
+            self._draw_theory()
 
     def _draw_theory(self) -> None:
         th = self.theory
@@ -311,7 +326,7 @@ class MainWindow(QMainWindow):
     def _set_compare(self, compare: Config | None, editing: str = "A") -> None:
         """The one place the B side, its toolbar controls and the edited side change together."""
         self.compare = compare
-        with signals_blocked(self.compare_action):
+        with QSignalBlocker(self.compare_action):
             self.compare_action.setChecked(compare is not None)
         self.side_combo.setEnabled(compare is not None)
         self.set_editing(editing)
@@ -320,7 +335,7 @@ class MainWindow(QMainWindow):
 
     def set_editing(self, side: str) -> None:
         self.editing = side if self.compare is not None else "A"
-        with signals_blocked(self.side_combo):
+        with QSignalBlocker(self.side_combo):
             self.side_combo.setCurrentIndex("AB".index(self.editing))
         self._sync_docks()
 
@@ -413,7 +428,8 @@ class MainWindow(QMainWindow):
             self.overview.present(snap)
             self._present_detail(snap)
         self.profile.present(snap)
-        self._draw_theory()
+        if self.theory is not None and self.theory.config == snap.config:
+            self._draw_theory()  # else the old curves stay until this frame's theory arrives
         if self.latest_b is not None:
             self.profile.present(self.latest_b, side="B")
         else:
@@ -521,7 +537,7 @@ class MainWindow(QMainWindow):
         """The scene's config (and B side), the rows it emphasises, and its caption."""
         self.scene = scene
         pd = self.playback_dock
-        with signals_blocked(pd.preact), signals_blocked(pd.grad), signals_blocked(pd.wgrad):
+        with QSignalBlocker(pd.preact), QSignalBlocker(pd.grad), QSignalBlocker(pd.wgrad):
             pd.preact.setChecked("preact" in scene.emphasis)
             pd.grad.setChecked(True)
             pd.wgrad.setChecked("wgrad" in scene.emphasis)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QSlider, QWidget
-from superqt.utils import signals_blocked
 
 STEPS = 1000
 
@@ -42,7 +41,7 @@ class ParamSlider(QWidget):
         return self.spin.value()
 
     def setValue(self, v: float) -> None:
-        with signals_blocked(self.spin), signals_blocked(self.slider):
+        with QSignalBlocker(self.spin), QSignalBlocker(self.slider):
             self.spin.setValue(v)
             self.slider.setValue(self._to_pos(v))
 
@@ -68,11 +67,11 @@ class ParamSlider(QWidget):
 
     def _from_slider(self, pos: int) -> None:
         v = self._from_pos(pos)
-        with signals_blocked(self.spin):
+        with QSignalBlocker(self.spin):
             self.spin.setValue(v)
         self.valueChanged.emit(v, self.slider.isSliderDown())
 
     def _from_spin(self, v: float) -> None:
-        with signals_blocked(self.slider):
+        with QSignalBlocker(self.slider):
             self.slider.setValue(self._to_pos(v))
         self.valueChanged.emit(v, False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QWidget,
 )
-from superqt.utils import signals_blocked
 
 from core.activations import ACTIVATIONS
 from core.config import BIASES, Config
@@ -152,7 +151,7 @@ class InitDock(QWidget):
         self._config = c
         init = INITS[c.init]
         # the dock's own `changed` is what the window listens to: one block silences every control
-        with signals_blocked(self):
+        with QSignalBlocker(self):
             self.scheme.setCurrentText(c.init)
             self.std.setValue(c.std)
             self.limit.setValue(c.limit)

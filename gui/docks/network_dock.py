@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QSpinBox, QWidget
-from superqt.utils import signals_blocked
 
 from core.activations import ACTIVATIONS
 from core.config import DTYPES, GRAD_SOURCES, INPUTS, MAX_BATCH, MAX_DEPTH, Config
@@ -123,7 +122,7 @@ class NetworkDock(QWidget):
     def set_config(self, c: Config) -> None:
         self._config = c
         # the dock's own `changed` is what the window listens to: one block silences every control
-        with signals_blocked(self):
+        with QSignalBlocker(self):
             self.depth.setValue(c.depth)
             self.depth.setEnabled(not isinstance(c.width, tuple))
             self.width_edit.setText(
