@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import configparser
 import struct
+import subprocess
+import sys
 import tomllib
 from email.parser import Parser
 from pathlib import Path
@@ -97,9 +99,13 @@ def test_spec_trims_but_keeps_what_the_app_needs(tmp_path, monkeypatch):
     excludes = set(calls["Analysis"].excludes)
     for dev_only in ("matplotlib", "pytest", "psutil", "tkinter", "unittest", "pdb"):
         assert dev_only in excludes
-    needed = ("pydoc", "PySide6.QtOpenGL", "PySide6.QtSvg", "numpy", "PIL", "imageio")
-    for name in needed:  # parametertree imports pydoc, PlotCurveItem QtOpenGL; GIFs need Pillow
+    needed = ("pydoc", "PySide6.QtOpenGLWidgets", "PySide6.QtSvg", "numpy", "PIL", "imageio")
+    for name in needed:  # parametertree imports pydoc; GIFs need Pillow
         assert name not in excludes
+    # PlotCurveItem imports the QtOpenGL binding: left out (9 MiB), so a stand-in must be there
+    assert "PySide6.QtOpenGL" in excludes
+    hooks = [Path(h).name for h in calls["Analysis"].runtime_hooks]
+    assert hooks == ["rthook_no_qtopengl.py"]
     assert calls["Analysis"].scripts[0].endswith("scripts/initscope_launcher.py")
     keep = calls["ns"]["keep"]
     qt = "PySide6/Qt/plugins/"
@@ -160,3 +166,23 @@ def test_ci_builds_and_smoke_tests_the_bundle(path):
         assert "scripts/smoke_dist.sh" in text
     else:
         assert "QT_QPA_PLATFORM=xcb" in text and "xvfb-run" in text
+
+
+def test_qtopengl_stand_in_lets_pyqtgraph_import_and_fails_loudly():
+    """What the bundle's runtime hook does, in a fresh interpreter: pyqtgraph's curves import
+    (and draw without OpenGL); reaching into the missing binding names what is missing."""
+    code = (
+        "import runpy, sys\n"
+        "runpy.run_path('scripts/rthook_no_qtopengl.py')\n"
+        "from pyqtgraph.graphicsItems.PlotCurveItem import PlotCurveItem\n"
+        "import PySide6.QtOpenGL as gl\n"
+        "try:\n"
+        "    gl.QOpenGLBuffer\n"
+        "except ImportError as e:\n"
+        "    print(e)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert "QOpenGLBuffer: OpenGL drawing is not part of this bundle" in out.stdout
