@@ -7,7 +7,6 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
-import imageio.v2 as imageio
 import numpy as np
 import tomli_w
 from PySide6.QtCore import QPoint
@@ -84,6 +83,8 @@ class Recorder:
             else {"fps": fps, "macro_block_size": 2}
         )
         try:
+            import imageio.v2 as imageio  # here, not at start-up: ~80 ms of imports
+
             self._writer = imageio.get_writer(str(self.path), **kwargs)
         except OSError as e:
             raise ExportError(f"cannot write {self.path}: {e}") from None

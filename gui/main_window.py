@@ -385,6 +385,8 @@ class MainWindow(QMainWindow):
             b = b.replace(batch=DRAG_BATCH) if b is not None else None
         self._awaiting = True
         self.engine.submit(a, b, self.grid.rows)
+        if a.depth <= GRID_MAX_DEPTH:  # new panels are built while the engine computes
+            self.grid.prepare(tuple(range(1, a.depth + 1)))
 
     def resample(self) -> None:
         self.apply_changes({"seed": (self.config.seed + 1) % 2**31})

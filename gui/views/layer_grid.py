@@ -214,7 +214,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self._b = b
         shape = (tuple(s.index for s in snap.layers), self.rows)
         if shape != self._shape:
-            self._build(snap)
+            self._build(shape[0])
             blend = False
         b_layers = {s.index: s for s in b.layers} if b is not None else {}
         for row in self.rows:
@@ -232,7 +232,13 @@ class LayerGrid(pg.GraphicsLayoutWidget):
             self._apply(1.0)
 
     # ----------------------------------------------------------- internals
-    def _build(self, snap: Snapshot) -> None:
+    def prepare(self, indices: tuple[int, ...]) -> None:
+        """Build the panels for these layers ahead of their first snapshot (the window calls it
+        while the engine computes, so the two overlap instead of adding up)."""
+        if (tuple(indices), self.rows) != self._shape:
+            self._build(tuple(indices))
+
+    def _build(self, indices: tuple[int, ...]) -> None:
         self.clear()
         self._panels.clear()
         for r, row in enumerate(self.rows):
@@ -240,13 +246,13 @@ class LayerGrid(pg.GraphicsLayoutWidget):
                 ROW_TITLES[row], row=r, col=0, angle=-90, color=QUANTITY_COLORS[row]
             )
             label.setMaximumWidth(22)
-            for s in snap.layers:
-                plot = self.addPlot(row=r, col=s.index)
+            for index in indices:
+                plot = self.addPlot(row=r, col=index)
                 plot.setMenuEnabled(False)
                 plot.setMouseEnabled(x=False, y=False)
                 plot.hideButtons()
                 plot.showGrid(x=True, y=False, alpha=0.15)
-                if s.index == snap.layers[0].index:
+                if index == indices[0]:
                     plot.getAxis("left").setWidth(36)
                 else:
                     plot.hideAxis("left")
@@ -260,8 +266,8 @@ class LayerGrid(pg.GraphicsLayoutWidget):
                     font.setPointSizeF(8 * self.scale)
                     for axis in ("left", "bottom"):
                         plot.getAxis(axis).setStyle(tickFont=font)
-                self._panels[(row, s.index)] = _Panel(plot, QUANTITY_COLORS[row], 2.0 * self.scale)
-        self._shape = (tuple(s.index for s in snap.layers), self.rows)
+                self._panels[(row, index)] = _Panel(plot, QUANTITY_COLORS[row], 2.0 * self.scale)
+        self._shape = (indices, self.rows)
 
     def _update_panel(self, p: _Panel, row: str, s: LayerStats, blend: bool) -> None:
         h = s.hists[row]
