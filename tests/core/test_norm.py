@@ -1,6 +1,7 @@
 """BatchNorm, LayerNorm and residual blocks: finite-difference gradient checks (float64), then the
 numbers issue #9 promises (the rescued tanh net, the ×2 per block, ReZero and Fixup)."""
 
+import json
 import math
 import tracemalloc
 
@@ -282,3 +283,45 @@ def test_training_refuses_what_it_cannot_train(kw):
     with pytest.raises(ConfigError) as e:
         Trainer(Config(depth=2, width=8, batch=4, **kw))
     assert e.value.field in kw
+
+
+def test_cli_json_carries_the_architecture(capsys):
+    from core.cli import main
+
+    args = "stats --json --depth 4 --width 16 --batch 32 --activation relu --init he-normal"
+    assert main([*args.split(), "--residual", "--branch-layers", "2", "--fixup"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["config"]["residual"] is True and doc["config"]["residual_init"] == "fixup"
+    arch = doc["architecture"]
+    assert arch["blocks"] == 2 and arch["stream_layers"] == [2, 4]
+    assert arch["fixup_scale"] == pytest.approx(2**-0.5)
+    assert main([*args.split(), "--norm", "layer", "--norm-view", "pre"]) == 0
+    arch = json.loads(capsys.readouterr().out)["architecture"]
+    assert arch == {
+        "norm": "layer",
+        "norm_position": "before",
+        "norm_view": "pre",
+        "residual": False,
+    }
+
+
+@pytest.mark.parametrize(
+    "flags, needle",
+    [
+        ("--norm group", "--norm"),
+        ("--norm-position middle", "--norm-position"),
+        ("--residual --width 8,9,8", "width"),
+        ("--residual --branch-layers 3", "branch_layers"),
+        ("--residual --fixup", "residual_init"),
+        ("--rezero", "residual_init"),
+        ("--rezero --fixup", "--fixup"),
+        ("--residual --depth 3 --branch-layers 2", "depth"),
+    ],
+)
+def test_cli_bad_architecture_is_one_line_and_exit_2(flags, needle, capsys):
+    from core.cli import main
+
+    assert main(["stats", "--depth", "2", "--width", "8", "--batch", "4", *flags.split()]) == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert captured.out == "" and len(err) == 1 and needle in err[0]
