@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core import presets, run
+from core import Config, presets, run
 from gui.views.layer_grid import fraction
 from tests.gui.conftest import SMALL, wait_shown
 from tests.gui.test_window import assert_plots_match_core
@@ -96,3 +96,25 @@ def test_scene_shows_both_sides(make_window, qtbot, name):
         np.testing.assert_allclose(y, core[core > 0], rtol=1e-6)
         _, y = win.profile.series("act_std", side)
         np.testing.assert_allclose(y, [s.act_std for s in run(config).layers], rtol=1e-6)
+
+
+def test_profile_goes_log_when_the_std_spans_decades(make_window, qtbot):
+    from gui.views.depth_profile import ACT_TITLES
+
+    relu = Config(depth=40, width=64, batch=64, activation="relu", init="he-normal", bias="zeros")
+    win = make_window(relu)
+    plot = win.profile.act_plot
+    assert plot.titleLabel.text == ACT_TITLES[False]
+    win.network_dock.residual.setChecked(True)  # ×2 variance per block: std ×2^20 over 40 blocks
+    wait_shown(qtbot, win, relu.replace(residual=True))
+    assert plot.titleLabel.text == ACT_TITLES[True] and plot.ctrl.logYCheck.isChecked()
+    _, std = win.profile.series("act_std")
+    np.testing.assert_allclose(std, [s.act_std for s in run(relu.replace(residual=True)).layers])
+    assert std[-1] / std[0] > 1e5
+    mean = win.profile.series("act_mean")[1]
+    assert mean.ndim == 0 or mean.size == 0  # no data (None or empty): the mean is off
+    win.network_dock.residual.setChecked(False)
+    wait_shown(qtbot, win, relu)
+    assert plot.titleLabel.text == ACT_TITLES[False] and not plot.ctrl.logYCheck.isChecked()
+    _, mean = win.profile.series("act_mean")
+    assert len(mean) == 40
