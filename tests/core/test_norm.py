@@ -325,3 +325,20 @@ def test_cli_bad_architecture_is_one_line_and_exit_2(flags, needle, capsys):
     captured = capsys.readouterr()
     err = captured.err.strip().splitlines()
     assert captured.out == "" and len(err) == 1 and needle in err[0]
+
+
+def test_norm_after_the_activation_and_its_views():
+    c = TINY.replace(depth=3, norm="batch", norm_position="after")
+    post, pre = run(c), run(c.replace(norm_view="pre"))
+    np.testing.assert_allclose(col(post, "act_std"), 1.0, atol=1e-3)  # N(φ(h)) feeds the next layer
+    np.testing.assert_allclose(
+        col(pre, "act_std"), col(pre, "preact_std"), rtol=0.06
+    )  # tanh(h) ≈ h at std 0.22
+    np.testing.assert_allclose(col(post, "preact_std"), col(pre, "preact_std"))  # h row: raw both
+
+
+def test_mean_field_predictions_step_aside_for_norms_and_skips():
+    assert theory.predict(TINY) is not None
+    assert theory.predict(TINY.replace(norm="layer")) is None
+    assert theory.predict(RES) is None and theory.config_point(RES) is None
+    assert theory.residual_variances(TINY) is None
