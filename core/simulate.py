@@ -147,8 +147,7 @@ def _moments(net: Network, scratch: stats.Scratch, backward: bool) -> list[dict]
 def _histograms(layer: Dense, m, ranges, bins: int, scratch, rows) -> dict[str, stats.Hist]:
     arrays = dict(zip(stats.ROWS, layer.rows(), strict=True))
     return {
-        r: stats.histogram(arrays[r], *ranges[r], bins, scratch, m[r].nonfinite > 0)
-        for r in rows
+        r: stats.histogram(arrays[r], *ranges[r], bins, scratch, m[r].nonfinite > 0) for r in rows
     }
 
 
