@@ -13,8 +13,18 @@ import sys
 
 from core import presets, theory
 from core.activations import ACTIVATIONS
-from core.config import DTYPES, GRAD_SOURCES, INPUTS, Config, ConfigError
+from core.config import (
+    DTYPES,
+    GRAD_SOURCES,
+    INPUTS,
+    NORM_POSITIONS,
+    NORM_VIEWS,
+    NORMS,
+    Config,
+    ConfigError,
+)
 from core.inits import INITS, MODES, TRUNCATIONS
+from core.residual import describe
 from core.simulate import run
 
 
@@ -67,6 +77,50 @@ def add_config_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dtype", choices=DTYPES)
     p.add_argument("--grad-source", choices=list(GRAD_SOURCES), dest="grad_source")
     p.add_argument("--memory-limit", type=_finite, dest="memory_limit_gib", help="GiB (default 4)")
+    add_architecture_flags(p)
+
+
+def add_architecture_flags(p: argparse.ArgumentParser) -> None:
+    """Normalization and skip connections (core/norm.py, core/residual.py)."""
+    p.add_argument("--norm", choices=list(NORMS), help="normalization after each linear layer")
+    p.add_argument(
+        "--norm-position",
+        choices=NORM_POSITIONS,
+        dest="norm_position",
+        help="the norm before the activation φ(N(h)) or after it N(φ(h))",
+    )
+    p.add_argument(
+        "--norm-view",
+        choices=NORM_VIEWS,
+        dest="norm_view",
+        help="histogram the value after the norm (post) or before it (pre)",
+    )
+    p.add_argument(
+        "--residual",
+        action=argparse.BooleanOptionalAction,
+        help="skip connections x + F(x) (equal widths)",
+    )
+    p.add_argument(
+        "--branch-layers",
+        type=int,
+        dest="branch_layers",
+        help="layers in each residual branch F (1 or 2)",
+    )
+    init = p.add_mutually_exclusive_group()
+    init.add_argument(
+        "--rezero",
+        action="store_const",
+        const="rezero",
+        dest="residual_init",
+        help="x + α·F(x) with α = 0 at init (Bachlechner et al. 2020)",
+    )
+    init.add_argument(
+        "--fixup",
+        action="store_const",
+        const="fixup",
+        dest="residual_init",
+        help="zero each branch's last layer, scale the others (Zhang et al. 2019)",
+    )
 
 
 def _bias(text: str) -> tuple[str, float]:
@@ -96,6 +150,12 @@ def config_from_args(args: argparse.Namespace) -> Config:
         "dtype",
         "grad_source",
         "memory_limit_gib",
+        "norm",
+        "norm_position",
+        "norm_view",
+        "residual",
+        "branch_layers",
+        "residual_init",
     ):
         v = getattr(args, name, None)
         if v is not None:
@@ -145,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     pred = theory.predict(snap.config) if args.theory else None
     if args.json:
-        doc = snap.to_json()
+        doc = snap.to_json() | {"architecture": describe(snap.config)}
         print(
             json.dumps(theory.with_theory_json(doc, pred) if args.theory else doc, allow_nan=False)
         )

@@ -32,6 +32,20 @@ GRAD_SOURCES = {
     "mse": "½‖output − y‖² with random targets y ~ N(0, 1)",
 }
 HIST_SCALES = ("shared", "layer")
+# Normalization and skip connections (issue #9; core/norm.py, core/residual.py).
+NORMS = {
+    "none": "no normalization",
+    "batch": "BatchNorm (Ioffe & Szegedy 2015): each unit standardised over the batch",
+    "layer": "LayerNorm (Ba et al. 2016): each example standardised over its units",
+}
+NORM_POSITIONS = ("before", "after")  # the activation: φ(N(h)) or N(φ(h))
+NORM_VIEWS = ("post", "pre")  # what the histogram row around the norm shows
+RESIDUAL_INITS = {
+    "standard": "x + F(x), the branch as the init scheme draws it (He et al. 2016)",
+    "rezero": "x + α·F(x) with α = 0 at init (Bachlechner et al. 2020)",
+    "fixup": "last branch layer 0, the others × L^(−1/(2m−2)) (Zhang et al. 2019)",
+}
+MAX_BRANCH = 2
 MAX_DEPTH = 1000
 MAX_WIDTH = 100_000
 MAX_BATCH = 1_000_000
@@ -67,6 +81,12 @@ class Config:
     grad_source: str = "gaussian"
     bins: int = 61  # odd, so that 0 sits in the middle of a bin and a collapse is one spike
     hist_scale: str = "shared"
+    norm: str = "none"
+    norm_position: str = "before"
+    norm_view: str = "post"
+    residual: bool = False
+    branch_layers: int = 1
+    residual_init: str = "standard"
     memory_limit_gib: float = 4.0
 
     def __post_init__(self):
@@ -99,11 +119,12 @@ class Config:
     def estimated_bytes(self) -> int:
         """Arrays the core will hold for this config: weights, their noise and gradients (3 per
         weight) and per layer five batch-sized buffers (pre-activation, activation, derivative,
-        two gradients), plus the input and its noise."""
+        two gradients), plus the input and its noise; a norm adds three, a skip two."""
         item = 4 if self.dtype == "float32" else 8
         w = self.widths
         weights = sum(a * b for a, b in itertools.pairwise(w))
-        batch_buffers = self.batch * (2 * w[0] + 5 * sum(w[1:]))
+        per_unit = 5 + 3 * (self.norm != "none") + 2 * self.residual
+        batch_buffers = self.batch * (2 * w[0] + per_unit * sum(w[1:]))
         return item * (3 * weights + batch_buffers)
 
     def to_dict(self) -> dict[str, Any]:
@@ -181,6 +202,35 @@ def _choice(c: Config, name: str, allowed, optional: bool = False) -> None:
         raise ConfigError(name, v, "one of " + ", ".join(allowed))
 
 
+def _validate_architecture(c: Config) -> None:
+    _choice(c, "norm", NORMS)
+    _choice(c, "norm_position", NORM_POSITIONS)
+    _choice(c, "norm_view", NORM_VIEWS)
+    if not isinstance(c.residual, bool):
+        raise ConfigError("residual", c.residual, "true or false")
+    _int(c, "branch_layers", 1, MAX_BRANCH)
+    _choice(c, "residual_init", RESIDUAL_INITS)
+    if not c.residual:
+        if c.residual_init != "standard":
+            raise ConfigError("residual_init", c.residual_init, "standard unless residual = true")
+        return
+    if len(set(c.widths)) != 1:
+        raise ConfigError(
+            "width", list(c.widths), "one width for input and every layer when residual = true"
+        )
+    if c.depth % c.branch_layers:
+        raise ConfigError(
+            "depth", c.depth, f"a multiple of branch_layers = {c.branch_layers} (whole blocks)"
+        )
+    if c.residual_init == "fixup" and c.branch_layers < 2:
+        raise ConfigError(
+            "residual_init",
+            "fixup",
+            "standard or rezero with branch_layers = 1 "
+            "(Fixup's L^(−1/(2m−2)) needs m ≥ 2 layers per branch)",
+        )
+
+
 def _validate(c: Config) -> None:
     _int(c, "depth", 1, MAX_DEPTH)
     if isinstance(c.width, tuple):
@@ -216,6 +266,7 @@ def _validate(c: Config) -> None:
     _choice(c, "grad_source", GRAD_SOURCES)
     _int(c, "bins", 4, 1000)
     _choice(c, "hist_scale", HIST_SCALES)
+    _validate_architecture(c)
     _real(c, "memory_limit_gib", 0.001, 1024.0)
     need = c.estimated_bytes()
     if need > c.memory_limit_gib * 2**30:

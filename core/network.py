@@ -47,6 +47,10 @@ class Dense:
         if below is not None:
             np.matmul(self.delta, self.W.T, out=below.grad_a)
 
+    def rows(self) -> tuple[np.ndarray, ...]:
+        """The arrays behind the histogram rows preact, act, grad, wgrad (stats.ROWS)."""
+        return self.h, self.a, self.grad_a, self.dW
+
 
 class Network:
     """A stack of Dense layers with fixed shapes; activations may change without reallocating."""

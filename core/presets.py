@@ -100,7 +100,8 @@ def _order(name: str) -> int:
     return ORDER.index(name) if name in ORDER else len(ORDER)
 
 
-# The lecture's running order: the failure modes first, then the fixes.
+# The lecture's running order: the failure modes first, then the fixes, then what rescues a bad
+# init (normalization and skips).
 ORDER = [
     "zeros",
     "tiny-normal-tanh",
@@ -114,6 +115,9 @@ ORDER = [
     "fan-in-vs-fan-out",
     "selu-lecun",
     "pytorch-default-relu",
+    "tiny-normal-tanh-batchnorm",
+    "deep-relu-residual",
+    "rezero",
 ]
 
 

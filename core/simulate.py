@@ -17,10 +17,10 @@ from core.activations import ACTIVATIONS
 from core.config import Config
 from core.inits import INITS, LSUV_MAX_ITER, LSUV_TOL, NoiseBank
 from core.network import Dense, Network
+from core.residual import arch, build, init_extras
 
 _CACHED_SHAPES = 2  # the full batch and the small drag-time batch of the window
 GRADIENT_ROWS = {"grad", "wgrad"}
-_ARRAYS = {"preact": "h", "act": "a", "grad": "grad_a", "wgrad": "dW"}
 _NO_MOMENTS = stats.Moments(math.nan, math.nan, 0, 0)
 
 
@@ -33,11 +33,11 @@ class Simulator:
     def network(self, c: Config) -> Network:
         acts = [ACTIVATIONS[a] for a in c.activations]
         for net in self._nets:
-            if net.fits(c.widths, c.batch, c.dtype):
+            if net.fits(c.widths, c.batch, c.dtype) and getattr(net, "arch", None) == arch(c):
                 for layer, act in zip(net.layers, acts, strict=True):
                     layer.act = act
                 return net
-        net = Network(c.widths, acts, c.batch, c.dtype)
+        net = build(c, acts)
         self._nets = [net, *self._nets][:_CACHED_SHAPES]
         return net
 
@@ -54,6 +54,7 @@ class Simulator:
             _draw_input(net, bank, c)
             for i, layer in enumerate(net.layers):
                 _init_layer(layer, i, bank, c)
+            init_extras(net, c)
             if INITS[c.init].data_dependent:
                 _lsuv(net)
             top = net.forward()
@@ -136,21 +137,17 @@ def _output_gradient(top: Dense, out: np.ndarray, bank: NoiseBank, c: Config) ->
 def _moments(net: Network, scratch: stats.Scratch, backward: bool) -> list[dict]:
     return [
         {
-            r: stats.moments(getattr(layer, a), scratch)
-            if backward or r not in GRADIENT_ROWS
-            else _NO_MOMENTS
-            for r, a in _ARRAYS.items()
+            r: stats.moments(a, scratch) if backward or r not in GRADIENT_ROWS else _NO_MOMENTS
+            for r, a in zip(stats.ROWS, layer.rows(), strict=True)
         }
         for layer in net.layers
     ]
 
 
 def _histograms(layer: Dense, m, ranges, bins: int, scratch, rows) -> dict[str, stats.Hist]:
+    arrays = dict(zip(stats.ROWS, layer.rows(), strict=True))
     return {
-        r: stats.histogram(
-            getattr(layer, _ARRAYS[r]), *ranges[r], bins, scratch, m[r].nonfinite > 0
-        )
-        for r in rows
+        r: stats.histogram(arrays[r], *ranges[r], bins, scratch, m[r].nonfinite > 0) for r in rows
     }
 
 

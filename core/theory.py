@@ -497,8 +497,9 @@ def applies(c: Config) -> bool:
 
 def predict(c: Config) -> Prediction | None:
     """Forward then backward through the config's widths and activations. Data-dependent schemes
-    (LSUV) are given the σ_w² that makes Var(h) = 1 at every layer, which is what they enforce."""
-    if not applies(c):
+    (LSUV) are given the σ_w² that makes Var(h) = 1 at every layer, which is what they enforce.
+    Norms and skips are outside this recursion (see residual_variances)."""
+    if not applies(c) or c.norm != "none" or c.residual:
         return None
     init, widths = INITS[c.init], c.widths
     second = INPUT_SECOND_MOMENT[c.input]  # E[a²] of the layer below
@@ -658,3 +659,42 @@ def with_theory_table(table: str, pred: Prediction | None) -> str:
     fp = pred.fixed
     lines.append(f"* mean field. q* = {fp.q_star:.4g}, ξ_c = {fp.xi_c:.3g} layers; {fp.regime}")
     return "\n".join(lines)
+
+
+# ----------------------------------------------------------------- residual streams (issue #9)
+def residual_variances(c: Config, zero_last: bool = True) -> tuple[float, ...] | None:
+    """Var(h) of every layer of a residual net without norms, at infinite width: the branch is
+    independent of the stream, so a block adds its branch's variance (core/residual.py),
+
+        q_{l+1} = q_l + α²·(σ_w²·E[φ(√v z)²] + σ_b²),   v the branch's inner variance,
+
+    with the data itself (E[x²]) feeding the first branch. For He + ReLU, E[relu²] = q/2 gives
+    ×2 per block; ReZero (α = 0) and Fixup (last layer 0) give ×1; Fixup's scaling alone
+    (zero_last=False) gives ×(1 + 1/L), bounded by e over the L blocks."""
+    if not c.residual or c.norm != "none" or not applies(c):
+        return None
+    init, n, m = INITS[c.init], c.widths[0], c.branch_layers
+    blocks = c.depth // m
+    scale = blocks ** (-1.0 / (m - 1)) if c.residual_init == "fixup" else 1.0  # on σ_w² (squared)
+    q, out = INPUT_SECOND_MOMENT[c.input], []
+    for block in range(blocks):
+        # E[a²] into the branch: the data itself for the first block, else φ of the stream
+        second = moments(c.activations[block * m - 1], q).m2 if block else q
+        for k in range(m):
+            j = block * m + k
+            mu, sb2 = bias_moments(c, n)
+            sw2 = init.sigma_w2(n, n, c)
+            last = k == m - 1
+            if last and c.residual_init == "fixup" and zero_last:
+                sw2, sb2, mu = 0.0, 0.0, 0.0
+            elif not last:
+                sw2 *= scale
+            var = sw2 * second + sb2 + mu * mu
+            if last:
+                alpha2 = 0.0 if c.residual_init == "rezero" else 1.0
+                q = q + alpha2 * var
+                out.append(q)
+            else:
+                out.append(var)
+                second = moments(c.activations[j], var, mu).m2
+    return tuple(out)

@@ -259,6 +259,15 @@ def fit_config(config: Config, data: Dataset, batch: int) -> Config:
     return config.replace(width=(data.width, *config.widths[1:]), batch=batch)
 
 
+def _check_plain(c: Config) -> None:
+    """Norms and skips are measured at init (core/residual.py); the optimizer and the evaluation
+    pass here know only W and b, so they refuse rather than train a different net."""
+    if c.norm != "none":
+        raise ConfigError("norm", c.norm, "none when training (norm layers are init-only for now)")
+    if c.residual:
+        raise ConfigError("residual", True, "false when training (skips are init-only for now)")
+
+
 class Trainer:
     """One training run. Not thread-safe: the worker that calls `step` also calls `snapshot` and
     `decision_grid`, and hands their immutable results to the GUI thread."""
@@ -267,6 +276,7 @@ class Trainer:
         self, config: Config, train: TrainConfig | None = None, data: Dataset | None = None
     ):
         self.train = train = train or TrainConfig()
+        _check_plain(config)
         seed = config.seed if train.data_seed is None else train.data_seed
         if data is None:
             _check_data_memory(config, train)

@@ -1,12 +1,25 @@
-"""Network controls: shape, activation, batch, input, seed. Edits config fields only."""
+"""Network controls: shape, activation, batch, input, seed, normalization and skips. Edits config
+fields only; a control the config does not read is disabled, not hidden."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLineEdit, QSpinBox, QWidget
 
 from core.activations import ACTIVATIONS
-from core.config import DTYPES, GRAD_SOURCES, INPUTS, MAX_BATCH, MAX_DEPTH, Config
+from core.config import (
+    DTYPES,
+    GRAD_SOURCES,
+    INPUTS,
+    MAX_BATCH,
+    MAX_BRANCH,
+    MAX_DEPTH,
+    NORM_POSITIONS,
+    NORM_VIEWS,
+    NORMS,
+    RESIDUAL_INITS,
+    Config,
+)
 
 
 def parse_width(text: str) -> int | list[int]:
@@ -86,6 +99,7 @@ class NetworkDock(QWidget):
             ("x range", self.hist_scale),
         ):
             form.addRow(label, w)
+        self._build_architecture(form)
         self.depth.valueChanged.connect(lambda v: self._emit(depth=v))
         self.width_edit.editingFinished.connect(self._width_done)
         self.activation.currentTextChanged.connect(lambda t: self._emit(activation=t))
@@ -96,6 +110,77 @@ class NetworkDock(QWidget):
         self.dtype.currentTextChanged.connect(lambda t: self._emit(dtype=t))
         self.hist_scale.currentTextChanged.connect(lambda t: self._emit(hist_scale=t))
         self._config: Config | None = None
+
+    # ------------------------------------------------ normalization and skips (issue #9)
+    def _build_architecture(self, form: QFormLayout) -> None:
+        self.norm = _combo(
+            NORMS, "Normalize each layer's pre-activations (or outputs) to mean 0, std 1."
+        )
+        self.norm_position = _combo(
+            dict(
+                zip(NORM_POSITIONS, ("a = φ(N(h)): the norm feeds φ", "a = N(φ(h))"), strict=True)
+            ),
+            "Where the norm sits: between the linear layer and φ (before), or after φ.",
+        )
+        self.norm_view = _combo(
+            dict(zip(NORM_VIEWS, ("the normalized values", "the raw values"), strict=True)),
+            "Which side of the norm the pre-activation (or, after φ, the activation) row shows.",
+        )
+        self.residual = QCheckBox("x + F(x)")
+        self.residual.setToolTip(
+            "Skip connections: each branch F of the chosen length adds to its own input (equal widths)."
+        )
+        self.branch = QSpinBox()
+        self.branch.setRange(1, MAX_BRANCH)
+        self.branch.setToolTip(
+            "Layers per residual branch F: 1 is x + W·φ(x), 2 adds an inner layer."
+        )
+        self.residual_init = _combo(
+            RESIDUAL_INITS,
+            "How a branch starts: as drawn, ReZero's α = 0, or Fixup's zeroed last layer (needs 2).",
+        )
+        for label, w in (
+            ("Norm", self.norm),
+            ("Norm at", self.norm_position),
+            ("Norm view", self.norm_view),
+            ("Residual", self.residual),
+            ("Branch", self.branch),
+            ("Branch init", self.residual_init),
+        ):
+            form.addRow(label, w)
+        self.norm.currentTextChanged.connect(lambda t: self._emit(norm=t))
+        self.norm_position.currentTextChanged.connect(lambda t: self._emit(norm_position=t))
+        self.norm_view.currentTextChanged.connect(lambda t: self._emit(norm_view=t))
+        self.residual.toggled.connect(self._residual_toggled)
+        self.branch.valueChanged.connect(self._branch_changed)
+        self.residual_init.currentTextChanged.connect(lambda t: self._emit(residual_init=t))
+
+    def _residual_toggled(self, on: bool) -> None:
+        self._emit(
+            **({"residual": True} if on else {"residual": False, "residual_init": "standard"})
+        )
+
+    def _branch_changed(self, m: int) -> None:
+        changes = {"branch_layers": m}
+        if m < 2 and self._config is not None and self._config.residual_init == "fixup":
+            changes["residual_init"] = "standard"
+        self._emit(**changes)
+
+    def _sync_architecture(self, c: Config) -> None:
+        self.norm.setCurrentText(c.norm)
+        self.norm_position.setCurrentText(c.norm_position)
+        self.norm_view.setCurrentText(c.norm_view)
+        for w in (self.norm_position, self.norm_view):
+            w.setEnabled(c.norm != "none")
+        equal = len(set(c.widths)) == 1
+        self.residual.setChecked(c.residual)
+        self.residual.setEnabled(equal or c.residual)
+        self.branch.setValue(c.branch_layers)
+        self.residual_init.setCurrentText(c.residual_init)
+        for w in (self.branch, self.residual_init):
+            w.setEnabled(c.residual)
+        fixup = self.residual_init.model().item(list(RESIDUAL_INITS).index("fixup"))
+        fixup.setEnabled(c.branch_layers >= 2)
 
     def _emit(self, **changes) -> None:
         self.changed.emit(changes, False)
@@ -139,3 +224,14 @@ class NetworkDock(QWidget):
             self.grad_source.setCurrentText(c.grad_source)
             self.dtype.setCurrentText(c.dtype)
             self.hist_scale.setCurrentText(c.hist_scale)
+            self._sync_architecture(c)
+
+
+def _combo(items: dict[str, str], tip: str) -> QComboBox:
+    """A combo of names, each with its one-line description as the item's tooltip."""
+    box = QComboBox()
+    for name, text in items.items():
+        box.addItem(name)
+        box.setItemData(box.count() - 1, text, 3)
+    box.setToolTip(tip)
+    return box

@@ -15,6 +15,12 @@ SIDE_STYLES = {"A": dict(width=2), "B": dict(width=2, style=Qt.PenStyle.DashLine
 
 
 LOG_KEYS = ("grad_std", "weight_grad_std")
+ACT_KEYS = ("act_std", "act_mean")
+# Beyond this ratio of largest to smallest std (a residual net's 1e15, a vanishing net's 1e-7) a
+# linear axis shows one side as a flat line at 0: the std goes on a log axis and the mean, which
+# may be ≤ 0, is left off.
+ACT_LOG_SPAN = 1e4
+ACT_TITLES = {False: "activations per layer", True: "activation std per layer (log; mean off)"}
 GRAD_TITLES = {
     True: "gradient std per layer (log)",
     False: "gradients not computed (gradient row off: forward pass only)",
@@ -52,6 +58,8 @@ class DepthProfile(pg.GraphicsLayoutWidget):
             for axis in ("left", "bottom"):
                 p.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._yrange = {"act": (0.0, 0.0), "grad": (0.0, 0.0)}
+        self._act_log = False
+        self._act_data: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
         self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
         self._make_side("A")
 
@@ -93,9 +101,13 @@ class DepthProfile(pg.GraphicsLayoutWidget):
         x = np.arange(1, len(snap.layers) + 1, dtype=float)
         for key in ("act_std", "act_mean", "grad_std", "weight_grad_std"):
             y = np.array([getattr(s, key) for s in snap.layers], dtype=float)
+            if key in ACT_KEYS:
+                self._act_data.setdefault(side, {})[key] = (x, y)
+                continue
             ok = np.isfinite(y) & ((y > 0) if key in LOG_KEYS else True)
             # gaps (zeros on a log axis, overflow) are left out rather than drawn as NaN
             self.curves[(side, key)].setData(x[ok], y[ok])
+        self._show_activations()
         if side == "A":
             computed = any(np.isfinite(s.grad_std) for s in snap.layers)
             self.grad_plot.setTitle(GRAD_TITLES[computed])
@@ -107,13 +119,37 @@ class DepthProfile(pg.GraphicsLayoutWidget):
         for (s, _), curve in self.curves.items():
             if s == side:
                 curve.setData([], [])
+        self._act_data.pop(side, None)
+        self._show_activations()
         self._fit()
+
+    def _show_activations(self) -> None:
+        """The activation curves of every side, on a log axis when their stds span more than
+        ACT_LOG_SPAN (decided over both sides, so A and B share one axis)."""
+        stds = [d["act_std"][1] for d in self._act_data.values()]
+        ys = np.concatenate(stds) if stds else np.zeros(0)
+        ys = ys[np.isfinite(ys) & (ys > 0)]
+        log = bool(ys.size) and bool(ys.max() > ACT_LOG_SPAN * ys.min())
+        if log != self._act_log:
+            self._act_log = log
+            self.act_plot.setLogMode(y=log)
+            self.act_plot.setTitle(ACT_TITLES[log])
+            self._yrange["act"] = (0.0, 0.0)
+        for side, data in self._act_data.items():
+            for key, (x, y) in data.items():
+                ok = np.isfinite(y) & ((y > 0) if log else True)
+                if log and key == "act_mean":
+                    ok[:] = False
+                self.curves[(side, key)].setData(x[ok], y[ok])
 
     def _fit(self) -> None:
         """y ranges that hold every curve, grown at once and shrunk only when the data fill less
         than half of them: an animation's axes stay still (no autorange on every frame)."""
         theory = getattr(self, "theory_curves", {})
-        for name, plot, log in (("act", self.act_plot, False), ("grad", self.grad_plot, True)):
+        for name, plot, log in (
+            ("act", self.act_plot, self._act_log),
+            ("grad", self.grad_plot, True),
+        ):
             ys = [
                 np.asarray(c.getOriginalDataset()[1])
                 for c in [*self.curves.values(), *theory.values()]

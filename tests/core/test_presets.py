@@ -25,6 +25,7 @@ from core.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 SCENES = presets.all_scenes()
 CANON = {"depth": 10, "width": 500, "batch": 1000}
+NOT_CANON = {"fan-in-vs-fan-out", "deep-relu-residual"}  # a funnel; depth 100 (batch 200 for speed)
 
 
 @functools.cache
@@ -307,13 +308,79 @@ def _pytorch(scene):
     assert a.layers[0].grad_std == pytest.approx(3e-4, rel=0.1)
 
 
+@claim("tiny-normal-tanh-batchnorm")
+def _batchnorm(scene):
+    a, b = ab("tiny-normal-tanh-batchnorm")
+    assert scene.compare == scene.config.replace(norm="batch")
+    act = col(a, "act_std")
+    np.testing.assert_allclose(act[1:] / act[:-1], 0.22, rtol=0.03)
+    assert act[-1] == pytest.approx(3e-7, rel=0.1)
+    assert a.layers[0].grad_std == pytest.approx(1.4e-6, rel=0.05)
+    np.testing.assert_allclose(col(b, "preact_std"), 1.00, atol=0.005)  # var 1 − ε/Var(h)
+    np.testing.assert_allclose(col(b, "act_std"), 0.63, atol=0.005)
+    e_tanh2 = (
+        np.mean(
+            np.tanh(np.linspace(-8, 8, 160001)) ** 2
+            * np.exp(-(np.linspace(-8, 8, 160001) ** 2) / 2)
+        )
+        * 16
+        / math.sqrt(2 * math.pi)
+    )
+    assert math.sqrt(e_tanh2) == pytest.approx(0.63, abs=0.005)  # std of tanh(z), z ~ N(0, 1)
+    grad = col(b, "grad_std")
+    assert (np.diff(grad) < 0).all() and grad[-1] == pytest.approx(1.0, rel=0.01)
+    assert grad[0] == pytest.approx(2.2, abs=0.06)
+    raw = col(snap(scene.compare.replace(norm_view="pre")), "preact_std")
+    np.testing.assert_allclose(raw[1:], 0.14, atol=0.005)  # the raw x·W behind B's rows
+
+
+@claim("deep-relu-residual")
+def _residual(scene):
+    a, b = ab("deep-relu-residual")
+    assert scene.config.depth == 100 and scene.compare == scene.config.replace(residual=True)
+    pre = col(a, "preact_std")
+    assert pre.min() > 0.8 and pre.max() < 1.8
+    q = col(b, "preact_std").astype(np.float64) ** 2
+    assert (q[-1] / q[0]) ** (1 / 99) == pytest.approx(2.0, rel=0.01)  # doubles per block
+    a2 = col(b, "act_mean") ** 2 + col(b, "act_std") ** 2
+    assert np.mean(a2 / q) == pytest.approx(0.5, abs=0.01)  # 2·E[relu(x)²] = Var(x)
+    assert b.layers[-1].preact_std == pytest.approx(1.6e15, rel=0.05)
+    theory = math.sqrt(3) * 2**49.5
+    assert theory == pytest.approx(1.4e15, rel=0.02)
+    assert b.layers[-1].preact_std / theory == pytest.approx(1.0, abs=0.2)
+    assert b.layers[0].grad_std == pytest.approx(6e14, rel=0.1)
+
+
+@claim("rezero")
+def _rezero(scene):
+    a, b = ab("rezero")
+    layers = net(scene.config).layers
+    assert scene.config.residual_init == "rezero" and len(layers) == 10
+    for layer in layers:
+        assert np.array_equal(layer.h, layers[0].skip)  # the input itself
+        assert not layer.dW.any() and layer.dalpha[0] != 0
+    np.testing.assert_allclose(col(a, "preact_std"), 1.00, atol=0.005)
+    assert (col(a, "weight_grad_std") == 0).all()
+    assert scene.compare.residual_init == "fixup" and scene.compare.depth // 2 == 5
+    fix = net(scene.compare)
+    for block in fix.blocks():
+        assert np.array_equal(block[-1].h, fix.x) and not block[-1].W.any()
+    wg = col(b, "weight_grad_std")
+    assert (wg[::2] == 0).all()  # inner layers: no gradient yet
+    assert wg[1::2].min() >= 0.0070 and wg[1::2].max() < 0.0105  # the zeroed ones learn
+    inner = col(b, "preact_std")[::2]
+    assert pytest.approx(0.447, abs=0.001) == 5**-0.5
+    assert inner[0] == pytest.approx(0.63, abs=0.005)  # √(2/5): block 1 reads the data
+    np.testing.assert_allclose(inner[1:], 0.45, atol=0.015)  # 0.437 to 0.448
+
+
 # ---------------------------------------------------------------------------------------------
 
 
 def test_every_order_name_has_a_scene_and_a_caption_test():
     assert list(SCENES) == presets.ORDER
     assert sorted(CLAIMS) == sorted(presets.ORDER)
-    assert len(presets.ORDER) == 12
+    assert len(presets.ORDER) == 15
 
 
 @pytest.mark.parametrize("name", presets.ORDER)
@@ -329,7 +396,7 @@ def test_scene_is_well_formed(name):
     sentences = re.findall(r"[.!?](?:\s|$)", scene.caption.strip())
     assert 2 <= len(sentences) <= 3, scene.caption
     assert scene.emphasis and set(scene.emphasis) <= set(presets.EMPHASIS)
-    if name != "fan-in-vs-fan-out":
+    if name not in NOT_CANON:
         assert {k: getattr(scene.config, k) for k in CANON} == CANON
     has_b = re.search(r"\bB\b", scene.caption) is not None
     assert has_b == (scene.compare is not None), "caption and [compare] disagree about side B"
@@ -354,7 +421,7 @@ def cli(*args):
     )
 
 
-def test_presets_command_lists_all_twelve():
+def test_presets_command_lists_all_fifteen():
     r = cli("presets")
     assert r.returncode == 0 and r.stderr == ""
     lines = r.stdout.strip().splitlines()
