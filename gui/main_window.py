@@ -43,6 +43,7 @@ from gui.docks.network_dock import NetworkDock
 from gui.docks.playback_dock import PlaybackDock
 from gui.engine import Engine
 from gui.presentation import Presentation
+from gui.training_controller import TrainingController
 from gui.views.caption_bar import CaptionBar
 from gui.views.depth_profile import DepthProfile
 from gui.views.layer_grid import LayerGrid, has_rows
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
 
         self._build_central()
         self._build_docks()
+        self.training = TrainingController(self)  # issue #7: its docks, engine and views
         self._build_menus()
         self._build_compare_bar()
         self._build_status()
@@ -216,6 +218,9 @@ class MainWindow(QMainWindow):
         )
         self._action(
             f, "Record animation…", self.record_dialog, tip="GIF or MP4 of the running animation"
+        )
+        self._action(
+            f, "Record training…", self.training.record_dialog, tip="GIF or MP4 of training"
         )
         self._action(
             f, "Open state…", self.open_state, tip="Config, comparison, view and animation"
@@ -377,6 +382,7 @@ class MainWindow(QMainWindow):
             dock.set_config(self.edited)
 
     def _submit(self, dragging: bool = False, force: bool = False) -> None:
+        self.training.config_changed()  # an edit restarts training at step 0
         if not self.live and not force:
             return
         a, b = self.config, self.compare
@@ -404,6 +410,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ frames
     def _on_snapshot(self, snap: Snapshot, b: Snapshot | None = None) -> None:
         self._awaiting = False
+        if self.training.showing:  # the views show a training record; an edit ends that first
+            return
         self.latest = snap
         self.latest_b = b
         if (
@@ -795,4 +803,5 @@ class MainWindow(QMainWindow):
         self.settings.setValue("config", self.config.to_toml())
         self.settings.sync()
         self.engine.stop()
+        self.training.stop()
         super().closeEvent(event)

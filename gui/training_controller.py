@@ -1,0 +1,239 @@
+"""Glue between the window, the training engine, the Training dock and the training views.
+
+Kept out of main_window.py so the window only creates this, forwards config changes and adds a
+menu action. While the user trains (or scrubs), the window's layer grid, depth profile and table
+show the training record (`showing`); any edit of the network hands the picture back to the
+window's own engine and restarts the run at step 0, which is that same picture.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog
+
+from core.stats import Hist, Snapshot
+from core.training import TrainRecord
+from gui import export
+from gui.docks.training_dock import TrainingDock
+from gui.training_engine import Setup, TrainFrame, TrainingEngine
+from gui.views.training_views import TrainingViews
+
+RECORD_FRAMES = 60
+VIEWS_WIDTH = 600  # px of the curves dock when it first appears
+
+
+def rebin(h: Hist, lo: float, hi: float, bins: int) -> Hist | None:
+    """h's counts on other bins, each bin's count spread evenly over its width (linear CDF).
+    Two trainers measure on their own ranges; the grid overlays B only on A's bins."""
+    if not all(np.isfinite((h.lo, h.hi, lo, hi))) or h.hi <= h.lo:
+        return None
+    cum = np.concatenate([[0.0], np.cumsum(h.counts, dtype=np.float64)])
+    cdf = np.interp(np.linspace(lo, hi, bins + 1), h.edges, cum)
+    return Hist(
+        lo, hi, np.diff(cdf), h.underflow + cdf[0], h.overflow + cum[-1] - cdf[-1], h.sampled
+    )
+
+
+def on_bins_of(b: Snapshot, a: Snapshot) -> Snapshot:
+    """B's layers with every histogram moved onto A's bins, so the grid can overlay them."""
+    layers = []
+    for sa, sb in zip(a.layers, b.layers, strict=False):
+        hists = {}
+        for row, ha in sa.hists.items():
+            if row in sb.hists:
+                moved = rebin(sb.hists[row], ha.lo, ha.hi, len(ha.counts))
+                if moved is not None:
+                    hists[row] = moved
+        layers.append(dataclasses.replace(sb, hists=hists))
+    return Snapshot(b.config, tuple(layers), b.compute_ms)
+
+
+class TrainingController(QObject):
+    presented = Signal(object)  # the TrainFrame just shown
+
+    def __init__(self, win):
+        super().__init__(win)
+        self.win = win
+        self.dock = TrainingDock()
+        self.views = TrainingViews()
+        self.views.setMinimumWidth(420)
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        win.docks["training"] = win._dock("Training", self.dock, left, "training", scroll=True)
+        win.docks["training_views"] = win._dock(
+            "Training: curves", self.views, right, "training_views"
+        )
+        win.tabifyDockWidget(win.docks["network"], win.docks["training"])
+        win.docks["training_views"].hide()  # appears when training starts
+        self.engine = TrainingEngine(self)
+        self.showing = False  # the window's grid/profile/table show training records
+        self.scrub: int | None = None  # index into the history, or None: live
+        self.frame: TrainFrame | None = None
+        self._blend: bool | None = None
+        self._connect()
+
+    def _connect(self) -> None:
+        d, e = self.dock, self.engine
+        e.frame_ready.connect(self._on_frame)
+        e.failed.connect(self._on_failed)
+        e.running_changed.connect(d.set_playing)
+        d.changed.connect(self._rebuild)
+        d.retuned.connect(self._retune)
+        d.play_toggled.connect(self.play)
+        d.step_clicked.connect(self.step)
+        d.reset_clicked.connect(self.reset)
+        d.scrubbed.connect(self._scrubbed)
+        d.live_toggled.connect(self._live_toggled)
+        d.layer_changed.connect(self.views.set_layer)
+
+    # ------------------------------------------------------------ commands
+    def setup(self) -> Setup:
+        w = self.win
+        return Setup(w.config, w.compare, self.dock.train_config(), self.dock.path)
+
+    def config_changed(self) -> None:
+        """The window's network/init (or B side) changed: back to step 0, picture to the window."""
+        self._show(False)
+        self.engine.setup(self.setup(), rebuild=self.engine.built)
+
+    def play(self, on: bool = True) -> None:
+        if on:
+            self._engage()
+            self.engine.play()
+        else:
+            self.engine.pause()
+
+    def step(self) -> None:
+        self._engage()
+        self.engine.step(self.dock.spf.value())
+
+    def reset(self) -> None:
+        self.dock.message.setText("")
+        self.engine.reset()
+
+    def stop(self) -> None:
+        self.engine.stop()
+
+    def _engage(self) -> None:
+        dock = self.win.docks["training_views"]
+        if not dock.isVisible():
+            dock.show()
+            self.win.resizeDocks([dock], [VIEWS_WIDTH], Qt.Orientation.Horizontal)
+        self.dock.message.setText("")
+        self._show(True)
+        self._live_toggled(True)
+
+    def _show(self, on: bool) -> None:
+        """Training records take over the window's views (no blending: training is motion)."""
+        grid = self.win.grid
+        if on and not self.showing:
+            self._blend, grid.blend = grid.blend, False
+        elif not on and self.showing and self._blend is not None:
+            grid.blend = self._blend
+        self.showing = on
+
+    def _rebuild(self) -> None:
+        self.dock.message.setText("")
+        self.engine.setup(self.setup(), rebuild=True)
+
+    def _retune(self, changes: dict) -> None:
+        if "record_every" in changes:
+            self.engine.steps_per_frame = changes["record_every"]
+        self.engine.retune(**changes)
+
+    def _scrubbed(self, i: int) -> None:
+        self._show(True)
+        self.scrub = None if self.dock.live.isChecked() else i
+        self._present_record()
+
+    def _live_toggled(self, on: bool) -> None:
+        self.dock.set_live(on)
+        if on:
+            self.scrub = None
+            if self.frame is not None:
+                self._present_record()
+
+    # ------------------------------------------------------------ frames
+    def _on_frame(self) -> None:
+        frame = self.engine.take()
+        if frame is None:
+            return
+        if self.frame is None or frame.run != self.frame.run:
+            self.scrub = None  # a new run: follow it
+            self.dock.set_live(True)
+            if self.showing:
+                self.win.banner.hide()
+        self.frame = frame
+        self.dock.set_depth(len(frame.a.latest.act_hists))
+        self._present_record()
+        self._report(frame)
+        self.presented.emit(frame)
+
+    def record_shown(self) -> TrainRecord | None:
+        """The record the scrubber points at (the newest while live)."""
+        if self.frame is None:
+            return None
+        recs = self.frame.a.history.records
+        return recs[-1] if self.scrub is None else recs[min(self.scrub, len(recs) - 1)]
+
+    def _present_record(self) -> None:
+        f = self.frame
+        rec = self.record_shown()
+        if rec is None:
+            return
+        self.dock.set_history(len(f.a.history.records), rec.step, f.a.step)
+        self.views.present(f, None if self.scrub is None else rec.step)
+        if not self.showing:
+            return
+        b = f.b.history.at(rec.step) if f.b is not None else None
+        w = self.win
+        w.latest = rec.snapshot
+        w.latest_b = on_bins_of(b.snapshot, rec.snapshot) if b is not None else None
+        w._present(rec.snapshot)
+        w.batch_label.setText(f"training step {rec.step} · batch {rec.snapshot.config.batch}")
+
+    def _report(self, f: TrainFrame) -> None:
+        if f.diverged:
+            bad = [s for s, snap in (("A", f.a), ("B", f.b)) if snap and snap.latest.nonfinite]
+            self.dock.message.setText(
+                f"{' and '.join(bad)} blew up (non-finite loss or activations) by step "
+                f"{f.a.step}: training paused. Lower the learning rate or the init's scale."
+            )
+        elif f.a.done and not f.running:
+            self.dock.message.setText("")
+
+    def _on_failed(self, message: str) -> None:
+        self.dock.message.setText(message)
+        self.dock.set_playing(False)
+        self.win.show_message(message)
+
+    # ------------------------------------------------------------ export
+    def record_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self.win, "Record training", "initscope-training.gif", "GIF (*.gif);;MP4 (*.mp4)"
+        )
+        if path:
+            self.record(path, RECORD_FRAMES)
+
+    def record(self, path: str, frames: int) -> int:
+        """One frame of the window per `Steps / frame` steps, each grabbed once it is shown."""
+        self.engine.pause()
+        self._engage()
+        loop = QEventLoop()
+
+        def step(_i: int) -> None:
+            self.presented.connect(loop.quit)
+            QTimer.singleShot(30_000, loop.quit)
+            self.engine.step(self.dock.spf.value())
+            loop.exec()
+            self.presented.disconnect(loop.quit)
+
+        try:
+            written = export.record(path, frames, step, lambda: export.frame_array(self.win))
+        except (export.ExportError, OSError, RuntimeError) as e:  # RuntimeError: no ffmpeg
+            self.win.show_message(f"recording failed: {e}")
+            return 0
+        self.win.statusBar().showMessage(f"recorded {written} frames to {path}", 5000)
+        return written

@@ -1,0 +1,286 @@
+"""What training looks like over time: loss and accuracy, Karpathy's update:data ratio and the
+grad:data ratio per layer, a step × value heatmap of one layer's activations, and the decision
+boundary of 2-D tasks (TF Playground's view), for A and, in a race, B.
+
+Items are made once per run and only fed with setData/setImage afterwards; axes are fixed per run
+(x: the run's planned steps) and y ranges only grow, so nothing autoranges on a frame.
+Colours: train/test are the blue/vermillion of Okabe & Ito; B is dashed, as in the depth profile.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+
+from core.training import DecisionGrid, History, TrainSnapshot
+from gui.training_engine import TrainFrame
+
+SPLIT_COLORS = {"train": "#0072B2", "test": "#D55E00"}
+SIDE_STYLE = {"A": Qt.PenStyle.SolidLine, "B": Qt.PenStyle.DashLine}
+# Okabe-Ito, for class colours in the boundary view
+CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+KARPATHY = -3.0  # log10 update:data ≈ −3 (init-theory.md; CS231n "ratio of updates")
+RATIO_SPAN = (-6.0, 0.5)
+TITLE_SIZE = "9pt"  # short titles: a plot cannot be narrower than its title
+
+
+def layer_colors(n: int) -> list:
+    """Dark (first layer) to light (head), so depth reads as shade."""
+    cmap = pg.colormap.get("viridis")
+    return [cmap.map(0.85 * i / max(n - 1, 1)) for i in range(n)]
+
+
+def _finite(a: np.ndarray) -> np.ndarray:
+    """Non-finite values become gaps (the curve is drawn with connect='finite')."""
+    out = np.asarray(a, np.float64)
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+class TrainingViews(pg.GraphicsLayoutWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.ci.layout.setSpacing(4)
+        self.layer = 1  # 1-based hidden layer of the time view
+        self._run = -1
+        self._frame: TrainFrame | None = None
+        self._ymax = {}
+        self._titles: dict[int, str] = {}
+        self.loss = self._plot(0, 0, "loss")
+        self.acc = self._plot(0, 1, "accuracy")
+        self.acc.setYRange(0.0, 1.02, padding=0)
+        self.update_plot = self._plot(1, 0, "log₁₀ update:data")
+        self.grad_plot = self._plot(1, 1, "log₁₀ grad:data")
+        for p in (self.update_plot, self.grad_plot):
+            p.setYRange(*RATIO_SPAN, padding=0)
+        ref = pg.InfiniteLine(
+            KARPATHY,
+            angle=0,
+            pen=pg.mkPen("#E69F00", width=2, style=Qt.PenStyle.DashLine),
+            label="1e-3 (Karpathy)",
+            labelOpts={"position": 0.12, "color": "#E69F00"},
+        )
+        self.update_plot.addItem(ref)
+        self.karpathy_line = ref
+        bottom = self.addLayout(row=2, col=0, colspan=2)
+        self.time = bottom.addPlot(row=0, col=0)
+        self.time.setLabel("bottom", "step")
+        self.time_image = pg.ImageItem(axisOrder="col-major")
+        self.time_image.setColorMap(pg.colormap.get("viridis"))
+        self.time.addItem(self.time_image)
+        self.boundary = {s: bottom.addPlot(row=0, col=i + 1) for i, s in enumerate("AB")}
+        self.boundary_image = {}
+        self.points = {}
+        for side, p in self.boundary.items():
+            p.setAspectLocked(True)
+            p.hideAxis("left")
+            p.hideAxis("bottom")
+            self.boundary_image[side] = pg.ImageItem(axisOrder="col-major")
+            self.points[side] = pg.ScatterPlotItem(size=5, pen=pg.mkPen("#202020", width=0.5))
+            p.addItem(self.boundary_image[side])
+            p.addItem(self.points[side])
+        for p in [self.time, *self.boundary.values()]:
+            p.setMenuEnabled(False)
+            p.setMouseEnabled(False, False)
+        self.scrub_lines = []
+        for p in (self.loss, self.acc, self.update_plot, self.grad_plot, self.time):
+            line = pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#888888", width=2))
+            line.hide()
+            p.addItem(line)
+            self.scrub_lines.append(line)
+        self.curves: dict[tuple, pg.PlotDataItem] = {}
+        self.legend = self.loss.addLegend(offset=(5, -5), labelTextSize="8pt", colCount=2)
+        self.layer_legend = self.update_plot.addLegend(
+            offset=(-5, -5), labelTextSize="8pt", colCount=2
+        )
+        self._scalar_curves()
+
+    def _plot(self, row: int, col: int, title: str) -> pg.PlotItem:
+        p = self.addPlot(row=row, col=col)
+        p.setTitle(title, size=TITLE_SIZE)
+        p.showGrid(x=True, y=True, alpha=0.2)
+        p.setMenuEnabled(False)
+        p.setMouseEnabled(False, False)
+        p.hideButtons()
+        p.setLabel("bottom", "step")
+        return p
+
+    def _scalar_curves(self) -> None:
+        for side in "AB":
+            for split in ("train", "test"):
+                pen = pg.mkPen(SPLIT_COLORS[split], width=2, style=SIDE_STYLE[side])
+                name = f"{side} {split}"
+                self.curves[("loss", side, split)] = self.loss.plot(
+                    name=name, pen=pen, connect="finite"
+                )
+                self.curves[("acc", side, split)] = self.acc.plot(pen=pen, connect="finite")
+
+    def _ratio_curves(self, n_layers: int) -> None:
+        """One curve per layer and side, made when the depth changes."""
+        for key in [k for k in self.curves if k[0] in ("update", "grad")]:
+            item = self.curves.pop(key)
+            item.getViewBox().removeItem(item) if item.getViewBox() else None
+        self.layer_legend.clear()
+        names = {0: "layer 1", n_layers - 1: "head"}
+        for side in "AB":
+            for i, colour in enumerate(layer_colors(n_layers)):
+                pen = pg.mkPen(colour, width=2 if side == "A" else 1.5, style=SIDE_STYLE[side])
+                for kind, plot in (("update", self.update_plot), ("grad", self.grad_plot)):
+                    name = names.get(i) if side == "A" and kind == "update" else None
+                    self.curves[(kind, side, i)] = plot.plot(pen=pen, connect="finite", name=name)
+
+    # ------------------------------------------------------------ API
+    def present(self, frame: TrainFrame, scrub_step: int | None = None) -> None:
+        if frame.run != self._run:
+            self._start_run(frame)
+        self._frame = frame
+        for side, snap in (("A", frame.a), ("B", frame.b)):
+            self._scalars(side, snap)
+            self._ratios(side, snap)
+        self._time_view(frame.a.history)
+        for side, grid in (("A", frame.grid_a), ("B", frame.grid_b)):
+            if grid is not None:
+                self._boundary(side, grid, frame.a.n_classes)
+        self._title(self.boundary["A"], self._boundary_title("A", frame.a))
+        if frame.b is not None:
+            self._title(self.boundary["B"], self._boundary_title("B", frame.b))
+        self.mark(scrub_step)
+
+    def mark(self, step: int | None) -> None:
+        """The scrubber's step on every step axis (hidden while live)."""
+        for line in self.scrub_lines:
+            line.setVisible(step is not None)
+            if step is not None:
+                line.setValue(step)
+
+    def set_layer(self, layer: int) -> None:
+        self.layer = layer
+        if self._frame is not None:
+            self._time_view(self._frame.a.history)
+
+    def series(self, key: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """What a curve plots now (for tests): x and y."""
+        x, y = self.curves[key].getData()
+        empty = np.zeros(0)
+        return (empty, empty) if x is None else (np.asarray(x), np.asarray(y))
+
+    # ------------------------------------------------------------ parts
+    def _title(self, plot: pg.PlotItem, text: str) -> None:
+        """Only when it changed: a title relayouts the plot."""
+        if self._titles.get(id(plot)) != text:
+            self._titles[id(plot)] = text
+            plot.setTitle(text, size=TITLE_SIZE)
+
+    def _start_run(self, frame: TrainFrame) -> None:
+        self._run = frame.run
+        self._ymax = {}
+        n_layers = len(frame.a.latest.update_ratio)
+        self._ratio_curves(n_layers)
+        span = max(frame.a.steps, 1)
+        for p in (self.loss, self.acc, self.update_plot, self.grad_plot):
+            p.setXRange(0, span, padding=0.02)
+        for p in (self.update_plot, self.grad_plot):
+            p.setYRange(*RATIO_SPAN, padding=0)
+        two_d = frame.data.width == 2
+        for side in "AB":
+            self.boundary[side].setVisible(two_d and (side == "A" or frame.b is not None))
+            self.boundary_image[side].clear()
+            self._set_points(side, frame.data)
+        for key, curve in self.curves.items():
+            if key[1] == "B" and frame.b is None:
+                curve.setData([], [])
+        self._title(self.loss, f"loss · {frame.a.task}")
+
+    def _set_points(self, side: str, data) -> None:
+        if data.width != 2:
+            self.points[side].setData([], [])
+            return
+        X, y = data.X_test, data.y_test
+        brushes = [pg.mkBrush(CLASS_COLORS[k % len(CLASS_COLORS)]) for k in range(data.n_classes)]
+        self.points[side].setData(x=X[:, 0], y=X[:, 1], brush=[brushes[k] for k in y])
+
+    def _grow(self, key: str, plot: pg.PlotItem, values: np.ndarray, lo: float = 0.0) -> None:
+        """Grow-only y range: the curve never jumps because a new point came in."""
+        finite = values[np.isfinite(values)]
+        if finite.size == 0:
+            return
+        top = float(finite.max())
+        if top > self._ymax.get(key, -math.inf):
+            self._ymax[key] = top * 1.1 if top > 0 else top + 0.5
+            plot.setYRange(lo, self._ymax[key], padding=0)
+
+    def _scalars(self, side: str, snap: TrainSnapshot | None) -> None:
+        if snap is None:
+            return
+        h = snap.history
+        x = h.steps().astype(np.float64)
+        for split in ("train", "test"):
+            loss = _finite(h.series(f"{split}_loss"))
+            self.curves[("loss", side, split)].setData(x, loss)
+            self.curves[("acc", side, split)].setData(x, _finite(h.series(f"{split}_acc")))
+            self._grow("loss", self.loss, loss)
+
+    def _ratios(self, side: str, snap: TrainSnapshot | None) -> None:
+        if snap is None:
+            return
+        h = snap.history
+        x = h.steps().astype(np.float64)
+        for kind, plot in (("update", self.update_plot), ("grad", self.grad_plot)):
+            r = _finite(h.ratios(kind))
+            for i in range(r.shape[1]):
+                curve = self.curves.get((kind, side, i))
+                if curve is not None:
+                    curve.setData(x, r[:, i])
+            self._grow_ratio(kind, plot, r)
+
+    def _grow_ratio(self, kind: str, plot: pg.PlotItem, r: np.ndarray) -> None:
+        finite = r[np.isfinite(r)]
+        if finite.size == 0:
+            return
+        lo, hi = self._ymax.get(kind, RATIO_SPAN)
+        lo2, hi2 = min(lo, math.floor(finite.min())), max(hi, math.ceil(finite.max()))
+        if (lo2, hi2) != (lo, hi):
+            self._ymax[kind] = (lo2, hi2)
+            plot.setYRange(lo2, hi2, padding=0)
+
+    def _time_view(self, h: History) -> None:
+        """Step × value: each column is one recorded step's activation histogram of the layer."""
+        recs = h.records
+        k = self.layer - 1
+        if not recs or k >= len(recs[0].act_hists):
+            return
+        img = h.act_image(k).astype(np.float32)
+        sampled = np.array([max(r.act_hists[k].sampled, 1) for r in recs], np.float32)
+        img /= sampled[:, None]  # share per bin, comparable across steps
+        np.sqrt(img, out=img)  # √share: the tails stay visible next to a sharp peak
+        hist = recs[0].act_hists[k]
+        x0, x1 = recs[0].step, recs[-1].step
+        dx = (x1 - x0) / max(len(recs) - 1, 1) or 1.0
+        self.time_image.setImage(img, levels=(0.0, max(float(img.max()), 1e-6)))
+        self.time_image.setRect(QRectF(x0 - dx / 2, hist.lo, (x1 - x0) + dx, hist.hi - hist.lo))
+        self.time.setXRange(x0, max(x1, x0 + 1), padding=0.02)
+        self.time.setYRange(hist.lo, hist.hi, padding=0)
+        self._title(self.time, f"A layer {self.layer}: φ(h) over steps")
+
+    def _boundary(self, side: str, grid: DecisionGrid, n_classes: int) -> None:
+        """Class colours mixed by probability, lightened so the data points stand out."""
+        rgb = np.array([pg.mkColor(c).getRgbF()[:3] for c in CLASS_COLORS], np.float32)
+        rgb = rgb[np.arange(n_classes) % len(rgb)]
+        with np.errstate(all="ignore"):
+            probs = np.nan_to_num(grid.probs.astype(np.float32), nan=1.0 / n_classes)
+        mix = probs @ rgb  # (ny, nx, 3)
+        img = (255 * (0.45 * mix + 0.55)).clip(0, 255).astype(np.uint8)
+        item = self.boundary_image[side]
+        item.setImage(img.transpose(1, 0, 2), levels=(0, 255))
+        xs, ys = grid.xs, grid.ys
+        item.setRect(QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0]))
+
+    @staticmethod
+    def _boundary_title(side: str, snap: TrainSnapshot) -> str:
+        r = snap.latest
+        acc = f"{100 * r.test_acc:.0f}%" if math.isfinite(r.test_acc) else "–"
+        c = snap.latest.snapshot.config
+        init = f"N(0,{c.std:g}²)" if c.init == "normal" else c.init
+        return f"{side} {init} · test {acc}"
