@@ -29,7 +29,7 @@ from gui.docks.controls import ParamSlider
 from gui.theme import WARN
 
 FILE_ITEM = "file…"
-LR_RANGE = (1e-4, 1.0)
+LR_RANGE = (1e-5, 10.0)  # 10: high enough to watch a blow-up
 
 
 class TrainingDock(QWidget):

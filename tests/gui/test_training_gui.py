@@ -1,0 +1,163 @@
+"""Watch it learn: the training engine, dock and views in the real window, checked against the
+core's own numbers (History, TrainRecord.snapshot), not just for not crashing."""
+
+import time
+
+import imageio.v2 as imageio
+import numpy as np
+import pytest
+
+from core import Config
+from gui.views.layer_grid import fraction
+from gui.views.stats_table import cell_text
+
+NET = Config(depth=3, width=32, activation="tanh", batch=128)
+
+
+def run_until(qtbot, tc, cond, timeout=60000):
+    qtbot.waitUntil(lambda: tc.frame is not None and cond(tc.frame), timeout=timeout)
+
+
+def settle(qtbot, tc):
+    """Pause, then wait until no frame is in flight: the views show the last frame made."""
+    tc.play(False)
+    qtbot.waitUntil(lambda: not tc.engine.running, timeout=10000)
+    qtbot.wait(300)
+    tc._on_frame()  # take a frame the worker may have published as it paused
+
+
+@pytest.fixture
+def trained(make_window, qtbot):
+    """A window that has trained NET for at least 100 steps, paused."""
+    win = make_window(NET)
+    tc = win.training
+    tc.dock.steps.setValue(5000)  # far from done when the test pauses it
+    tc.dock.play.click()
+    run_until(qtbot, tc, lambda f: f.a.step >= 100)
+    settle(qtbot, tc)
+    return win, tc
+
+
+def test_training_advances_and_the_curves_plot_the_cores_numbers(trained):
+    win, tc = trained
+    f = tc.frame
+    h = f.a.history
+    assert f.a.step >= 100 and len(h.records) == f.a.step // 10 + 1
+    for split in ("train", "test"):
+        x, y = tc.views.series(("loss", "A", split))
+        np.testing.assert_array_equal(x, h.steps())
+        np.testing.assert_allclose(y, h.series(f"{split}_loss"))
+        _, acc = tc.views.series(("acc", "A", split))
+        np.testing.assert_allclose(acc, h.series(f"{split}_acc"))
+    for i in range(len(f.a.latest.update_ratio)):
+        _, r = tc.views.series(("update", "A", i))
+        np.testing.assert_allclose(r, h.ratios("update")[:, i])  # NaN at step 0 on both sides
+    assert h.series("train_loss")[-1] < h.series("train_loss")[0]  # a good init learns
+    assert win.latest is f.a.latest.snapshot  # the grid/profile/table show the newest record
+    np.testing.assert_allclose(
+        win.profile.series("act_std")[1], [s.act_std for s in f.a.latest.snapshot.layers]
+    )
+
+
+def test_scrubbing_shows_that_records_statistics(trained, qtbot):
+    win, tc = trained
+    recs = tc.frame.a.history.records
+    tc.dock.scrub.setValue(3)
+    rec = recs[3]
+    assert not tc.dock.live.isChecked() and win.latest is rec.snapshot
+    for layer in (1, 3):
+        edges, heights = win.grid.curve_data("act", layer)
+        h = rec.snapshot.layers[layer - 1].hists["act"]
+        np.testing.assert_allclose(heights, fraction(h))
+        np.testing.assert_allclose(edges, h.edges)
+    table = win.stats_table.model_.rows_as_text()
+    assert table[1][3] == cell_text(rec.snapshot.layers[0].act_std, "g")
+    assert all(line.isVisible() and line.value() == rec.step for line in tc.views.scrub_lines)
+    assert f"step {rec.step}" in tc.dock.step_label.text()
+    tc.dock.live.setChecked(True)
+    assert win.latest is recs[-1].snapshot
+    assert not any(line.isVisible() for line in tc.views.scrub_lines)
+
+
+def test_pause_stops_steps_and_reset_returns_to_step_zero(trained, qtbot):
+    _, tc = trained
+    step = tc.frame.a.step
+    qtbot.wait(600)
+    assert tc.engine._trainers[0].step_count == step == tc.frame.a.step
+    tc.dock.step_btn.click()  # one frame's worth, then paused again
+    run_until(qtbot, tc, lambda f: f.a.step == step + 10)
+    tc.dock.reset_btn.click()
+    run_until(qtbot, tc, lambda f: f.a.step == 0)
+    assert len(tc.frame.a.history.records) == 1
+    x, _ = tc.views.series(("loss", "A", "train"))
+    np.testing.assert_array_equal(x, [0])
+
+
+def test_editing_the_network_restarts_at_step_zero_with_the_windows_picture(trained, qtbot):
+    win, tc = trained
+    new = win.config.replace(init="he-normal")
+    win.apply_changes({"init": "he-normal"})
+    assert not tc.showing  # the window's own engine draws the edited config again
+    run_until(qtbot, tc, lambda f: f.a.step == 0 and f.a.latest.snapshot.config.init == "he-normal")
+    qtbot.waitUntil(lambda: win.latest is not None and win.latest.config == new, timeout=15000)
+
+
+def test_ab_race_same_data_and_xavier_beats_a_tiny_normal(make_window, qtbot):
+    tiny = Config(depth=6, width=64, activation="tanh", init="normal", std=0.01, batch=128)
+    win = make_window(tiny)
+    win.compare_action.setChecked(True)  # B starts as a copy and is the side being edited
+    win.apply_changes({"init": "xavier-normal"})
+    tc = win.training
+    tc.dock.steps.setValue(400)
+    tc.dock.spf.setValue(25)
+    tc.dock.play.click()
+    run_until(qtbot, tc, lambda f: f.a.done, timeout=120000)
+    f = tc.frame
+    a, b = tc.engine._trainers
+    assert a.data is b.data and a.config.seed == b.config.seed  # same data, seed and batches
+    assert (b.config.init, a.config.init) == ("xavier-normal", "normal")
+    np.testing.assert_array_equal(f.b.history.steps(), f.a.history.steps())
+    assert f.a.step == f.b.step == 400
+    # N(0, 0.01²) stalls near ln 2; Xavier learns the spirals
+    assert f.b.latest.train_loss < f.a.latest.train_loss - 0.1
+    assert f.a.latest.train_loss > 0.6
+    _, yb = tc.views.series(("loss", "B", "train"))
+    np.testing.assert_allclose(yb, f.b.history.series("train_loss"))
+    assert win.latest_b is not None and win.latest_b.config.init == "xavier-normal"
+    assert win.grid.curve_data_b("act", 1) is not None  # B overlaid on A's bins
+    assert f.grid_b is not None or tc.views.boundary["B"].isVisible()
+
+
+def test_a_bad_data_file_gives_a_visible_message(make_window, qtbot, tmp_path):
+    win = make_window(NET)
+    tc = win.training
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y,label\n1,2,not-a-number\n")
+    tc.dock.set_file(str(bad))
+    qtbot.waitUntil(lambda: "bad.csv" in tc.dock.message.text(), timeout=15000)
+    assert tc.dock.message.isVisibleTo(tc.dock) and win.banner.isVisible()
+    assert "bad.csv" in win.banner.text() and not tc.engine.built
+
+
+def test_a_blow_up_is_shown_and_pauses(make_window, qtbot):
+    win = make_window(Config(depth=3, width=32, activation="relu", init="he-normal", batch=128))
+    tc = win.training
+    tc.dock.optimizer.setCurrentText("sgd")
+    tc.dock.lr.spin.setValue(10.0)  # as typed: the running trainer takes it
+    tc.dock.play.click()
+    run_until(qtbot, tc, lambda f: f.diverged, timeout=60000)
+    qtbot.waitUntil(lambda: not tc.engine.running, timeout=10000)
+    assert "blew up" in tc.dock.message.text()
+    assert not tc.dock.play.isChecked()
+
+
+def test_gif_export_writes_one_frame_per_step(make_window, qtbot, tmp_path):
+    win = make_window(NET)
+    tc = win.training
+    path = tmp_path / "train.gif"
+    t0 = time.perf_counter()
+    assert tc.record(str(path), 4) == 4
+    assert time.perf_counter() - t0 < 60
+    frames = imageio.mimread(path)
+    assert len(frames) == 4 and frames[0].shape[0] >= win.height() // 2 * 2 - 2
+    assert tc.frame.a.step == 4 * tc.dock.spf.value()
