@@ -22,7 +22,7 @@ from gui.training_engine import Setup, TrainFrame, TrainingEngine
 from gui.views.training_views import TrainingViews
 
 RECORD_FRAMES = 60
-VIEWS_WIDTH = 600  # px of the curves dock when it first appears
+VIEWS_SHARE = 0.36  # of the window's width, for the curves dock when it first appears
 
 
 def rebin(h: Hist, lo: float, hi: float, bins: int) -> Hist | None:
@@ -66,6 +66,8 @@ class TrainingController(QObject):
             "Training: curves", self.views, right, "training_views"
         )
         win.tabifyDockWidget(win.docks["network"], win.docks["training"])
+        # the curves dock runs the window's full height (six plots need it at 720 px)
+        win.setCorner(Qt.Corner.BottomRightCorner, right)
         win.docks["training_views"].hide()  # appears when training starts
         self.engine = TrainingEngine(self)
         self.showing = False  # the window's grid/profile/table show training records
@@ -120,7 +122,8 @@ class TrainingController(QObject):
         dock = self.win.docks["training_views"]
         if not dock.isVisible():
             dock.show()
-            self.win.resizeDocks([dock], [VIEWS_WIDTH], Qt.Orientation.Horizontal)
+            width = min(max(int(VIEWS_SHARE * self.win.width()), 420), 640)
+            self.win.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
         self.dock.message.setText("")
         self._show(True)
         self._live_toggled(True)

@@ -13,15 +13,20 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QEvent, QRectF, Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
 
 from core.training import DecisionGrid, History, TrainSnapshot
+from gui import theme
 from gui.training_engine import TrainFrame
 
 SPLIT_COLORS = {"train": "#0072B2", "test": "#D55E00"}
 SIDE_STYLE = {"A": Qt.PenStyle.SolidLine, "B": Qt.PenStyle.DashLine}
 # Okabe-Ito, for class colours in the boundary view
 CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+KEY = " ".join(f"<span style='color:{c}'>━ {s}</span>" for s, c in SPLIT_COLORS.items())
+KEY += " · B dashed"
 KARPATHY = -3.0  # log10 update:data ≈ −3 (init-theory.md; CS231n "ratio of updates")
 RATIO_SPAN = (-6.0, 0.5)
 TITLE_SIZE = "9pt"  # short titles: a plot cannot be narrower than its title
@@ -60,17 +65,16 @@ class TrainingViews(pg.GraphicsLayoutWidget):
             angle=0,
             pen=pg.mkPen("#E69F00", width=2, style=Qt.PenStyle.DashLine),
             label="1e-3 (Karpathy)",
-            labelOpts={"position": 0.12, "color": "#E69F00"},
+            labelOpts={"position": 0.5, "color": "#E69F00", "anchors": [(0.5, 0), (0.5, 0)]},
         )
         self.update_plot.addItem(ref)
         self.karpathy_line = ref
-        bottom = self.addLayout(row=2, col=0, colspan=2)
-        self.time = bottom.addPlot(row=0, col=0)
+        self.time = self.addPlot(row=2, col=0, colspan=2)
         self.time.setLabel("bottom", "step")
         self.time_image = pg.ImageItem(axisOrder="col-major")
         self.time_image.setColorMap(pg.colormap.get("viridis"))
         self.time.addItem(self.time_image)
-        self.boundary = {s: bottom.addPlot(row=0, col=i + 1) for i, s in enumerate("AB")}
+        self.boundary = {s: self.addPlot(row=3, col=i) for i, s in enumerate("AB")}
         self.boundary_image = {}
         self.points = {}
         for side, p in self.boundary.items():
@@ -91,7 +95,6 @@ class TrainingViews(pg.GraphicsLayoutWidget):
             p.addItem(line)
             self.scrub_lines.append(line)
         self.curves: dict[tuple, pg.PlotDataItem] = {}
-        self.legend = self.loss.addLegend(offset=(5, -5), labelTextSize="8pt", colCount=2)
         self.layer_legend = self.update_plot.addLegend(
             offset=(-5, -5), labelTextSize="8pt", colCount=2
         )
@@ -111,10 +114,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         for side in "AB":
             for split in ("train", "test"):
                 pen = pg.mkPen(SPLIT_COLORS[split], width=2, style=SIDE_STYLE[side])
-                name = f"{side} {split}"
-                self.curves[("loss", side, split)] = self.loss.plot(
-                    name=name, pen=pen, connect="finite"
-                )
+                self.curves[("loss", side, split)] = self.loss.plot(pen=pen, connect="finite")
                 self.curves[("acc", side, split)] = self.acc.plot(pen=pen, connect="finite")
 
     def _ratio_curves(self, n_layers: int) -> None:
@@ -130,6 +130,16 @@ class TrainingViews(pg.GraphicsLayoutWidget):
                 for kind, plot in (("update", self.update_plot), ("grad", self.grad_plot)):
                     name = names.get(i) if side == "A" and kind == "update" else None
                     self.curves[(kind, side, i)] = plot.plot(pen=pen, connect="finite", name=name)
+
+    def changeEvent(self, event) -> None:
+        """Follow the window's light/dark theme (theme.apply changes the application palette)."""
+        super().changeEvent(event)
+        kinds = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
+        if event.type() in kinds and hasattr(self, "curves"):  # built
+            window = QApplication.palette().color(QPalette.ColorRole.Window)
+            for t in theme.THEMES.values():
+                if QColor(t.window) == window:
+                    theme.restyle(self, t)
 
     # ------------------------------------------------------------ API
     def present(self, frame: TrainFrame, scrub_step: int | None = None) -> None:
@@ -191,7 +201,8 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         for key, curve in self.curves.items():
             if key[1] == "B" and frame.b is None:
                 curve.setData([], [])
-        self._title(self.loss, f"loss · {frame.a.task}")
+        self._title(self.loss, f"loss {KEY}")
+        self._title(self.acc, f"accuracy · {frame.a.task}")
 
     def _set_points(self, side: str, data) -> None:
         if data.width != 2:
