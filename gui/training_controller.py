@@ -22,6 +22,7 @@ from gui.training_engine import Setup, TrainFrame, TrainingEngine
 from gui.views.training_views import TrainingViews
 
 RECORD_FRAMES = 60
+REPLAY_MS = 80  # per recorded step when replaying
 VIEWS_SHARE = 0.36  # of the window's width, for the curves dock when it first appears
 
 
@@ -89,6 +90,10 @@ class TrainingController(QObject):
         d.scrubbed.connect(self._scrubbed)
         d.live_toggled.connect(self._live_toggled)
         d.layer_changed.connect(self.views.set_layer)
+        d.replay_clicked.connect(self.replay)
+        self._replay = QTimer(self)
+        self._replay.setInterval(REPLAY_MS)
+        self._replay.timeout.connect(self._replay_tick)
 
     # ------------------------------------------------------------ commands
     def setup(self) -> Setup:
@@ -116,6 +121,7 @@ class TrainingController(QObject):
         self.engine.reset()
 
     def stop(self) -> None:
+        self._replay.stop()
         self.engine.stop()
 
     def _engage(self) -> None:
@@ -145,6 +151,21 @@ class TrainingController(QObject):
         if "record_every" in changes:
             self.engine.steps_per_frame = changes["record_every"]
         self.engine.retune(**changes)
+
+    def replay(self) -> None:
+        """Walk the scrubber through the recorded steps (from the start if it is at the end)."""
+        scrub = self.dock.scrub
+        if scrub.value() >= scrub.maximum():
+            scrub.setValue(0)
+        self._replay.start()
+
+    def _replay_tick(self) -> None:
+        scrub = self.dock.scrub
+        if scrub.value() >= scrub.maximum():
+            self._replay.stop()
+            self._live_toggled(True)
+        else:
+            scrub.setValue(scrub.value() + 1)
 
     def _scrubbed(self, i: int) -> None:
         self._show(True)

@@ -41,6 +41,7 @@ class TrainingDock(QWidget):
     scrubbed = Signal(int)  # index into the recorded steps
     live_toggled = Signal(bool)
     layer_changed = Signal(int)  # 1-based hidden layer of the time view
+    replay_clicked = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -135,11 +136,15 @@ class TrainingDock(QWidget):
         self.step_label = QLabel("step 0")
         self.step_label.setMinimumWidth(110)
         self.step_label.setToolTip("Shown step / steps done.")
+        self.replay = QPushButton("Replay")
+        self.replay.setToolTip("Play the recorded steps back from the scrubber's position.")
+        lay.addWidget(self.replay)
         lay.addWidget(self.scrub, 1)
         lay.addWidget(self.live)
         lay.addWidget(self.step_label)
         self.scrub.valueChanged.connect(self._scrubbed)
         self.live.toggled.connect(self.live_toggled)
+        self.replay.clicked.connect(self.replay_clicked)
         return row
 
     # ------------------------------------------------------------ reading

@@ -88,6 +88,15 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         for p in [self.time, *self.boundary.values()]:
             p.setMenuEnabled(False)
             p.setMouseEnabled(False, False)
+        for p in [
+            self.loss,
+            self.acc,
+            self.update_plot,
+            self.grad_plot,
+            self.time,
+            *self.boundary.values(),
+        ]:
+            p.disableAutoRange()  # ranges are set per run and grow only: no autorange per frame
         self.scrub_lines = []
         for p in (self.loss, self.acc, self.update_plot, self.grad_plot, self.time):
             line = pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#888888", width=2))
@@ -198,6 +207,9 @@ class TrainingViews(pg.GraphicsLayoutWidget):
             self.boundary[side].setVisible(two_d and (side == "A" or frame.b is not None))
             self.boundary_image[side].clear()
             self._set_points(side, frame.data)
+            if two_d:
+                (x0, x1), (y0, y1) = frame.data.extent()
+                self.boundary[side].setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         for key, curve in self.curves.items():
             if key[1] == "B" and frame.b is None:
                 curve.setData([], [])

@@ -53,6 +53,8 @@ def test_training_advances_and_the_curves_plot_the_cores_numbers(trained):
         _, r = tc.views.series(("update", "A", i))
         np.testing.assert_allclose(r, h.ratios("update")[:, i])  # NaN at step 0 on both sides
     assert h.series("train_loss")[-1] < h.series("train_loss")[0]  # a good init learns
+    share = h.act_image(0) / np.array([r.act_hists[0].sampled for r in h.records])[:, None]
+    np.testing.assert_allclose(tc.views.time_image.image, np.sqrt(share), rtol=1e-6)
     assert win.latest is f.a.latest.snapshot  # the grid/profile/table show the newest record
     np.testing.assert_allclose(
         win.profile.series("act_std")[1], [s.act_std for s in f.a.latest.snapshot.layers]
@@ -77,6 +79,10 @@ def test_scrubbing_shows_that_records_statistics(trained, qtbot):
     tc.dock.live.setChecked(True)
     assert win.latest is recs[-1].snapshot
     assert not any(line.isVisible() for line in tc.views.scrub_lines)
+    tc.dock.scrub.setValue(len(recs) - 4)
+    tc.dock.replay.click()  # walks the remaining records, then follows the newest again
+    qtbot.waitUntil(lambda: tc.dock.live.isChecked(), timeout=5000)
+    assert win.latest is recs[-1].snapshot and tc.scrub is None
 
 
 def test_pause_stops_steps_and_reset_returns_to_step_zero(trained, qtbot):
