@@ -38,18 +38,27 @@ def rebin(h: Hist, lo: float, hi: float, bins: int) -> Hist | None:
     )
 
 
-def on_bins_of(b: Snapshot, a: Snapshot) -> Snapshot:
-    """B's layers with every histogram moved onto A's bins, so the grid can overlay them."""
-    layers = []
-    for sa, sb in zip(a.layers, b.layers, strict=False):
-        hists = {}
+def shared_bins(a: Snapshot, b: Snapshot) -> tuple[Snapshot, Snapshot]:
+    """Both sides on one set of bins per panel (the union of their ranges, A's bin count), as the
+    window's own comparison has: two trainers measure on their own ranges, and the grid overlays
+    B only on A's bins."""
+    layers_a, layers_b = list(a.layers), list(b.layers)
+    for i, (sa, sb) in enumerate(zip(a.layers, b.layers, strict=False)):
+        hists_a, hists_b = dict(sa.hists), {}
         for row, ha in sa.hists.items():
-            if row in sb.hists:
-                moved = rebin(sb.hists[row], ha.lo, ha.hi, len(ha.counts))
-                if moved is not None:
-                    hists[row] = moved
-        layers.append(dataclasses.replace(sb, hists=hists))
-    return Snapshot(b.config, tuple(layers), b.compute_ms)
+            hb = sb.hists.get(row)
+            if hb is None:
+                continue
+            lo, hi, n = min(ha.lo, hb.lo), max(ha.hi, hb.hi), len(ha.counts)
+            ra, rb = rebin(ha, lo, hi, n), rebin(hb, lo, hi, n)
+            if ra is not None and rb is not None:
+                hists_a[row], hists_b[row] = ra, rb
+        layers_a[i] = dataclasses.replace(sa, hists=hists_a)
+        layers_b[i] = dataclasses.replace(sb, hists=hists_b)
+    return (
+        Snapshot(a.config, tuple(layers_a), a.compute_ms),
+        Snapshot(b.config, tuple(layers_b), b.compute_ms),
+    )
 
 
 class TrainingController(QObject):
@@ -70,6 +79,7 @@ class TrainingController(QObject):
         # the curves dock runs the window's full height (six plots need it at 720 px)
         win.setCorner(Qt.Corner.BottomRightCorner, right)
         win.docks["training_views"].hide()  # appears when training starts
+        win.docks["training_views"].visibilityChanged.connect(self._keep_in_lecture)
         self.engine = TrainingEngine(self)
         self.showing = False  # the window's grid/profile/table show training records
         self.scrub: int | None = None  # index into the history, or None: live
@@ -143,6 +153,12 @@ class TrainingController(QObject):
             grid.blend = self._blend
         self.showing = on
 
+    def _keep_in_lecture(self, visible: bool) -> None:
+        """The lecture view hides every dock; a race being watched keeps its curves."""
+        lecture = getattr(self.win, "presentation", None)
+        if not visible and self.showing and lecture is not None and lecture.active:
+            QTimer.singleShot(0, self.win.docks["training_views"].show)
+
     def _rebuild(self) -> None:
         self.dock.message.setText("")
         self.engine.setup(self.setup(), rebuild=True)
@@ -213,9 +229,10 @@ class TrainingController(QObject):
             return
         b = f.b.history.at(rec.step) if f.b is not None else None
         w = self.win
-        w.latest = rec.snapshot
-        w.latest_b = on_bins_of(b.snapshot, rec.snapshot) if b is not None else None
-        w._present(rec.snapshot)
+        w.latest, w.latest_b = (
+            shared_bins(rec.snapshot, b.snapshot) if b is not None else (rec.snapshot, None)
+        )
+        w._present(w.latest)
         w.batch_label.setText(f"training step {rec.step} · batch {rec.snapshot.config.batch}")
 
     def _report(self, f: TrainFrame) -> None:

@@ -132,6 +132,10 @@ def test_ab_race_same_data_and_xavier_beats_a_tiny_normal(make_window, qtbot):
     assert win.latest_b is not None and win.latest_b.config.init == "xavier-normal"
     assert win.grid.curve_data_b("act", 1) is not None  # B overlaid on A's bins
     assert f.grid_b is not None or tc.views.boundary["B"].isVisible()
+    win.presentation.enter(full_screen=False)  # the lecture view keeps the race's curves
+    qtbot.waitUntil(lambda: win.docks["training_views"].isVisible(), timeout=5000)
+    assert not win.docks["training"].isVisible() and win.latest_b is not None
+    win.presentation.leave()
 
 
 def test_a_bad_data_file_gives_a_visible_message(make_window, qtbot, tmp_path):
