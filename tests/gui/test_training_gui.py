@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from core import Config
+from core.stats import Hist
+from gui.training_controller import rebin
 from gui.views.layer_grid import fraction
 from gui.views.stats_table import cell_text
 
@@ -171,3 +173,15 @@ def test_gif_export_writes_one_frame_per_step(make_window, qtbot, tmp_path):
     frames = imageio.mimread(path)
     assert len(frames) == 4 and frames[0].shape[0] >= win.height() // 2 * 2 - 2
     assert tc.frame.a.step == 4 * tc.dock.spf.value()
+
+
+def test_rebinning_keeps_every_count_and_is_exact_on_the_same_bins():
+    h = Hist(-1.0, 1.0, np.array([0, 4, 10, 6], np.int64), underflow=1, overflow=2, sampled=23)
+    same = rebin(h, -1.0, 1.0, 4)
+    np.testing.assert_allclose(same.counts, h.counts)
+    wide = rebin(h, -2.0, 2.0, 8)
+    np.testing.assert_allclose(wide.counts, [0, 0, 0, 4, 10, 6, 0, 0])
+    narrow = rebin(h, -0.75, 0.75, 3)  # bins straddle the old ones: counts split evenly
+    np.testing.assert_allclose(narrow.counts, [0 + 2, 2 + 5, 5 + 3])
+    assert narrow.underflow == 1 + 0 and narrow.overflow == 2 + 3
+    assert sum(narrow.counts) + narrow.underflow + narrow.overflow == 20 + 3
