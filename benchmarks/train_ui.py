@@ -11,7 +11,7 @@ layer grid, depth profile and table following every frame. Measured over `--seco
 - core_steps_per_second: the same Trainer alone (no window), same record rate, for reference;
 - ui_fps: training frames the window presented per second (a frame = spf steps + one record);
 - present_ms: median main-thread time to take and present one frame (all views);
-- event_loop_gap_ms: p50/max gap between ticks of a 10 ms QTimer while training, i.e. how long
+- event_loop_gap_ms: p50/p95/max gap between ticks of a 10 ms QTimer while training, i.e. how long
   the UI can be unresponsive (what a click would wait for).
 Prints JSON. Not a test; on a shared 2-core machine, read `load_average_1min` first.
 """
@@ -97,6 +97,7 @@ def in_window(app: QApplication, seconds: float, spf: int) -> dict:
         "present_ms_median": round(statistics.median(present_ms[n0:]), 1),
         "event_loop_gap_ms": {
             "p50": round(statistics.median(gaps), 1),
+            "p95": round(statistics.quantiles(gaps, n=20)[-1], 1),
             "max": round(max(gaps), 1),
         },
         "seconds": round(elapsed, 1),

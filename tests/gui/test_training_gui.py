@@ -149,6 +149,14 @@ def test_a_bad_data_file_gives_a_visible_message(make_window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: "bad.csv" in tc.dock.message.text(), timeout=15000)
     assert tc.dock.message.isVisibleTo(tc.dock) and win.banner.isVisible()
     assert "bad.csv" in win.banner.text() and not tc.engine.built
+    good = tmp_path / "blobs.npz"
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal(-2, 1, (40, 3)), rng.normal(2, 1, (40, 3))])
+    np.savez(good, X=X, y=np.repeat([0, 1], 40))
+    tc.dock.set_file(str(good))
+    tc.step()
+    run_until(qtbot, tc, lambda f: f.a.task == "blobs" and f.a.step == 10)
+    assert tc.dock.message.text() == "" and tc.frame.data.width == 3
 
 
 def test_a_blow_up_is_shown_and_pauses(make_window, qtbot):
