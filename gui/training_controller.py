@@ -113,7 +113,8 @@ class TrainingController(QObject):
     def config_changed(self) -> None:
         """The window's network/init (or B side) changed: back to step 0, picture to the window."""
         self._show(False)
-        self.engine.setup(self.setup(), rebuild=self.engine.built)
+        watched = self.engine.built and self.win.docks["training_views"].isVisible()
+        self.engine.setup(self.setup(), rebuild=watched)
 
     def play(self, on: bool = True) -> None:
         if on:

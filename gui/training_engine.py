@@ -90,11 +90,11 @@ class TrainingEngine(QObject):
 
     # ------------------------------------------------------------ UI thread
     def setup(self, setup: Setup, rebuild: bool = False) -> None:
-        """A new recipe; with rebuild, the run restarts from it (paused) at once."""
+        """A new recipe. With rebuild, the run restarts from it (paused) at once; without, the old
+        run is dropped and the next play/step builds the new one (edits nobody trains cost nothing)."""
         with self._cond:
             self._setup = setup
-            if rebuild:
-                self._commands.append(("reset",))
+            self._commands.append(("reset",) if rebuild else ("drop",))
         self._command(None, running=False)
 
     @property
@@ -174,6 +174,9 @@ class TrainingEngine(QObject):
     def _obey(self, commands: list[tuple], setup: Setup | None) -> bool:
         changed = False
         for cmd in commands:
+            if cmd[0] == "drop":
+                self._trainers = []
+                continue
             if cmd[0] == "reset" or not self._trainers:
                 if setup is None:
                     return changed
