@@ -234,6 +234,8 @@ class TrainingController(QObject):
             shared_bins(rec.snapshot, b.snapshot) if b is not None else (rec.snapshot, None)
         )
         w._present(w.latest)
+        w.grid.show_theory(None)  # init-time mean-field curves do not describe a trained net
+        w.profile.show_theory(None)
         w.batch_label.setText(f"training step {rec.step} · batch {rec.snapshot.config.batch}")
 
     def _report(self, f: TrainFrame) -> None:

@@ -58,6 +58,7 @@ def test_training_advances_and_the_curves_plot_the_cores_numbers(trained):
     share = h.act_image(0) / np.array([r.act_hists[0].sampled for r in h.records])[:, None]
     np.testing.assert_allclose(tc.views.time_image.image, np.sqrt(share), rtol=1e-6)
     assert win.latest is f.a.latest.snapshot  # the grid/profile/table show the newest record
+    assert win.grid.theory_data("act", 1) is None  # no init-time theory over a trained net
     np.testing.assert_allclose(
         win.profile.series("act_std")[1], [s.act_std for s in f.a.latest.snapshot.layers]
     )
