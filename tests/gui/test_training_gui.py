@@ -194,3 +194,17 @@ def test_rebinning_keeps_every_count_and_is_exact_on_the_same_bins():
     np.testing.assert_allclose(narrow.counts, [0 + 2, 2 + 5, 5 + 3])
     assert narrow.underflow == 1 + 0 and narrow.overflow == 2 + 3
     assert sum(narrow.counts) + narrow.underflow + narrow.overflow == 20 + 3
+
+
+def test_a_rerun_is_the_same_run_whatever_the_frame_timing(trained, qtbot):
+    _, tc = trained
+    first = tc.frame.a.history
+    tc.dock.reset_btn.click()
+    run_until(qtbot, tc, lambda f: f.a.step == 0)
+    for _ in range(3):  # by hand this time, a frame's worth of steps per click
+        tc.dock.step_btn.click()
+    run_until(qtbot, tc, lambda f: f.a.step == 30)
+    again = tc.frame.a.history
+    n = len(again.records)
+    np.testing.assert_array_equal(again.series("train_loss"), first.series("train_loss")[:n])
+    np.testing.assert_array_equal(again.ratios("update"), first.ratios("update")[:n])
