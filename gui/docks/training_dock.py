@@ -40,7 +40,7 @@ class TrainingDock(QWidget):
     reset_clicked = Signal()
     scrubbed = Signal(int)  # index into the recorded steps
     live_toggled = Signal(bool)
-    layer_changed = Signal(int)  # 1-based hidden layer of the time view
+    layer_changed = Signal(int, str)  # 1-based hidden layer and side of the time view
     replay_clicked = Signal()
 
     def __init__(self, parent=None):
@@ -78,7 +78,15 @@ class TrainingDock(QWidget):
         form.addRow("Batch", self.batch)
         form.addRow("Steps / frame", self.spf)
         form.addRow("Steps total", self.steps)
-        form.addRow("Time view layer", self.layer)
+        self.time_side = QComboBox()
+        self.time_side.addItems(["A", "B"])
+        self.time_side.setToolTip("Whose activations the time view shows in an A/B race.")
+        time_row = QWidget()
+        tl = QHBoxLayout(time_row)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(self.layer, 1)
+        tl.addWidget(self.time_side)
+        form.addRow("Time view layer", time_row)
         form.addRow(self._scrubber())
         self.message = QLabel("")
         self.message.setWordWrap(True)
@@ -92,7 +100,8 @@ class TrainingDock(QWidget):
         self.lr.valueChanged.connect(lambda v, _drag: self.retuned.emit({"lr": v}))
         self.spf.valueChanged.connect(lambda v: self.retuned.emit({"record_every": v}))
         self.steps.valueChanged.connect(lambda v: self.retuned.emit({"steps": v}))
-        self.layer.valueChanged.connect(self.layer_changed)
+        self.layer.valueChanged.connect(self._time_view_changed)
+        self.time_side.currentTextChanged.connect(self._time_view_changed)
 
     # ------------------------------------------------------------ building
     def _spin(self, lo: int, hi: int, value: int, tip: str) -> QSpinBox:
@@ -192,6 +201,9 @@ class TrainingDock(QWidget):
         self.changed.emit()
 
     # ------------------------------------------------------------ reacting
+    def _time_view_changed(self, *_) -> None:
+        self.layer_changed.emit(self.layer.value(), self.time_side.currentText())
+
     def _play_toggled(self, on: bool) -> None:
         self.set_playing(on)
         self.play_toggled.emit(on)

@@ -17,7 +17,7 @@ from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from core.training import DecisionGrid, History, TrainSnapshot
+from core.training import DecisionGrid, TrainSnapshot
 from gui import theme
 from gui.training_engine import TrainFrame
 
@@ -49,6 +49,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.ci.layout.setSpacing(4)
         self.layer = 1  # 1-based hidden layer of the time view
+        self.time_side = "A"
         self._run = -1
         self._frame: TrainFrame | None = None
         self._ymax = {}
@@ -158,7 +159,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         for side, snap in (("A", frame.a), ("B", frame.b)):
             self._scalars(side, snap)
             self._ratios(side, snap)
-        self._time_view(frame.a.history)
+        self._time_view()
         for side, grid in (("A", frame.grid_a), ("B", frame.grid_b)):
             if grid is not None:
                 self._boundary(side, grid, frame.a.n_classes)
@@ -174,10 +175,11 @@ class TrainingViews(pg.GraphicsLayoutWidget):
             if step is not None:
                 line.setValue(step)
 
-    def set_layer(self, layer: int) -> None:
+    def set_layer(self, layer: int, side: str | None = None) -> None:
         self.layer = layer
+        self.time_side = side or self.time_side
         if self._frame is not None:
-            self._time_view(self._frame.a.history)
+            self._time_view()
 
     def series(self, key: tuple) -> tuple[np.ndarray, np.ndarray]:
         """What a curve plots now (for tests): x and y."""
@@ -268,8 +270,11 @@ class TrainingViews(pg.GraphicsLayoutWidget):
             self._ymax[kind] = (lo2, hi2)
             plot.setYRange(lo2, hi2, padding=0)
 
-    def _time_view(self, h: History) -> None:
+    def _time_view(self) -> None:
         """Step × value: each column is one recorded step's activation histogram of the layer."""
+        f = self._frame
+        side = "B" if self.time_side == "B" and f.b is not None else "A"
+        h = (f.b if side == "B" else f.a).history
         recs = h.records
         k = self.layer - 1
         if not recs or k >= len(recs[0].act_hists):
@@ -285,7 +290,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         self.time_image.setRect(QRectF(x0 - dx / 2, hist.lo, (x1 - x0) + dx, hist.hi - hist.lo))
         self.time.setXRange(x0, max(x1, x0 + 1), padding=0.02)
         self.time.setYRange(hist.lo, hist.hi, padding=0)
-        self._title(self.time, f"A layer {self.layer}: φ(h) over steps")
+        self._title(self.time, f"{side} layer {self.layer}: φ(h) over steps")
 
     def _boundary(self, side: str, grid: DecisionGrid, n_classes: int) -> None:
         """Class colours mixed by probability, lightened so the data points stand out."""

@@ -135,6 +135,11 @@ def test_ab_race_same_data_and_xavier_beats_a_tiny_normal(make_window, qtbot):
     assert win.latest_b is not None and win.latest_b.config.init == "xavier-normal"
     assert win.grid.curve_data_b("act", 1) is not None  # B overlaid on A's bins
     assert f.grid_b is not None or tc.views.boundary["B"].isVisible()
+    tc.dock.time_side.setCurrentText("B")  # the time view can follow B instead
+    hb = f.b.history
+    share = hb.act_image(1) / np.array([r.act_hists[1].sampled for r in hb.records])[:, None]
+    tc.dock.layer.setValue(2)
+    np.testing.assert_allclose(tc.views.time_image.image, np.sqrt(share), rtol=1e-6)
     win.presentation.enter(full_screen=False)  # the lecture view keeps the race's curves
     qtbot.waitUntil(lambda: win.docks["training_views"].isVisible(), timeout=5000)
     assert not win.docks["training"].isVisible() and win.latest_b is not None
