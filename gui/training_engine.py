@@ -209,8 +209,10 @@ class TrainingEngine(QObject):
 
     def _advance(self, n: int) -> None:
         for tr in self._trainers:
-            left = tr.train.steps - tr.step_count
-            tr.step(max(0, min(n, left)))
+            for _ in range(max(0, min(n, tr.train.steps - tr.step_count))):
+                if self._stop:  # one step at a time, so closing the window never waits a frame
+                    return
+                tr.step(1)
         a = self._trainers[0]
         if a.done or any(r.nonfinite for r in (t.snapshot().latest for t in self._trainers)):
             with self._cond:
