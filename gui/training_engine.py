@@ -157,7 +157,7 @@ class TrainingEngine(QObject):
             try:
                 changed = self._obey(commands, setup)
                 if self._may_step():
-                    self._advance(self.steps_per_frame)
+                    self._advance(self.steps_per_frame, playing=True)
                     changed = True
                 if changed and self._trainers:
                     self._publish()
@@ -207,13 +207,15 @@ class TrainingEngine(QObject):
         self._run += 1
         self._grid_at = 0.0
 
-    def _advance(self, n: int) -> None:
-        for tr in self._trainers:
-            for _ in range(max(0, min(n, tr.train.steps - tr.step_count))):
-                if self._stop:  # one step at a time, so closing the window never waits a frame
-                    return
-                tr.step(1)
+    def _advance(self, n: int, playing: bool = False) -> None:
+        """n steps, A and B in turn, one at a time: closing the window (or pausing a play) never
+        waits for a long frame, and the two sides of a race stay at the same step."""
         a = self._trainers[0]
+        for _ in range(max(0, min(n, a.train.steps - a.step_count))):
+            if self._stop or (playing and not self._running):
+                return
+            for tr in self._trainers:
+                tr.step(1)
         if a.done or any(r.nonfinite for r in (t.snapshot().latest for t in self._trainers)):
             with self._cond:
                 was, self._running = self._running, False

@@ -215,7 +215,7 @@ def test_a_rerun_is_the_same_run_whatever_the_frame_timing(trained, qtbot):
     np.testing.assert_array_equal(again.ratios("update"), first.ratios("update")[:n])
 
 
-def test_closing_mid_frame_stops_the_worker_at_once(make_window, qtbot):
+def test_pausing_or_closing_mid_frame_stops_the_worker_at_once(make_window, qtbot):
     win = make_window(Config(depth=8, width=512, activation="tanh", batch=128))
     tc = win.training
     tc.dock.spf.setValue(1000)  # a frame of many seconds
@@ -223,6 +223,12 @@ def test_closing_mid_frame_stops_the_worker_at_once(make_window, qtbot):
     qtbot.waitUntil(
         lambda: tc.engine.built and tc.engine._trainers[0].step_count > 0, timeout=30000
     )
+    t0 = time.perf_counter()
+    tc.dock.play.click()  # pause: the frame ends early, at the step reached
+    run_until(qtbot, tc, lambda f: 0 < f.a.step < 1000, timeout=5000)
+    assert time.perf_counter() - t0 < 2.0
+    tc.dock.play.click()
+    qtbot.waitUntil(lambda: tc.engine._trainers[0].step_count > tc.frame.a.step, timeout=30000)
     t0 = time.perf_counter()
     win.close()
     assert time.perf_counter() - t0 < 2.0 and tc.engine._thread.isFinished()
