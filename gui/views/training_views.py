@@ -27,7 +27,9 @@ SIDE_STYLE = {"A": Qt.PenStyle.SolidLine, "B": Qt.PenStyle.DashLine}
 CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
 KEY = " ".join(f"<span style='color:{c}'>━ {s}</span>" for s, c in SPLIT_COLORS.items())
 KEY += " · B dashed"
-KARPATHY = -3.0  # log10 update:data ≈ −3 (init-theory.md; CS231n "ratio of updates")
+# CS231n notes (Karpathy), "Neural Networks Part 3", ratio of weights:updates: "a rough heuristic
+# is that this ratio should be somewhere around 1e-3". A rule of thumb, so the label says so.
+KARPATHY = -3.0
 RATIO_SPAN = (-6.0, 0.5)
 TITLE_SIZE = "9pt"  # short titles: a plot cannot be narrower than its title
 
@@ -65,7 +67,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
             KARPATHY,
             angle=0,
             pen=pg.mkPen("#E69F00", width=2, style=Qt.PenStyle.DashLine),
-            label="1e-3 (Karpathy)",
+            label="≈1e-3 rule of thumb",
             labelOpts={"position": 0.5, "color": "#E69F00", "anchors": [(0.5, 0), (0.5, 0)]},
         )
         self.update_plot.addItem(ref)
