@@ -56,6 +56,26 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         self._frame: TrainFrame | None = None
         self._ymax = {}
         self._titles: dict[int, str] = {}
+        self._build_curve_plots()
+        self._build_time_view()
+        self._build_boundaries()
+        self.scrub_lines = []
+        for p in (self.loss, self.acc, self.update_plot, self.grad_plot, self.time):
+            line = pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#888888", width=2))
+            line.hide()
+            p.addItem(line)
+            self.scrub_lines.append(line)
+        for p in (self.time, *self.boundary.values()):
+            p.setMenuEnabled(False)
+            p.setMouseEnabled(False, False)
+        for p in (self.loss, self.acc, self.update_plot, self.grad_plot, self.time):
+            p.disableAutoRange()  # ranges are set per run and grow only: no autorange per frame
+        for p in self.boundary.values():
+            p.disableAutoRange()
+        self.curves: dict[tuple, pg.PlotDataItem] = {}
+        self._scalar_curves()
+
+    def _build_curve_plots(self) -> None:
         self.loss = self._plot(0, 0, "loss")
         self.acc = self._plot(0, 1, "accuracy")
         self.acc.setYRange(0.0, 1.02, padding=0)
@@ -63,23 +83,28 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         self.grad_plot = self._plot(1, 1, "log₁₀ grad:data")
         for p in (self.update_plot, self.grad_plot):
             p.setYRange(*RATIO_SPAN, padding=0)
-        ref = pg.InfiniteLine(
+        self.karpathy_line = pg.InfiniteLine(
             KARPATHY,
             angle=0,
             pen=pg.mkPen("#E69F00", width=2, style=Qt.PenStyle.DashLine),
             label="≈1e-3 rule of thumb",
             labelOpts={"position": 0.5, "color": "#E69F00", "anchors": [(0.5, 0), (0.5, 0)]},
         )
-        self.update_plot.addItem(ref)
-        self.karpathy_line = ref
+        self.update_plot.addItem(self.karpathy_line)
+        self.layer_legend = self.update_plot.addLegend(
+            offset=(-5, -5), labelTextSize="8pt", colCount=2
+        )
+
+    def _build_time_view(self) -> None:
         self.time = self.addPlot(row=2, col=0, colspan=2)
         self.time.setLabel("bottom", "step")
         self.time_image = pg.ImageItem(axisOrder="col-major")
         self.time_image.setColorMap(pg.colormap.get("viridis"))
         self.time.addItem(self.time_image)
+
+    def _build_boundaries(self) -> None:
         self.boundary = {s: self.addPlot(row=3, col=i) for i, s in enumerate("AB")}
-        self.boundary_image = {}
-        self.points = {}
+        self.boundary_image, self.points = {}, {}
         for side, p in self.boundary.items():
             p.setAspectLocked(True)
             p.hideAxis("left")
@@ -88,29 +113,6 @@ class TrainingViews(pg.GraphicsLayoutWidget):
             self.points[side] = pg.ScatterPlotItem(size=5, pen=pg.mkPen("#202020", width=0.5))
             p.addItem(self.boundary_image[side])
             p.addItem(self.points[side])
-        for p in [self.time, *self.boundary.values()]:
-            p.setMenuEnabled(False)
-            p.setMouseEnabled(False, False)
-        for p in [
-            self.loss,
-            self.acc,
-            self.update_plot,
-            self.grad_plot,
-            self.time,
-            *self.boundary.values(),
-        ]:
-            p.disableAutoRange()  # ranges are set per run and grow only: no autorange per frame
-        self.scrub_lines = []
-        for p in (self.loss, self.acc, self.update_plot, self.grad_plot, self.time):
-            line = pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#888888", width=2))
-            line.hide()
-            p.addItem(line)
-            self.scrub_lines.append(line)
-        self.curves: dict[tuple, pg.PlotDataItem] = {}
-        self.layer_legend = self.update_plot.addLegend(
-            offset=(-5, -5), labelTextSize="8pt", colCount=2
-        )
-        self._scalar_curves()
 
     def _plot(self, row: int, col: int, title: str) -> pg.PlotItem:
         p = self.addPlot(row=row, col=col)
