@@ -232,3 +232,11 @@ def test_pausing_or_closing_mid_frame_stops_the_worker_at_once(make_window, qtbo
     t0 = time.perf_counter()
     win.close()
     assert time.perf_counter() - t0 < 2.0 and tc.engine._thread.isFinished()
+
+
+def test_a_net_the_trainer_cannot_train_says_so(make_window, qtbot):
+    win = make_window(NET.replace(norm="batch"))
+    tc = win.training
+    tc.dock.play.click()
+    qtbot.waitUntil(lambda: "norm" in tc.dock.message.text(), timeout=15000)
+    assert win.banner.isVisible() and not tc.dock.play.isChecked() and not tc.engine.built
