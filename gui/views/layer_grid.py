@@ -13,14 +13,15 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QPixmapCache
 from PySide6.QtWidgets import QGraphicsItem
 
 from core.stats import ROW_TITLES, Hist, LayerStats, Snapshot
 from gui.theme import QUANTITY_COLORS, WARN
 
 BLEND_MS = 140
+PIXMAP_CACHE_KIB = 256 * 1024  # room for several 4K grids' axes
 SHRINK_BELOW = 0.4  # shrink the y range only when the peak falls below this share of it
 
 
@@ -114,10 +115,27 @@ class _Panel:
         self.title = ""
 
     def set_title(self, html: str, scale: float) -> None:
-        """Only when it changed: a title relayout costs more than the panel's curve."""
-        if html != self.title:
+        """Only when it changed, and without a relayout: pyqtgraph's setText resizes the label to
+        its text, so a σ that changes every frame nudged the grid's columns, which repainted every
+        panel and dropped every cached axis (45 ms a frame). The title row's height is fixed."""
+        if html == self.title:
+            return
+        label = self.plot.titleLabel
+        if not self.title:
             self.plot.setTitle(html, size=f"{round(9 * scale)}pt")
-            self.title = html
+        else:
+            color = pg.mkColor(label.opts["color"] or pg.getConfigOption("foreground"))
+            style = (
+                f"color: {color.name(QColor.NameFormat.HexArgb)}; font-size: {label.opts['size']}"
+            )
+            label.text = html
+            label.item.setHtml(f"<span style='{style}'>{html}</span>")
+            label.item.setPos(0, 0)  # centred in the space it has (LabelItem.resizeEvent would
+            bounds = label.itemRect()  # also reset its minimum size: the relayout again)
+            centred = QRectF(bounds)
+            centred.moveCenter(label.rect().center())
+            label.item.setPos(centred.topLeft() - bounds.topLeft())
+        self.title = html
 
     def show_theory(self, x: np.ndarray | None, y: np.ndarray | None) -> None:
         if x is None or len(x) < 2:
@@ -147,6 +165,9 @@ class LayerGrid(pg.GraphicsLayoutWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        # the axes' pixmaps live in QPixmapCache: its 10 MiB default holds one 1080p grid at most,
+        # and a thrashing cache repaints every axis every frame (paint 8 → 25 ms measured)
+        QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), PIXMAP_CACHE_KIB))
         self.rows: tuple[str, ...] = ("act", "grad")
         self.blend = True
         self.y_mode = "shared"  # or "layer": each panel its own y range
@@ -260,7 +281,12 @@ class LayerGrid(pg.GraphicsLayoutWidget):
                 plot.setDefaultPadding(0.0)
                 plot.setMinimumWidth(30)
                 for axis in ("left", "bottom"):  # axes change rarely: paint them from a pixmap
-                    plot.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+                    ax = plot.getAxis(axis)
+                    ax.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+                    # fixed sizes: an axis that resized itself to new tick labels made the grid
+                    # relayout, which resized every panel (and dropped every cache) each frame
+                    ax.enableAutoSIPrefix(False)
+                plot.getAxis("bottom").setHeight(round(22 * self.scale))
                 if self.scale != 1.0:
                     font = QFont()
                     font.setPointSizeF(8 * self.scale)
