@@ -67,13 +67,20 @@ class Network:
     def fits(self, widths, batch, dtype) -> bool:
         return (self.widths, self.batch, self.dtype) == (tuple(widths), batch, np.dtype(dtype))
 
-    def forward(self, upto: int | None = None) -> np.ndarray:
+    def forward(self, upto: int | None = None, done=None) -> np.ndarray:
+        """`done(layer)` is called as each layer's outputs are final (core.simulate measures them
+        then, beside the next layer's matmul)."""
         a = self.x
         for layer in self.layers[:upto]:
             a = layer.forward(a)
+            if done is not None:
+                done(layer)
         return a
 
-    def backward(self, bias_grads: bool = True) -> None:
-        """Back-propagate from the top layer's grad_a, which the caller has set."""
+    def backward(self, bias_grads: bool = True, done=None) -> None:
+        """Back-propagate from the top layer's grad_a, which the caller has set; `done(layer)` as
+        each layer's gradients are final."""
         for i in range(len(self.layers) - 1, -1, -1):
             self.layers[i].backward(self.layers[i - 1] if i else None, self._ones, bias_grads)
+            if done is not None:
+                done(self.layers[i])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
@@ -46,9 +47,16 @@ class Simulator:
             self._bank = NoiseBank(c.seed, c.dtype)
         return self._bank
 
-    def prepare(self, c: Config, backward: bool = True, bias_grads: bool = True) -> Network:
+    def prepare(
+        self,
+        c: Config,
+        backward: bool = True,
+        bias_grads: bool = True,
+        pre: _Prefetch | None = None,
+    ) -> Network:
         """Weights, biases, input and output gradient for c, forward (and backward) done; the
-        viewer, which shows no ∂L/∂b, skips those column sums."""
+        viewer, which shows no ∂L/∂b, skips those column sums. With `pre`, each layer's moments
+        are taken on a helper thread as soon as the layer is done."""
         net, bank = self.network(c), self.bank(c)
         with np.errstate(all="ignore"):
             _draw_input(net, bank, c)
@@ -57,10 +65,10 @@ class Simulator:
             init_extras(net, c)
             if INITS[c.init].data_dependent:
                 _lsuv(net)
-            top = net.forward()
+            top = net.forward(done=pre and pre.forward_done)
             if backward:
                 _output_gradient(net.layers[-1], top, bank, c)
-                net.backward(bias_grads)
+                net.backward(bias_grads, done=pre and pre.backward_done)
         return net
 
     def run(self, c: Config, rows: tuple[str, ...] = stats.ROWS) -> stats.Snapshot:
@@ -82,10 +90,12 @@ def run_joint(
     as in the CS231n notebook, and the gradient statistics are NaN."""
     t0 = time.perf_counter()
     backward = bool(set(rows) & GRADIENT_ROWS)
+    pre = _Prefetch()
     nets = [
-        sim.prepare(c, backward, bias_grads=False) for sim, c in zip(sims, configs, strict=True)
+        sim.prepare(c, backward, bias_grads=False, pre=pre)
+        for sim, c in zip(sims, configs, strict=True)
     ]
-    layers = measure_joint(nets, list(configs), sims[0]._scratch, rows, backward)
+    layers = measure_joint(nets, list(configs), sims[0]._scratch, rows, backward, pre)
     ms = (time.perf_counter() - t0) * 1e3
     return tuple(stats.Snapshot(c, ls, ms) for c, ls in zip(configs, layers, strict=True))
 
@@ -134,10 +144,54 @@ def _output_gradient(top: Dense, out: np.ndarray, bank: NoiseBank, c: Config) ->
         np.subtract(out, bank.normal((4,), out.shape), out=top.grad_a)
 
 
-def _moments(net: Network, scratch: stats.Scratch, backward: bool) -> list[dict]:
+class _Prefetch:
+    """Each layer's moments, taken on one helper thread as soon as the layer is final, so they run
+    beside the BLAS thread's next matmul instead of after the last one (the window leaves BLAS a
+    core short of the machine; this uses it while the UI is idle). Moments only read arrays that
+    no later layer writes; measure_joint waits for their results."""
+
+    _pool: ThreadPoolExecutor | None = None
+    _scratch = stats.Scratch()  # the helper thread's own buffers
+
+    def __init__(self):
+        if _Prefetch._pool is None:
+            _Prefetch._pool = ThreadPoolExecutor(1, thread_name_prefix="initscope-moments")
+        self._jobs: dict[tuple[int, str], Future] = {}
+
+    def forward_done(self, layer: Dense) -> None:
+        preact, act, _, _ = layer.rows()
+        for key, a in (("preact", preact), ("act", act), ("W", layer.W)):
+            self._put(layer, key, a)
+
+    def backward_done(self, layer: Dense) -> None:
+        _, _, grad, wgrad = layer.rows()
+        for key, a in (("grad", grad), ("wgrad", wgrad), ("delta", layer.delta)):
+            self._put(layer, key, a)
+
+    def _put(self, layer: Dense, key: str, a: np.ndarray) -> None:
+        self._jobs[(id(layer), key)] = self._pool.submit(stats.moments, a, self._scratch)
+
+    def moments(self, layer: Dense, key: str, a: np.ndarray, scratch) -> stats.Moments:
+        job = self._jobs.pop((id(layer), key), None)
+        return job.result() if job is not None else stats.moments(a, scratch)
+
+
+class _Inline(_Prefetch):
+    """No helper thread: every moment taken where it is asked for (measure_joint's default)."""
+
+    def __init__(self):
+        self._jobs = {}
+
+
+_NO_PREFETCH = _Inline()
+
+
+def _moments(net: Network, scratch: stats.Scratch, backward: bool, pre: _Prefetch) -> list[dict]:
     return [
         {
-            r: stats.moments(a, scratch) if backward or r not in GRADIENT_ROWS else _NO_MOMENTS
+            r: pre.moments(layer, r, a, scratch)
+            if backward or r not in GRADIENT_ROWS
+            else _NO_MOMENTS
             for r, a in zip(stats.ROWS, layer.rows(), strict=True)
         }
         for layer in net.layers
@@ -192,10 +246,12 @@ def measure_joint(
     scratch,
     rows: tuple[str, ...] = stats.ROWS,
     backward: bool = True,
+    pre: _Prefetch | None = None,
 ) -> tuple[tuple[stats.LayerStats, ...], ...]:
     """Moments of every side first, then histograms on the ranges they agree on."""
+    pre = pre or _NO_PREFETCH
     with np.errstate(all="ignore"):
-        moments = [_moments(net, scratch, backward) for net in nets]
+        moments = [_moments(net, scratch, backward, pre) for net in nets]
         ranges = _ranges(nets, configs, moments)
         return tuple(
             tuple(
@@ -208,6 +264,7 @@ def measure_joint(
                     c,
                     scratch,
                     backward,
+                    pre,
                 )
                 for i, (layer, m, rng) in enumerate(zip(net.layers, side_m, side_r, strict=True))
             )
@@ -216,15 +273,16 @@ def measure_joint(
 
 
 def _layer_stats(
-    i, layer: Dense, m, hists, init, c: Config, scratch, backward: bool = True
+    i, layer: Dense, m, hists, init, c: Config, scratch, backward: bool = True, pre=None
 ) -> stats.LayerStats:
+    pre = pre or _NO_PREFETCH
     fan_in, fan_out = layer.W.shape
     act = layer.act
     d = layer.dphi
     saturated = np.count_nonzero(d < 0.05 * act.df_max) / d.size
     dead = np.count_nonzero(d.max(axis=0) <= 1e-6 * act.df_max) / fan_out
-    w = stats.moments(layer.W, scratch)
-    delta = stats.moments(layer.delta, scratch) if backward else _NO_MOMENTS
+    w = pre.moments(layer, "W", layer.W, scratch)
+    delta = pre.moments(layer, "delta", layer.delta, scratch) if backward else _NO_MOMENTS
     ratio = m["wgrad"].std / w.std if w.std > 0 else math.nan
     nonfinite = sum(v.nonfinite for v in m.values())
     return stats.LayerStats(

@@ -129,3 +129,19 @@ def test_only_the_rows_asked_for_are_made():
         np.testing.assert_array_equal(fw.hists["preact"].counts, f.hists["preact"].counts)
         assert math.isnan(fw.grad_std) and math.isnan(fw.weight_grad_std)
         assert math.isnan(fw.grad_data_ratio) and math.isnan(fw.preact_grad_std)
+
+
+def test_moments_taken_beside_the_matmuls_equal_those_taken_after():
+    """run() measures each layer on a helper thread as the layer finishes; measure_joint alone
+    measures afterwards on the caller's thread: the same numbers, to the last bit."""
+    from core.simulate import measure_joint
+
+    c = Config(depth=6, width=48, batch=96, activation="tanh", init="xavier-normal", bias="default")
+    sim = Simulator()
+    beside = sim.run(c)
+    net = sim.prepare(c, bias_grads=False)
+    after = measure_joint([net], [c], sim._scratch)[0]
+    for b, a in zip(beside.layers, after, strict=True):
+        assert b.to_json() == a.to_json()
+        for row in b.hists:
+            np.testing.assert_array_equal(b.hists[row].counts, a.hists[row].counts)
