@@ -91,7 +91,8 @@ class FrameBench:
         self.grid.rows = rows
         self.grid.resize(*SIZE)
         self.grid.show()
-        self.sim = Simulator()
+        blas = limit_blas_threads()  # and the engine's use of a spare core
+        self.sim = Simulator(prefetch=blas < (os.cpu_count() or 1))
         self.configs = [CANONICAL.replace(gain=1.0), CANONICAL.replace(gain=1.1)]
         self.k = 0
         self.parts = {"step": [], "present": [], "paint": []}

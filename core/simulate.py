@@ -26,7 +26,10 @@ _NO_MOMENTS = stats.Moments(math.nan, math.nan, 0, 0)
 
 
 class Simulator:
-    def __init__(self):
+    def __init__(self, prefetch: bool = False):
+        """prefetch: take each layer's moments on a helper thread as the layer finishes. It pays
+        when BLAS leaves a core idle (the window's policy); beside BLAS on every core it costs."""
+        self.prefetch = prefetch
         self._nets: list[Network] = []
         self._bank: NoiseBank | None = None
         self._scratch = stats.Scratch()
@@ -90,7 +93,7 @@ def run_joint(
     as in the CS231n notebook, and the gradient statistics are NaN."""
     t0 = time.perf_counter()
     backward = bool(set(rows) & GRADIENT_ROWS)
-    pre = _Prefetch()
+    pre = _Prefetch() if sims[0].prefetch else None
     nets = [
         sim.prepare(c, backward, bias_grads=False, pre=pre)
         for sim, c in zip(sims, configs, strict=True)

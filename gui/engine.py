@@ -62,8 +62,9 @@ class Engine(QObject):
         self._pending: tuple[Config, Config | None, tuple[str, ...]] | None = None
         self._stop = False
         self._busy = False
-        self._sims = (Simulator(), Simulator())
         self.blas_threads = limit_blas_threads()
+        spare = self.blas_threads < (os.cpu_count() or 1)  # a core BLAS leaves to the UI
+        self._sims = (Simulator(prefetch=spare), Simulator(prefetch=spare))
         self.frames = 0  # snapshots delivered, for tests and the fps counter
         self._thread = _Worker(self)
         self._thread.start()

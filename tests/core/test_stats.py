@@ -137,7 +137,7 @@ def test_moments_taken_beside_the_matmuls_equal_those_taken_after():
     from core.simulate import measure_joint
 
     c = Config(depth=6, width=48, batch=96, activation="tanh", init="xavier-normal", bias="default")
-    sim = Simulator()
+    sim = Simulator(prefetch=True)
     beside = sim.run(c)
     net = sim.prepare(c, bias_grads=False)
     after = measure_joint([net], [c], sim._scratch)[0]
