@@ -50,6 +50,10 @@ class Norm:
 
     def forward(self, h: np.ndarray, out: np.ndarray) -> np.ndarray:
         self._statistics(h)
+        return self._standardise(out)
+
+    def _standardise(self, out: np.ndarray) -> np.ndarray:
+        """x̂ = (h − μ)/√(σ² + ε) from xhat = h − μ and var; y = γ·x̂ + β into out."""
         np.add(self.var, EPS, out=self.inv)
         np.sqrt(self.inv, out=self.inv)
         np.reciprocal(self.inv, out=self.inv)
@@ -107,13 +111,7 @@ class BatchNorm(Norm):
         np.copyto(self.mu, self.running_mean)
         np.copyto(self.var, self.running_var)
         np.subtract(h, self.mu, out=self.xhat)
-        np.add(self.var, EPS, out=self.inv)
-        np.sqrt(self.inv, out=self.inv)
-        np.reciprocal(self.inv, out=self.inv)
-        self.xhat *= self.inv
-        np.multiply(self.xhat, self.gamma, out=out)
-        out += self.beta
-        return out
+        return self._standardise(out)
 
     def _update_running(self, n: int) -> None:
         for running, batch, k in (
