@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
         self._build_central()
         self._build_docks()
         self.training = TrainingController(self)  # issue #7: its docks, engine and views
+        self.docks["network"].raise_()  # the Network tab in front, not the last one tabified
         self._build_menus()
         self._build_compare_bar()
         self._build_status()

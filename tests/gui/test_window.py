@@ -32,6 +32,9 @@ def test_first_frame_shows_every_layer(make_window):
     assert_plots_match_core(win, SMALL)
     assert len(win.grid._panels) == SMALL.depth * 2
     assert not blank(win.grab())
+    # the Network tab is in front of the Training and Playback tabs on a first launch
+    assert not win.docks["network"].visibleRegion().isEmpty()
+    assert win.docks["training"].visibleRegion().isEmpty()
 
 
 CONTROL_CASES = [
