@@ -8,6 +8,7 @@ are immutable and cross to the UI thread through a queued signal; no widget is t
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import traceback
 from dataclasses import dataclass
@@ -19,23 +20,34 @@ from core import Config, ConfigError, Simulator, Snapshot, theory
 from core.simulate import run_joint
 from core.stats import ROWS
 
-_blas_limit = None
+_blas = None  # (threads, the threadpoolctl limit kept alive)
 
 
 def limit_blas_threads() -> int:
     """Leave one core to the UI thread: OpenBLAS threads that share the cores with painting stall
     at every barrier (measured on 2 cores: a 10 × 500 × 1000 step took 554 ms with 2 threads while
-    other work ran, 212 ms with 1). Global and idempotent; returns the BLAS thread count."""
-    global _blas_limit
-    n = max(1, (os.cpu_count() or 1) - 1)
-    override = os.environ.get("INITSCOPE_BLAS_THREADS", "")
-    if override.isdigit() and int(override) > 0:  # e.g. 2 on a quiet 2-core machine (+10–35%)
-        n = int(override)
-    if _blas_limit is None:
+    other work ran, 212 ms with 1). Global and applied once; returns the BLAS thread count."""
+    global _blas
+    if _blas is None:
         from threadpoolctl import threadpool_limits
 
-        _blas_limit = threadpool_limits(limits=n, user_api="blas")
-    return n
+        n = _blas_policy()
+        _blas = (n, threadpool_limits(limits=n, user_api="blas"))
+    return _blas[0]
+
+
+def _blas_policy() -> int:
+    default = max(1, (os.cpu_count() or 1) - 1)
+    raw = os.environ.get("INITSCOPE_BLAS_THREADS", "")
+    if raw.isdigit() and int(raw) > 0:  # e.g. 2 on a quiet 2-core machine (+10–35%)
+        return int(raw)
+    if raw:
+        print(
+            f"warning: INITSCOPE_BLAS_THREADS={raw!r} is not a positive whole number; "
+            f"using {default}",
+            file=sys.stderr,
+        )
+    return default
 
 
 class _Worker(QThread):

@@ -381,3 +381,17 @@ def test_theory_overlays_match_core_theory_and_phase_dot(make_window, qtbot):
     assert win.config.init == "normal" and win.config.std == pytest.approx((2.0 / 200) ** 0.5)
     win.show_theory_box.setChecked(False)
     assert win.grid.theory_data("act", 1) is None
+
+
+def test_blas_policy_leaves_a_core_and_takes_an_override(monkeypatch, capsys):
+    from gui.engine import _blas_policy
+
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    monkeypatch.delenv("INITSCOPE_BLAS_THREADS", raising=False)
+    assert _blas_policy() == 3
+    monkeypatch.setenv("INITSCOPE_BLAS_THREADS", "2")
+    assert _blas_policy() == 2
+    monkeypatch.setenv("INITSCOPE_BLAS_THREADS", "two")
+    assert _blas_policy() == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "INITSCOPE_BLAS_THREADS='two'" in err
