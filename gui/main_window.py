@@ -647,6 +647,7 @@ class MainWindow(QMainWindow):
         pd = self.playback_dock
         return {
             "preact": pd.preact.isChecked(),
+            "grad": pd.grad.isChecked(),
             "wgrad": pd.wgrad.isChecked(),
             "per_layer_y": pd.per_layer_y.isChecked(),
         }
@@ -683,12 +684,13 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Cannot open state", str(e))
             return False
         pd = self.playback_dock
-        for key, box in (
-            ("preact", pd.preact),
-            ("wgrad", pd.wgrad),
-            ("per_layer_y", pd.per_layer_y),
+        for key, box, default in (
+            ("preact", pd.preact, False),
+            ("grad", pd.grad, True),  # state files from before the box had the row
+            ("wgrad", pd.wgrad, False),
+            ("per_layer_y", pd.per_layer_y, False),
         ):
-            box.setChecked(bool(view.get(key, False)))
+            box.setChecked(bool(view.get(key, default)))
         self._set_compare(compare)
         self.set_config(config)
         if anim.get("mode") in ("off", "resample", "sweep"):

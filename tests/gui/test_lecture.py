@@ -98,12 +98,15 @@ def test_svg_png_and_state_round_trip(make_window, qtbot, tmp_path):
     win.compare_action.trigger()
     win.apply_changes({"activation": "relu"})
     win.playback_dock.wgrad.setChecked(True)
+    win.playback_dock.grad.setChecked(False)
     win.save_state(str(tmp_path / "state.toml"))
     win.compare_action.trigger()
     win.playback_dock.wgrad.setChecked(False)
+    win.playback_dock.grad.setChecked(True)
     assert win.open_state(str(tmp_path / "state.toml"))
     assert win.compare == SMALL.replace(activation="relu") and win.config == SMALL
-    assert win.playback_dock.wgrad.isChecked()
+    assert win.playback_dock.wgrad.isChecked() and not win.playback_dock.grad.isChecked()
+    assert win.grid.rows == ("act", "wgrad")
 
 
 def test_bad_state_file_is_a_message_not_a_crash(make_window, tmp_path, monkeypatch):
