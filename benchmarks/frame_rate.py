@@ -20,8 +20,9 @@ live window repaints only what changed, and coalesces paints).
 - baseline_ms: /work/shared/baseline_matplotlib.py loaded with runpy in this process (argv set so
   its own loop runs once, its print captured), then its update() timed here with the same σ
   alternation it uses. baseline_ratio = baseline_ms / fwd_only_ms (target ≥ 12).
-- blas_threads: the window's engine leaves one core to the UI thread (gui/engine.py,
-  limit_blas_threads); the floor and the frames here run under the same policy.
+- blas_threads: the BLAS thread count, chosen as the window's engine chooses it (gui/engine.py,
+  BlasTuner: all cores but one or all cores, whichever computes faster here, measured on 8 warm-up
+  frames); the floor and every timed frame then run with it.
 - window_frame_ms: the real MainWindow running its own gain sweep (compute on the engine thread,
   presenting and painting on the UI thread, overlapping where the cores allow): what a room sees.
 - latency_ms: in a real MainWindow (1920×1080, its own Engine thread, a throwaway QSettings file),
@@ -53,10 +54,11 @@ import numpy as np
 from core_step import CANONICAL, Floor, code_state, machine_info, timed
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
+from threadpoolctl import ThreadpoolController
 
 from core import Simulator
 from gui import theme
-from gui.engine import limit_blas_threads
+from gui.engine import BlasTuner, blas_counts, matmul_work
 
 BASELINE = Path(os.environ.get("INITSCOPE_BASELINE", "/work/shared/baseline_matplotlib.py"))
 SIZE = (1920, 1080)
@@ -91,8 +93,7 @@ class FrameBench:
         self.grid.rows = rows
         self.grid.resize(*SIZE)
         self.grid.show()
-        blas = limit_blas_threads()  # and the engine's use of a spare core
-        self.sim = Simulator(prefetch=blas < (os.cpu_count() or 1))
+        self.sim = Simulator()
         self.configs = [CANONICAL.replace(gain=1.0), CANONICAL.replace(gain=1.1)]
         self.k = 0
         self.parts = {"step": [], "present": [], "paint": []}
@@ -117,12 +118,32 @@ class FrameBench:
         self.grid.deleteLater()
 
 
+def settle_blas(full: FrameBench, frames: int = 8) -> int:
+    """Choose the BLAS thread count as the window's engine does (gui.engine.BlasTuner, timing
+    each count on these frames), then hold it: the floor and every timed frame run with it."""
+    controller = ThreadpoolController()
+    tuner = BlasTuner(blas_counts())
+    work = matmul_work([CANONICAL], backward=True)
+    for _ in range(frames):
+        n = tuner.choose()
+        controller.limit(limits=n, user_api="blas")
+        t0 = time.perf_counter()
+        full.sim.run(full.configs[full.k % 2], rows=full.grid.rows)
+        full.k += 1
+        tuner.record(n, time.perf_counter() - t0, work)
+    n = tuner.best()
+    controller.limit(limits=n, user_api="blas")
+    return n
+
+
 def frames(repeat: int, warmup: int = 3) -> dict:
     a = app()
-    blas = limit_blas_threads()  # the window's engine policy, for the floor and the frames alike
     floor = Floor()
     full, fwd = FrameBench(("act", "grad")), FrameBench(("act",))
     a.processEvents()
+    blas = settle_blas(full)  # the window's engine policy, for the floor and the frames alike
+    for sim in (full.sim, fwd.sim):
+        sim.prefetch = blas < (os.cpu_count() or 1)
     for _ in range(warmup):
         floor.run()
         full.frame()

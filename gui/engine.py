@@ -7,47 +7,80 @@ are immutable and cross to the UI thread through a queued signal; no widget is t
 
 from __future__ import annotations
 
+import itertools
 import os
+import statistics
 import sys
 import threading
+import time
 import traceback
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
 from core import Config, ConfigError, Simulator, Snapshot, theory
-from core.simulate import run_joint
+from core.simulate import GRADIENT_ROWS, run_joint
 from core.stats import ROWS
 
-_blas = None  # (threads, the threadpoolctl limit kept alive)
 
-
-def limit_blas_threads() -> int:
-    """Leave one core to the UI thread: OpenBLAS threads that share the cores with painting stall
-    at every barrier (measured on 2 cores: a 10 × 500 × 1000 step took 554 ms with 2 threads while
-    other work ran, 212 ms with 1). Global and applied once; returns the BLAS thread count."""
-    global _blas
-    if _blas is None:
-        from threadpoolctl import threadpool_limits
-
-        n = _blas_policy()
-        _blas = (n, threadpool_limits(limits=n, user_api="blas"))
-    return _blas[0]
-
-
-def _blas_policy() -> int:
-    default = max(1, (os.cpu_count() or 1) - 1)
+def blas_counts() -> tuple[int, ...]:
+    """The BLAS thread counts the engine chooses between: all cores but one, and all cores, or
+    the one INITSCOPE_BLAS_THREADS names."""
+    cores = os.cpu_count() or 1
+    default = tuple(dict.fromkeys((max(1, cores - 1), cores)))
     raw = os.environ.get("INITSCOPE_BLAS_THREADS", "")
-    if raw.isdigit() and int(raw) > 0:  # e.g. 2 on a quiet 2-core machine (+10–35%)
-        return int(raw)
+    if raw.isdigit() and int(raw) > 0:
+        return (int(raw),)
     if raw:
         print(
             f"warning: INITSCOPE_BLAS_THREADS={raw!r} is not a positive whole number; "
-            f"using {default}",
+            "choosing by measurement",
             file=sys.stderr,
         )
     return default
+
+
+class BlasTuner:
+    """The BLAS thread count, measured rather than guessed. On a quiet 2-core machine all cores
+    are fastest (a canonical frame in the window: 165 ms against 241 with one); when other work
+    shares the cores, OpenBLAS threads stall at every barrier and one fewer wins (a step took
+    554 ms with 2 threads, 212 with 1). Each frame's compute time per unit of work is kept per
+    count; the cheaper count runs, and every PROBE-th frame tries the other, so the choice follows
+    the machine's load."""
+
+    PROBE = 16
+    KEEP = 5  # the last costs of each count whose median decides
+
+    def __init__(self, counts: tuple[int, ...]):
+        self.counts = counts
+        self.costs: dict[int, deque] = {n: deque(maxlen=self.KEEP) for n in counts}
+        self.frames = 0
+
+    def choose(self) -> int:
+        self.frames += 1
+        untried = [n for n in self.counts if not self.costs[n]]
+        if untried:
+            return untried[0]
+        best = self.best()
+        if len(self.counts) > 1 and self.frames % self.PROBE == 0:
+            return next(n for n in self.counts if n != best)
+        return best
+
+    def best(self) -> int:
+        tried = [n for n in self.counts if self.costs[n]]
+        return min(tried, key=lambda n: statistics.median(self.costs[n])) if tried else 0
+
+    def record(self, n: int, seconds: float, work: float) -> None:
+        if work > 0:
+            self.costs[n].append(seconds / work)
+
+
+def matmul_work(configs: list[Config], backward: bool) -> float:
+    """Multiply-adds of a frame's matmuls: what its compute time is divided by."""
+    per_side = (c.batch * sum(a * b for a, b in itertools.pairwise(c.widths)) for c in configs)
+    return float(sum(per_side)) * (3 if backward else 1)
 
 
 class _Worker(QThread):
@@ -74,9 +107,10 @@ class Engine(QObject):
         self._pending: tuple[Config, Config | None, tuple[str, ...]] | None = None
         self._stop = False
         self._busy = False
-        self.blas_threads = limit_blas_threads()
-        spare = self.blas_threads < (os.cpu_count() or 1)  # a core BLAS leaves to the UI
-        self._sims = (Simulator(prefetch=spare), Simulator(prefetch=spare))
+        self.tuner = BlasTuner(blas_counts())
+        self.blas_threads = self.tuner.counts[0]  # the count the newest frame ran with
+        self._blas = None  # a ThreadpoolController, made on the worker once numpy is loaded
+        self._sims = (Simulator(), Simulator())
         self.frames = 0  # snapshots delivered, for tests and the fps counter
         self._thread = _Worker(self)
         self._thread.start()
@@ -100,6 +134,17 @@ class Engine(QObject):
             self._stop = True
             self._cond.notify()
         self._thread.wait()
+
+    def _set_blas_threads(self) -> int:
+        if self._blas is None:
+            from threadpoolctl import ThreadpoolController
+
+            self._blas = ThreadpoolController()
+        n = self.blas_threads = self.tuner.choose()
+        self._blas.limit(limits=n, user_api="blas")
+        for sim in self._sims:  # a core BLAS leaves idle takes the moments
+            sim.prefetch = n < (os.cpu_count() or 1)
+        return n
 
     def _loop(self) -> None:
         while True:
@@ -126,7 +171,12 @@ class Engine(QObject):
         *sides, rows = job
         configs = [c for c in sides if c is not None]
         try:
-            return run_joint(list(self._sims[: len(configs)]), configs, rows)
+            n = self._set_blas_threads()
+            t0 = time.perf_counter()
+            snaps = run_joint(list(self._sims[: len(configs)]), configs, rows)
+            backward = bool(set(rows) & GRADIENT_ROWS)
+            self.tuner.record(n, time.perf_counter() - t0, matmul_work(configs, backward))
+            return snaps
         except (ConfigError, MemoryError) as e:
             self.failed.emit(f"cannot compute this configuration: {e}")
         except Exception as e:  # a bug: show it and keep the window alive, with the trace on stderr

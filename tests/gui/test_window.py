@@ -383,15 +383,37 @@ def test_theory_overlays_match_core_theory_and_phase_dot(make_window, qtbot):
     assert win.grid.theory_data("act", 1) is None
 
 
-def test_blas_policy_leaves_a_core_and_takes_an_override(monkeypatch, capsys):
-    from gui.engine import _blas_policy
+def test_blas_counts_are_all_cores_or_one_fewer_or_the_override(monkeypatch, capsys):
+    from gui.engine import blas_counts
 
     monkeypatch.setattr("os.cpu_count", lambda: 4)
     monkeypatch.delenv("INITSCOPE_BLAS_THREADS", raising=False)
-    assert _blas_policy() == 3
+    assert blas_counts() == (3, 4)
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert blas_counts() == (1,)
     monkeypatch.setenv("INITSCOPE_BLAS_THREADS", "2")
-    assert _blas_policy() == 2
+    assert blas_counts() == (2,)
     monkeypatch.setenv("INITSCOPE_BLAS_THREADS", "two")
-    assert _blas_policy() == 3
+    assert blas_counts() == (1,)
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "INITSCOPE_BLAS_THREADS='two'" in err
+
+
+def test_blas_tuner_follows_the_cheaper_count_and_probes_the_other():
+    from gui.engine import BlasTuner
+
+    tuner = BlasTuner((1, 2))
+    cost = {1: 2.0, 2: 1.0}  # a quiet machine: all cores are cheaper
+    picks = []
+    for _ in range(64):
+        n = tuner.choose()
+        picks.append(n)
+        tuner.record(n, cost[n], 1.0)
+    assert picks[:2] == [1, 2]  # each count is tried once first
+    assert picks[2:].count(1) == 64 // BlasTuner.PROBE  # the probes: frames 16, 32, 48, 64
+    cost = {1: 1.0, 2: 3.0}  # then other work takes a core: one fewer wins within a few probes
+    for _ in range(BlasTuner.PROBE * BlasTuner.KEEP):
+        n = tuner.choose()
+        tuner.record(n, cost[n], 1.0)
+    assert tuner.best() == 1
+    assert [tuner.choose() for _ in range(BlasTuner.PROBE)].count(1) == BlasTuner.PROBE - 1
