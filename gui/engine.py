@@ -7,6 +7,7 @@ are immutable and cross to the UI thread through a queued signal; no widget is t
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import statistics
@@ -113,6 +114,7 @@ class Engine(QObject):
         self._blas = None  # a ThreadpoolController, made on the worker once numpy is loaded
         self._sims = (Simulator(), Simulator())
         self.frames = 0  # snapshots delivered, for tests and the fps counter
+        self.phase_wanted = False  # the window's phase dock is shown: make its grid too
         self._thread = _Worker(self)
         self._thread.start()
 
@@ -165,7 +167,7 @@ class Engine(QObject):
                 self.frames += 1
                 # theory first: emitted after the frame, it crashed the interpreter at exit
                 # now and then (a self-test quitting at its first frame, 3 runs in 12)
-                self.theory_ready.emit(_theory(snaps[0]))
+                self.theory_ready.emit(_theory(snaps[0], self.phase_wanted))
                 self.snapshot_ready.emit(snaps[0], snaps[1] if len(snaps) > 1 else None)
 
     def _compute(self, job) -> tuple[Snapshot, ...] | None:
@@ -194,9 +196,10 @@ class Theory:
     config: Config
     prediction: theory.Prediction | None
     curves: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]]
+    phase: theory.PhaseGrid | None = None  # the phase diagram of the prediction's activation
 
 
-def _theory(snap: Snapshot) -> Theory:
+def _theory(snap: Snapshot, phase: bool = False) -> Theory:
     try:
         pred = theory.predict(snap.config)
     except (ValueError, ArithmeticError):  # a corner the quadrature cannot reach: draw no theory
@@ -211,4 +214,12 @@ def _theory(snap: Snapshot) -> Theory:
                     inside = (x >= h.lo) & (x <= h.hi) & np.isfinite(p)
                     width = (h.hi - h.lo) / len(h.counts)
                     curves[(row, s.index)] = (x[inside], p[inside] * width)
-    return Theory(snap.config, pred, curves)
+    grid = _phase_grid(pred.fixed.activation) if pred is not None and phase else None
+    return Theory(snap.config, pred, curves, grid)
+
+
+@functools.lru_cache(maxsize=16)
+def _phase_grid(activation: str) -> theory.PhaseGrid:
+    """Here, on the worker, once per activation: 35–290 ms that froze the window when it ran in
+    the phase dock on the UI thread."""
+    return theory.phase_grid(activation)

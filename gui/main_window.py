@@ -291,6 +291,7 @@ class MainWindow(QMainWindow):
             self._draw_theory()
 
     def _phase_shown(self, visible: bool) -> None:
+        self.engine.phase_wanted = visible  # the worker makes phase grids only for a shown dock
         # a dock also reports hiding while the window is torn down, when the plots are gone
         if visible and self.isVisible():
             self._draw_theory()
@@ -301,9 +302,15 @@ class MainWindow(QMainWindow):
         fits = on and th.config == self.latest.config
         self.grid.show_theory(th.curves if fits else None)
         self.profile.show_theory(th.prediction if fits else None)
-        if th is not None and th.prediction is not None and self.docks["phase"].isVisible():
+        # the dock's own visibilityChanged says whether it is shown (a tab behind another
+        # still reports isVisible()); phase_wanted also makes the worker build the grid
+        if th is not None and th.prediction is not None and self.engine.phase_wanted:
             f = th.prediction.fixed
-            self.phase.set_state(f.activation, f.sigma_w2, f.sigma_b2)
+            shown = self.phase.grid is not None and self.phase.grid.activation == f.activation
+            if th.phase is None and not shown:
+                self._submit(force=True)  # made while the dock was hidden: the worker makes it
+            else:
+                self.phase.set_state(f.activation, f.sigma_w2, f.sigma_b2, th.phase)
 
     def _build_compare_bar(self) -> None:
         bar = self.compare_bar = self.addToolBar("Comparison")

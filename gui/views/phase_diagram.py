@@ -50,9 +50,18 @@ class PhaseDiagram(QWidget):
     def plot(self) -> pg.PlotItem:
         return self.plot_widget.getPlotItem()
 
-    def set_state(self, activation: str, sigma_w2: float, sigma_b2: float) -> None:
+    def set_state(
+        self,
+        activation: str,
+        sigma_w2: float,
+        sigma_b2: float,
+        grid: theory.PhaseGrid | None = None,
+    ) -> None:
+        """`grid`: the activation's phase grid, computed off the UI thread (the window's engine
+        sends it); without it the diagram computes its own."""
         if self._grid is None or self._grid.activation != activation:
-            self._show_grid(theory.phase_grid(activation))
+            ok = grid is not None and grid.activation == activation
+            self._show_grid(grid if ok else theory.phase_grid(activation))
         self._state = (activation, sigma_w2, sigma_b2)
         x, y = self._on_chart(sigma_w2, sigma_b2, inset=INSET)
         inside = (x, y) == (sigma_w2, sigma_b2)

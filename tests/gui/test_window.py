@@ -372,8 +372,8 @@ def test_theory_overlays_match_core_theory_and_phase_dot(make_window, qtbot):
     _, prof = win.profile.theory_curves["act_std"].getData()
     np.testing.assert_allclose(prof, [lp.act_std for lp in pred.layers], rtol=1e-9)
     win.docks["phase"].show()
-    win.docks["phase"].raise_()
-    win._draw_theory()
+    win.docks["phase"].raise_()  # its grid is made on the worker, with the next frame's theory
+    qtbot.waitUntil(lambda: win.phase.grid is not None and win.phase.grid.activation == "tanh")
     assert win.phase.dot_position() == pytest.approx(
         (pred.fixed.sigma_w2, pred.fixed.sigma_b2), rel=1e-6
     )
@@ -417,3 +417,30 @@ def test_blas_tuner_follows_the_cheaper_count_and_probes_the_other():
         tuner.record(n, cost[n], 1.0)
     assert tuner.best() == 1
     assert [tuner.choose() for _ in range(BlasTuner.PROBE)].count(1) == BlasTuner.PROBE - 1
+
+
+def test_phase_grid_is_computed_off_the_ui_thread(make_window, qtbot, monkeypatch):
+    """A new activation's phase diagram (35–290 ms of quadrature) is made on the engine's worker,
+    never on the UI thread, and the dock then shows that activation's grid."""
+    import threading
+
+    from core import theory
+    from gui import engine
+
+    calls = []
+    real = theory.phase_grid
+
+    def spy(*a, **kw):
+        calls.append(threading.current_thread() is threading.main_thread())
+        return real(*a, **kw)
+
+    monkeypatch.setattr(theory, "phase_grid", spy)
+    engine._phase_grid.cache_clear()
+    win = make_window(SMALL.replace(activation="tanh"))
+    win.docks["phase"].raise_()
+    win.network_dock.activation.setCurrentText("relu")
+    config = SMALL.replace(activation="relu")
+    wait_shown(qtbot, win, config)
+    qtbot.waitUntil(lambda: win.phase.grid is not None and win.phase.grid.activation == "relu")
+    assert calls and not any(calls)  # made, and only off the UI thread
+    engine._phase_grid.cache_clear()
