@@ -25,6 +25,11 @@ GRADIENT_ROWS = {"grad", "wgrad"}
 _NO_MOMENTS = stats.Moments(math.nan, math.nan, 0, 0)
 
 
+def needs_backward(rows: tuple[str, ...]) -> bool:
+    """Only a gradient row needs the backward pass."""
+    return bool(set(rows) & GRADIENT_ROWS)
+
+
 class Simulator:
     def __init__(self, prefetch: bool = False):
         """prefetch: take each layer's moments on a helper thread as the layer finishes. It pays
@@ -92,7 +97,7 @@ def run_joint(
     gradient row the backward pass is skipped: an activations-only frame costs the forward pass,
     as in the CS231n notebook, and the gradient statistics are NaN."""
     t0 = time.perf_counter()
-    backward = bool(set(rows) & GRADIENT_ROWS)
+    backward = needs_backward(rows)
     pre = _Prefetch() if sims[0].prefetch else None
     nets = [
         sim.prepare(c, backward, bias_grads=False, pre=pre)
@@ -153,12 +158,10 @@ class _Prefetch:
     core short of the machine; this uses it while the UI is idle). Moments only read arrays that
     no later layer writes; measure_joint waits for their results."""
 
-    _pool: ThreadPoolExecutor | None = None
+    _pool: ThreadPoolExecutor | None = None  # made on the first job
     _scratch = stats.Scratch()  # the helper thread's own buffers
 
     def __init__(self):
-        if _Prefetch._pool is None:
-            _Prefetch._pool = ThreadPoolExecutor(1, thread_name_prefix="initscope-moments")
         self._jobs: dict[tuple[int, str], Future] = {}
 
     def forward_done(self, layer: Dense) -> None:
@@ -172,6 +175,8 @@ class _Prefetch:
             self._put(layer, key, a)
 
     def _put(self, layer: Dense, key: str, a: np.ndarray) -> None:
+        if _Prefetch._pool is None:
+            _Prefetch._pool = ThreadPoolExecutor(1, thread_name_prefix="initscope-moments")
         self._jobs[(id(layer), key)] = self._pool.submit(stats.moments, a, self._scratch)
 
     def moments(self, layer: Dense, key: str, a: np.ndarray, scratch) -> stats.Moments:
@@ -179,14 +184,7 @@ class _Prefetch:
         return job.result() if job is not None else stats.moments(a, scratch)
 
 
-class _Inline(_Prefetch):
-    """No helper thread: every moment taken where it is asked for (measure_joint's default)."""
-
-    def __init__(self):
-        self._jobs = {}
-
-
-_NO_PREFETCH = _Inline()
+_INLINE = _Prefetch()  # given no job: every moment taken where it is asked for
 
 
 def _moments(net: Network, scratch: stats.Scratch, backward: bool, pre: _Prefetch) -> list[dict]:
@@ -252,7 +250,7 @@ def measure_joint(
     pre: _Prefetch | None = None,
 ) -> tuple[tuple[stats.LayerStats, ...], ...]:
     """Moments of every side first, then histograms on the ranges they agree on."""
-    pre = pre or _NO_PREFETCH
+    pre = pre or _INLINE
     with np.errstate(all="ignore"):
         moments = [_moments(net, scratch, backward, pre) for net in nets]
         ranges = _ranges(nets, configs, moments)
@@ -276,9 +274,8 @@ def measure_joint(
 
 
 def _layer_stats(
-    i, layer: Dense, m, hists, init, c: Config, scratch, backward: bool = True, pre=None
+    i, layer: Dense, m, hists, init, c: Config, scratch, backward: bool, pre: _Prefetch
 ) -> stats.LayerStats:
-    pre = pre or _NO_PREFETCH
     fan_in, fan_out = layer.W.shape
     act = layer.act
     d = layer.dphi

@@ -22,7 +22,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
 from core import Config, ConfigError, Simulator, Snapshot, theory
-from core.simulate import GRADIENT_ROWS, run_joint
+from core.simulate import needs_backward, run_joint
 from core.stats import ROWS
 
 
@@ -177,7 +177,7 @@ class Engine(QObject):
             n = self._set_blas_threads()
             t0 = time.perf_counter()
             snaps = run_joint(list(self._sims[: len(configs)]), configs, rows)
-            backward = bool(set(rows) & GRADIENT_ROWS)
+            backward = needs_backward(rows)
             self.tuner.record(n, time.perf_counter() - t0, matmul_work(configs, backward))
             return snaps
         except (ConfigError, MemoryError) as e:
@@ -214,7 +214,12 @@ def _theory(snap: Snapshot, phase: bool = False) -> Theory:
                     inside = (x >= h.lo) & (x <= h.hi) & np.isfinite(p)
                     width = (h.hi - h.lo) / len(h.counts)
                     curves[(row, s.index)] = (x[inside], p[inside] * width)
-    grid = _phase_grid(pred.fixed.activation) if pred is not None and phase else None
+    grid = None
+    if pred is not None and phase:
+        try:
+            grid = _phase_grid(pred.fixed.activation)
+        except (ValueError, ArithmeticError):  # no diagram, rather than a dead worker
+            grid = None
     return Theory(snap.config, pred, curves, grid)
 
 

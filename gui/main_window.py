@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         self.engine.snapshot_ready.connect(self._on_snapshot)
         self.engine.theory_ready.connect(self._on_theory)
         self.theory = None
+        self._phase_asked: str | None = None  # the activation whose grid was last asked for
         self.engine.failed.connect(self._on_failed)
 
         self._build_central()
@@ -307,9 +308,10 @@ class MainWindow(QMainWindow):
         if th is not None and th.prediction is not None and self.engine.phase_wanted:
             f = th.prediction.fixed
             shown = self.phase.grid is not None and self.phase.grid.activation == f.activation
-            if th.phase is None and not shown:
+            if th.phase is None and not shown and self._phase_asked != f.activation:
+                self._phase_asked = f.activation  # once: a grid the worker cannot make ends it
                 self._submit(force=True)  # made while the dock was hidden: the worker makes it
-            else:
+            elif th.phase is not None or shown:
                 self.phase.set_state(f.activation, f.sigma_w2, f.sigma_b2, th.phase)
 
     def _build_compare_bar(self) -> None:
