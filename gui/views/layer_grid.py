@@ -181,6 +181,9 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self._timer.timeout.connect(self._tick)
         self.ci.layout.setSpacing(2)
         self.scale = 1.0  # type and line scale (the presentation view's projector factor)
+        # nothing to see before the first snapshot: painting the empty panels' axes first cost
+        # 160-210 ms of the launch, all of it repainted when the data came
+        self.setUpdatesEnabled(False)
 
     # ----------------------------------------------------------------- API
     @property
@@ -231,6 +234,8 @@ class LayerGrid(pg.GraphicsLayoutWidget):
     def present(self, snap: Snapshot, blend: bool | None = None, b: Snapshot | None = None) -> None:
         """Show snap; with b (same histogram ranges, from core.simulate.run_joint), overlay it."""
         blend = self.blend if blend is None else blend
+        if not self.updatesEnabled():
+            self.setUpdatesEnabled(True)
         self._snapshot = snap
         self._b = b
         shape = (tuple(s.index for s in snap.layers), self.rows)
@@ -268,8 +273,10 @@ class LayerGrid(pg.GraphicsLayoutWidget):
             )
             label.setMaximumWidth(22)
             for index in indices:
-                plot = self.addPlot(row=r, col=index)
-                plot.setMenuEnabled(False)
+                # no context menu is built (ViewBox's took 2 ms a panel, then was thrown away).
+                # Configuring the plot before it joins the layout saved a little more, but made
+                # a later rebuild segfault in QGraphicsView's paint (test_activations_only_...)
+                plot = self.addPlot(row=r, col=index, enableMenu=False)
                 plot.setMouseEnabled(x=False, y=False)
                 plot.hideButtons()
                 plot.showGrid(x=True, y=False, alpha=0.15)
