@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QByteArray,
@@ -48,8 +49,10 @@ from gui.views.caption_bar import CaptionBar
 from gui.views.depth_profile import DepthProfile
 from gui.views.layer_grid import LayerGrid, has_rows
 from gui.views.overview import Overview
-from gui.views.phase_diagram import PhaseDiagram
 from gui.views.stats_table import StatsTable
+
+if TYPE_CHECKING:
+    from gui.views.phase_diagram import PhaseDiagram
 
 GRID_MAX_DEPTH = 12  # beyond this, panels get too narrow: the overview heatmap takes over
 DRAG_BATCH = 250  # examples per frame while a slider is held (refined on release)
@@ -262,20 +265,32 @@ class MainWindow(QMainWindow):
         self._action(h, "About InitScope", self.about)
 
     def _build_phase(self) -> QWidget:
-        self.phase = PhaseDiagram()
-        self.phase.picked.connect(self.pick_phase_point)
+        self._phase = None  # made when its dock first shows (a tab behind the profile at launch)
         self.show_theory_box = QCheckBox("show mean-field predictions (dashed)")
         self.show_theory_box.setChecked(True)
         self.show_theory_box.setToolTip(
             "Overlay the infinite-width prediction on histograms and the depth profile."
         )
         self.show_theory_box.toggled.connect(lambda _: self._draw_theory())
-        box = QWidget()
-        lay = QVBoxLayout(box)
+        self._phase_box = QWidget()
+        lay = QVBoxLayout(self._phase_box)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.phase, 1)
         lay.addWidget(self.show_theory_box)
-        return box
+        return self._phase_box
+
+    @property
+    def phase(self) -> PhaseDiagram:
+        """The phase diagram, made on first use (its dock shows, or a test asks): 25 ms of a
+        launch that shows it behind the depth profile's tab."""
+        return self._phase if self._phase is not None else self._make_phase()
+
+    def _make_phase(self) -> PhaseDiagram:
+        from gui.views.phase_diagram import PhaseDiagram
+
+        self._phase = PhaseDiagram()
+        self._phase.picked.connect(self.pick_phase_point)
+        self._phase_box.layout().insertWidget(0, self._phase, 1)
+        return self._phase
 
     def pick_phase_point(self, sigma_w2: float, sigma_b2: float) -> None:
         """A click on the diagram: N(0, σ_w²/fan_in) weights and a bias of std √σ_b²."""
@@ -293,6 +308,8 @@ class MainWindow(QMainWindow):
 
     def _phase_shown(self, visible: bool) -> None:
         self.engine.phase_wanted = visible  # the worker makes phase grids only for a shown dock
+        if visible and self._phase is None:
+            self._make_phase()
         # a dock also reports hiding while the window is torn down, when the plots are gone
         if visible and self.isVisible():
             self._draw_theory()

@@ -9,21 +9,26 @@ window's own engine and restarts the run at step 0, which is that same picture.
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QEventLoop, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 
 from core.stats import Hist, Snapshot
 from core.training import TrainRecord
 from gui import export
 from gui.docks.training_dock import TrainingDock
 from gui.training_engine import Setup, TrainFrame, TrainingEngine
-from gui.views.training_views import TrainingViews
+
+if TYPE_CHECKING:
+    from gui.views.training_views import TrainingViews
 
 RECORD_FRAMES = 60
 REPLAY_MS = 80  # per recorded step when replaying
 VIEWS_SHARE = 0.36  # of the window's width, for the curves dock when it first appears
+VIEWS_MIN_WIDTH = 420
+VIEWS_SIZE_HINT = QSize(600, 480)  # what the curves ask for (a pyqtgraph view; a test checks)
 
 
 def rebin(h: Hist, lo: float, hi: float, bins: int) -> Hist | None:
@@ -61,6 +66,14 @@ def shared_bins(a: Snapshot, b: Snapshot) -> tuple[Snapshot, Snapshot]:
     )
 
 
+class _Holder(QWidget):
+    """Where the curves go once made; until then it asks for the room they would, so their dock
+    opens alike (View → Training: curves gets the curves' width, not an empty widget's)."""
+
+    def sizeHint(self) -> QSize:
+        return VIEWS_SIZE_HINT
+
+
 class TrainingController(QObject):
     presented = Signal(object)  # the TrainFrame just shown
 
@@ -68,18 +81,22 @@ class TrainingController(QObject):
         super().__init__(win)
         self.win = win
         self.dock = TrainingDock()
-        self.views = TrainingViews()
-        self.views.setMinimumWidth(420)
+        # the curves are made when their dock first shows (see `views`): hidden at launch, they
+        # took 80-90 ms of it; the holder keeps their minimum width, so layouts restore alike
+        self._views: TrainingViews | None = None
+        self._holder = _Holder()
+        self._holder.setMinimumWidth(VIEWS_MIN_WIDTH)
+        QVBoxLayout(self._holder).setContentsMargins(0, 0, 0, 0)
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
         win.docks["training"] = win._dock("Training", self.dock, left, "training", scroll=True)
         win.docks["training_views"] = win._dock(
-            "Training: curves", self.views, right, "training_views"
+            "Training: curves", self._holder, right, "training_views"
         )
         win.tabifyDockWidget(win.docks["network"], win.docks["training"])
         # the curves dock runs the window's full height (six plots need it at 720 px)
         win.setCorner(Qt.Corner.BottomRightCorner, right)
         win.docks["training_views"].hide()  # appears when training starts
-        win.docks["training_views"].visibilityChanged.connect(self._keep_in_lecture)
+        win.docks["training_views"].visibilityChanged.connect(self._views_visible)
         self.engine = TrainingEngine(self)
         self.showing = False  # the window's grid/profile/table show training records
         self.scrub: int | None = None  # index into the history, or None: live
@@ -99,11 +116,38 @@ class TrainingController(QObject):
         d.reset_clicked.connect(self.reset)
         d.scrubbed.connect(self._scrubbed)
         d.live_toggled.connect(self._live_toggled)
-        d.layer_changed.connect(self.views.set_layer)
+        d.layer_changed.connect(self._set_layer)
         d.replay_clicked.connect(self.replay)
         self._replay = QTimer(self)
         self._replay.setInterval(REPLAY_MS)
         self._replay.timeout.connect(self._replay_tick)
+
+    @property
+    def views(self) -> TrainingViews:
+        """The curves dock's plots, made on first use (their dock shows, or a test asks)."""
+        if self._views is None:
+            self._make_views()
+        return self._views
+
+    def _make_views(self) -> None:
+        from gui.views.training_views import TrainingViews
+
+        views = self._views = TrainingViews()
+        views.setMinimumWidth(VIEWS_MIN_WIDTH)
+        views.set_layer(self.dock.layer.value(), self.dock.time_side.currentText())
+        self._holder.layout().addWidget(views)
+        rec = self.record_shown()
+        if rec is not None:  # a run trained while nobody watched: the frame holds its history
+            views.present(self.frame, None if self.scrub is None else rec.step)
+
+    def _views_visible(self, visible: bool) -> None:
+        if visible and self._views is None:
+            self._make_views()
+        self._keep_in_lecture(visible)
+
+    def _set_layer(self, layer: int, side: str) -> None:
+        if self._views is not None:  # else made with the dock's layer and side
+            self._views.set_layer(layer, side)
 
     # ------------------------------------------------------------ commands
     def setup(self) -> Setup:
@@ -225,7 +269,8 @@ class TrainingController(QObject):
         if rec is None:
             return
         self.dock.set_history(len(f.a.history.records), rec.step, f.a.step)
-        self.views.present(f, None if self.scrub is None else rec.step)
+        if self._views is not None:  # not yet made: it shows the frame when it is
+            self._views.present(f, None if self.scrub is None else rec.step)
         if not self.showing:
             return
         b = f.b.history.at(rec.step) if f.b is not None else None

@@ -1,6 +1,64 @@
-"""Issue #6, launch to first frame: the launch does only what its first frame shows."""
+"""Issue #6, launch to first frame: the launch does only what its first frame shows. What it does
+not show is built (and works) the first time it shows; a restored layout that shows it builds it
+at once."""
 
+import pyqtgraph as pg
+
+from gui.main_window import MainWindow
+from gui.training_controller import VIEWS_SIZE_HINT
 from gui.views.layer_grid import LayerGrid
+from gui.views.phase_diagram import PhaseDiagram
+from gui.views.training_views import TrainingViews
+from tests.gui.conftest import SMALL
+
+
+def built(dock, kind) -> list:
+    return dock.findChildren(kind)
+
+
+def test_hidden_docks_are_built_when_first_shown(make_window, qtbot):
+    win = make_window()
+    # the phase diagram is a tab behind the depth profile, the curves dock is closed
+    assert built(win.docks["phase"], PhaseDiagram) == []
+    assert built(win.docks["training_views"], pg.GraphicsLayoutWidget) == []
+    assert win.show_theory_box.isChecked()  # the rest of the phase dock is there
+
+    win.docks["phase"].raise_()
+    assert built(win.docks["phase"], PhaseDiagram) == [win.phase]
+    qtbot.waitUntil(lambda: win.phase.grid is not None and win.phase.grid.activation == "tanh")
+    assert win.phase.isVisible()
+
+    tc = win.training
+    tc.dock.layer.setMaximum(3)
+    tc.dock.layer.setValue(2)  # before the views exist: they start with the dock's choice
+    tc.dock.step_btn.click()  # shows the curves dock, which builds the views
+    assert built(win.docks["training_views"], TrainingViews) == [tc.views]
+    assert tc.views.layer == 2
+    qtbot.waitUntil(lambda: tc.frame is not None, timeout=30000)
+    qtbot.waitUntil(lambda: len(tc.views.series(("loss", "A", "train"))[0]) > 0)
+    assert tc.views.isVisible()
+
+
+def test_curves_dock_opens_as_wide_as_before(qtbot):
+    """The stand-in asks for the room the curves would, so View → Training: curves opens alike."""
+    views = TrainingViews()
+    qtbot.addWidget(views)
+    assert views.sizeHint() == VIEWS_SIZE_HINT
+
+
+def test_restored_layout_builds_what_it_shows(make_window, qtbot, settings):
+    win = make_window()
+    win.docks["phase"].raise_()
+    win.docks["training_views"].show()
+    win.close()
+    again = MainWindow(SMALL, settings=settings)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitUntil(lambda: again.latest is not None)
+    assert built(again.docks["phase"], PhaseDiagram) == [again.phase]
+    assert built(again.docks["training_views"], TrainingViews) == [again.training.views]
+    qtbot.waitUntil(lambda: again.phase.grid is not None)
+    again.engine.stop()
 
 
 def test_grid_paints_nothing_before_its_first_snapshot(make_window, qtbot):
