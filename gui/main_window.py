@@ -47,7 +47,7 @@ from gui.presentation import Presentation
 from gui.training_controller import TrainingController
 from gui.views.caption_bar import CaptionBar
 from gui.views.depth_profile import DepthProfile
-from gui.views.layer_grid import LayerGrid, has_rows
+from gui.views.layer_grid import ROWS_AT_START, LayerGrid, has_rows
 from gui.views.overview import Overview
 from gui.views.stats_table import StatsTable
 
@@ -100,6 +100,9 @@ class MainWindow(QMainWindow):
         self.theory = None
         self._phase_asked: str | None = None  # the activation whose grid was last asked for
         self.engine.failed.connect(self._on_failed)
+        # the first frame computes while the window is built; _submit does not ask for it again
+        self._first_job = (self.config, None, ROWS_AT_START)
+        self.engine.submit(*self._first_job)
 
         self._build_central()
         self._build_docks()
@@ -410,6 +413,7 @@ class MainWindow(QMainWindow):
 
     def _submit(self, dragging: bool = False, force: bool = False) -> None:
         self.training.config_changed()  # an edit restarts training at step 0
+        first, self._first_job = self._first_job, None
         if not self.live and not force:
             return
         a, b = self.config, self.compare
@@ -417,7 +421,8 @@ class MainWindow(QMainWindow):
             a = a.replace(batch=DRAG_BATCH)
             b = b.replace(batch=DRAG_BATCH) if b is not None else None
         self._awaiting = True
-        self.engine.submit(a, b, self.grid.rows)
+        if (a, b, self.grid.rows) != first:  # else asked for while the window was built
+            self.engine.submit(a, b, self.grid.rows)
         if a.depth <= GRID_MAX_DEPTH:  # new panels are built while the engine computes
             self.grid.prepare(tuple(range(1, a.depth + 1)))
 

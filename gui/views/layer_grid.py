@@ -21,6 +21,7 @@ from core.stats import ROW_TITLES, Hist, LayerStats, Snapshot
 from gui.theme import QUANTITY_COLORS, WARN
 
 BLEND_MS = 140
+ROWS_AT_START = ("act", "grad")
 PIXMAP_CACHE_KIB = 256 * 1024  # room for several 4K grids' axes
 SHRINK_BELOW = 0.4  # shrink the y range only when the peak falls below this share of it
 
@@ -168,7 +169,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         # the axes' pixmaps live in QPixmapCache: its 10 MiB default holds one 1080p grid at most,
         # and a thrashing cache repaints every axis every frame (paint 8 → 25 ms measured)
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), PIXMAP_CACHE_KIB))
-        self.rows: tuple[str, ...] = ("act", "grad")
+        self.rows: tuple[str, ...] = ROWS_AT_START
         self.blend = True
         self.y_mode = "shared"  # or "layer": each panel its own y range
         self._panels: dict[tuple[str, int], _Panel] = {}

@@ -69,3 +69,10 @@ def test_grid_paints_nothing_before_its_first_snapshot(make_window, qtbot):
     assert not grid.updatesEnabled()
     win = make_window()
     assert win.grid.updatesEnabled()
+
+
+def test_first_frame_is_computed_once(make_window):
+    """Asked for as the window starts being built (it computes meanwhile), and not again when the
+    built window submits its config (that made a second, identical frame)."""
+    win = make_window()
+    assert win.engine.frames == 1
