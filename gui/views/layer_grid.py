@@ -294,6 +294,8 @@ class LayerGrid(pg.GraphicsLayoutWidget):
                     # fixed sizes: an axis that resized itself to new tick labels made the grid
                     # relayout, which resized every panel (and dropped every cache) each frame
                     ax.enableAutoSIPrefix(False)
+                for axis in ("top", "right"):  # hidden, but linked: each range change relabelled
+                    plot.getAxis(axis).enableAutoSIPrefix(False)  # them (setHtml, 0.1 ms each)
                 plot.getAxis("bottom").setHeight(round(22 * self.scale))
                 if self.scale != 1.0:
                     font = QFont()
