@@ -1,0 +1,32 @@
+"""InitScope's window: everything that imports Qt lives under gui/."""
+
+import sys
+
+
+def _quick_pyside_import_hook() -> None:
+    """After every import PySide6 asks whether the new module uses its `__feature__` switches,
+    by reading the module's source with inspect.getsource (shibokensupport/feature.py, for
+    PYSIDE-2029): 55 ms of a launch from source, 369 modules. The same question is answered here
+    from the file's bytes; anything else (no .py file, an unreadable one) still goes to PySide6."""
+    import shiboken6  # noqa: F401  (installs shibokensupport and its import hook)
+
+    feature = sys.modules.get("shibokensupport.feature")
+    slow = getattr(feature, "_mod_uses_pyside", None)
+    if slow is None or getattr(slow, "quick", False):
+        return
+
+    def uses_pyside(module) -> bool:
+        path = getattr(module, "__file__", None)
+        if not (isinstance(path, str) and path.endswith(".py")):
+            return slow(module)
+        try:
+            with open(path, "rb") as f:
+                return b"PySide6" in f.read()
+        except OSError:
+            return slow(module)
+
+    uses_pyside.quick = True
+    feature._mod_uses_pyside = uses_pyside
+
+
+_quick_pyside_import_hook()

@@ -2,6 +2,10 @@
 not show is built (and works) the first time it shows; a restored layout that shows it builds it
 at once."""
 
+import importlib
+import inspect
+import sys
+
 import pyqtgraph as pg
 
 from gui.main_window import MainWindow
@@ -76,3 +80,14 @@ def test_first_frame_is_computed_once(make_window):
     built window submits its config (that made a second, identical frame)."""
     win = make_window()
     assert win.engine.frames == 1
+
+
+def test_quick_pyside_hook_answers_as_pyside_would():
+    """gui/__init__.py swaps PySide6's per-import source scan (inspect.getsource) for a read of
+    the file's bytes: the verdict on each module stays the same."""
+    check = sys.modules["shibokensupport.feature"]._mod_uses_pyside
+    assert getattr(check, "quick", False)
+    for name in ("gui.main_window", "gui.views.layer_grid", "core.config", "json", "numpy"):
+        module = importlib.import_module(name)
+        assert check(module) == ("PySide6" in inspect.getsource(module)), name
+    assert check(sys) is False  # built in: no source, PySide6's own answer
