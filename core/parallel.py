@@ -20,10 +20,17 @@ _pool: ThreadPoolExecutor | None = None
 
 
 def submit(fn, *args) -> Future:
+    """fn(*args) on the helper thread; here, once the interpreter is exiting (its executors take
+    no more work then, and a worker thread may still be finishing a frame)."""
     global _pool
     if _pool is None:
         _pool = ThreadPoolExecutor(1, thread_name_prefix="initscope-helper")
-    return _pool.submit(fn, *args)
+    try:
+        return _pool.submit(fn, *args)
+    except RuntimeError:
+        done: Future = Future()
+        done.set_result(fn(*args))
+        return done
 
 
 def halves(fn, items: list, scratch: stats.Scratch, parallel: bool = ENABLED) -> list:

@@ -175,3 +175,21 @@ def test_histogram_sample_of_a_large_array_holds_every_unit_equally():
     h = histogram(x, 0.0, float(units), units, Scratch(), False)
     assert HIST_SAMPLE // 2 <= h.sampled <= HIST_SAMPLE
     assert h.counts.min() == h.counts.max() == h.sampled // units
+
+
+def test_helper_work_runs_on_the_caller_once_the_pool_takes_no_more():
+    """At interpreter exit Python's executors refuse work while an engine thread may still be
+    finishing a frame: the statistics are then taken on the caller, not lost to a traceback."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from core import parallel
+
+    closed = ThreadPoolExecutor(1)
+    closed.shutdown()
+    saved, parallel._pool = parallel._pool, closed
+    try:
+        assert parallel.submit(lambda a, b: a + b, 2, 3).result() == 5
+        c = Config(depth=3, width=16, batch=32)
+        assert Simulator().run(c).to_json() == run(c).to_json()
+    finally:
+        parallel._pool = saved
