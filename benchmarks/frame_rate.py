@@ -29,6 +29,9 @@ live window repaints only what changed, and coalesces paints).
   from init_dock.gain.spin.setValue(v) (the spin box's real signal path) to the first frame_shown
   whose snapshot carries gain v. Each change waits for its frame and for the grid's blend to end.
   frame_shown is emitted after the views got the snapshot, before Qt paints it.
+- drag_fps: in a real MainWindow, the gain slider held down (setSliderDown) and moved 4 steps
+  every 1/60 s: frames shown per second while the hand moves (target ≥ 30), with drag_batch, the
+  batch those frames had (the window computes on a smaller batch while a slider is held).
 Every figure is a median; the p10/p90 spread is included because the machine is shared.
 """
 
@@ -39,6 +42,7 @@ import contextlib
 import io
 import itertools
 import json
+import math
 import os
 import runpy
 import statistics
@@ -65,6 +69,7 @@ BASELINE = Path(os.environ.get("INITSCOPE_BASELINE", "/work/shared/baseline_matp
 SIZE = (1920, 1080)
 TARGET_FRAME_VS_FLOOR = 1.25
 TARGET_BASELINE_RATIO = 12.0
+TARGET_DRAG_FPS = 30.0
 
 
 def app() -> QApplication:
@@ -298,6 +303,60 @@ def latency(changes: int, timeout_s: float = 60.0) -> dict:
     }
 
 
+def drag(seconds: float, hz: float = 60.0, timeout_s: float = 60.0) -> dict:
+    """A hand on the gain slider: setSliderDown(True), then a new position every 1/hz s (the
+    slider's real valueChanged path, which marks the change as a drag), for `seconds`; frames
+    shown per second while it moves, and the batch they had (the window computes on DRAG_BATCH
+    examples while the hand is down). Issue 4: at least 30 frames per second."""
+    from gui.main_window import MainWindow
+
+    a = app()
+    tmp = tempfile.TemporaryDirectory(prefix="initscope-bench-")
+    settings = QSettings(str(Path(tmp.name) / "bench.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(CANONICAL.replace(gain=1.0), settings=settings)
+    win.resize(*SIZE)
+    win.show()
+    loop = QEventLoop()
+    QTimer.singleShot(int(timeout_s * 1e3), loop.quit)
+    win.frame_shown.connect(loop.quit)
+    loop.exec()  # the first frame
+    win.frame_shown.disconnect(loop.quit)
+    slider = win.init_dock.gain.slider
+    stamps, batches, computes = [], [], []
+
+    def on_frame(snap):
+        stamps.append(time.perf_counter())
+        batches.append(snap.config.batch)
+        computes.append(snap.compute_ms)
+
+    win.frame_shown.connect(on_frame)
+    positions = itertools.cycle([*range(300, 700, 4), *range(700, 300, -4)])
+    mover = QTimer()
+    mover.setInterval(round(1e3 / hz))
+    mover.timeout.connect(lambda: slider.setValue(next(positions)))
+    slider.setSliderDown(True)
+    t0 = time.perf_counter()
+    mover.start()
+    QTimer.singleShot(int(seconds * 1e3), loop.quit)
+    loop.exec()
+    mover.stop()
+    t1 = time.perf_counter()
+    slider.setSliderDown(False)
+    win.frame_shown.disconnect(on_frame)
+    inside = [k for k, t in enumerate(stamps) if t0 + 0.5 <= t <= t1]  # after a 0.5 s warm-up
+    span = stamps[inside[-1]] - stamps[inside[0]] if len(inside) > 1 else math.nan
+    win.close()
+    win.deleteLater()
+    a.processEvents()
+    tmp.cleanup()
+    return {
+        "drag_fps": round((len(inside) - 1) / span, 1) if len(inside) > 1 else 0.0,
+        "drag_batch": statistics.mode(batches[k] for k in inside) if inside else None,
+        "drag_compute_ms": med([computes[k] for k in inside]) if inside else None,
+        "drag_seconds": seconds,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true", help="print one JSON object")
@@ -305,6 +364,7 @@ def main() -> None:
     ap.add_argument("--baseline-repeat", type=int, default=10, help="timed baseline updates")
     ap.add_argument("--changes", type=int, default=20, help="control changes for latency_ms")
     ap.add_argument("--window-frames", type=int, default=20, help="frames of the window's sweep")
+    ap.add_argument("--drag-seconds", type=float, default=4.0, help="seconds of slider drag")
     args = ap.parse_args()
     r = {
         "scene": "10 x 500 tanh, batch 1000, xavier-normal, float32; act+grad rows; 1920x1080",
@@ -318,13 +378,16 @@ def main() -> None:
     r["baseline_ratio"] = round(r["baseline_ms"] / r["fwd_only_ms"], 2)
     r.update(latency(max(1, args.changes)))
     r.update(window_rate(max(2, args.window_frames)))
+    r.update(drag(max(1.0, args.drag_seconds)))
     r["targets"] = {
         "frame_vs_floor": f"<= {TARGET_FRAME_VS_FLOOR}",
         "baseline_ratio": f">= {TARGET_BASELINE_RATIO}",
+        "drag_fps": f">= {TARGET_DRAG_FPS}",
     }
     r["meets"] = {
         "frame_vs_floor": r["frame_vs_floor"] <= TARGET_FRAME_VS_FLOOR,
         "baseline_ratio": r["baseline_ratio"] >= TARGET_BASELINE_RATIO,
+        "drag_fps": r["drag_fps"] >= TARGET_DRAG_FPS,
     }
     r.update(machine_info())
     r.update(code_state())
@@ -341,7 +404,7 @@ def main() -> None:
         print(json.dumps(r, indent=2))
         return
     keys = ("floor_ms", "frame_ms", "frame_vs_floor", "fwd_only_ms", "baseline_ms")
-    for k in (*keys, "baseline_ratio", "latency_ms", "window_frame_ms", "blas_threads"):
+    for k in (*keys, "baseline_ratio", "latency_ms", "window_frame_ms", "drag_fps", "blas_threads"):
         print(f"{k:16s}{r[k]}")
     print(f"frame parts (ms): {r['frame_parts_ms']}")
     print(f"fwd-only parts (ms): {r['fwd_only_parts_ms']}")

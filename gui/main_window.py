@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self._frame_times: list[float] = []
         self._anim_t0 = time.perf_counter()
         self._blend_setting = True
+        self._dragging = False  # the newest submission came from a slider the hand holds
 
         self.engine = Engine(self)
         self.engine.snapshot_ready.connect(self._on_snapshot)
@@ -400,6 +401,7 @@ class MainWindow(QMainWindow):
             a = a.replace(batch=DRAG_BATCH)
             b = b.replace(batch=DRAG_BATCH) if b is not None else None
         self._awaiting = True
+        self._dragging = dragging
         self.engine.submit(a, b, self.grid.rows)
         if a.depth <= GRID_MAX_DEPTH:  # new panels are built while the engine computes
             self.grid.prepare(tuple(range(1, a.depth + 1)))
@@ -442,7 +444,9 @@ class MainWindow(QMainWindow):
         depth = len(snap.layers)
         if depth <= GRID_MAX_DEPTH:
             self.stack.setCurrentIndex(0)
-            self.grid.present(snap, b=self.latest_b)
+            # a drag's frames are already motion: blending each one repainted the grid at 60 Hz
+            # (a UI thread half busy, 6 frames a second); the release's frame blends again
+            self.grid.present(snap, blend=False if self._dragging else None, b=self.latest_b)
         else:
             self.stack.setCurrentIndex(1)
             self.overview.present(snap)

@@ -176,6 +176,23 @@ def test_dragging_uses_a_small_batch_then_refines(make_window, qtbot):
     assert win.batch_label.text() == "batch 1000"
 
 
+def test_a_drag_shows_its_frames_at_once_and_the_release_blends(make_window, qtbot):
+    """A drag's frames are motion already: blending each one kept the grid repainting at 60 Hz
+    and the window at 6 frames a second. The hand's release brings the full batch, blended."""
+    big = SMALL.replace(batch=1000, init="normal")
+    win = make_window(big, blend=True)
+    blending = []
+    win.frame_shown.connect(lambda snap: blending.append((snap.config.batch, win.grid.animating)))
+    slider = win.init_dock.std.slider
+    slider.setSliderDown(True)
+    slider.setValue(slider.value() + 40)
+    qtbot.waitUntil(lambda: (250, False) in blending, timeout=10000)
+    slider.setSliderDown(False)
+    slider.sliderReleased.emit()
+    qtbot.waitUntil(lambda: (1000, True) in blending, timeout=10000)
+    assert all(not animating for batch, animating in blending if batch == 250)
+
+
 def test_blending_reaches_the_target(make_window, qtbot):
     win = make_window(blend=True)
     blending_when_shown = []
