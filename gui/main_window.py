@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import (
     QByteArray,
     QCoreApplication,
+    QEvent,
     QEventLoop,
     QSettings,
     QSignalBlocker,
@@ -63,6 +64,27 @@ def app_version() -> str:
         return version("initscope")
     except Exception:  # not installed (a bundle): the constant is kept in step with pyproject
         return VERSION
+
+
+class _FixedLabel(QLabel):
+    """Sized to the widest text it will show, refitted when the font changes (presentation
+    mode): Qt passes a fixed-size widget's new text up no layout."""
+
+    def __init__(self, widest: str):
+        super().__init__()
+        self._widest = widest
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._fit()
+
+    def _fit(self) -> None:
+        fm, m = self.fontMetrics(), self.contentsMargins()
+        width = fm.horizontalAdvance(self._widest) + m.left() + m.right() + 2 * self.margin() + 4
+        self.setFixedSize(width, fm.height() + m.top() + m.bottom() + 2 * self.margin() + 2)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit()
 
 
 class MainWindow(QMainWindow):
@@ -360,8 +382,11 @@ class MainWindow(QMainWindow):
         return self.compare if self.editing == "B" and self.compare is not None else self.config
 
     def _build_status(self) -> None:
-        self.fps_label = QLabel()
-        self.batch_label = QLabel()
+        """Labels of a fixed size: Qt passes a fixed-size widget's new text up no layout. A label
+        sized to its text made every frame relayout the main window, which repainted all of it
+        (18 full-window paints in a 3 s drag, 37 ms each)."""
+        self.fps_label = _FixedLabel("99.9 fps · compute 99999 ms")
+        self.batch_label = _FixedLabel("batch 1000000 (dragging; full 1000000 on release)")
         self.statusBar().addPermanentWidget(self.batch_label)
         self.statusBar().addPermanentWidget(self.fps_label)
 

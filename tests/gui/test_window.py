@@ -193,6 +193,30 @@ def test_a_drag_shows_its_frames_at_once_and_the_release_blends(make_window, qtb
     assert all(not animating for batch, animating in blending if batch == 250)
 
 
+def test_status_labels_keep_their_size_so_a_frame_relayouts_nothing(make_window, qtbot):
+    """A status label sized to its text relayouted the main window on every frame, which
+    repainted all of it; fixed-size labels hold the widest text, and grow with the font."""
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
+
+    win = make_window()
+    label = win.batch_label
+    size = label.size()
+    win.batch_label.setText("batch 1000000 (dragging; full 1000000 on release)")
+    assert label.sizeHint().width() <= size.width() + 1 and label.size() == size
+    win.batch_label.setText("batch 8")
+    assert label.size() == size
+    app = QApplication.instance()
+    saved = QFont(app.font())
+    try:
+        big = QFont(saved)
+        big.setPointSizeF(saved.pointSizeF() * 2)
+        app.setFont(big)
+        qtbot.waitUntil(lambda: label.width() > 1.5 * size.width(), timeout=3000)
+    finally:
+        app.setFont(saved)
+
+
 def test_blending_reaches_the_target(make_window, qtbot):
     win = make_window(blend=True)
     blending_when_shown = []
@@ -461,3 +485,33 @@ def test_phase_grid_is_computed_off_the_ui_thread(make_window, qtbot, monkeypatc
     qtbot.waitUntil(lambda: win.phase.grid is not None and win.phase.grid.activation == "relu")
     assert calls and not any(calls)  # made, and only off the UI thread
     engine._phase_grid.cache_clear()
+
+
+def test_stats_table_reads_the_newest_frame_but_repaints_a_few_times_a_second(qtbot):
+    """Ten frames in a burst: the model answers with the newest at once (exports, tests), the
+    view is told twice, the first frame at once and the last within REPAINT_MS."""
+    from core import Simulator
+    from gui.views.stats_table import StatsModel
+
+    model = StatsModel()
+    told = []
+    model.dataChanged.connect(lambda *a: told.append(model.rows_as_text()))
+    sim = Simulator()
+    snaps = [sim.run(SMALL.replace(std=0.01 * (k + 1), init="normal")) for k in range(10)]
+    model.set_snapshot(snaps[0])  # a new shape: a reset, not a change
+    for s in snaps[1:]:
+        model.set_snapshot(s)
+        assert model.rows_as_text() == rows_of(model, s)
+    assert len(told) == 1
+    qtbot.waitUntil(lambda: len(told) == 2, timeout=StatsModel.REPAINT_MS * 4)
+    assert told[-1] == rows_of(model, snaps[-1])
+    qtbot.wait(StatsModel.REPAINT_MS * 2)
+    assert len(told) == 2  # nothing new: no more repaints
+
+
+def rows_of(model, snap):
+    from gui.views.stats_table import StatsModel
+
+    other = StatsModel()
+    other.set_snapshot(snap)
+    return other.rows_as_text()
