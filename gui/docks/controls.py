@@ -5,9 +5,34 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QSlider, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLineEdit,
+    QSlider,
+    QWidget,
+)
 
 STEPS = 1000
+
+
+def show(widget: QWidget, value) -> None:
+    """Put a config value into a control only when it differs. A spin box given its own value
+    again rewrites its text and repaints: a dock re-showing the whole config on every change of a
+    drag repainted 3 boxes of the Network dock and 4 of Initialization 60 times a second."""
+    if isinstance(widget, QLineEdit):
+        if widget.text() != value:
+            widget.setText(value)
+    elif isinstance(widget, QComboBox):
+        if widget.currentText() != value:
+            widget.setCurrentText(value)
+    elif isinstance(widget, QAbstractButton):
+        if widget.isChecked() != value:
+            widget.setChecked(value)
+    elif widget.value() != value:
+        widget.setValue(value)
 
 
 class ParamSlider(QWidget):
