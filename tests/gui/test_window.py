@@ -397,6 +397,7 @@ def test_compare_ab_overlays_b_on_common_ranges(make_window, qtbot):
 
 def test_theory_overlays_match_core_theory_and_phase_dot(make_window, qtbot):
     from core import theory
+    from gui.engine import THEORY_POINTS
 
     c = SMALL.replace(width=200, init="normal", std=0.07)
     win = make_window(c)
@@ -407,7 +408,7 @@ def test_theory_overlays_match_core_theory_and_phase_dot(make_window, qtbot):
     for s in snap.layers:
         _, y = win.grid.theory_data("act", s.index)
         h = s.hists["act"]
-        tx, tp = theory.density(pred, s.index, "act")
+        tx, tp = theory.density(pred, s.index, "act", THEORY_POINTS)
         inside = (tx >= h.lo) & (tx <= h.hi)
         np.testing.assert_allclose(y, tp[inside] * (h.hi - h.lo) / len(h.counts), rtol=1e-9)
     _, prof = win.profile.theory_curves["act_std"].getData()
