@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
     QDoubleSpinBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
+    QSizePolicy,
     QSlider,
     QWidget,
 )
@@ -33,6 +35,39 @@ def show(widget: QWidget, value) -> None:
             widget.setChecked(value)
     elif widget.value() != value:
         widget.setValue(value)
+
+
+class SteadyLabel(QWidget):
+    """Word-wrapped text whose size never follows it: `lines` lines high (refitted when the font
+    changes), as wide as its layout gives. A QLabel asks its layout to re-measure it at every new
+    text; σ_w²'s did at each step of a gain drag, and the Initialization dock relayouted and
+    repainted whole (74 times in 3 s). The label here sits in no layout, so nothing re-measures."""
+
+    def __init__(self, lines: int = 2):
+        super().__init__()
+        self._lines = lines
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._fit()
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def setText(self, text: str) -> None:
+        self.label.setText(text)
+
+    def _fit(self) -> None:
+        self.setFixedHeight(self._lines * self.fontMetrics().lineSpacing() + 4)
+
+    def resizeEvent(self, event) -> None:
+        self.label.setGeometry(self.rect())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit()
 
 
 class ParamSlider(QWidget):

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from core.activations import ACTIVATIONS
 from core.config import BIASES, Config
 from core.inits import INITS, MODES, TRUNCATIONS
-from gui.docks.controls import ParamSlider, show
+from gui.docks.controls import ParamSlider, SteadyLabel, show
 
 DEFAULT = "scheme default"
 
@@ -93,8 +93,7 @@ class InitDock(QWidget):
         self.formula = QLabel()
         self.formula.setWordWrap(True)
         self.formula.setToolTip("The formula of the scheme in use and where it comes from.")
-        self.sigma = QLabel()
-        self.sigma.setWordWrap(True)
+        self.sigma = SteadyLabel(lines=2)
         self.sigma.setToolTip(
             "σ_w² = fan_in·Var(w): 1 keeps a linear net's scale, 2 a ReLU net's (He)."
         )

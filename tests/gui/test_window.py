@@ -115,6 +115,38 @@ def test_controls_not_read_by_the_scheme_are_disabled(make_window):
     assert "σ_w²" in d.sigma.text() and "2" in d.sigma.text()
 
 
+def test_a_drag_step_relayouts_no_dock(make_window, qtbot):
+    """Each step of a gain drag shows a new σ_w² and a new fps; neither may ask its dock or the
+    window to re-measure (that repainted the whole dock, or the whole window, every step)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    win = make_window(SMALL.replace(init="xavier-normal"))
+    qtbot.wait(300)  # the first frame's layout settles
+
+    class Count(QObject):
+        n = 0
+
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.LayoutRequest:
+                Count.n += 1
+            return False
+
+    counter = Count()
+    watched = (win, win.docks["init"], win.init_dock, win.statusBar())
+    for w in watched:
+        w.installEventFilter(counter)
+    try:
+        for g in (1.5, 2.25, 0.125):
+            win.apply_changes({"gain": g}, dragging=True)
+            qtbot.waitUntil(lambda g=g: win.latest.config.gain == g, timeout=10000)
+            qtbot.wait(50)
+        assert "2.25" in win.init_dock.sigma.text() or "0.0156" in win.init_dock.sigma.text()
+        assert Count.n == 0
+    finally:
+        for w in watched:
+            w.removeEventFilter(counter)
+
+
 def test_every_control_has_a_tooltip(make_window):
     from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QSlider
 
