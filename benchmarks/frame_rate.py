@@ -198,36 +198,45 @@ def baseline(repeat: int) -> dict:
     }
 
 
-def window_rate(frames: int, timeout_s: float = 120.0) -> dict:
-    """The real MainWindow at 1920×1080 running the playback dock's gain sweep, as in a lecture:
-    the engine computes on its thread while the UI presents and paints; every frame_shown counts.
-    This is the frame period a room sees (compute and paint overlap where the cores allow)."""
+@contextlib.contextmanager
+def bench_window(config):
+    """A real MainWindow at SIZE with a throwaway settings file, closed and deleted after."""
     from gui.main_window import MainWindow
 
     a = app()
     tmp = tempfile.TemporaryDirectory(prefix="initscope-bench-")
     settings = QSettings(str(Path(tmp.name) / "bench.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(CANONICAL, settings=settings)
+    win = MainWindow(config, settings=settings)
     win.resize(*SIZE)
     win.show()
-    loop = QEventLoop()
-    stamps: list[float] = []
+    try:
+        yield win
+    finally:
+        win.close()
+        win.deleteLater()
+        a.processEvents()
+        tmp.cleanup()
 
-    def on_frame(_snap):
-        stamps.append(time.perf_counter())
-        if len(stamps) > frames:
-            loop.quit()
 
-    QTimer.singleShot(int(timeout_s * 1e3), loop.quit)
-    win.frame_shown.connect(on_frame)
-    win.playback_dock.animation.setCurrentText("sweep")
-    loop.exec()
-    win.playback_dock.animation.setCurrentText("off")
-    gaps = [(b - a_) * 1e3 for a_, b in itertools.pairwise(stamps[1:])]  # [0]: warm-up
-    win.close()
-    win.deleteLater()
-    a.processEvents()
-    tmp.cleanup()
+def window_rate(frames: int, timeout_s: float = 120.0) -> dict:
+    """The real MainWindow at 1920×1080 running the playback dock's gain sweep, as in a lecture:
+    the engine computes on its thread while the UI presents and paints; every frame_shown counts.
+    This is the frame period a room sees (compute and paint overlap where the cores allow)."""
+    with bench_window(CANONICAL) as win:
+        loop = QEventLoop()
+        stamps: list[float] = []
+
+        def on_frame(_snap):
+            stamps.append(time.perf_counter())
+            if len(stamps) > frames:
+                loop.quit()
+
+        QTimer.singleShot(int(timeout_s * 1e3), loop.quit)
+        win.frame_shown.connect(on_frame)
+        win.playback_dock.animation.setCurrentText("sweep")
+        loop.exec()
+        win.playback_dock.animation.setCurrentText("off")
+        gaps = [(b - a_) * 1e3 for a_, b in itertools.pairwise(stamps[1:])]  # [0]: warm-up
     if not gaps:
         raise RuntimeError(f"the window showed {len(stamps)} frames in {timeout_s} s")
     return {
@@ -239,62 +248,54 @@ def window_rate(frames: int, timeout_s: float = 120.0) -> dict:
 
 
 def latency(changes: int, timeout_s: float = 60.0) -> dict:
-    from gui.main_window import MainWindow
-
     a = app()
-    tmp = tempfile.TemporaryDirectory(prefix="initscope-bench-")
-    settings = QSettings(str(Path(tmp.name) / "bench.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(CANONICAL.replace(gain=1.0), settings=settings)
-    win.resize(*SIZE)
-    win.show()
-    loop = QEventLoop()
-    want = {"gain": None, "t": None}
+    with bench_window(CANONICAL.replace(gain=1.0)) as win:
+        loop = QEventLoop()
+        want = {"gain": None, "t": None}
 
-    def on_frame(snap):
-        if want["gain"] is not None and snap.config.gain == want["gain"] and want["t"] is None:
-            want["t"] = time.perf_counter()
-            loop.quit()
+        def on_frame(snap):
+            if want["gain"] is not None and snap.config.gain == want["gain"] and want["t"] is None:
+                want["t"] = time.perf_counter()
+                loop.quit()
 
-    def settle():
-        """Until the engine is idle and the grid's blend is over (what a person waits for)."""
-        deadline = time.perf_counter() + timeout_s
-        while (not win.engine.idle or win.grid.animating or win._awaiting) and (
-            time.perf_counter() < deadline
-        ):
-            a.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-            time.sleep(0.002)
-        a.processEvents()
+        def settle():
+            """Until the engine is idle and the grid's blend is over (what a person waits for)."""
+            deadline = time.perf_counter() + timeout_s
+            while (not win.engine.idle or win.grid.animating or win._awaiting) and (
+                time.perf_counter() < deadline
+            ):
+                a.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+                time.sleep(0.002)
+            a.processEvents()
 
-    win.frame_shown.connect(on_frame)
-    want["gain"] = 1.0
-    QTimer.singleShot(int(timeout_s * 1e3), loop.quit)
-    if win.latest is None or win.latest.config.gain != 1.0:
-        loop.exec()  # the first frame
-    settle()
-    lat = []
-    values = [1.05 + 0.01 * (k % 20) for k in range(changes)]  # every change is a new value
-    for k, v in enumerate(values):
-        if abs(win.config.gain - v) < 1e-9:
-            v += 0.005
-        want["gain"], want["t"] = round(v, 3), None
-        guard = QTimer()
-        guard.setSingleShot(True)
-        guard.timeout.connect(loop.quit)
-        guard.start(int(timeout_s * 1e3))
-        t0 = time.perf_counter()
-        win.init_dock.gain.spin.setValue(want["gain"])
-        if want["t"] is None:
-            loop.exec()
-        guard.stop()
-        if want["t"] is None:
-            raise RuntimeError(f"change {k}: no frame with gain {want['gain']} in {timeout_s} s")
-        lat.append((want["t"] - t0) * 1e3)
+        win.frame_shown.connect(on_frame)
+        want["gain"] = 1.0
+        QTimer.singleShot(int(timeout_s * 1e3), loop.quit)
+        if win.latest is None or win.latest.config.gain != 1.0:
+            loop.exec()  # the first frame
         settle()
-    compute = win.latest.compute_ms
-    win.close()
-    win.deleteLater()
-    a.processEvents()
-    tmp.cleanup()
+        lat = []
+        values = [1.05 + 0.01 * (k % 20) for k in range(changes)]  # every change is a new value
+        for k, v in enumerate(values):
+            if abs(win.config.gain - v) < 1e-9:
+                v += 0.005
+            want["gain"], want["t"] = round(v, 3), None
+            guard = QTimer()
+            guard.setSingleShot(True)
+            guard.timeout.connect(loop.quit)
+            guard.start(int(timeout_s * 1e3))
+            t0 = time.perf_counter()
+            win.init_dock.gain.spin.setValue(want["gain"])
+            if want["t"] is None:
+                loop.exec()
+            guard.stop()
+            if want["t"] is None:
+                raise RuntimeError(
+                    f"change {k}: no frame with gain {want['gain']} in {timeout_s} s"
+                )
+            lat.append((want["t"] - t0) * 1e3)
+            settle()
+        compute = win.latest.compute_ms
     return {
         "latency_ms": med(lat),
         "latency_spread_p10_p90_ms": spread(lat),
@@ -308,47 +309,36 @@ def drag(seconds: float, hz: float = 60.0, timeout_s: float = 60.0) -> dict:
     slider's real valueChanged path, which marks the change as a drag), for `seconds`; frames
     shown per second while it moves, and the batch they had (the window computes on DRAG_BATCH
     examples while the hand is down). Issue 4: at least 30 frames per second."""
-    from gui.main_window import MainWindow
+    with bench_window(CANONICAL.replace(gain=1.0)) as win:
+        loop = QEventLoop()
+        QTimer.singleShot(int(timeout_s * 1e3), loop.quit)
+        win.frame_shown.connect(loop.quit)
+        loop.exec()  # the first frame
+        win.frame_shown.disconnect(loop.quit)
+        slider = win.init_dock.gain.slider
+        stamps, batches, computes = [], [], []
 
-    a = app()
-    tmp = tempfile.TemporaryDirectory(prefix="initscope-bench-")
-    settings = QSettings(str(Path(tmp.name) / "bench.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(CANONICAL.replace(gain=1.0), settings=settings)
-    win.resize(*SIZE)
-    win.show()
-    loop = QEventLoop()
-    QTimer.singleShot(int(timeout_s * 1e3), loop.quit)
-    win.frame_shown.connect(loop.quit)
-    loop.exec()  # the first frame
-    win.frame_shown.disconnect(loop.quit)
-    slider = win.init_dock.gain.slider
-    stamps, batches, computes = [], [], []
+        def on_frame(snap):
+            stamps.append(time.perf_counter())
+            batches.append(snap.config.batch)
+            computes.append(snap.compute_ms)
 
-    def on_frame(snap):
-        stamps.append(time.perf_counter())
-        batches.append(snap.config.batch)
-        computes.append(snap.compute_ms)
-
-    win.frame_shown.connect(on_frame)
-    positions = itertools.cycle([*range(300, 700, 4), *range(700, 300, -4)])
-    mover = QTimer()
-    mover.setInterval(round(1e3 / hz))
-    mover.timeout.connect(lambda: slider.setValue(next(positions)))
-    slider.setSliderDown(True)
-    t0 = time.perf_counter()
-    mover.start()
-    QTimer.singleShot(int(seconds * 1e3), loop.quit)
-    loop.exec()
-    mover.stop()
-    t1 = time.perf_counter()
-    slider.setSliderDown(False)
-    win.frame_shown.disconnect(on_frame)
-    inside = [k for k, t in enumerate(stamps) if t0 + 0.5 <= t <= t1]  # after a 0.5 s warm-up
-    span = stamps[inside[-1]] - stamps[inside[0]] if len(inside) > 1 else math.nan
-    win.close()
-    win.deleteLater()
-    a.processEvents()
-    tmp.cleanup()
+        win.frame_shown.connect(on_frame)
+        positions = itertools.cycle([*range(300, 700, 4), *range(700, 300, -4)])
+        mover = QTimer()
+        mover.setInterval(round(1e3 / hz))
+        mover.timeout.connect(lambda: slider.setValue(next(positions)))
+        slider.setSliderDown(True)
+        t0 = time.perf_counter()
+        mover.start()
+        QTimer.singleShot(int(seconds * 1e3), loop.quit)
+        loop.exec()
+        mover.stop()
+        t1 = time.perf_counter()
+        slider.setSliderDown(False)
+        win.frame_shown.disconnect(on_frame)
+        inside = [k for k, t in enumerate(stamps) if t0 + 0.5 <= t <= t1]  # after a 0.5 s warm-up
+        span = stamps[inside[-1]] - stamps[inside[0]] if len(inside) > 1 else math.nan
     return {
         "drag_fps": round((len(inside) - 1) / span, 1) if len(inside) > 1 else 0.0,
         "drag_batch": statistics.mode(batches[k] for k in inside) if inside else None,
