@@ -38,11 +38,12 @@ from PySide6.QtWidgets import (
 
 from core import Config, ConfigError, Snapshot, presets
 from core.presets import Scene
+from core.simulate import needs_backward
 from gui import animation, export, theme
 from gui.docks.init_dock import InitDock
 from gui.docks.network_dock import NetworkDock
 from gui.docks.playback_dock import PlaybackDock
-from gui.engine import Engine
+from gui.engine import Engine, drag_batch
 from gui.presentation import Presentation
 from gui.training_controller import TrainingController
 from gui.views.caption_bar import CaptionBar
@@ -53,7 +54,7 @@ from gui.views.phase_diagram import PhaseDiagram
 from gui.views.stats_table import StatsTable
 
 GRID_MAX_DEPTH = 12  # beyond this, panels get too narrow: the overview heatmap takes over
-DRAG_BATCH = 250  # examples per frame while a slider is held (refined on release)
+DRAG_BATCH = 250  # the most examples a frame has while a slider is held (refined on release)
 VERSION = "0.1.0"
 
 
@@ -422,9 +423,12 @@ class MainWindow(QMainWindow):
         if not self.live and not force:
             return
         a, b = self.config, self.compare
-        if dragging and a.batch > DRAG_BATCH:
-            a = a.replace(batch=DRAG_BATCH)
-            b = b.replace(batch=DRAG_BATCH) if b is not None else None
+        if dragging:  # as many examples as the measured cost fits in a drag frame's budget
+            sides = [c for c in (a, b) if c is not None]
+            n = drag_batch(self.engine.tuner, sides, needs_backward(self.grid.rows), DRAG_BATCH)
+            if a.batch > n:
+                a = a.replace(batch=n)
+                b = b.replace(batch=n) if b is not None else None
         self._awaiting = True
         self._dragging = dragging
         self.engine.submit(a, b, self.grid.rows)

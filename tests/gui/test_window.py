@@ -208,6 +208,27 @@ def test_dragging_uses_a_small_batch_then_refines(make_window, qtbot):
     assert win.batch_label.text() == "batch 1000"
 
 
+def test_drag_batch_fits_the_measured_cost_in_the_frame_budget():
+    """Issue 4: 30 frames a second while dragging at the canonical size. The batch is what the
+    tuner's measured seconds per multiply-add fit in DRAG_BUDGET_S, between MIN_DRAG_BATCH and
+    the cap; before any measurement, the cap."""
+    from gui.engine import DRAG_BUDGET_S, MIN_DRAG_BATCH, BlasTuner, drag_batch, matmul_work
+
+    canonical = Config(depth=10, width=500, batch=1000, activation="tanh")
+    tuner = BlasTuner((1, 2))
+    assert drag_batch(tuner, [canonical], True, 250) == 250
+    for _ in range(BlasTuner.KEEP - 1):
+        tuner.record(2, 0.100, matmul_work([canonical], True))  # 100 ms a full frame
+    assert drag_batch(tuner, [canonical], True, 250) == 250  # not measured enough yet
+    tuner.record(2, 0.100, matmul_work([canonical], True))
+    expected = DRAG_BUDGET_S / 0.100 * 1000  # the same cost per example
+    assert drag_batch(tuner, [canonical], True, 250) == int(expected) == 120
+    assert drag_batch(tuner, [canonical, canonical], True, 250) == max(MIN_DRAG_BATCH, 60)
+    assert drag_batch(tuner, [canonical], False, 250) == 250  # forward only: a third of the work
+    tiny = canonical.replace(width=16)
+    assert drag_batch(tuner, [tiny], True, 250) == 250
+
+
 def test_a_drag_shows_its_frames_at_once_and_the_release_blends(make_window, qtbot):
     """A drag's frames are motion already: blending each one kept the grid repainting at 60 Hz
     and the window at 6 frames a second. The hand's release brings the full batch, blended."""
