@@ -86,10 +86,10 @@ class BlasTuner:
         return min((statistics.median(c) for c in costs if len(c) >= self.KEEP), default=None)
 
 
-DRAG_BUDGET_S = 0.012  # a drag frame's compute: beside the UI's ~20 ms, 30 frames a second
-MIN_DRAG_BATCH = (
-    100  # below it the frame's batch-free work (the weights' draw and statistics) dominates
-)
+# a drag frame's compute: beside the UI's ~20 ms, 30 frames a second
+DRAG_BUDGET_S = 0.012
+# below it the frame's batch-free work (the weights' draw and statistics) dominates
+MIN_DRAG_BATCH = 100
 
 
 def drag_batch(tuner: BlasTuner, configs: list[Config], backward: bool, cap: int) -> int:
@@ -212,9 +212,8 @@ class Engine(QObject):
         return None
 
 
-THEORY_POINTS = (
-    161  # a point a pixel or so across a panel: 401 made the 20 dashed curves 5 ms of paint
-)
+# about a point a pixel across a panel: 401 made the 20 dashed curves 5 ms of the grid's paint
+THEORY_POINTS = 161
 
 
 @dataclass(frozen=True)

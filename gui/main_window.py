@@ -11,7 +11,6 @@ from pathlib import Path
 from PySide6.QtCore import (
     QByteArray,
     QCoreApplication,
-    QEvent,
     QEventLoop,
     QSettings,
     QSignalBlocker,
@@ -40,6 +39,7 @@ from core import Config, ConfigError, Snapshot, presets
 from core.presets import Scene
 from core.simulate import needs_backward
 from gui import animation, export, theme
+from gui.docks.controls import FixedLabel
 from gui.docks.init_dock import InitDock
 from gui.docks.network_dock import NetworkDock
 from gui.docks.playback_dock import PlaybackDock
@@ -65,27 +65,6 @@ def app_version() -> str:
         return version("initscope")
     except Exception:  # not installed (a bundle): the constant is kept in step with pyproject
         return VERSION
-
-
-class _FixedLabel(QLabel):
-    """Sized to the widest text it will show, refitted when the font changes (presentation
-    mode): Qt passes a fixed-size widget's new text up no layout."""
-
-    def __init__(self, widest: str):
-        super().__init__()
-        self._widest = widest
-        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self._fit()
-
-    def _fit(self) -> None:
-        fm, m = self.fontMetrics(), self.contentsMargins()
-        width = fm.horizontalAdvance(self._widest) + m.left() + m.right() + 2 * self.margin() + 4
-        self.setFixedSize(width, fm.height() + m.top() + m.bottom() + 2 * self.margin() + 2)
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
-            self._fit()
 
 
 class MainWindow(QMainWindow):
@@ -383,11 +362,8 @@ class MainWindow(QMainWindow):
         return self.compare if self.editing == "B" and self.compare is not None else self.config
 
     def _build_status(self) -> None:
-        """Labels of a fixed size: Qt passes a fixed-size widget's new text up no layout. A label
-        sized to its text made every frame relayout the main window, which repainted all of it
-        (18 full-window paints in a 3 s drag, 37 ms each)."""
-        self.fps_label = _FixedLabel("99.9 fps · compute 99999 ms")
-        self.batch_label = _FixedLabel("batch 1000000 (dragging; full 1000000 on release)")
+        self.fps_label = FixedLabel("99.9 fps · compute 99999 ms")
+        self.batch_label = FixedLabel("batch 1000000 (dragging; full 1000000 on release)")
         self.statusBar().addPermanentWidget(self.batch_label)
         self.statusBar().addPermanentWidget(self.fps_label)
 
