@@ -569,3 +569,20 @@ def rows_of(model, snap):
     other = StatsModel()
     other.set_snapshot(snap)
     return other.rows_as_text()
+
+
+def test_out_of_range_shares_do_not_overlap_in_a_narrow_panel(make_window):
+    """Both shares shown: the right one sits a line lower (side by side in a narrow panel they
+    read as one garbled label); alone, it sits at the top like the left one."""
+    from core.stats import Hist
+
+    win = make_window()
+    p = next(iter(win.grid._panels.values()))
+    lo, hi = p.xrange
+    counts = np.ones(8, np.int64)
+    win.grid._mark_outside(p, Hist(lo, hi, counts, underflow=3, overflow=4, sampled=20))
+    assert p.under.isVisible() and p.over.isVisible()
+    assert p.over.pos().y() < p.under.pos().y() == pytest.approx(p.ymax)
+    assert p.under.textItem.toPlainText() == "◀ 15%" and p.over.textItem.toPlainText() == "20% ▶"
+    win.grid._mark_outside(p, Hist(lo, hi, counts, underflow=0, overflow=4, sampled=20))
+    assert not p.under.isVisible() and p.over.pos().y() == pytest.approx(p.ymax)
