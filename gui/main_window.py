@@ -454,7 +454,7 @@ class MainWindow(QMainWindow):
             self.grid.present(snap, blend=False if self._dragging else None, b=self.latest_b)
         else:
             self.stack.setCurrentIndex(1)
-            self.overview.present(snap)
+            self.overview.present(snap, self.latest_b)
             self._present_detail(snap)
         self.profile.present(snap)
         if self.theory is not None and self.theory.config == snap.config:

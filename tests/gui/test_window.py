@@ -294,6 +294,27 @@ def test_deep_net_shows_overview_and_click_opens_a_layer(make_window, qtbot):
     np.testing.assert_allclose(y, fraction(run(deep).layers[6].hists["act"]))
 
 
+def test_deep_ab_overview_shows_b_under_a_on_the_same_axes(make_window, qtbot):
+    """Depth 30, N(0, 0.05²) against Xavier: both heatmaps, each the core's run_joint numbers;
+    leaving the comparison leaves A alone."""
+    from core.simulate import Simulator, run_joint
+
+    a = Config(depth=30, width=64, batch=64, activation="tanh", init="normal", std=0.05)
+    b = a.replace(init="xavier-normal")
+    win = make_window(a)
+    win.compare_action.trigger()
+    win.init_dock.scheme.setCurrentText("xavier-normal")  # edits B only
+    qtbot.waitUntil(lambda: win.latest_b is not None and win.latest_b.config == b, timeout=15000)
+    assert win.stack.currentIndex() == 1 and win.overview.sides == ("A", "B")
+    ja, jb = run_joint([Simulator(), Simulator()], [a, b])
+    for side, snap in (("A", ja), ("B", jb)):
+        expected = np.stack([fraction(s.hists["act"]) for s in snap.layers])
+        shown = 10 ** win.overview.image_data("act", side).T
+        np.testing.assert_allclose(shown, np.maximum(expected, 1e-5), rtol=1e-5)
+    win.compare_action.trigger()
+    qtbot.waitUntil(lambda: win.overview.sides == ("A",), timeout=15000)
+
+
 def test_view_options_rows(make_window, qtbot):
     win = make_window()
     frames = win.engine.frames
