@@ -25,6 +25,7 @@ class Overview(pg.GraphicsLayoutWidget):
         self._plots: dict[tuple[str, str], pg.PlotItem] = {}
         self._built: tuple = ()
         self._depth: dict[str, int] = {}
+        self._own: dict[tuple[str, str], bool] = {}  # a plot's rows each on their own range
         self.scene().sigMouseClicked.connect(self._clicked)  # once: the scene outlives rebuilds
 
     def set_rows(self, rows: tuple[str, ...]) -> None:
@@ -55,16 +56,24 @@ class Overview(pg.GraphicsLayoutWidget):
             logd = np.log10(np.maximum(data, 1e-5))
         img = self._images[(side, row)]
         img.setImage(logd.T, autoLevels=False, levels=(-5, 0))
-        lo, hi = hists[0].lo, hists[0].hi
+        own = len({(h.lo, h.hi) for h in hists}) > 1  # x range "layer": each row on its own range
+        lo, hi = (-1.0, 1.0) if own else (hists[0].lo, hists[0].hi)
         img.setRect(lo, 0.5, hi - lo, len(hists))
         plot = self._plots[(side, row)]
         plot.setXRange(lo, hi, padding=0)
         plot.setYRange(0.5, len(hists) + 0.5, padding=0)
+        if self._own.get((side, row)) != own:  # a new label redraws the axis: only on a change
+            self._own[(side, row)] = own
+            plot.setLabel(
+                "bottom", "value / each layer's own range (x range: layer)" if own else ""
+            )
+            plot.getAxis("bottom").showLabel(own)
 
     def _build(self, sides: tuple[str, ...]) -> None:
         self.clear()
         self._images.clear()
         self._plots.clear()
+        self._own.clear()
         cmap = pg.colormap.get(COLORMAP)
         for r, side in enumerate(sides):
             for c, row in enumerate(self.rows):

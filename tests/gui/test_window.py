@@ -607,3 +607,20 @@ def test_out_of_range_shares_do_not_overlap_in_a_narrow_panel(make_window):
     assert p.under.textItem.toPlainText() == "◀ 15%" and p.over.textItem.toPlainText() == "20% ▶"
     win.grid._mark_outside(p, Hist(lo, hi, counts, underflow=0, overflow=4, sampled=20))
     assert not p.under.isVisible() and p.over.pos().y() == pytest.approx(p.ymax)
+
+
+def test_overview_with_per_layer_ranges_says_so(make_window, qtbot):
+    """x range "layer": every row has its own range, so the heatmap's x is the position in it
+    (−1…1), labelled; on shared ranges it is the value itself."""
+    deep = Config(depth=20, width=32, batch=32, init="normal", std=0.3)
+    win = make_window(deep)
+    plot = win.overview._plots[("A", "grad")]
+    grads = [s.hists["grad"] for s in win.latest.layers]
+    assert plot.vb.viewRange()[0] == pytest.approx([grads[0].lo, grads[0].hi])
+    assert not plot.getAxis("bottom").label.isVisible()
+    win.apply_changes({"hist_scale": "layer"})
+    wait_shown(qtbot, win, deep.replace(hist_scale="layer"))
+    assert len({(s.hists["grad"].lo, s.hists["grad"].hi) for s in win.latest.layers}) > 1
+    assert plot.vb.viewRange()[0] == pytest.approx([-1.0, 1.0])
+    assert plot.getAxis("bottom").label.isVisible()
+    assert "own range" in plot.getAxis("bottom").labelText
