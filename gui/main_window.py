@@ -5,6 +5,7 @@ goes to the engine, and comes back as a Snapshot that every view shows. Nothing 
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -104,6 +105,7 @@ class MainWindow(QMainWindow):
         self._build_central()
         self._build_docks()
         self.training = TrainingController(self)  # issue #7: its docks, engine and views
+        self._restore_training()
         self.docks["network"].raise_()  # the Network tab in front, not the last one tabified
         self._build_menus()
         self._build_compare_bar()
@@ -810,6 +812,14 @@ class MainWindow(QMainWindow):
         except ConfigError:
             return None  # a config from another version: start from the defaults
 
+    def _restore_training(self) -> None:
+        try:
+            saved = json.loads(str(self.settings.value("training", "{}")))
+        except ValueError:  # a hand-edited or damaged file: the defaults
+            saved = {}
+        if isinstance(saved, dict) and saved:
+            self.training.dock.restore(saved)
+
     def _restore_layout(self) -> None:
         geo, state = self.settings.value("geometry"), self.settings.value("state")
         if isinstance(geo, QByteArray):
@@ -822,6 +832,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("state", self.saveState())
         self.settings.setValue("config", self.config.to_toml())
+        self.settings.setValue("training", json.dumps(self.training.dock.settings()))
         self.settings.sync()
         self.engine.stop()
         self.training.stop()
