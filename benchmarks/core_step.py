@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import gui  # noqa: F401, I001  (before numpy: OpenBLAS's thread timeout, as the app sets it)
 
 import numpy as np
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import gui  # noqa: F401, I001  (before numpy: OpenBLAS's thread timeout, as the app sets it)
 
 import psutil
 from core_step import code_state, machine_info

@@ -31,6 +31,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import gui  # noqa: F401, I001  (before numpy: OpenBLAS's thread timeout, as the app sets it)
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication

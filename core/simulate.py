@@ -7,13 +7,14 @@ redraws nothing. `run(config)` is the one-shot form for notebooks, the CLI and t
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 
 import numpy as np
 
-from core import stats
+from core import parallel, stats
 from core.activations import ACTIVATIONS
 from core.config import Config
 from core.inits import INITS, LSUV_MAX_ITER, LSUV_TOL, NoiseBank
@@ -153,13 +154,10 @@ def _output_gradient(top: Dense, out: np.ndarray, bank: NoiseBank, c: Config) ->
 
 
 class _Prefetch:
-    """Each layer's moments, taken on one helper thread as soon as the layer is final, so they run
+    """Each layer's moments, taken on the helper thread as soon as the layer is final, so they run
     beside the BLAS thread's next matmul instead of after the last one (the window leaves BLAS a
     core short of the machine; this uses it while the UI is idle). Moments only read arrays that
     no later layer writes; measure_joint waits for their results."""
-
-    _pool: ThreadPoolExecutor | None = None  # made on the first job
-    _scratch = stats.Scratch()  # the helper thread's own buffers
 
     def __init__(self):
         self._jobs: dict[tuple[int, str], Future] = {}
@@ -175,9 +173,7 @@ class _Prefetch:
             self._put(layer, key, a)
 
     def _put(self, layer: Dense, key: str, a: np.ndarray) -> None:
-        if _Prefetch._pool is None:
-            _Prefetch._pool = ThreadPoolExecutor(1, thread_name_prefix="initscope-moments")
-        self._jobs[(id(layer), key)] = self._pool.submit(stats.moments, a, self._scratch)
+        self._jobs[(id(layer), key)] = parallel.submit(stats.moments, a, parallel.SCRATCH)
 
     def moments(self, layer: Dense, key: str, a: np.ndarray, scratch) -> stats.Moments:
         job = self._jobs.pop((id(layer), key), None)
@@ -185,18 +181,17 @@ class _Prefetch:
 
 
 _INLINE = _Prefetch()  # given no job: every moment taken where it is asked for
+MOMENT_KEYS = (*stats.ROWS, "W", "delta")  # the histogram rows, then the weights and ∂ℓ/∂h
 
 
-def _moments(net: Network, scratch: stats.Scratch, backward: bool, pre: _Prefetch) -> list[dict]:
-    return [
-        {
-            r: pre.moments(layer, r, a, scratch)
-            if backward or r not in GRADIENT_ROWS
-            else _NO_MOMENTS
-            for r, a in zip(stats.ROWS, layer.rows(), strict=True)
-        }
-        for layer in net.layers
-    ]
+def _layer_moments(layer: Dense, scratch, backward: bool, pre: _Prefetch) -> dict:
+    arrays = (*layer.rows(), layer.W, layer.delta)
+    return {
+        k: pre.moments(layer, k, a, scratch)
+        if backward or k not in GRADIENT_ROWS | {"delta"}
+        else _NO_MOMENTS
+        for k, a in zip(MOMENT_KEYS, arrays, strict=True)
+    }
 
 
 def _histograms(layer: Dense, m, ranges, bins: int, scratch, rows) -> dict[str, stats.Hist]:
@@ -248,43 +243,56 @@ def measure_joint(
     rows: tuple[str, ...] = stats.ROWS,
     backward: bool = True,
     pre: _Prefetch | None = None,
+    split: bool = parallel.ENABLED,
 ) -> tuple[tuple[stats.LayerStats, ...], ...]:
-    """Moments of every side first, then histograms on the ranges they agree on."""
+    """Moments of every side first, then histograms on the ranges they agree on; with `split`, each
+    phase's layers are shared with the helper thread (core/parallel.py)."""
     pre = pre or _INLINE
+    items = [
+        (i, layer, c)
+        for net, c in zip(nets, configs, strict=True)
+        for i, layer in enumerate(net.layers)
+    ]
     with np.errstate(all="ignore"):
-        moments = [_moments(net, scratch, backward, pre) for net in nets]
-        ranges = _ranges(nets, configs, moments)
-        return tuple(
-            tuple(
-                _layer_stats(
-                    i,
-                    layer,
-                    m,
-                    _histograms(layer, m, rng, c.bins, scratch, rows),
-                    INITS[c.init],
-                    c,
-                    scratch,
-                    backward,
-                    pre,
-                )
-                for i, (layer, m, rng) in enumerate(zip(net.layers, side_m, side_r, strict=True))
-            )
-            for net, c, side_m, side_r in zip(nets, configs, moments, ranges, strict=True)
+        flat = parallel.halves(
+            lambda item, sc: _layer_moments(item[1], sc, backward, pre),
+            items,
+            scratch,
+            split and pre is _INLINE,  # prefetched moments are already taken
         )
+        ranges = _flat(_ranges(nets, configs, _sides(nets, flat)))
+        out = parallel.halves(
+            lambda item, sc: _layer_stats(*item, rows, sc, backward),
+            [(i, layer, m, r, c) for (i, layer, c), m, r in zip(items, flat, ranges, strict=True)],
+            scratch,
+            split,
+        )
+    return tuple(tuple(side) for side in _sides(nets, out))
+
+
+def _sides(nets: list[Network], flat: list) -> list[list]:
+    """A flat per-layer list (every side's layers in turn) cut back into one list per side."""
+    cuts = itertools.accumulate((len(net.layers) for net in nets), initial=0)
+    return [flat[a:b] for a, b in itertools.pairwise(cuts)]
+
+
+def _flat(sides: list[list]) -> list:
+    return [x for side in sides for x in side]
 
 
 def _layer_stats(
-    i, layer: Dense, m, hists, init, c: Config, scratch, backward: bool, pre: _Prefetch
+    i, layer: Dense, m, ranges, c: Config, rows, scratch, backward: bool
 ) -> stats.LayerStats:
     fan_in, fan_out = layer.W.shape
     act = layer.act
     d = layer.dphi
     saturated = np.count_nonzero(d < 0.05 * act.df_max) / d.size
     dead = np.count_nonzero(d.max(axis=0) <= 1e-6 * act.df_max) / fan_out
-    w = pre.moments(layer, "W", layer.W, scratch)
-    delta = pre.moments(layer, "delta", layer.delta, scratch) if backward else _NO_MOMENTS
+    w, delta = m["W"], m["delta"]
     ratio = m["wgrad"].std / w.std if w.std > 0 else math.nan
-    nonfinite = sum(v.nonfinite for v in m.values())
+    nonfinite = sum(m[r].nonfinite for r in stats.ROWS)
+    hists = _histograms(layer, m, ranges, c.bins, scratch, rows)
+    init = INITS[c.init]
     return stats.LayerStats(
         index=i + 1,
         fan_in=fan_in,

@@ -1,13 +1,24 @@
-"""InitScope's window: everything that imports Qt lives under gui/."""
+"""The Qt window over core/.
 
+OpenBLAS's idle worker threads spin for about 0.1 s (2^28 cycles) after each call before they
+sleep. In a frame that spin holds the second core through the statistics after the last matmul,
+and through the UI thread's paint (measured, 2 BLAS threads on 2 cores: the statistics shared with
+a helper thread took 16.6 ms with the spin, 10.7 ms without). So the workers sleep at once; set
+here, before anything loads numpy, and a value the user gave wins.
+
+After every import PySide6 asks whether the new module uses its `__feature__` switches, by reading
+the module's source with inspect.getsource (shibokensupport/feature.py, for PYSIDE-2029): 55 ms of
+a launch from source, 369 modules. The same question is answered here from the file's bytes;
+anything else (no .py file, an unreadable one) still goes to PySide6.
+"""
+
+import os
 import sys
+
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
 
 def _quick_pyside_import_hook() -> None:
-    """After every import PySide6 asks whether the new module uses its `__feature__` switches,
-    by reading the module's source with inspect.getsource (shibokensupport/feature.py, for
-    PYSIDE-2029): 55 ms of a launch from source, 369 modules. The same question is answered here
-    from the file's bytes; anything else (no .py file, an unreadable one) still goes to PySide6."""
     import shiboken6  # noqa: F401  (installs shibokensupport and its import hook)
 
     feature = sys.modules.get("shibokensupport.feature")

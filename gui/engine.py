@@ -78,6 +78,30 @@ class BlasTuner:
         if work > 0:
             self.costs[n].append(seconds / work)
 
+    def cost(self) -> float | None:
+        """Seconds per multiply-add at the best count, once it has KEEP frames (a first frame
+        draws its noise and costs several times more); safe to read from another thread (a
+        deque is copied in one step under the GIL)."""
+        costs = [list(self.costs[n]) for n in self.counts]
+        return min((statistics.median(c) for c in costs if len(c) >= self.KEEP), default=None)
+
+
+# a drag frame's compute: beside the UI's ~20 ms, 30 frames a second
+DRAG_BUDGET_S = 0.012
+# below it the frame's batch-free work (the weights' draw and statistics) dominates
+MIN_DRAG_BATCH = 100
+
+
+def drag_batch(tuner: BlasTuner, configs: list[Config], backward: bool, cap: int) -> int:
+    """Examples per frame while a hand holds a slider: as many as the measured cost fits in
+    DRAG_BUDGET_S (issue 4: at least 30 frames a second at the canonical size), between
+    MIN_DRAG_BATCH and `cap`; `cap` until the cost is known."""
+    cost = tuner.cost()
+    per_example = matmul_work([c.replace(batch=1) for c in configs], backward)
+    if cost is None or per_example <= 0:
+        return cap
+    return int(min(cap, max(MIN_DRAG_BATCH, DRAG_BUDGET_S / (cost * per_example))))
+
 
 def matmul_work(configs: list[Config], backward: bool) -> float:
     """Multiply-adds of a frame's matmuls: what its compute time is divided by."""
@@ -188,6 +212,10 @@ class Engine(QObject):
         return None
 
 
+# about a point a pixel across a panel: 401 made the 20 dashed curves 5 ms of the grid's paint
+THEORY_POINTS = 161
+
+
 @dataclass(frozen=True)
 class Theory:
     """Mean-field predictions for one snapshot, ready to draw: the prediction (None where mean
@@ -210,7 +238,7 @@ def _theory(snap: Snapshot, phase: bool = False) -> Theory:
             for s in snap.layers:
                 for row in {"preact", "act", "grad"} & s.hists.keys():
                     h = s.hists[row]
-                    x, p = theory.density(pred, s.index, row)
+                    x, p = theory.density(pred, s.index, row, THEORY_POINTS)
                     inside = (x >= h.lo) & (x <= h.hi) & np.isfinite(p)
                     width = (h.hi - h.lo) / len(h.counts)
                     curves[(row, s.index)] = (x[inside], p[inside] * width)

@@ -5,6 +5,7 @@ goes to the engine, and comes back as a Snapshot that every view shows. Nothing 
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,11 +39,13 @@ from PySide6.QtWidgets import (
 
 from core import Config, ConfigError, Snapshot, presets
 from core.presets import Scene
+from core.simulate import needs_backward
 from gui import animation, export, theme
+from gui.docks.controls import FixedLabel
 from gui.docks.init_dock import InitDock
 from gui.docks.network_dock import NetworkDock
 from gui.docks.playback_dock import PlaybackDock
-from gui.engine import Engine
+from gui.engine import Engine, drag_batch
 from gui.presentation import Presentation
 from gui.training_controller import TrainingController
 from gui.views.caption_bar import CaptionBar
@@ -55,7 +58,7 @@ if TYPE_CHECKING:
     from gui.views.phase_diagram import PhaseDiagram
 
 GRID_MAX_DEPTH = 12  # beyond this, panels get too narrow: the overview heatmap takes over
-DRAG_BATCH = 250  # examples per frame while a slider is held (refined on release)
+DRAG_BATCH = 250  # the most examples a frame has while a slider is held (refined on release)
 VERSION = "0.1.0"
 
 
@@ -93,6 +96,7 @@ class MainWindow(QMainWindow):
         self._frame_times: list[float] = []
         self._anim_t0 = time.perf_counter()
         self._blend_setting = True
+        self._dragging = False  # the newest submission came from a slider the hand holds
 
         self.engine = Engine(self)
         self.engine.snapshot_ready.connect(self._on_snapshot)
@@ -107,6 +111,7 @@ class MainWindow(QMainWindow):
         self._build_central()
         self._build_docks()
         self.training = TrainingController(self)  # issue #7: its docks, engine and views
+        self._restore_training()
         self.docks["network"].raise_()  # the Network tab in front, not the last one tabified
         self._build_menus()
         self._build_compare_bar()
@@ -379,8 +384,8 @@ class MainWindow(QMainWindow):
         return self.compare if self.editing == "B" and self.compare is not None else self.config
 
     def _build_status(self) -> None:
-        self.fps_label = QLabel()
-        self.batch_label = QLabel()
+        self.fps_label = FixedLabel("99.9 fps · compute 99999 ms")
+        self.batch_label = FixedLabel("batch 1000000 (dragging; full 1000000 on release)")
         self.statusBar().addPermanentWidget(self.batch_label)
         self.statusBar().addPermanentWidget(self.fps_label)
 
@@ -417,10 +422,14 @@ class MainWindow(QMainWindow):
         if not self.live and not force:
             return
         a, b = self.config, self.compare
-        if dragging and a.batch > DRAG_BATCH:
-            a = a.replace(batch=DRAG_BATCH)
-            b = b.replace(batch=DRAG_BATCH) if b is not None else None
+        if dragging:  # as many examples as the measured cost fits in a drag frame's budget
+            sides = [c for c in (a, b) if c is not None]
+            n = drag_batch(self.engine.tuner, sides, needs_backward(self.grid.rows), DRAG_BATCH)
+            if a.batch > n:
+                a = a.replace(batch=n)
+                b = b.replace(batch=n) if b is not None else None
         self._awaiting = True
+        self._dragging = dragging
         if (a, b, self.grid.rows) != first:  # else asked for while the window was built
             self.engine.submit(a, b, self.grid.rows)
         if a.depth <= GRID_MAX_DEPTH:  # new panels are built while the engine computes
@@ -464,10 +473,12 @@ class MainWindow(QMainWindow):
         depth = len(snap.layers)
         if depth <= GRID_MAX_DEPTH:
             self.stack.setCurrentIndex(0)
-            self.grid.present(snap, b=self.latest_b)
+            # a drag's frames are already motion: blending each one repainted the grid at 60 Hz
+            # (a UI thread half busy, 6 frames a second); the release's frame blends again
+            self.grid.present(snap, blend=False if self._dragging else None, b=self.latest_b)
         else:
             self.stack.setCurrentIndex(1)
-            self.overview.present(snap)
+            self.overview.present(snap, self.latest_b)
             self._present_detail(snap)
         self.profile.present(snap)
         if self.theory is not None and self.theory.config == snap.config:
@@ -823,6 +834,14 @@ class MainWindow(QMainWindow):
         except ConfigError:
             return None  # a config from another version: start from the defaults
 
+    def _restore_training(self) -> None:
+        try:
+            saved = json.loads(str(self.settings.value("training", "{}")))
+        except ValueError:  # a hand-edited or damaged file: the defaults
+            saved = {}
+        if isinstance(saved, dict) and saved:
+            self.training.dock.restore(saved)
+
     def _restore_layout(self) -> None:
         geo, state = self.settings.value("geometry"), self.settings.value("state")
         if isinstance(geo, QByteArray):
@@ -835,6 +854,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("state", self.saveState())
         self.settings.setValue("config", self.config.to_toml())
+        self.settings.setValue("training", json.dumps(self.training.dock.settings()))
         self.settings.sync()
         self.engine.stop()
         self.training.stop()

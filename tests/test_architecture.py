@@ -1,6 +1,7 @@
 """The core/gui split (napari's model/_qt rule) and the PySide6 6.12.0 refcount crash guard."""
 
 import gc
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -56,3 +57,33 @@ def test_void_qt_calls_do_not_leak_none_references():
         gc.enable()
         painter.end()
     assert after >= before - 10
+
+
+BLAS_TIMEOUT_AT_NUMPY = """
+import os, sys
+seen = []
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name == 'numpy' and not seen:
+            seen.append(os.environ.get('OPENBLAS_THREAD_TIMEOUT'))
+sys.meta_path.insert(0, Watch())
+from gui.app import main
+print(seen[0])
+"""
+
+
+def test_openblas_workers_are_told_to_sleep_before_numpy_loads():
+    """gui/__init__.py cuts OpenBLAS's 0.1 s idle spin, which took the second core from the
+    statistics and the paint; OpenBLAS reads it once, as numpy loads. A user's value wins."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    for given, expected in ((None, "4"), ("12", "12")):
+        r = subprocess.run(
+            [sys.executable, "-c", BLAS_TIMEOUT_AT_NUMPY],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env if given is None else {**env, "OPENBLAS_THREAD_TIMEOUT": given},
+        )
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.strip() == expected

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from core.activations import ACTIVATIONS
 from core.config import BIASES, Config
 from core.inits import INITS, MODES, TRUNCATIONS
-from gui.docks.controls import ParamSlider
+from gui.docks.controls import ParamSlider, SteadyLabel, show
 
 DEFAULT = "scheme default"
 
@@ -93,8 +93,7 @@ class InitDock(QWidget):
         self.formula = QLabel()
         self.formula.setWordWrap(True)
         self.formula.setToolTip("The formula of the scheme in use and where it comes from.")
-        self.sigma = QLabel()
-        self.sigma.setWordWrap(True)
+        self.sigma = SteadyLabel(lines=2)
         self.sigma.setToolTip(
             "σ_w² = fan_in·Var(w): 1 keeps a linear net's scale, 2 a ReLU net's (He)."
         )
@@ -152,16 +151,16 @@ class InitDock(QWidget):
         init = INITS[c.init]
         # the dock's own `changed` is what the window listens to: one block silences every control
         with QSignalBlocker(self):
-            self.scheme.setCurrentText(c.init)
-            self.std.setValue(c.std)
-            self.limit.setValue(c.limit)
-            self.gain.setValue(init.gain(c))
-            self.mode.setCurrentText(c.mode or DEFAULT)
-            self.truncation.setCurrentText(c.truncation or DEFAULT)
-            self.sparsity.setValue(c.sparsity)
-            self.value.setValue(c.value)
-            self.bias.setCurrentText(c.bias)
-            self.bias_value.setValue(c.bias_value)
+            show(self.scheme, c.init)
+            show(self.std, c.std)
+            show(self.limit, c.limit)
+            show(self.gain, init.gain(c))
+            show(self.mode, c.mode or DEFAULT)
+            show(self.truncation, c.truncation or DEFAULT)
+            show(self.sparsity, c.sparsity)
+            show(self.value, c.value)
+            show(self.bias, c.bias)
+            show(self.bias_value, c.bias_value)
         for name, w in self._param_widgets.items():
             w.setEnabled(name in init.uses)
         self.bias_value.setEnabled(c.bias == "constant")

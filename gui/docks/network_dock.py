@@ -20,6 +20,7 @@ from core.config import (
     RESIDUAL_INITS,
     Config,
 )
+from gui.docks.controls import show
 
 
 def parse_width(text: str) -> int | list[int]:
@@ -167,16 +168,16 @@ class NetworkDock(QWidget):
         self._emit(**changes)
 
     def _sync_architecture(self, c: Config) -> None:
-        self.norm.setCurrentText(c.norm)
-        self.norm_position.setCurrentText(c.norm_position)
-        self.norm_view.setCurrentText(c.norm_view)
+        show(self.norm, c.norm)
+        show(self.norm_position, c.norm_position)
+        show(self.norm_view, c.norm_view)
         for w in (self.norm_position, self.norm_view):
             w.setEnabled(c.norm != "none")
         equal = len(set(c.widths)) == 1
-        self.residual.setChecked(c.residual)
+        show(self.residual, c.residual)
         self.residual.setEnabled(equal or c.residual)
-        self.branch.setValue(c.branch_layers)
-        self.residual_init.setCurrentText(c.residual_init)
+        show(self.branch, c.branch_layers)
+        show(self.residual_init, c.residual_init)
         for w in (self.branch, self.residual_init):
             w.setEnabled(c.residual)
         fixup = self.residual_init.model().item(list(RESIDUAL_INITS).index("fixup"))
@@ -208,22 +209,23 @@ class NetworkDock(QWidget):
         self._config = c
         # the dock's own `changed` is what the window listens to: one block silences every control
         with QSignalBlocker(self):
-            self.depth.setValue(c.depth)
+            show(self.depth, c.depth)
             self.depth.setEnabled(not isinstance(c.width, tuple))
-            self.width_edit.setText(
-                ",".join(map(str, c.width)) if isinstance(c.width, tuple) else str(c.width)
+            show(
+                self.width_edit,
+                ",".join(map(str, c.width)) if isinstance(c.width, tuple) else str(c.width),
             )
-            self.activation.setCurrentText(c.activations[0])
+            show(self.activation, c.activations[0])
             self.activation.setToolTip(
                 "The nonlinearity φ applied after every layer."
                 + ("" if isinstance(c.activation, str) else " (this config sets one per layer)")
             )
-            self.batch.setValue(c.batch)
-            self.input.setCurrentText(c.input)
-            self.seed.setValue(min(c.seed, 2**31 - 1))
-            self.grad_source.setCurrentText(c.grad_source)
-            self.dtype.setCurrentText(c.dtype)
-            self.hist_scale.setCurrentText(c.hist_scale)
+            show(self.batch, c.batch)
+            show(self.input, c.input)
+            show(self.seed, min(c.seed, 2**31 - 1))
+            show(self.grad_source, c.grad_source)
+            show(self.dtype, c.dtype)
+            show(self.hist_scale, c.hist_scale)
             self._sync_architecture(c)
 
 

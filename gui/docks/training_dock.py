@@ -168,6 +168,40 @@ class TrainingDock(QWidget):
             record_every=self.spf.value(),
         )
 
+    def settings(self) -> dict:
+        """What a lecturer set up before class, for the next launch (the window's QSettings)."""
+        return {
+            "task": self.task.currentText(),
+            "file": self.path,
+            "optimizer": self.optimizer.currentText(),
+            "lr": self.lr.value(),
+            "batch": self.batch.value(),
+            "steps_per_frame": self.spf.value(),
+            "steps": self.steps.value(),
+        }
+
+    def restore(self, saved: dict) -> None:
+        """The last launch's settings, before any run exists (silently: the first run reads the
+        dock). A value that no longer fits (a task or optimizer this version lacks, a data file
+        gone, a number out of range) keeps the default; no dialog."""
+        with QSignalBlocker(self):
+            name = saved.get("optimizer")
+            if name in OPTIMIZERS:
+                self.optimizer.setCurrentText(name)  # sets its default lr, then:
+            _restore_number(self.lr, saved.get("lr"), *LR_RANGE)
+            for spin, key in ((self.batch, "batch"), (self.spf, "steps_per_frame")):
+                _restore_number(spin, saved.get(key), spin.minimum(), spin.maximum())
+            _restore_number(
+                self.steps, saved.get("steps"), self.steps.minimum(), self.steps.maximum()
+            )
+            task, path = saved.get("task"), saved.get("file")
+            if task == FILE_ITEM and isinstance(path, str) and Path(path).is_file():
+                self.path = path
+                self.file_label.setText(Path(path).name)
+            if task in TASKS or (task == FILE_ITEM and self.path is not None):
+                with QSignalBlocker(self.task):
+                    self.task.setCurrentText(task)
+
     # ------------------------------------------------------------ syncing from the run
     def set_playing(self, on: bool) -> None:
         with QSignalBlocker(self.play):
@@ -231,3 +265,8 @@ class TrainingDock(QWidget):
     def _optimizer_changed(self, name: str) -> None:
         self.lr.setValue(OPTIMIZERS[name].default_lr)  # each optimizer's sensible default
         self.changed.emit()
+
+
+def _restore_number(widget, value, lo: float, hi: float) -> None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and lo <= value <= hi:
+        widget.setValue(type(widget.value())(value))

@@ -116,6 +116,8 @@ class DepthProfile(pg.GraphicsLayoutWidget):
         self._fit()
 
     def clear_side(self, side: str) -> None:
+        if side not in self._act_data:  # nothing of it shown (the window asks on every frame)
+            return
         for (s, _), curve in self.curves.items():
             if s == side:
                 curve.setData([], [])

@@ -344,17 +344,17 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         p.set_title(panel_title(row, s) + b_line, self.scale)
 
     def _mark_outside(self, p: _Panel, h: Hist) -> None:
-        for item, n, x in ((p.under, h.underflow, h.lo), (p.over, h.overflow, h.hi)):
+        for item, n in ((p.under, h.underflow), (p.over, h.overflow)):
             if n:
                 share = 100 * n / max(h.sampled, 1)
                 text = (
                     "<0.1%" if share < 0.1 else f"{share:.1f}%" if share < 10 else f"{share:.0f}%"
                 )
                 item.setText(f"◀ {text}" if item is p.under else f"{text} ▶")
-                item.setPos(x, max(p.ymax, 1e-12))
                 item.show()
             else:
                 item.hide()
+        _place_outside(p)
 
     def _sync_y(self) -> None:
         """Per row: one y range for every panel (comparable heights), with hysteresis."""
@@ -374,8 +374,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
                     for p in group:
                         p.ymax = ymax
                         p.plot.setYRange(0, ymax, padding=0)
-                        for item in (p.under, p.over):
-                            item.setPos(item.pos().x(), ymax)
+                        _place_outside(p)
 
     def _tick(self) -> None:
         t = min(1.0, (time.perf_counter() - self._t0) * 1e3 / BLEND_MS)
@@ -389,6 +388,14 @@ class LayerGrid(pg.GraphicsLayoutWidget):
                 continue
             p.shown = p.target if t >= 1.0 else p.start + (p.target - p.start) * t
             p.curve.setData(p.edges, p.shown, stepMode="center", skipFiniteCheck=True)
+
+
+def _place_outside(p: _Panel) -> None:
+    """The out-of-range shares at the top corners; with both shown, the right one a line lower
+    (in a narrow panel the two met in the middle and read as one garbled label)."""
+    top = max(p.ymax, 1e-12)
+    p.under.setPos(p.xrange[0], top)
+    p.over.setPos(p.xrange[1], top * (0.8 if p.under.isVisible() else 1.0))
 
 
 def _nice_top(v: float) -> float:

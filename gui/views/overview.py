@@ -1,6 +1,7 @@
 """Deep nets at a glance: one row per layer, colour = share of values per bin (a layer × value
-heatmap), activations and gradients side by side. Readable at depth 200 where a grid of 400
-panels is not; a click on a row asks the window to show that layer's panels."""
+heatmap), activations and gradients side by side, and in an A/B comparison B's heatmaps under A's
+on the same value axes. Readable at depth 200 where a grid of 400 panels is not; a click on a row
+asks the window to show that layer's panels."""
 
 from __future__ import annotations
 
@@ -20,66 +21,88 @@ class Overview(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.rows: tuple[str, ...] = ("act", "grad")
-        self._images: dict[str, pg.ImageItem] = {}
-        self._plots: dict[str, pg.PlotItem] = {}
+        self._images: dict[tuple[str, str], pg.ImageItem] = {}  # (side, row)
+        self._plots: dict[tuple[str, str], pg.PlotItem] = {}
         self._built: tuple = ()
-        self._depth = 0
+        self._depth: dict[str, int] = {}
+        self._own: dict[tuple[str, str], bool] = {}  # a plot's rows each on their own range
+        self.scene().sigMouseClicked.connect(self._clicked)  # once: the scene outlives rebuilds
 
     def set_rows(self, rows: tuple[str, ...]) -> None:
         self.rows = rows
         self._built = ()
 
-    def image_data(self, row: str) -> np.ndarray:
+    def image_data(self, row: str, side: str = "A") -> np.ndarray:
         """(layers, bins) array shown for row: log10 of the share per bin."""
-        return self._images[row].image
+        return self._images[(side, row)].image
 
-    def present(self, snap: Snapshot) -> None:
-        if self._built != self.rows:
-            self._build()
-        self._depth = len(snap.layers)
-        for row in self.rows:
-            hists = [s.hists[row] for s in snap.layers]
-            data = np.stack([fraction(h) for h in hists])  # (layers, bins)
-            with np.errstate(divide="ignore"):
-                logd = np.log10(np.maximum(data, 1e-5))
-            img = self._images[row]
-            img.setImage(logd.T, autoLevels=False, levels=(-5, 0))
-            lo, hi = hists[0].lo, hists[0].hi
-            img.setRect(lo, 0.5, hi - lo, len(hists))
-            plot = self._plots[row]
-            plot.setXRange(lo, hi, padding=0)
-            plot.setYRange(0.5, len(hists) + 0.5, padding=0)
+    @property
+    def sides(self) -> tuple[str, ...]:
+        return self._built[1] if self._built else ()
 
-    def _build(self) -> None:
+    def present(self, snap: Snapshot, b: Snapshot | None = None) -> None:
+        """snap; with b (from core.simulate.run_joint: the same ranges), B's heatmaps under A's."""
+        sides = {"A": snap, "B": b} if b is not None else {"A": snap}
+        if self._built != (self.rows, tuple(sides)):
+            self._build(tuple(sides))
+        for side, sn in sides.items():
+            self._depth[side] = len(sn.layers)
+            for row in self.rows:
+                self._show(side, row, [s.hists[row] for s in sn.layers])
+
+    def _show(self, side: str, row: str, hists: list) -> None:
+        data = np.stack([fraction(h) for h in hists])  # (layers, bins)
+        with np.errstate(divide="ignore"):
+            logd = np.log10(np.maximum(data, 1e-5))
+        img = self._images[(side, row)]
+        img.setImage(logd.T, autoLevels=False, levels=(-5, 0))
+        own = len({(h.lo, h.hi) for h in hists}) > 1  # x range "layer": each row on its own range
+        lo, hi = (-1.0, 1.0) if own else (hists[0].lo, hists[0].hi)
+        img.setRect(lo, 0.5, hi - lo, len(hists))
+        plot = self._plots[(side, row)]
+        plot.setXRange(lo, hi, padding=0)
+        plot.setYRange(0.5, len(hists) + 0.5, padding=0)
+        if self._own.get((side, row)) != own:  # a new label redraws the axis: only on a change
+            self._own[(side, row)] = own
+            plot.setLabel(
+                "bottom", "value / each layer's own range (x range: layer)" if own else ""
+            )
+            plot.getAxis("bottom").showLabel(own)
+
+    def _build(self, sides: tuple[str, ...]) -> None:
         self.clear()
         self._images.clear()
         self._plots.clear()
+        self._own.clear()
         cmap = pg.colormap.get(COLORMAP)
-        for c, row in enumerate(self.rows):
-            plot = self.addPlot(row=0, col=c, title=f"{ROW_TITLES[row]} — layer × value")
-            plot.invertY(True)
-            plot.setLabel("left", "layer")
-            plot.setMenuEnabled(False)
-            plot.setMouseEnabled(x=False, y=False)
-            plot.hideButtons()
-            img = pg.ImageItem(axisOrder="col-major")
-            img.setColorMap(cmap)
-            plot.addItem(img)
-            plot.scene().sigMouseClicked.connect(self._clicked)
-            self._images[row] = img
-            self._plots[row] = plot
+        for r, side in enumerate(sides):
+            for c, row in enumerate(self.rows):
+                title = f"{ROW_TITLES[row]} — layer × value"
+                plot = self.addPlot(
+                    row=r, col=c, title=f"{side}: {title}" if len(sides) > 1 else title
+                )
+                plot.invertY(True)
+                plot.setLabel("left", "layer")
+                plot.setMenuEnabled(False)
+                plot.setMouseEnabled(x=False, y=False)
+                plot.hideButtons()
+                img = pg.ImageItem(axisOrder="col-major")
+                img.setColorMap(cmap)
+                plot.addItem(img)
+                self._images[(side, row)] = img
+                self._plots[(side, row)] = plot
         bar = pg.ColorBarItem(
             values=(-5, 0), colorMap=cmap, label="log10 share per bin", interactive=False
         )
         bar.setImageItem(list(self._images.values()))
-        self.addItem(bar, row=0, col=len(self.rows))
-        self._built = self.rows
+        self.addItem(bar, row=0, col=len(self.rows), rowspan=len(sides))
+        self._built = (self.rows, sides)
 
     def _clicked(self, ev) -> None:
-        for plot in self._plots.values():
+        for (side, _), plot in self._plots.items():
             if plot.sceneBoundingRect().contains(ev.scenePos()):
                 y = plot.vb.mapSceneToView(ev.scenePos()).y()
                 layer = round(y)
-                if 1 <= layer <= self._depth:
+                if 1 <= layer <= self._depth.get(side, 0):
                     self.layer_clicked.emit(layer)
                 return

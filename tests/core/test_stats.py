@@ -145,3 +145,51 @@ def test_moments_taken_beside_the_matmuls_equal_those_taken_after():
         assert b.to_json() == a.to_json()
         for row in b.hists:
             np.testing.assert_array_equal(b.hists[row].counts, a.hists[row].counts)
+
+
+@pytest.mark.parametrize("extra", [{}, {"norm": "batch", "residual": True}])
+def test_statistics_shared_with_the_helper_thread_equal_those_taken_alone(extra):
+    """measure_joint splits the layers of both sides of an A/B between the caller and a helper
+    thread: every number and every count is what one thread finds, side by side in order."""
+    from core.simulate import measure_joint
+
+    a = Config(depth=7, width=40, batch=80, activation="tanh", init="xavier-normal", **extra)
+    b = a.replace(init="normal", std=0.5, depth=5)
+    sims = [Simulator(), Simulator()]
+    nets = [s.prepare(c, bias_grads=False) for s, c in zip(sims, (a, b), strict=True)]
+    alone = measure_joint(nets, [a, b], sims[0]._scratch, split=False)
+    shared = measure_joint(nets, [a, b], sims[0]._scratch, split=True)
+    assert [len(side) for side in shared] == [7, 5]
+    for side_alone, side_shared in zip(alone, shared, strict=True):
+        for x, y in zip(side_alone, side_shared, strict=True):
+            assert x.to_json() == y.to_json()
+            for row in x.hists:
+                np.testing.assert_array_equal(x.hists[row].counts, y.hists[row].counts)
+
+
+def test_histogram_sample_of_a_large_array_holds_every_unit_equally():
+    """The sample is every k-th row whole (it reads 1/k of the memory): each column (unit)
+    appears the same number of times."""
+    units = 500
+    x = np.tile(np.arange(units, dtype=np.float32), (1000, 1))  # column j holds j
+    h = histogram(x, 0.0, float(units), units, Scratch(), False)
+    assert HIST_SAMPLE // 2 <= h.sampled <= HIST_SAMPLE
+    assert h.counts.min() == h.counts.max() == h.sampled // units
+
+
+def test_helper_work_runs_on_the_caller_once_the_pool_takes_no_more():
+    """At interpreter exit Python's executors refuse work while an engine thread may still be
+    finishing a frame: the statistics are then taken on the caller, not lost to a traceback."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from core import parallel
+
+    closed = ThreadPoolExecutor(1)
+    closed.shutdown()
+    saved, parallel._pool = parallel._pool, closed
+    try:
+        assert parallel.submit(lambda a, b: a + b, 2, 3).result() == 5
+        c = Config(depth=3, width=16, batch=32)
+        assert Simulator().run(c).to_json() == run(c).to_json()
+    finally:
+        parallel._pool = saved

@@ -240,3 +240,41 @@ def test_a_net_the_trainer_cannot_train_says_so(make_window, qtbot):
     tc.dock.play.click()
     qtbot.waitUntil(lambda: "norm" in tc.dock.message.text(), timeout=15000)
     assert win.banner.isVisible() and not tc.dock.play.isChecked() and not tc.engine.built
+
+
+def test_training_settings_come_back_at_the_next_launch(make_window, settings, tmp_path):
+    """A lecturer sets up the run before class: task, data file, optimizer, lr, batch and steps
+    are there at the next launch; values that no longer fit keep the defaults, quietly."""
+    from gui.docks.training_dock import FILE_ITEM
+    from gui.main_window import MainWindow
+
+    data = tmp_path / "xor.csv"
+    data.write_text("x0,x1,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
+    win = make_window()
+    d = win.training.dock
+    d.optimizer.setCurrentText("sgd")
+    d.set_file(str(data))
+    d.lr.setValue(0.0123)
+    d.batch.setValue(32)
+    d.spf.setValue(5)
+    d.steps.setValue(700)
+    chosen = d.settings()
+    win.close()
+
+    again = MainWindow(settings=settings)
+    try:
+        assert again.training.dock.settings() == chosen
+        assert again.training.dock.train_config().task == "file" and chosen["task"] == FILE_ITEM
+        assert again.training.dock.file_label.text() == "xor.csv"
+    finally:
+        again.close()
+
+    settings.setValue("training", '{"task": "gone", "optimizer": "x", "lr": 99, "batch": "8"}')
+    third = MainWindow(settings=settings)
+    try:
+        fresh = third.training.dock.settings()
+        assert fresh["task"] != "gone" and fresh["lr"] != 99 and fresh["batch"] == 64
+    finally:
+        third.close()
+    settings.setValue("training", "not json")
+    MainWindow(settings=settings).close()  # no traceback: the defaults

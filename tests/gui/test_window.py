@@ -115,6 +115,38 @@ def test_controls_not_read_by_the_scheme_are_disabled(make_window):
     assert "σ_w²" in d.sigma.text() and "2" in d.sigma.text()
 
 
+def test_a_drag_step_relayouts_no_dock(make_window, qtbot):
+    """Each step of a gain drag shows a new σ_w² and a new fps; neither may ask its dock or the
+    window to re-measure (that repainted the whole dock, or the whole window, every step)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    win = make_window(SMALL.replace(init="xavier-normal"))
+    qtbot.wait(300)  # the first frame's layout settles
+
+    class Count(QObject):
+        n = 0
+
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.LayoutRequest:
+                Count.n += 1
+            return False
+
+    counter = Count()
+    watched = (win, win.docks["init"], win.init_dock, win.statusBar())
+    for w in watched:
+        w.installEventFilter(counter)
+    try:
+        for g in (1.5, 2.25, 0.125):
+            win.apply_changes({"gain": g}, dragging=True)
+            qtbot.waitUntil(lambda g=g: win.latest.config.gain == g, timeout=10000)
+            qtbot.wait(50)
+        assert "2.25" in win.init_dock.sigma.text() or "0.0156" in win.init_dock.sigma.text()
+        assert Count.n == 0
+    finally:
+        for w in watched:
+            w.removeEventFilter(counter)
+
+
 def test_every_control_has_a_tooltip(make_window):
     from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QSlider
 
@@ -176,6 +208,68 @@ def test_dragging_uses_a_small_batch_then_refines(make_window, qtbot):
     assert win.batch_label.text() == "batch 1000"
 
 
+def test_drag_batch_fits_the_measured_cost_in_the_frame_budget():
+    """Issue 4: 30 frames a second while dragging at the canonical size. The batch is what the
+    tuner's measured seconds per multiply-add fit in DRAG_BUDGET_S, between MIN_DRAG_BATCH and
+    the cap; before any measurement, the cap."""
+    from gui.engine import DRAG_BUDGET_S, MIN_DRAG_BATCH, BlasTuner, drag_batch, matmul_work
+
+    canonical = Config(depth=10, width=500, batch=1000, activation="tanh")
+    tuner = BlasTuner((1, 2))
+    assert drag_batch(tuner, [canonical], True, 250) == 250
+    for _ in range(BlasTuner.KEEP - 1):
+        tuner.record(2, 0.100, matmul_work([canonical], True))  # 100 ms a full frame
+    assert drag_batch(tuner, [canonical], True, 250) == 250  # not measured enough yet
+    tuner.record(2, 0.100, matmul_work([canonical], True))
+    expected = DRAG_BUDGET_S / 0.100 * 1000  # the same cost per example
+    assert drag_batch(tuner, [canonical], True, 250) == int(expected) == 120
+    assert drag_batch(tuner, [canonical, canonical], True, 250) == max(MIN_DRAG_BATCH, 60)
+    assert drag_batch(tuner, [canonical], False, 250) == 250  # forward only: a third of the work
+    tiny = canonical.replace(width=16)
+    assert drag_batch(tuner, [tiny], True, 250) == 250
+
+
+def test_a_drag_shows_its_frames_at_once_and_the_release_blends(make_window, qtbot):
+    """A drag's frames are motion already: blending each one kept the grid repainting at 60 Hz
+    and the window at 6 frames a second. The hand's release brings the full batch, blended."""
+    big = SMALL.replace(batch=1000, init="normal")
+    win = make_window(big, blend=True)
+    blending = []
+    win.frame_shown.connect(lambda snap: blending.append((snap.config.batch, win.grid.animating)))
+    slider = win.init_dock.std.slider
+    slider.setSliderDown(True)
+    slider.setValue(slider.value() + 40)
+    qtbot.waitUntil(lambda: (250, False) in blending, timeout=10000)
+    slider.setSliderDown(False)
+    slider.sliderReleased.emit()
+    qtbot.waitUntil(lambda: (1000, True) in blending, timeout=10000)
+    assert all(not animating for batch, animating in blending if batch == 250)
+
+
+def test_status_labels_keep_their_size_so_a_frame_relayouts_nothing(make_window, qtbot):
+    """A status label sized to its text relayouted the main window on every frame, which
+    repainted all of it; fixed-size labels hold the widest text, and grow with the font."""
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
+
+    win = make_window()
+    label = win.batch_label
+    size = label.size()
+    win.batch_label.setText("batch 1000000 (dragging; full 1000000 on release)")
+    assert label.sizeHint().width() <= size.width() + 1 and label.size() == size
+    win.batch_label.setText("batch 8")
+    assert label.size() == size
+    app = QApplication.instance()
+    saved = QFont(app.font())
+    try:
+        big = QFont(saved)
+        big.setPointSizeF(saved.pointSizeF() * 2)
+        app.setFont(big)
+        qtbot.waitUntil(lambda: label.width() > 1.5 * size.width(), timeout=3000)
+    finally:
+        app.setFont(saved)
+
+
 def test_blending_reaches_the_target(make_window, qtbot):
     win = make_window(blend=True)
     blending_when_shown = []
@@ -198,6 +292,27 @@ def test_deep_net_shows_overview_and_click_opens_a_layer(make_window, qtbot):
     assert sig.args == [7]
     _, y = win.detail.curve_data("act", 7)
     np.testing.assert_allclose(y, fraction(run(deep).layers[6].hists["act"]))
+
+
+def test_deep_ab_overview_shows_b_under_a_on_the_same_axes(make_window, qtbot):
+    """Depth 30, N(0, 0.05²) against Xavier: both heatmaps, each the core's run_joint numbers;
+    leaving the comparison leaves A alone."""
+    from core.simulate import Simulator, run_joint
+
+    a = Config(depth=30, width=64, batch=64, activation="tanh", init="normal", std=0.05)
+    b = a.replace(init="xavier-normal")
+    win = make_window(a)
+    win.compare_action.trigger()
+    win.init_dock.scheme.setCurrentText("xavier-normal")  # edits B only
+    qtbot.waitUntil(lambda: win.latest_b is not None and win.latest_b.config == b, timeout=15000)
+    assert win.stack.currentIndex() == 1 and win.overview.sides == ("A", "B")
+    ja, jb = run_joint([Simulator(), Simulator()], [a, b])
+    for side, snap in (("A", ja), ("B", jb)):
+        expected = np.stack([fraction(s.hists["act"]) for s in snap.layers])
+        shown = 10 ** win.overview.image_data("act", side).T
+        np.testing.assert_allclose(shown, np.maximum(expected, 1e-5), rtol=1e-5)
+    win.compare_action.trigger()
+    qtbot.waitUntil(lambda: win.overview.sides == ("A",), timeout=15000)
 
 
 def test_view_options_rows(make_window, qtbot):
@@ -356,6 +471,7 @@ def test_compare_ab_overlays_b_on_common_ranges(make_window, qtbot):
 
 def test_theory_overlays_match_core_theory_and_phase_dot(make_window, qtbot):
     from core import theory
+    from gui.engine import THEORY_POINTS
 
     c = SMALL.replace(width=200, init="normal", std=0.07)
     win = make_window(c)
@@ -366,7 +482,7 @@ def test_theory_overlays_match_core_theory_and_phase_dot(make_window, qtbot):
     for s in snap.layers:
         _, y = win.grid.theory_data("act", s.index)
         h = s.hists["act"]
-        tx, tp = theory.density(pred, s.index, "act")
+        tx, tp = theory.density(pred, s.index, "act", THEORY_POINTS)
         inside = (tx >= h.lo) & (tx <= h.hi)
         np.testing.assert_allclose(y, tp[inside] * (h.hi - h.lo) / len(h.counts), rtol=1e-9)
     _, prof = win.profile.theory_curves["act_std"].getData()
@@ -444,3 +560,67 @@ def test_phase_grid_is_computed_off_the_ui_thread(make_window, qtbot, monkeypatc
     qtbot.waitUntil(lambda: win.phase.grid is not None and win.phase.grid.activation == "relu")
     assert calls and not any(calls)  # made, and only off the UI thread
     engine._phase_grid.cache_clear()
+
+
+def test_stats_table_reads_the_newest_frame_but_repaints_a_few_times_a_second(qtbot):
+    """Ten frames in a burst: the model answers with the newest at once (exports, tests), the
+    view is told twice, the first frame at once and the last within REPAINT_MS."""
+    from core import Simulator
+    from gui.views.stats_table import StatsModel
+
+    model = StatsModel()
+    told = []
+    model.dataChanged.connect(lambda *a: told.append(model.rows_as_text()))
+    sim = Simulator()
+    snaps = [sim.run(SMALL.replace(std=0.01 * (k + 1), init="normal")) for k in range(10)]
+    model.set_snapshot(snaps[0])  # a new shape: a reset, not a change
+    for s in snaps[1:]:
+        model.set_snapshot(s)
+        assert model.rows_as_text() == rows_of(model, s)
+    assert len(told) == 1
+    qtbot.waitUntil(lambda: len(told) == 2, timeout=StatsModel.REPAINT_MS * 4)
+    assert told[-1] == rows_of(model, snaps[-1])
+    qtbot.wait(StatsModel.REPAINT_MS * 2)
+    assert len(told) == 2  # nothing new: no more repaints
+
+
+def rows_of(model, snap):
+    from gui.views.stats_table import StatsModel
+
+    other = StatsModel()
+    other.set_snapshot(snap)
+    return other.rows_as_text()
+
+
+def test_out_of_range_shares_do_not_overlap_in_a_narrow_panel(make_window):
+    """Both shares shown: the right one sits a line lower (side by side in a narrow panel they
+    read as one garbled label); alone, it sits at the top like the left one."""
+    from core.stats import Hist
+
+    win = make_window()
+    p = next(iter(win.grid._panels.values()))
+    lo, hi = p.xrange
+    counts = np.ones(8, np.int64)
+    win.grid._mark_outside(p, Hist(lo, hi, counts, underflow=3, overflow=4, sampled=20))
+    assert p.under.isVisible() and p.over.isVisible()
+    assert p.over.pos().y() < p.under.pos().y() == pytest.approx(p.ymax)
+    assert p.under.textItem.toPlainText() == "◀ 15%" and p.over.textItem.toPlainText() == "20% ▶"
+    win.grid._mark_outside(p, Hist(lo, hi, counts, underflow=0, overflow=4, sampled=20))
+    assert not p.under.isVisible() and p.over.pos().y() == pytest.approx(p.ymax)
+
+
+def test_overview_with_per_layer_ranges_says_so(make_window, qtbot):
+    """x range "layer": every row has its own range, so the heatmap's x is the position in it
+    (−1…1), labelled; on shared ranges it is the value itself."""
+    deep = Config(depth=20, width=32, batch=32, init="normal", std=0.3)
+    win = make_window(deep)
+    plot = win.overview._plots[("A", "grad")]
+    grads = [s.hists["grad"] for s in win.latest.layers]
+    assert plot.vb.viewRange()[0] == pytest.approx([grads[0].lo, grads[0].hi])
+    assert not plot.getAxis("bottom").label.isVisible()
+    win.apply_changes({"hist_scale": "layer"})
+    wait_shown(qtbot, win, deep.replace(hist_scale="layer"))
+    assert len({(s.hists["grad"].lo, s.hists["grad"].hi) for s in win.latest.layers}) > 1
+    assert plot.vb.viewRange()[0] == pytest.approx([-1.0, 1.0])
+    assert plot.getAxis("bottom").label.isVisible()
+    assert "own range" in plot.getAxis("bottom").labelText
