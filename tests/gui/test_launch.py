@@ -91,3 +91,28 @@ def test_quick_pyside_hook_answers_as_pyside_would():
         module = importlib.import_module(name)
         assert check(module) == ("PySide6" in inspect.getsource(module)), name
     assert check(sys) is False  # built in: no source, PySide6's own answer
+
+
+def test_launch_shows_a_preview_then_the_full_batch(qtbot, settings):
+    """The first frame is computed on DRAG_BATCH examples while the window is built, and the
+    full batch follows at once: the same picture (each histogram samples as many values: at most
+    HIST_SAMPLE of an array), shown sooner, its status saying the full batch comes next."""
+    from core import Config
+    from core.stats import HIST_SAMPLE
+    from gui.main_window import DRAG_BATCH, MainWindow
+
+    c = Config(depth=2, width=500, batch=1000)
+    win = MainWindow(c, settings=settings)
+    qtbot.addWidget(win)
+    seen = []
+    win.frame_shown.connect(
+        lambda s: seen.append((s.config, win.batch_label.text(), s.layers[0].hists["act"].sampled))
+    )
+    win.show()
+    qtbot.waitUntil(lambda: any(config == c for config, _, _ in seen), timeout=15000)
+    (first, label, first_sampled), *_, (last, last_label, last_sampled) = seen
+    assert first == c.replace(batch=DRAG_BATCH) and label.endswith(f"(full {c.batch} next)")
+    assert last == c and last_label == f"batch {c.batch}"
+    assert 0.9 * HIST_SAMPLE < first_sampled <= last_sampled <= HIST_SAMPLE
+    assert win.engine.frames == 2
+    win.engine.stop()
