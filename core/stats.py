@@ -2,8 +2,8 @@
 
 Moments use every value (BLAS dot products, a second centred pass only when the mean dwarfs the
 spread); histograms bin a sample of at most HIST_SAMPLE values per array (every k-th row) with an
-O(n) bincount, which keeps 40 histograms of 500k values inside a frame. Non-finite values are counted,
-never binned, and never raise.
+O(n) bincount, which keeps 40 histograms of 500k values inside a frame. Non-finite values are
+counted, never binned, and never raise.
 """
 
 from __future__ import annotations
