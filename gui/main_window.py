@@ -104,10 +104,10 @@ class MainWindow(QMainWindow):
         self.theory = None
         self._phase_asked: str | None = None  # the activation whose grid was last asked for
         self.engine.failed.connect(self._on_failed)
-        # the first frame computes while the window is built; _submit does not ask for it again
-        # at launch, first a preview on DRAG_BATCH examples, then the full batch at once: the same
+        # The first frame computes while the window is built (_submit does not ask for it again).
+        # It is a preview on DRAG_BATCH examples, the full batch following at once: the same
         # picture (a histogram samples at most HIST_SAMPLE values of an array either way; only the
-        # moments read every value, and refine), shown a fifth of a second sooner
+        # moments read every value, and refine), shown 0.1-0.2 s sooner.
         preview = self.config.replace(batch=min(self.config.batch, DRAG_BATCH))
         self._first_job = (preview, None, ROWS_AT_START)
         self.engine.submit(*self._first_job)
@@ -511,20 +511,9 @@ class MainWindow(QMainWindow):
         span = self._frame_times[-1] - self._frame_times[0]
         fps = (len(self._frame_times) - 1) / span if span > 0 else 0.0
         self.fps_label.setText(f"{fps:4.1f} fps · compute {snap.compute_ms:.0f} ms")
-        full = self.config.batch
-        refining = snap.config.batch < full
-        self.batch_label.setText(
-            f"batch {snap.config.batch}"
-            + (
-                (
-                    f" (dragging; full {full} on release)"
-                    if self._dragging
-                    else f" (full {full} next)"
-                )
-                if refining
-                else ""
-            )
-        )
+        full, shown = self.config.batch, snap.config.batch
+        note = f"dragging; full {full} on release" if self._dragging else f"full {full} next"
+        self.batch_label.setText(f"batch {shown} ({note})" if shown < full else f"batch {shown}")
         if snap.nonfinite:
             bad = [s.index for s in snap.layers if s.nonfinite]
             self.statusBar().showMessage(
