@@ -7,23 +7,22 @@ are immutable and cross to the UI thread through a queued signal; no widget is t
 
 from __future__ import annotations
 
-import functools
 import itertools
 import os
 import statistics
 import sys
 import threading
-import time
 import traceback
 from collections import deque
-from dataclasses import dataclass
 
-import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
-from core import Config, ConfigError, Simulator, Snapshot, theory
-from core.simulate import needs_backward, run_joint
+from core import Config, ConfigError
+from core.frame import THEORY_POINTS, Frame, FrameMaker, Theory
+from core.simulate import needs_backward
 from core.stats import ROWS
+from gui import compute_process
+from gui.compute_process import ComputeProcess, ProcessEnded, Refused, RemoteBug
 
 
 def blas_counts() -> tuple[int, ...]:
@@ -92,11 +91,18 @@ DRAG_BUDGET_S = 0.012
 MIN_DRAG_BATCH = 100
 
 
-def drag_batch(tuner: BlasTuner, configs: list[Config], backward: bool, cap: int) -> int:
-    """Examples per frame while a hand holds a slider: as many as the measured cost fits in
-    DRAG_BUDGET_S (issue 4: at least 30 frames a second at the canonical size), between
-    MIN_DRAG_BATCH and `cap`; `cap` until the cost is known."""
-    cost = tuner.cost()
+def drag_blas() -> int:
+    """BLAS threads for a drag frame: all cores but one, which is the UI's. A drag frame's small
+    matmuls gain little from a second thread (batch 100: 29 ms with one or two), while the UI's
+    paint, on a core the BLAS threads share, is what holds the frame rate (measured: 21.9 frames
+    a second with one thread, 16–19.6 with two)."""
+    return min(blas_counts())  # all cores but one, or the count INITSCOPE_BLAS_THREADS names
+
+
+def drag_batch(cost: float | None, configs: list[Config], backward: bool, cap: int) -> int:
+    """Examples per frame while a hand holds a slider: as many as `cost` (measured seconds per
+    multiply-add, Engine.drag_cost) fits in DRAG_BUDGET_S (issue 4: at least 30 frames a second
+    at the canonical size), between MIN_DRAG_BATCH and `cap`; `cap` until the cost is known."""
     per_example = matmul_work([c.replace(batch=1) for c in configs], backward)
     if cost is None or per_example <= 0:
         return cap
@@ -120,7 +126,11 @@ class _Worker(QThread):
 
 class Engine(QObject):
     """submit(config[, compare]) from the UI thread; snapshot_ready(a, b) comes back on it, b being
-    None unless a comparison config was given (then both share histogram ranges)."""
+    None unless a comparison config was given (then both share histogram ranges).
+
+    Frames are made in the compute process (gui/compute_process.py) once it is up, before that
+    and if it ends on this worker thread; the worker only waits for the answer there, which
+    leaves the GIL to the UI thread."""
 
     snapshot_ready = Signal(object, object)
     theory_ready = Signal(object)  # a Theory for the A snapshot, emitted just before it
@@ -134,22 +144,34 @@ class Engine(QObject):
         self._stop = False
         self._busy = False
         self.tuner = BlasTuner(blas_counts())
+        self.drag_tuner = BlasTuner((drag_blas(),))  # a drag's frames: one count, its own costs
         self.blas_threads = self.tuner.counts[0]  # the count the newest frame ran with
-        self._blas = None  # a ThreadpoolController, made on the worker once numpy is loaded
-        self._sims = (Simulator(), Simulator())
+        self._local = FrameMaker()
+        self.remote: ComputeProcess | None = None  # the process, once the first frame is out
+        self.where = "thread"  # where the newest frame was made: "thread" or "process"
         self.frames = 0  # snapshots delivered, for tests and the fps counter
         self.phase_wanted = False  # the window's phase dock is shown: make its grid too
         self._thread = _Worker(self)
         self._thread.start()
 
     def submit(
-        self, config: Config, compare: Config | None = None, rows: tuple[str, ...] = ROWS
+        self,
+        config: Config,
+        compare: Config | None = None,
+        rows: tuple[str, ...] = ROWS,
+        drag: bool = False,
     ) -> None:
         """Replace whatever is waiting: the newest config wins. `rows`: the histograms the
-        views show (without a gradient row the backward pass is skipped)."""
+        views show (without a gradient row the backward pass is skipped). `drag`: a hand holds
+        a slider, and the UI's paint, not the compute, sets the frame rate (DRAG_BLAS)."""
         with self._cond:
-            self._pending = (config, compare, tuple(rows))
+            self._pending = (config, compare, tuple(rows), drag)
             self._cond.notify()
+
+    def drag_cost(self) -> float | None:
+        """Seconds per multiply-add of a drag frame: measured on drag frames once there are
+        enough, else the full frames' (lower: small matmuls run less efficiently)."""
+        return self.drag_tuner.cost() or self.tuner.cost()
 
     @property
     def idle(self) -> bool:
@@ -162,17 +184,6 @@ class Engine(QObject):
             self._cond.notify()
         self._thread.wait()
 
-    def _set_blas_threads(self) -> int:
-        if self._blas is None:
-            from threadpoolctl import ThreadpoolController
-
-            self._blas = ThreadpoolController()
-        n = self.blas_threads = self.tuner.choose()
-        self._blas.limit(limits=n, user_api="blas")
-        for sim in self._sims:  # a core BLAS leaves idle takes the moments
-            sim.prefetch = n < (os.cpu_count() or 1)
-        return n
-
     def _loop(self) -> None:
         while True:
             with self._cond:
@@ -183,76 +194,57 @@ class Engine(QObject):
                 job, self._pending = self._pending, None
                 self._busy = True
             try:
-                snaps = self._compute(job)
+                frame = self._compute(job)
             finally:
                 with self._cond:
                     self._busy = False
-            if snaps is not None:
+            if frame is not None:
                 self.frames += 1
                 # theory first: emitted after the frame, it crashed the interpreter at exit
                 # now and then (a self-test quitting at its first frame, 3 runs in 12)
-                self.theory_ready.emit(_theory(snaps[0], self.phase_wanted))
+                self.theory_ready.emit(frame.theory)
+                snaps = frame.snaps
                 self.snapshot_ready.emit(snaps[0], snaps[1] if len(snaps) > 1 else None)
+                if self.remote is None:
+                    self.remote = compute_process.shared()
 
-    def _compute(self, job) -> tuple[Snapshot, ...] | None:
-        *sides, rows = job
+    def _compute(self, job) -> Frame | None:
+        *sides, rows, drag = job
         configs = [c for c in sides if c is not None]
         try:
-            n = self._set_blas_threads()
-            t0 = time.perf_counter()
-            snaps = run_joint(list(self._sims[: len(configs)]), configs, rows)
-            backward = needs_backward(rows)
-            self.tuner.record(n, time.perf_counter() - t0, matmul_work(configs, backward))
-            return snaps
-        except (ConfigError, MemoryError) as e:
+            tuner = self.drag_tuner if drag else self.tuner
+            n = self.blas_threads = tuner.choose()
+            frame = self._make(configs, rows, n)
+            tuner.record(n, frame.seconds, matmul_work(configs, needs_backward(rows)))
+            return frame
+        except (ConfigError, MemoryError, Refused) as e:
             self.failed.emit(f"cannot compute this configuration: {e}")
         except Exception as e:  # a bug: show it and keep the window alive, with the trace on stderr
-            traceback.print_exc()
+            if not isinstance(e, RemoteBug):
+                traceback.print_exc()
             self.failed.emit(f"internal error ({type(e).__name__}: {e}); the last frame is kept")
         return None
 
-
-# about a point a pixel across a panel: 401 made the 20 dashed curves 5 ms of the grid's paint
-THEORY_POINTS = 161
-
-
-@dataclass(frozen=True)
-class Theory:
-    """Mean-field predictions for one snapshot, ready to draw: the prediction (None where mean
-    field does not apply) and, per (row, layer), a curve in the panels' units (share per bin)."""
-
-    config: Config
-    prediction: theory.Prediction | None
-    curves: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]]
-    phase: theory.PhaseGrid | None = None  # the phase diagram of the prediction's activation
+    def _make(self, configs: list[Config], rows, n: int) -> Frame:
+        remote = self.remote
+        if remote is not None and remote.ready():
+            try:
+                frame = remote.make(configs, rows, n, self.phase_wanted)
+                self.where = "process"
+                return frame
+            except ProcessEnded as e:
+                print(f"warning: {e}; computing in the window from now on", file=sys.stderr)
+        self.where = "thread"
+        return self._local.make(configs, rows, n, self.phase_wanted)
 
 
-def _theory(snap: Snapshot, phase: bool = False) -> Theory:
-    try:
-        pred = theory.predict(snap.config)
-    except (ValueError, ArithmeticError):  # a corner the quadrature cannot reach: draw no theory
-        pred = None
-    curves = {}
-    if pred is not None:
-        with np.errstate(all="ignore"):
-            for s in snap.layers:
-                for row in {"preact", "act", "grad"} & s.hists.keys():
-                    h = s.hists[row]
-                    x, p = theory.density(pred, s.index, row, THEORY_POINTS)
-                    inside = (x >= h.lo) & (x <= h.hi) & np.isfinite(p)
-                    width = (h.hi - h.lo) / len(h.counts)
-                    curves[(row, s.index)] = (x[inside], p[inside] * width)
-    grid = None
-    if pred is not None and phase:
-        try:
-            grid = _phase_grid(pred.fixed.activation)
-        except (ValueError, ArithmeticError):  # no diagram, rather than a dead worker
-            grid = None
-    return Theory(snap.config, pred, curves, grid)
-
-
-@functools.lru_cache(maxsize=16)
-def _phase_grid(activation: str) -> theory.PhaseGrid:
-    """Here, on the worker, once per activation: 35–290 ms that froze the window when it ran in
-    the phase dock on the UI thread."""
-    return theory.phase_grid(activation)
+# kept here for the views and tests that name them
+__all__ = [
+    "THEORY_POINTS",
+    "BlasTuner",
+    "Engine",
+    "Theory",
+    "drag_batch",
+    "drag_blas",
+    "matmul_work",
+]

@@ -59,6 +59,8 @@ if TYPE_CHECKING:
 
 GRID_MAX_DEPTH = 12  # beyond this, panels get too narrow: the overview heatmap takes over
 DRAG_BATCH = 250  # the most examples a frame has while a slider is held (refined on release)
+# the depth profile's refresh period while a hand drags a slider (_profile_due)
+PROFILE_DRAG_MS = 100
 VERSION = "0.1.0"
 
 
@@ -179,6 +181,10 @@ class MainWindow(QMainWindow):
         self.playback_dock = PlaybackDock()
         self.stats_table = StatsTable()
         self.profile = DepthProfile()
+        self._profile_at = 0.0
+        self._profile_timer = QTimer(self)
+        self._profile_timer.setSingleShot(True)
+        self._profile_timer.timeout.connect(self._refresh_profile)
         self.docks = {
             "network": self._dock("Network", self.network_dock, left, "network", scroll=True),
             "init": self._dock("Initialization", self.init_dock, left, "init", scroll=True),
@@ -331,7 +337,7 @@ class MainWindow(QMainWindow):
         on = self.show_theory_box.isChecked() and th is not None and self.latest is not None
         fits = on and th.config == self.latest.config
         self.grid.show_theory(th.curves if fits else None)
-        self.profile.show_theory(th.prediction if fits else None)
+        self._profile_due()
         # the dock's own visibilityChanged says whether it is shown (a tab behind another
         # still reports isVisible()); phase_wanted also makes the worker build the grid
         if th is not None and th.prediction is not None and self.engine.phase_wanted:
@@ -428,14 +434,16 @@ class MainWindow(QMainWindow):
         a, b = self.config, self.compare
         if dragging:  # as many examples as the measured cost fits in a drag frame's budget
             sides = [c for c in (a, b) if c is not None]
-            n = drag_batch(self.engine.tuner, sides, needs_backward(self.grid.rows), DRAG_BATCH)
+            n = drag_batch(
+                self.engine.drag_cost(), sides, needs_backward(self.grid.rows), DRAG_BATCH
+            )
             if a.batch > n:
                 a = a.replace(batch=n)
                 b = b.replace(batch=n) if b is not None else None
         self._awaiting = True
         self._dragging = dragging
         if (a, b, self.grid.rows) != first:  # else asked for while the window was built
-            self.engine.submit(a, b, self.grid.rows)
+            self.engine.submit(a, b, self.grid.rows, drag=dragging)
         if a.depth <= GRID_MAX_DEPTH:  # new panels are built while the engine computes
             self.grid.prepare(tuple(range(1, a.depth + 1)))
 
@@ -484,17 +492,42 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentIndex(1)
             self.overview.present(snap, self.latest_b)
             self._present_detail(snap)
-        self.profile.present(snap)
         if self.theory is not None and self.theory.config == snap.config:
-            self._draw_theory()  # else the old curves stay until this frame's theory arrives
-        if self.latest_b is not None:
-            self.profile.present(self.latest_b, side="B")
-        else:
-            self.profile.clear_side("B")
+            self._draw_theory()  # the grid's curves and the profile
+        else:  # the old curves stay until this frame's theory arrives
+            self._profile_due()
         shown = self.latest_b if self.editing == "B" and self.latest_b is not None else snap
         self.stats_table.present(shown)
         self._update_status(snap)
         self.frame_shown.emit(snap)
+
+    def _profile_due(self) -> None:
+        """The depth profile shows the newest frame now, or, while a hand drags a slider, at most
+        every PROFILE_DRAG_MS (the last one always shown): its ten-point curves cost the UI as
+        much as the grid's twenty panels (present 7 ms, paint 8 ms twice a frame, measured in a
+        drag), time the grid's frames need more. The release's frame is shown at once."""
+        wait = PROFILE_DRAG_MS - (time.perf_counter() - self._profile_at) * 1e3
+        if self._dragging and wait > 0:
+            if not self._profile_timer.isActive():
+                self._profile_timer.start(max(1, round(wait)))
+            return
+        self._profile_timer.stop()
+        self._refresh_profile()
+
+    def _refresh_profile(self) -> None:
+        snap, b, th = self.latest, self.latest_b, self.theory
+        if snap is None:
+            return
+        self.profile.present(snap)
+        if b is not None:
+            self.profile.present(b, side="B")
+        else:
+            self.profile.clear_side("B")
+        if not (self.show_theory_box.isChecked() and th is not None):
+            self.profile.show_theory(None)
+        elif th.config == snap.config:
+            self.profile.show_theory(th.prediction)
+        self._profile_at = time.perf_counter()
 
     def _present_detail(self, snap: Snapshot) -> None:
         k = self.focus_layer if 1 <= self.focus_layer <= len(snap.layers) else len(snap.layers)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
+
+READY_S = 60.0  # a cold frozen bundle on a loaded machine
 
 
 def blank(image) -> bool:
@@ -28,4 +32,33 @@ def check(win) -> list[str]:
                     )
     if blank(win.grab()):
         problems.append("the window grab is blank")
-    return problems
+    return problems + compute_process_problems(snap.config)
+
+
+def compute_process_problems(config) -> list[str]:
+    """The compute process (started after the first frame) answers, with this process's numbers:
+    in the frozen bundle this is the check that the executable also runs as its own server."""
+    from core.frame import FrameMaker
+    from gui import compute_process
+
+    if not compute_process.enabled():
+        return []
+    proc = compute_process.shared()
+    if proc is None:
+        return ["the compute process did not start"]
+    deadline = time.monotonic() + READY_S
+    while not proc.ready():
+        if time.monotonic() > deadline or not proc.alive:
+            return [f"the compute process was not ready within {READY_S:.0f} s"]
+        time.sleep(0.01)
+    small = config.replace(batch=min(config.batch, 64))
+    rows = ("act", "grad")
+    try:
+        there = proc.make([small], rows, 1, False).snaps[0]
+    except (RuntimeError, ValueError) as e:
+        return [f"the compute process failed: {e}"]
+    here = FrameMaker().make([small], rows, 1, False).snaps[0]
+    mine = [(s.act_std, s.grad_std) for s in here.layers]
+    if [(s.act_std, s.grad_std) for s in there.layers] != mine:
+        return ["the compute process's numbers differ from the window's"]
+    return []

@@ -1,5 +1,6 @@
 """What the frozen bundle runs (build.spec): `initscope [--version | the app's flags]`.
 
+`--compute-server FD FD` is the window's compute process (core/serve.py): no Qt is loaded.
 `--version` answers without opening a window, from the metadata the bundle carries, so the smoke
 test (scripts/smoke_dist.sh) can check the bundle's version against pyproject.toml.
 
@@ -14,6 +15,10 @@ import time
 
 
 def launch(argv: list[str]) -> int:
+    if argv[:1] == ["--compute-server"]:  # the window's compute process (gui/compute_process.py)
+        from core.serve import main as serve
+
+        return serve(argv[1:])
     if argv == ["--version"]:
         from gui.main_window import app_version
 

@@ -59,6 +59,7 @@ class DepthProfile(pg.GraphicsLayoutWidget):
                 p.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._yrange = {"act": (0.0, 0.0), "grad": (0.0, 0.0)}
         self._act_log = False
+        self._depth = 0
         self._act_data: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
         self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
         self._make_side("A")
@@ -111,8 +112,10 @@ class DepthProfile(pg.GraphicsLayoutWidget):
         if side == "A":
             computed = any(np.isfinite(s.grad_std) for s in snap.layers)
             self.grad_plot.setTitle(GRAD_TITLES[computed])
-        self.act_plot.setXRange(0.5, len(x) + 0.5, padding=0)
-        self.grad_plot.setXRange(0.5, len(x) + 0.5, padding=0)
+        if len(x) != self._depth:  # a range set anew tells every curve of both plots
+            self._depth = len(x)
+            self.act_plot.setXRange(0.5, len(x) + 0.5, padding=0)
+            self.grad_plot.setXRange(0.5, len(x) + 0.5, padding=0)
         self._fit()
 
     def clear_side(self, side: str) -> None:

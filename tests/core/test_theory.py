@@ -13,10 +13,13 @@ CANON = dict(depth=10, width=500, batch=200, bias="zeros")
 STD_FIELDS = ("preact_std", "act_std", "grad_std", "preact_grad_std")
 
 # §2's cases. ReLU's layer-10 std wanders ±30% from seed to seed (finite-width drift), so it needs
-# 16 seeds for the mean to sit within 5%; tanh's spread is below 1%.
+# 16 seeds for the mean to sit within 5%; tanh's spread is below 1%, but a saturated tanh's
+# gradients (N(0, 1) weights) wander ±20% from seed to seed, carried by the few unsaturated units:
+# with 3 seeds the mean missed by 7.4% at one BLAS thread (2.9% at two: float32 rounding moves
+# those units), with 8 by 1.8% and 2.3%.
 CASES = {
     "tanh 0.01·randn": (dict(activation="tanh", init="normal", std=0.01), 3),
-    "tanh randn": (dict(activation="tanh", init="normal", std=1.0), 3),
+    "tanh randn": (dict(activation="tanh", init="normal", std=1.0), 8),
     "tanh Xavier": (dict(activation="tanh", init="xavier-normal"), 3),
     "ReLU Xavier": (dict(activation="relu", init="xavier-normal"), 16),
     "ReLU He": (dict(activation="relu", init="he-normal"), 16),

@@ -216,17 +216,19 @@ def test_drag_batch_fits_the_measured_cost_in_the_frame_budget():
 
     canonical = Config(depth=10, width=500, batch=1000, activation="tanh")
     tuner = BlasTuner((1, 2))
-    assert drag_batch(tuner, [canonical], True, 250) == 250
+    assert drag_batch(tuner.cost(), [canonical], True, 250) == 250
     for _ in range(BlasTuner.KEEP - 1):
         tuner.record(2, 0.100, matmul_work([canonical], True))  # 100 ms a full frame
-    assert drag_batch(tuner, [canonical], True, 250) == 250  # not measured enough yet
+    assert drag_batch(tuner.cost(), [canonical], True, 250) == 250  # not measured enough yet
     tuner.record(2, 0.100, matmul_work([canonical], True))
     expected = DRAG_BUDGET_S / 0.100 * 1000  # the same cost per example
-    assert drag_batch(tuner, [canonical], True, 250) == int(expected) == 120
-    assert drag_batch(tuner, [canonical, canonical], True, 250) == max(MIN_DRAG_BATCH, 60)
-    assert drag_batch(tuner, [canonical], False, 250) == 250  # forward only: a third of the work
+    assert drag_batch(tuner.cost(), [canonical], True, 250) == int(expected) == 120
+    assert drag_batch(tuner.cost(), [canonical, canonical], True, 250) == max(MIN_DRAG_BATCH, 60)
+    assert (
+        drag_batch(tuner.cost(), [canonical], False, 250) == 250
+    )  # forward only: a third of the work
     tiny = canonical.replace(width=16)
-    assert drag_batch(tuner, [tiny], True, 250) == 250
+    assert drag_batch(tuner.cost(), [tiny], True, 250) == 250
 
 
 def test_a_drag_shows_its_frames_at_once_and_the_release_blends(make_window, qtbot):
@@ -540,8 +542,7 @@ def test_phase_grid_is_computed_off_the_ui_thread(make_window, qtbot, monkeypatc
     never on the UI thread, and the dock then shows that activation's grid."""
     import threading
 
-    from core import theory
-    from gui import engine
+    from core import frame, theory
 
     calls = []
     real = theory.phase_grid
@@ -551,15 +552,15 @@ def test_phase_grid_is_computed_off_the_ui_thread(make_window, qtbot, monkeypatc
         return real(*a, **kw)
 
     monkeypatch.setattr(theory, "phase_grid", spy)
-    engine._phase_grid.cache_clear()
+    frame.phase_grid.cache_clear()
     win = make_window(SMALL.replace(activation="tanh"))
     win.docks["phase"].raise_()
     win.network_dock.activation.setCurrentText("relu")
     config = SMALL.replace(activation="relu")
     wait_shown(qtbot, win, config)
     qtbot.waitUntil(lambda: win.phase.grid is not None and win.phase.grid.activation == "relu")
-    assert calls and not any(calls)  # made, and only off the UI thread
-    engine._phase_grid.cache_clear()
+    assert not any(calls)  # made on the engine thread or in the compute process, never here
+    frame.phase_grid.cache_clear()
 
 
 def test_stats_table_reads_the_newest_frame_but_repaints_a_few_times_a_second(qtbot):

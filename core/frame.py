@@ -1,0 +1,97 @@
+"""One frame of the window: the snapshots of its configs and the mean-field curves drawn over them.
+
+The same FrameMaker runs in the compute process (core/serve.py) and, until that process is up or
+if it fails, on the engine's thread; both answer with a Frame, so the window cannot tell them apart.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from core import theory
+from core.config import Config
+from core.simulate import Simulator, run_joint
+from core.stats import Snapshot
+
+# about a point a pixel across a panel: 401 made the 20 dashed curves 5 ms of the grid's paint
+THEORY_POINTS = 161
+
+
+@dataclass(frozen=True)
+class Theory:
+    """Mean-field predictions for one snapshot, ready to draw: the prediction (None where mean
+    field does not apply) and, per (row, layer), a curve in the panels' units (share per bin)."""
+
+    config: Config
+    prediction: theory.Prediction | None
+    curves: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]]
+    phase: theory.PhaseGrid | None = None  # the phase diagram of the prediction's activation
+
+
+@dataclass(frozen=True)
+class Frame:
+    snaps: tuple[Snapshot, ...]
+    theory: Theory
+    blas_threads: int
+    seconds: float  # the snapshots' compute, which the engine's BLAS tuner learns from
+
+
+class FrameMaker:
+    """Keeps a Simulator per side (their buffers and noise live from frame to frame)."""
+
+    def __init__(self):
+        self.sims = (Simulator(), Simulator())
+        self._blas = None
+
+    def make(self, configs: list[Config], rows: tuple[str, ...], blas: int, phase: bool) -> Frame:
+        """Snapshots with `blas` BLAS threads; with `phase`, the theory's phase diagram too."""
+        self._set_blas(blas)
+        t0 = time.perf_counter()
+        snaps = run_joint(list(self.sims[: len(configs)]), list(configs), rows)
+        seconds = time.perf_counter() - t0
+        return Frame(snaps, theory_of(snaps[0], phase), blas, seconds)
+
+    def _set_blas(self, n: int) -> None:
+        if self._blas is None:
+            from threadpoolctl import ThreadpoolController
+
+            self._blas = ThreadpoolController()
+        self._blas.limit(limits=n, user_api="blas")
+        for sim in self.sims:  # a core BLAS leaves idle takes the moments
+            sim.prefetch = n < (os.cpu_count() or 1)
+
+
+def theory_of(snap: Snapshot, phase: bool = False) -> Theory:
+    try:
+        pred = theory.predict(snap.config)
+    except (ValueError, ArithmeticError):  # a corner the quadrature cannot reach: draw no theory
+        pred = None
+    curves = {}
+    if pred is not None:
+        with np.errstate(all="ignore"):
+            for s in snap.layers:
+                for row in {"preact", "act", "grad"} & s.hists.keys():
+                    h = s.hists[row]
+                    x, p = theory.density(pred, s.index, row, THEORY_POINTS)
+                    inside = (x >= h.lo) & (x <= h.hi) & np.isfinite(p)
+                    width = (h.hi - h.lo) / len(h.counts)
+                    curves[(row, s.index)] = (x[inside], p[inside] * width)
+    grid = None
+    if pred is not None and phase:
+        try:
+            grid = phase_grid(pred.fixed.activation)
+        except (ValueError, ArithmeticError):  # no diagram, rather than a dead worker
+            grid = None
+    return Theory(snap.config, pred, curves, grid)
+
+
+@functools.lru_cache(maxsize=16)
+def phase_grid(activation: str) -> theory.PhaseGrid:
+    """Once per activation, off the UI thread: 35–290 ms that froze the window when the phase
+    dock made it on the UI thread."""
+    return theory.phase_grid(activation)

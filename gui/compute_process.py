@@ -1,0 +1,160 @@
+"""The window's side of the compute process (core/serve.py says why frames are made there).
+
+One process serves every Engine of this interpreter (a test session opens many windows), one
+request at a time. It is started after the first frame, so that the launch does not share the
+cores with a second interpreter's imports, and the engine computes on its own thread until the
+process says it is ready, or for good if it cannot start or ends.
+INITSCOPE_COMPUTE=thread keeps every frame on the engine's thread.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import pickle
+import select
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from core.frame import Frame
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER_FLAG = "--compute-server"  # what the frozen executable is started with (the launcher)
+STOP_WAIT_S = 2.0
+
+
+class Refused(ValueError):
+    """The core refused the config there (a ConfigError or MemoryError); the message says why."""
+
+
+class RemoteBug(RuntimeError):
+    """An exception in the compute process; its trace has been printed on stderr here."""
+
+
+class ProcessEnded(RuntimeError):
+    """The compute process is gone; the engine computes on its own thread from now on."""
+
+
+class ComputeProcess:
+    def __init__(self):
+        req_r, req_w = os.pipe()
+        res_r, res_w = os.pipe()
+        try:
+            self._proc = subprocess.Popen(
+                [*_command(), str(req_r), str(res_w)],
+                pass_fds=(req_r, res_w),
+                stdin=subprocess.DEVNULL,
+                close_fds=True,
+            )
+        finally:
+            os.close(req_r)
+            os.close(res_w)
+        self._out = os.fdopen(req_w, "wb")
+        self._in = os.fdopen(res_r, "rb")
+        self._ready = False
+        self._dead = False
+        self._lock = threading.Lock()
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    def ready(self) -> bool:
+        """Whether it has said it is up and has not ended since; never waits."""
+        with self._lock:
+            if not (self._ready or self._dead) and select.select([self._in], [], [], 0)[0]:
+                with contextlib.suppress(ProcessEnded):
+                    self._ready = self._receive()[0] == "ready"
+            return self._ready and not self._dead
+
+    @property
+    def alive(self) -> bool:
+        return not self._dead and self._proc.poll() is None
+
+    def make(self, configs, rows, blas: int, phase: bool) -> Frame:
+        """The frame, made there. Raises Refused for a config the core refuses, RemoteBug for a
+        bug there (its trace is printed), ProcessEnded if the process is gone."""
+        with self._lock:
+            if self._dead:
+                code = self._proc.poll()
+                raise ProcessEnded(f"the compute process has ended (exit status {code})")
+            try:
+                pickle.dump((list(configs), tuple(rows), blas, phase), self._out, protocol=5)
+                self._out.flush()
+            except OSError as e:
+                raise self._ended(e) from None
+            kind, *rest = self._receive()
+        if kind == "frame":
+            return rest[0]
+        if kind == "refused":
+            raise Refused(rest[0])
+        print(rest[1], file=sys.stderr, end="")
+        raise RemoteBug(rest[0])
+
+    def _receive(self) -> tuple:
+        try:
+            return pickle.load(self._in)
+        except (EOFError, OSError, pickle.UnpicklingError) as e:
+            raise self._ended(e) from None
+
+    def _ended(self, cause: Exception) -> ProcessEnded:
+        self._dead = True
+        try:
+            code = self._proc.wait(STOP_WAIT_S)
+        except subprocess.TimeoutExpired:  # alive, but its pipe is broken: of no use any more
+            self._proc.kill()
+            code = self._proc.wait()
+        return ProcessEnded(f"the compute process has ended (exit status {code}; {cause!r})")
+
+    def close(self) -> None:
+        """Tell it to end, and make sure it has; closing twice is harmless."""
+        with self._lock:
+            self._dead = True
+            if not self._out.closed:
+                with contextlib.suppress(OSError):
+                    pickle.dump(None, self._out)
+                with contextlib.suppress(OSError):
+                    self._out.close()
+        try:
+            self._proc.wait(STOP_WAIT_S)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        self._in.close()
+
+
+def _command() -> list[str]:
+    if getattr(sys, "frozen", False):  # the bundle's launcher dispatches on the flag
+        return [sys.executable, SERVER_FLAG]
+    boot = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from core.serve import main; main()"
+    return [sys.executable, "-c", boot]
+
+
+_shared: ComputeProcess | None = None
+_shared_lock = threading.Lock()
+_failed = False
+
+
+def enabled() -> bool:
+    return os.environ.get("INITSCOPE_COMPUTE", "process") != "thread"
+
+
+def shared() -> ComputeProcess | None:
+    """The interpreter's compute process, started on first call; None if it cannot start or has
+    ended (it is not restarted: a process that died once would likely die again)."""
+    global _shared, _failed
+    with _shared_lock:
+        if _shared is None and enabled() and not _failed:
+            try:
+                _shared = ComputeProcess()
+            except OSError as e:
+                print(
+                    f"warning: no compute process ({e}); computing in the window", file=sys.stderr
+                )
+                _failed = True
+                return None
+            atexit.register(_shared.close)
+        return _shared if _shared is not None and _shared.alive else None

@@ -1,0 +1,100 @@
+"""The compute process's loop (core/serve.py), run here on pipes: what it answers is what the
+engine's own thread would have made, refusals and bugs come back as messages, EOF ends it."""
+
+import os
+import pickle
+import threading
+
+import numpy as np
+import pytest
+
+from core import Config, ConfigError
+from core.frame import FrameMaker
+from core.serve import answer, main, serve
+
+SMALL = Config(depth=3, width=32, batch=64, activation="tanh", init="xavier-normal")
+ROWS = ("act", "grad")
+
+
+def assert_same_frame(a, b):
+    assert a.blas_threads == b.blas_threads
+    for sa, sb in zip(a.snaps, b.snaps, strict=True):
+        assert sa.config == sb.config
+        for la, lb in zip(sa.layers, sb.layers, strict=True):
+            assert (la.act_std, la.grad_std, la.weight_grad_std) == (
+                lb.act_std,
+                lb.grad_std,
+                lb.weight_grad_std,
+            )
+            for row in ROWS:
+                np.testing.assert_array_equal(la.hists[row].counts, lb.hists[row].counts)
+    assert a.theory.config == b.theory.config
+    assert a.theory.curves.keys() == b.theory.curves.keys()
+    for k, (x, y) in a.theory.curves.items():
+        np.testing.assert_array_equal(x, b.theory.curves[k][0])
+        np.testing.assert_array_equal(y, b.theory.curves[k][1])
+
+
+@pytest.fixture
+def server():
+    """serve() on a thread, with the two pipes the window's process would hold."""
+    req_r, req_w = os.pipe()
+    res_r, res_w = os.pipe()
+    inp, out = os.fdopen(req_r, "rb"), os.fdopen(res_w, "wb")
+    t = threading.Thread(target=serve, args=(inp, out), daemon=True)
+    t.start()
+    to, back = os.fdopen(req_w, "wb"), os.fdopen(res_r, "rb")
+
+    def ask(request):
+        pickle.dump(request, to)
+        to.flush()
+        return pickle.load(back)
+
+    assert pickle.load(back)[0] == "ready"
+    yield ask, to, t
+    to.close()
+    t.join(10)
+    for f in (back, inp, out):
+        f.close()
+
+
+def test_the_server_answers_what_the_engine_thread_makes(server):
+    ask, _, _ = server
+    for c in (SMALL, SMALL.replace(gain=2.0), SMALL.replace(activation="relu", init="he-normal")):
+        kind, got = ask(([c], ROWS, 1, False))
+        assert kind == "frame"
+        assert_same_frame(got, FrameMaker().make([c], ROWS, 1, False))
+    b = SMALL.replace(init="normal", std=0.01)
+    kind, pair = ask(([SMALL, b], ROWS, 1, False))  # an A/B pair, on common ranges
+    assert kind == "frame" and [s.config for s in pair.snaps] == [SMALL, b]
+    assert_same_frame(pair, FrameMaker().make([SMALL, b], ROWS, 1, False))
+
+
+def test_end_of_file_or_none_ends_the_server(server):
+    ask, to, t = server
+    assert ask(([SMALL], ROWS, 1, False))[0] == "frame"
+    pickle.dump(None, to)
+    to.flush()
+    t.join(10)
+    assert not t.is_alive()
+
+
+class Raising:
+    def __init__(self, error):
+        self.error = error
+
+    def make(self, *request):
+        raise self.error
+
+
+def test_refusals_and_bugs_come_back_as_messages():
+    assert answer(Raising(ConfigError("depth", 0, "an integer")), ())[0] == "refused"
+    assert answer(Raising(MemoryError("too big")), ()) == ("refused", "too big")
+    kind, message, trace = answer(FrameMaker(), ([SMALL], ("no-such-row",), 1, False))
+    assert kind == "bug" and message.startswith("KeyError") and "Traceback" in trace
+
+
+def test_bad_arguments_are_one_line_and_exit_2(capsys):
+    assert main(["x", "y"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "READ_FD WRITE_FD" in err

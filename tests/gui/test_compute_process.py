@@ -1,0 +1,146 @@
+"""The compute process (gui/compute_process.py): frames made there are the engine thread's frames,
+a process that dies leaves a window that keeps computing, and a drag leaves the UI a core."""
+
+import os
+import signal
+import time
+
+import numpy as np
+import pytest
+
+from core import Config
+from core.frame import FrameMaker
+from gui import compute_process
+from gui.compute_process import ComputeProcess, ProcessEnded
+from gui.engine import Engine, drag_blas
+from tests.core.test_serve import assert_same_frame
+from tests.gui.conftest import SMALL, wait_shown
+from tests.gui.test_window import assert_plots_match_core
+
+ROWS = ("act", "grad")
+
+
+def ready(proc: ComputeProcess, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not proc.ready():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+@pytest.fixture
+def proc():
+    p = ComputeProcess()
+    yield p
+    p.close()
+
+
+def test_a_real_process_makes_the_frames_this_process_would(proc):
+    assert ready(proc)
+    for c in (SMALL, SMALL.replace(activation="relu", init="he-normal", gain=1.3)):
+        assert_same_frame(proc.make([c], ROWS, 1, False), FrameMaker().make([c], ROWS, 1, False))
+    proc.close()
+    assert proc._proc.poll() is not None  # ended, not left behind
+    with pytest.raises(ProcessEnded):
+        proc.make([SMALL], ROWS, 1, False)
+
+
+def test_a_process_that_dies_is_reported_and_the_engine_computes_on_its_thread(proc, qtbot, capfd):
+    assert ready(proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc._proc.wait(10)
+    engine = Engine()
+    try:
+        engine.remote = proc  # as if it had died under a running window
+        got = []
+        engine.snapshot_ready.connect(lambda a, b: got.append(a))
+        engine.submit(SMALL, rows=ROWS)
+        qtbot.waitUntil(lambda: len(got) == 1, timeout=15000)
+        assert got[0].config == SMALL and engine.where == "thread"
+        engine.submit(SMALL.replace(gain=2.0), rows=ROWS)  # and from then on, without a word
+        qtbot.waitUntil(lambda: len(got) == 2, timeout=15000)
+    finally:
+        engine.stop()
+    err = capfd.readouterr().err
+    assert err.count("computing in the window from now on") == 1 and "exit status -9" in err
+    with pytest.raises(ProcessEnded, match="exit status -9"):
+        proc.make([SMALL], ROWS, 1, False)
+
+
+def test_the_window_computes_in_the_shared_process_after_its_first_frame(make_window, qtbot):
+    if not compute_process.enabled():
+        pytest.skip("INITSCOPE_COMPUTE=thread")
+    win = make_window()
+    shared = compute_process.shared()
+    assert shared is not None and ready(shared)
+    c = SMALL.replace(gain=1.7)
+    win.set_config(c)
+    wait_shown(qtbot, win, c)
+    assert win.engine.where == "process"
+    assert_plots_match_core(win, c)
+
+
+def test_drag_frames_leave_the_ui_a_core_and_teach_their_own_tuner(make_window, qtbot):
+    big = SMALL.replace(batch=1000, init="normal")
+    win = make_window(big)
+    full_costs = sum(len(d) for d in win.engine.tuner.costs.values())
+    shown = []
+    win.frame_shown.connect(lambda snap: shown.append((snap.config.batch, win.engine.blas_threads)))
+    slider = win.init_dock.std.slider
+    slider.setSliderDown(True)
+    for k in range(1, 4):
+        slider.setValue(slider.value() + 10)
+        qtbot.waitUntil(lambda k=k: len(shown) >= k, timeout=10000)
+    slider.setSliderDown(False)
+    drags = [n for batch, n in shown if batch < big.batch]
+    assert drags and set(drags) == {drag_blas()} == {max(1, (os.cpu_count() or 1) - 1)}
+    assert sum(len(d) for d in win.engine.drag_tuner.costs.values()) == len(drags)
+    assert sum(len(d) for d in win.engine.tuner.costs.values()) == full_costs
+
+
+def test_the_profile_refreshes_every_100_ms_while_dragging_and_at_once_on_release(
+    make_window, qtbot
+):
+    """The depth profile costs the UI as much as the grid: during a drag it shows the newest
+    frame at most every PROFILE_DRAG_MS, never falls behind for good, and the release's frame
+    is in it as soon as it is shown."""
+    from gui.main_window import PROFILE_DRAG_MS
+
+    big = SMALL.replace(batch=1000, init="normal")
+    win = make_window(big)
+    slider = win.init_dock.std.slider
+    slider.setSliderDown(True)
+    refreshed, frames = [], []
+    real = win.profile.present
+
+    def spy(snap, side="A"):
+        if side == "A":
+            refreshed.append(time.perf_counter())
+        real(snap, side)
+
+    win.profile.present = spy
+    win.frame_shown.connect(lambda snap: frames.append(snap))
+    t_end = time.perf_counter() + 1.0
+    while time.perf_counter() < t_end:
+        slider.setValue(slider.value() + (1 if len(frames) % 2 else -1))
+        qtbot.wait(5)
+    qtbot.waitUntil(lambda: not win._profile_timer.isActive() and win.engine.idle, timeout=5000)
+    gaps = np.diff(refreshed) * 1e3
+    assert len(frames) > len(refreshed) >= 2 and gaps.min() >= PROFILE_DRAG_MS - 5
+    np.testing.assert_array_equal(  # caught up with the newest frame
+        win.profile.series("act_std")[1], [s.act_std for s in win.latest.layers]
+    )
+    slider.setSliderDown(False)
+    slider.sliderReleased.emit()
+    wait_shown(qtbot, win, win.config)
+    np.testing.assert_array_equal(
+        win.profile.series("act_std")[1], [s.act_std for s in win.latest.layers]
+    )
+    assert win.latest.config.batch == big.batch
+
+
+def test_self_test_checks_the_compute_process():
+    from gui.selftest import compute_process_problems
+
+    assert compute_process_problems(Config(depth=2, width=16, batch=32)) == []
