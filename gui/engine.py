@@ -205,7 +205,9 @@ class Engine(QObject):
                 self.theory_ready.emit(frame.theory)
                 snaps = frame.snaps
                 self.snapshot_ready.emit(snaps[0], snaps[1] if len(snaps) > 1 else None)
-                if self.remote is None:
+                # started between frames, not beside one: at launch the full batch follows
+                # the preview at once, and should not share the cores with the imports there
+                if self.remote is None and self._pending is None:
                     self.remote = compute_process.shared()
 
     def _compute(self, job) -> Frame | None:
