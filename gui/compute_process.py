@@ -142,6 +142,12 @@ def enabled() -> bool:
     return os.environ.get("INITSCOPE_COMPUTE", "process") != "thread"
 
 
+def running() -> ComputeProcess | None:
+    """The interpreter's compute process if it has been started and has not ended."""
+    with _shared_lock:
+        return _shared if _shared is not None and _shared.alive else None
+
+
 def shared() -> ComputeProcess | None:
     """The interpreter's compute process, started on first call; None if it cannot start or has
     ended (it is not restarted: a process that died once would likely die again)."""

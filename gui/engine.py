@@ -206,9 +206,11 @@ class Engine(QObject):
                 snaps = frame.snaps
                 self.snapshot_ready.emit(snaps[0], snaps[1] if len(snaps) > 1 else None)
                 # started between frames, not beside one: at launch the full batch follows
-                # the preview at once, and should not share the cores with the imports there
-                if self.remote is None and self._pending is None:
-                    self.remote = compute_process.shared()
+                # the preview at once, and should not share the cores with the imports there;
+                # once running, every engine uses it from its first frame on
+                if self.remote is None:
+                    idle = self._pending is None
+                    self.remote = compute_process.shared() if idle else compute_process.running()
 
     def _compute(self, job) -> Frame | None:
         *sides, rows, drag = job

@@ -82,19 +82,27 @@ def test_the_window_computes_in_the_shared_process_after_its_first_frame(make_wi
 
 
 def test_drag_frames_leave_the_ui_a_core_and_teach_their_own_tuner(make_window, qtbot):
+    """And they are made in the compute process when it runs, even when a new window's drag
+    starts at its first frame (the engine never idle: it once kept them all on its thread)."""
+    running = compute_process.enabled() and compute_process.shared() is not None
+    assert not running or ready(compute_process.shared())
     big = SMALL.replace(batch=1000, init="normal")
     win = make_window(big)
     full_costs = sum(len(d) for d in win.engine.tuner.costs.values())
     shown = []
-    win.frame_shown.connect(lambda snap: shown.append((snap.config.batch, win.engine.blas_threads)))
+    win.frame_shown.connect(
+        lambda snap: shown.append((snap.config.batch, win.engine.blas_threads, win.engine.where))
+    )
     slider = win.init_dock.std.slider
     slider.setSliderDown(True)
     for k in range(1, 4):
         slider.setValue(slider.value() + 10)
         qtbot.waitUntil(lambda k=k: len(shown) >= k, timeout=10000)
     slider.setSliderDown(False)
-    drags = [n for batch, n in shown if batch < big.batch]
+    drags = [n for batch, n, _ in shown if batch < big.batch]
     assert drags and set(drags) == {drag_blas()} == {max(1, (os.cpu_count() or 1) - 1)}
+    if running:
+        assert {where for *_, where in shown} == {"process"}
     assert sum(len(d) for d in win.engine.drag_tuner.costs.values()) == len(drags)
     assert sum(len(d) for d in win.engine.tuner.costs.values()) == full_costs
 
@@ -144,3 +152,31 @@ def test_self_test_checks_the_compute_process():
     from gui.selftest import compute_process_problems
 
     assert compute_process_problems(Config(depth=2, width=16, batch=32)) == []
+
+
+def test_an_engine_never_idle_still_takes_up_the_running_process(qtbot):
+    """A new window whose drag starts at its first frame has a job waiting after every frame:
+    it must still move to the running process (it once kept every frame on its thread, and a
+    drag ran at 9.5 frames a second instead of 23-30)."""
+    from PySide6.QtCore import Qt
+
+    if not compute_process.enabled():
+        pytest.skip("INITSCOPE_COMPUTE=thread")
+    assert ready(compute_process.shared())
+    engine = Engine()
+    wheres = []
+    more = iter([SMALL.replace(gain=1.0 + 0.1 * k) for k in range(1, 4)])
+
+    def next_job(a, b):  # on the worker, before it looks at what waits: never idle
+        wheres.append(engine.where)
+        c = next(more, None)
+        if c is not None:
+            engine.submit(c, rows=ROWS)
+
+    engine.snapshot_ready.connect(next_job, Qt.ConnectionType.DirectConnection)
+    try:
+        engine.submit(SMALL, rows=ROWS)
+        qtbot.waitUntil(lambda: len(wheres) == 4, timeout=15000)
+    finally:
+        engine.stop()
+    assert wheres == ["thread", "process", "process", "process"]
