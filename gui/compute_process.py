@@ -1,9 +1,11 @@
 """The window's side of the compute process (core/serve.py says why frames are made there).
 
 One process serves every Engine of this interpreter (a test session opens many windows), one
-request at a time. It is started after the first frame, so that the launch does not share the
-cores with a second interpreter's imports, and the engine computes on its own thread until the
-process says it is ready, or for good if it cannot start or ends.
+request at a time. The app starts it before it loads Qt (gui/app.py): it imports NumPy on the
+other core while this process imports Qt and builds the window, and makes the first frame
+there, beside the build (on the engine's thread that frame waited for the GIL the build held).
+Otherwise the first engine starts it after its first frame. An engine computes on its own
+thread until the process says it is ready, or for good if it cannot start or ends.
 INITSCOPE_COMPUTE=thread keeps every frame on the engine's thread.
 """
 
@@ -62,10 +64,11 @@ class ComputeProcess:
     def pid(self) -> int:
         return self._proc.pid
 
-    def ready(self) -> bool:
-        """Whether it has said it is up and has not ended since; never waits."""
+    def ready(self, wait: float = 0.0) -> bool:
+        """Whether it has said it is up (waiting up to `wait` seconds for it) and has not ended
+        since."""
         with self._lock:
-            if not (self._ready or self._dead) and select.select([self._in], [], [], 0)[0]:
+            if not (self._ready or self._dead) and select.select([self._in], [], [], wait)[0]:
                 with contextlib.suppress(ProcessEnded):
                     self._ready = self._receive()[0] == "ready"
             return self._ready and not self._dead

@@ -22,7 +22,7 @@ from core.frame import THEORY_POINTS, Frame, FrameMaker, Theory
 from core.simulate import needs_backward
 from core.stats import ROWS
 from gui import compute_process
-from gui.compute_process import ComputeProcess, ProcessEnded, Refused, RemoteBug
+from gui.compute_process import ProcessEnded, Refused, RemoteBug
 
 
 def blas_counts() -> tuple[int, ...]:
@@ -115,6 +115,11 @@ def matmul_work(configs: list[Config], backward: bool) -> float:
     return float(sum(per_side)) * (3 if backward else 1)
 
 
+# how long the first frame waits for a compute process that is starting (the app starts it
+# before it loads Qt; from source it is up 0.2-0.3 s later, well before the window is built)
+FIRST_WAIT_S = 1.5
+
+
 class _Worker(QThread):
     def __init__(self, engine: Engine):
         super().__init__()
@@ -147,7 +152,7 @@ class Engine(QObject):
         self.drag_tuner = BlasTuner((drag_blas(),))  # a drag's frames: one count, its own costs
         self.blas_threads = self.tuner.counts[0]  # the count the newest frame ran with
         self._local = FrameMaker()
-        self.remote: ComputeProcess | None = None  # the process, once the first frame is out
+        self.remote = compute_process.running()  # the compute process, if one was started
         self.where = "thread"  # where the newest frame was made: "thread" or "process"
         self.frames = 0  # snapshots delivered, for tests and the fps counter
         self.phase_wanted = False  # the window's phase dock is shown: make its grid too
@@ -231,7 +236,8 @@ class Engine(QObject):
 
     def _make(self, configs: list[Config], rows, n: int) -> Frame:
         remote = self.remote
-        if remote is not None and remote.ready():
+        wait = FIRST_WAIT_S if self.frames == 0 else 0.0  # a launch's process is starting up
+        if remote is not None and remote.ready(wait):
             try:
                 frame = remote.make(configs, rows, n, self.phase_wanted)
                 self.where = "process"

@@ -5,13 +5,12 @@
 test (scripts/smoke_dist.sh) can check the bundle's version against pyproject.toml.
 
 INITSCOPE_LAUNCH_T0=<epoch seconds> (e.g. `$(date +%s.%N)` in the shell that starts the bundle)
-prints `first frame: <s> s after launch` on stderr when the window shows its first frame, to
-measure launch-to-first-frame of the frozen app (scripts/smoke_dist.sh reports it).
+prints `first frame: <s> s after launch` on stderr when the window shows its first frame
+(gui/app.py), to measure launch-to-first-frame of the frozen app (scripts/smoke_dist.sh reports
+it).
 """
 
-import os
 import sys
-import time
 
 
 def launch(argv: list[str]) -> int:
@@ -24,30 +23,9 @@ def launch(argv: list[str]) -> int:
 
         print(f"InitScope {app_version()}")
         return 0
-    t0 = os.environ.get("INITSCOPE_LAUNCH_T0")
-    if t0:
-        _report_first_frame(float(t0))
     from gui.app import main
 
     return main(argv)
-
-
-def _report_first_frame(t0: float) -> None:
-    from gui.main_window import MainWindow
-
-    show = MainWindow.show
-    reported = []
-
-    def report(_snap) -> None:
-        if not reported:
-            reported.append(True)
-            print(f"first frame: {time.time() - t0:.3f} s after launch", file=sys.stderr)
-
-    def show_and_time(win) -> None:
-        win.frame_shown.connect(report)
-        show(win)
-
-    MainWindow.show = show_and_time
 
 
 if __name__ == "__main__":

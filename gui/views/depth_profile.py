@@ -63,6 +63,9 @@ class DepthProfile(pg.GraphicsLayoutWidget):
         self._act_data: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
         self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
         self._make_side("A")
+        # nothing to see before the first snapshot: the empty plots' axes took 40-60 ms of the
+        # launch, painted before the first frame could be, and all repainted when it came
+        self.setUpdatesEnabled(False)
 
     def _make_side(self, side: str) -> None:
         suffix = "" if side == "A" else " (B)"
@@ -97,6 +100,8 @@ class DepthProfile(pg.GraphicsLayoutWidget):
         self._fit()
 
     def present(self, snap: Snapshot, side: str = "A") -> None:
+        if not self.updatesEnabled():
+            self.setUpdatesEnabled(True)
         if (side, "act_std") not in self.curves:
             self._make_side(side)
         x = np.arange(1, len(snap.layers) + 1, dtype=float)
