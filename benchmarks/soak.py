@@ -12,6 +12,8 @@ about 0.15 s a canonical frame, 20,000 frames would take some 50 minutes. --widt
 
 RSS (psutil) is sampled every --sample frames: start = after --warmup frames, end, max, growth
 (end − start, MiB) and the least-squares slope over the run after warm-up (KiB per 1000 frames).
+The compute process, where the frames are made (gui/compute_process.py), is measured at the start
+and the end too.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def main() -> None:
     if QApplication.instance() is None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    from gui import theme
+    from gui import compute_process, theme
     from gui.main_window import MainWindow
 
     theme.apply(theme.THEMES["light"], app)
@@ -116,11 +118,16 @@ def main() -> None:
     run_until(args.warmup)
     gc.collect()
     samples.append((0, rss()))
+    server = compute_process.running()  # the frames are made there: its memory counts too
+    child = psutil.Process(server.pid) if server is not None else None
+    child_start = child.memory_info().rss / MIB if child is not None else None
     t0 = state["t0"] = time.perf_counter()
     run_until(args.warmup + args.frames)
     win.playback_dock.animation.setCurrentText("off")
     elapsed = time.perf_counter() - t0
     end_rss = rss()
+    child_end = child.memory_info().rss / MIB if child is not None else None
+    where = win.engine.where
     gc.collect()
     end_rss_gc = rss()
     win.close()
@@ -154,6 +161,9 @@ def main() -> None:
         "growth_second_half_mib": round(ys[-1] - ys[half], 2),
         "slope_kib_per_1000_frames": round(slope * 1024 * 1000, 1),
         "rss_samples_every": args.sample,
+        "frames_made_in": where,
+        "compute_process_rss_start_mib": child_start and round(child_start, 1),
+        "compute_process_rss_end_mib": child_end and round(child_end, 1),
         **machine_info(),
         **code_state(),
     }
