@@ -4,8 +4,9 @@ One process serves every Engine of this interpreter (a test session opens many w
 request at a time. The app starts it before it loads Qt (gui/app.py): it imports NumPy on the
 other core while this process imports Qt and builds the window, and makes the first frame
 there, beside the build (on the engine's thread that frame waited for the GIL the build held).
-Otherwise the first engine starts it after its first frame. An engine computes on its own
-thread until the process says it is ready, or for good if it cannot start or ends.
+Otherwise the first Engine starts it. An engine computes on its own thread until the process
+says it is ready (its first frame waits for that up to engine.FIRST_WAIT_S), and for good if it
+cannot start or ends.
 INITSCOPE_COMPUTE=thread keeps every frame on the engine's thread.
 """
 
