@@ -1,8 +1,11 @@
 """The worker that turns configs into snapshots off the UI thread.
 
 The UI hands over configs as fast as the hand moves; the worker computes only the newest one
-(one slot, not a queue), so a burst of slider events costs one frame, never a backlog. Snapshots
-are immutable and cross to the UI thread through a queued signal; no widget is touched here.
+(one slot, not a queue), so a burst of slider events costs one frame, never a backlog. The frame
+is made in the compute process (gui/compute_process.py, core/serve.py), the worker waiting for it
+with the GIL free for the UI; on the worker itself until that process is up, or if it ends.
+Snapshots are immutable and cross to the UI thread through a queued signal; no widget is touched
+here.
 """
 
 from __future__ import annotations
