@@ -171,7 +171,11 @@ class TrainRecord:
 
     @property
     def nonfinite(self) -> bool:
-        return not math.isfinite(self.batch_loss) or self.snapshot.nonfinite > 0
+        """Blown up: a non-finite minibatch loss, or non-finite values in the net. Before the
+        first step there is no minibatch loss (NaN), which is not a blow-up: the window said "A
+        blew up by step 0" whenever it took a fresh run's first frame before the next one."""
+        lost = self.step > 0 and not math.isfinite(self.batch_loss)
+        return lost or self.snapshot.nonfinite > 0
 
     SCALARS = ("step", "batch_loss", "train_loss", "train_acc", "test_loss", "test_acc")
 

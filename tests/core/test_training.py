@@ -153,6 +153,16 @@ def test_exploding_lr_is_reported_not_raised():
     assert np.isnan(tr.decision_grid(4).probs).all()
 
 
+def test_a_fresh_run_has_not_blown_up():
+    """Step 0 has no minibatch loss yet (NaN): not a blow-up, while a NaN after a step is."""
+    c = Config(depth=3, width=32, activation="tanh", init="xavier-normal")
+    tr = Trainer(c, TrainConfig(task="moons"))
+    rec = tr.snapshot().latest
+    assert rec.step == 0 and math.isnan(rec.batch_loss) and not rec.nonfinite
+    tr.step(1)
+    assert not tr.snapshot().latest.nonfinite
+
+
 def test_history_is_a_bounded_ring_a_scrubber_can_read():
     c = Config(depth=2, width=16, activation="tanh", init="xavier-normal", bins=30)
     tr = Trainer(c, TrainConfig(task="xor", history=5, record_every=10))
