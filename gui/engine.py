@@ -173,7 +173,7 @@ class Engine(QObject):
     ) -> None:
         """Replace whatever is waiting: the newest config wins. `rows`: the histograms the
         views show (without a gradient row the backward pass is skipped). `drag`: a hand holds
-        a slider, and the UI's paint, not the compute, sets the frame rate (DRAG_BLAS)."""
+        a slider, and the UI's paint, not the compute, sets the frame rate (drag_blas)."""
         with self._cond:
             self._pending = (config, compare, tuple(rows), drag)
             self._cond.notify()
