@@ -15,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPixmapCache
-from PySide6.QtWidgets import QGraphicsGridLayout, QGraphicsItem, QGraphicsWidget
+from PySide6.QtWidgets import QGraphicsItem
 
 from core.stats import ROW_TITLES, Hist, LayerStats, Snapshot
 from gui.theme import QUANTITY_COLORS, WARN
@@ -79,144 +79,41 @@ def _fmt(v: float) -> str:
     return f"{v:.3g}" if 1e-3 <= abs(v) < 1e4 else f"{v:.0e}" if abs(v) >= 1e4 else f"{v:.1e}"
 
 
-class _Curve(pg.PlotCurveItem):
-    """A bare PlotCurveItem (a third of PlotDataItem's per-frame cost; nothing it adds, symbols,
-    downsampling, log transforms, is used here) whose bounds are its panel's view, set by the
-    grid: PlotCurveItem measured its new data's bounds twice a paint (nanmin, nanmax, pixel
-    padding; 65 µs a curve, 5 ms of a 40-curve frame's paint), and the view clips anyway."""
-
-    def __init__(self, step: bool, pen):
-        super().__init__(
-            np.zeros(2) if step else np.zeros(1),
-            np.zeros(1),
-            pen=pen,
-            stepMode="center" if step else None,
-            skipFiniteCheck=True,
-        )
-        self._bounds = QRectF()
-
-    def set_bounds(self, lo: float, hi: float, top: float) -> None:
-        bounds = QRectF(lo, 0.0, hi - lo, top)
-        if bounds != self._bounds:
-            self.prepareGeometryChange()
-            self._bounds = bounds
-
-    def boundingRect(self) -> QRectF:
-        return self._bounds if self._bounds.isValid() else super().boundingRect()
-
-
-def _curve(plot: _Plot, pen, step: bool) -> _Curve:
-    curve = _Curve(step, pen)
-    plot.addItem(curve)  # (the ViewBox keeps it; with ignoreBounds only the panel did)
+def _curve(plot: pg.PlotItem, pen, step: bool) -> pg.PlotCurveItem:
+    """A bare PlotCurveItem: a third of PlotDataItem's per-frame cost, and nothing it offers
+    (symbols, downsampling, log transforms) is used here."""
+    curve = pg.PlotCurveItem(
+        np.zeros(2) if step else np.zeros(1),
+        np.zeros(1),
+        pen=pen,
+        stepMode="center" if step else None,
+        skipFiniteCheck=True,
+    )
+    plot.addItem(curve)
     return curve
 
 
-TITLE_HEIGHT = 30  # px at scale 1: two lines of 9 pt
-QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum" (not exported by PySide6)
-
-
-class _Plot:
-    """A panel's parts, each placed straight into the grid's layout: a ViewBox, its title, its
-    bottom axis (and the left one, in the first column). A PlotItem per panel built the same
-    and more: its context-menu form (Qt Designer's setupUi), buttons and two hidden axes, which
-    made the grid's build 260-320 ms of a launch (20 panels)."""
-
-    def __init__(self, grid: QGraphicsGridLayout, top: int, col: int, left: bool, scale: float):
-        self.vb = pg.ViewBox(enableMenu=False, defaultPadding=0.0)
-        self.vb.setMouseEnabled(x=False, y=False)
-        self.vb.disableAutoRange()  # the ranges are the core's and _sync_y's, never the data's
-        self.vb.setMinimumWidth(30)
-        self.titleLabel = pg.LabelItem("")
-        self.axes = {"bottom": pg.AxisItem("bottom", linkView=self.vb)}
-        if left:
-            self.axes["left"] = pg.AxisItem("left", linkView=self.vb)
-            self.axes["left"].setWidth(36)
-        bottom = self.axes["bottom"]
-        bottom.setStyle(tickTextOffset=2)
-        bottom.setHeight(round(22 * scale))
-        bottom.setGrid(round(0.15 * 255))  # vertical grid lines, as PlotItem.showGrid(x=True)
-        font = QFont()
-        font.setPointSizeF(8 * scale)
-        for ax in self.axes.values():
-            # axes change rarely: paint them from a pixmap; and no SI prefix: an axis that
-            # resized itself to new tick labels made the grid relayout (every cache dropped)
-            ax.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-            ax.enableAutoSIPrefix(False)
-            if scale != 1.0:
-                ax.setStyle(tickFont=font)
-        grid.addItem(self.titleLabel, top, col)
-        grid.addItem(self.vb, top + 1, col)
-        grid.addItem(bottom, top + 2, col)
-        if left:
-            grid.addItem(self.axes["left"], top + 1, col - 1)
-        grid.setRowFixedHeight(top, round(TITLE_HEIGHT * scale))
-
-    def parts(self) -> list:
-        return [self.titleLabel, self.vb, *self.axes.values()]
-
-    def getAxis(self, name: str) -> pg.AxisItem:
-        return self.axes[name]
-
-    def addItem(self, item, ignoreBounds: bool = False) -> None:
-        self.vb.addItem(item, ignoreBounds=ignoreBounds)
-
-    def setXRange(self, lo: float, hi: float, padding: float = 0.0) -> None:
-        self.vb.setXRange(lo, hi, padding=padding)
-
-    def setYRange(self, lo: float, hi: float, padding: float = 0.0) -> None:
-        self.vb.setYRange(lo, hi, padding=padding)
-
-    def setTitle(self, html: str, **style) -> None:
-        self.titleLabel.setText(html, **style)
-
-
 class _Panel:
-    def __init__(self, plot: _Plot, color: str, width: float = 2.0):
+    def __init__(self, plot: pg.PlotItem, color: str, width: float = 2.0):
         self.plot = plot
         self.curve = _curve(plot, pg.mkPen(color, width=width), step=True)
-        self._texts: dict[str, pg.TextItem] = {}
+        self.under = pg.TextItem(anchor=(0, 0), color=WARN)
+        self.over = pg.TextItem(anchor=(1, 0), color=WARN)
+        self.badge = pg.TextItem(anchor=(0.5, 0.5), color="#FFFFFF", fill=pg.mkBrush(WARN))
+        for item in (self.under, self.over, self.badge):
+            item.setZValue(10)
+            plot.addItem(item, ignoreBounds=True)
+            item.hide()
         self.xrange = (0.0, 0.0)
         self.ymax = 0.0
         self.shown: np.ndarray | None = None
         self.start: np.ndarray | None = None
         self.target: np.ndarray | None = None
         self.edges: np.ndarray | None = None
-        self.curve_b: _Curve | None = None  # the B side of an A/B comparison
+        self.curve_b: pg.PlotCurveItem | None = None  # the B side of an A/B comparison
         self.target_b_peak = 0.0
-        self.curve_theory: _Curve | None = None  # the mean-field prediction
+        self.curve_theory: pg.PlotCurveItem | None = None  # the mean-field prediction
         self.title = ""
-
-    def bound_curves(self) -> None:
-        """Each curve's bounds are the panel's view: set when its x range or height changes."""
-        for c in (self.curve, self.curve_b, self.curve_theory):
-            if c is not None:
-                c.set_bounds(*self.xrange, max(self.ymax, 1e-12))
-
-    def text(self, kind: str) -> pg.TextItem:
-        """The out-of-range share ("under", "over") or the overflow badge, made on first use:
-        most panels never show one, and 60 TextItems were 12 ms of a grid's build."""
-        item = self._texts.get(kind)
-        if item is None:
-            if kind == "badge":
-                item = pg.TextItem(anchor=(0.5, 0.5), color="#FFFFFF", fill=pg.mkBrush(WARN))
-            else:
-                item = pg.TextItem(anchor=(0, 0) if kind == "under" else (1, 0), color=WARN)
-            item.setZValue(10)
-            self.plot.addItem(item, ignoreBounds=True)
-            item.hide()
-            self._texts[kind] = item
-        return item
-
-    def hide_text(self, kind: str) -> None:
-        if kind in self._texts:
-            self._texts[kind].hide()
-
-    def showing(self, kind: str) -> bool:
-        return kind in self._texts and self._texts[kind].isVisible()
-
-    @property
-    def badge(self) -> pg.TextItem:
-        return self.text("badge")
 
     def set_title(self, html: str, scale: float) -> None:
         """Only when it changed, and without a relayout: pyqtgraph's setText resizes the label to
@@ -249,7 +146,6 @@ class _Panel:
         if self.curve_theory is None:
             pen = pg.mkPen(QUANTITY_COLORS["theory"], width=1.5, style=Qt.PenStyle.DashLine)
             self.curve_theory = _curve(self.plot, pen, step=False)
-            self.bound_curves()
         self.curve_theory.setData(x, y, skipFiniteCheck=True)
         self.curve_theory.show()
 
@@ -261,12 +157,11 @@ class _Panel:
         if self.curve_b is None:
             pen = pg.mkPen(QUANTITY_COLORS["b_side"], width=2, style=Qt.PenStyle.DashLine)
             self.curve_b = _curve(self.plot, pen, step=True)
-            self.bound_curves()
         self.curve_b.setData(edges, heights, stepMode="center", skipFiniteCheck=True)
         self.curve_b.show()
 
 
-class LayerGrid(pg.GraphicsView):
+class LayerGrid(pg.GraphicsLayoutWidget):
     """present(snapshot) shows it; rows and blending are view options, not config."""
 
     def __init__(self, parent=None):
@@ -285,13 +180,8 @@ class LayerGrid(pg.GraphicsView):
         self._timer = QTimer(self)
         self._timer.setInterval(16)
         self._timer.timeout.connect(self._tick)
+        self.ci.layout.setSpacing(2)
         self.scale = 1.0  # type and line scale (the presentation view's projector factor)
-        self._body = QGraphicsWidget()  # holds the layout of every panel's parts
-        self._layout = QGraphicsGridLayout(self._body)
-        self._layout.setSpacing(2)
-        self._layout.setContentsMargins(1, 1, 1, 1)
-        self._items: list = []  # what that layout holds
-        self.setCentralItem(self._body)
         # nothing to see before the first snapshot: painting the empty panels' axes first cost
         # 160-210 ms of the launch, all of it repainted when the data came
         self.setUpdatesEnabled(False)
@@ -317,7 +207,7 @@ class LayerGrid(pg.GraphicsView):
         x, y = self._panels[(row, layer)].curve.getData()
         return np.asarray(x), np.asarray(y)
 
-    def panel(self, row: str, layer: int) -> _Plot:
+    def panel(self, row: str, layer: int) -> pg.PlotItem:
         return self._panels[(row, layer)].plot
 
     def set_scale(self, scale: float) -> None:
@@ -376,26 +266,42 @@ class LayerGrid(pg.GraphicsView):
             self._build(tuple(indices))
 
     def _build(self, indices: tuple[int, ...]) -> None:
-        """Three layout rows per quantity (titles, plots, axes); column 0 the quantity's name,
-        column 1 the shared left axis, then one column per layer. A plain grid layout:
-        pg.GraphicsLayout relaid out everything at every item added (O(n²) for a grid)."""
-        lay = self._layout
-        for item in self._items:  # out of the layout and the scene, then freed with the
-            lay.removeItem(item)  # last reference (a replaced layout kept them all alive)
-            self.scene().removeItem(item)
-        for r in range(lay.rowCount()):
-            lay.setRowMinimumHeight(r, 0)
-            lay.setRowMaximumHeight(r, QWIDGETSIZE_MAX)
+        self.clear()
         self._panels.clear()
-        self._items = []
         for r, row in enumerate(self.rows):
-            label = pg.LabelItem(ROW_TITLES[row], angle=-90, color=QUANTITY_COLORS[row])
+            label = self.addLabel(
+                ROW_TITLES[row], row=r, col=0, angle=-90, color=QUANTITY_COLORS[row]
+            )
             label.setMaximumWidth(22)
-            lay.addItem(label, 3 * r + 1, 0)
-            self._items.append(label)
-            for k, index in enumerate(indices):
-                plot = _Plot(lay, 3 * r, 2 + k, left=k == 0, scale=self.scale)
-                self._items.extend(plot.parts())
+            for index in indices:
+                # no context menu is built (ViewBox's took 2 ms a panel, then was thrown away).
+                # Configuring the plot before it joins the layout saved a little more, but made
+                # a later rebuild segfault in QGraphicsView's paint (test_activations_only_...)
+                plot = self.addPlot(row=r, col=index, enableMenu=False)
+                plot.setMouseEnabled(x=False, y=False)
+                plot.hideButtons()
+                plot.showGrid(x=True, y=False, alpha=0.15)
+                if index == indices[0]:
+                    plot.getAxis("left").setWidth(36)
+                else:
+                    plot.hideAxis("left")
+                plot.getAxis("bottom").setStyle(tickTextOffset=2)
+                plot.setDefaultPadding(0.0)
+                plot.setMinimumWidth(30)
+                for axis in ("left", "bottom"):  # axes change rarely: paint them from a pixmap
+                    ax = plot.getAxis(axis)
+                    ax.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+                    # fixed sizes: an axis that resized itself to new tick labels made the grid
+                    # relayout, which resized every panel (and dropped every cache) each frame
+                    ax.enableAutoSIPrefix(False)
+                for axis in ("top", "right"):  # hidden, but linked: each range change relabelled
+                    plot.getAxis(axis).enableAutoSIPrefix(False)  # them (setHtml, 0.1 ms each)
+                plot.getAxis("bottom").setHeight(round(22 * self.scale))
+                if self.scale != 1.0:
+                    font = QFont()
+                    font.setPointSizeF(8 * self.scale)
+                    for axis in ("left", "bottom"):
+                        plot.getAxis(axis).setStyle(tickFont=font)
                 self._panels[(row, index)] = _Panel(plot, QUANTITY_COLORS[row], 2.0 * self.scale)
         self._shape = (indices, self.rows)
 
@@ -405,7 +311,6 @@ class LayerGrid(pg.GraphicsView):
             p.plot.setXRange(h.lo, h.hi, padding=0)
             p.plot.getAxis("bottom").setTicks([edge_ticks(h.lo, h.hi)])
             p.xrange = (h.lo, h.hi)
-            p.bound_curves()
             p.edges = h.edges
         target = fraction(h)
         if p.shown is None or len(p.shown) != len(target) or not blend:
@@ -417,14 +322,13 @@ class LayerGrid(pg.GraphicsView):
         bad = s.nonfinite_frac if row in ("act", "preact") else 0.0
         if s.nonfinite and (bad > 0 or row in ("grad", "wgrad")):
             share = bad if bad > 0 else None
-            badge = p.text("badge")
-            badge.setText(
+            p.badge.setText(
                 f"overflow: {100 * share:.0f}% non-finite" if share else "non-finite values"
             )
-            badge.setPos((h.lo + h.hi) / 2, 0.5 * max(p.ymax, 1e-12))
-            badge.show()
+            p.badge.setPos((h.lo + h.hi) / 2, 0.5 * max(p.ymax, 1e-12))
+            p.badge.show()
         else:
-            p.hide_text("badge")
+            p.badge.hide()
 
     def _update_b(self, p: _Panel, row: str, s: LayerStats, sb: LayerStats | None) -> None:
         hb = sb.hists[row] if sb is not None else None
@@ -440,17 +344,16 @@ class LayerGrid(pg.GraphicsView):
         p.set_title(panel_title(row, s) + b_line, self.scale)
 
     def _mark_outside(self, p: _Panel, h: Hist) -> None:
-        for kind, n in (("under", h.underflow), ("over", h.overflow)):
+        for item, n in ((p.under, h.underflow), (p.over, h.overflow)):
             if n:
                 share = 100 * n / max(h.sampled, 1)
                 text = (
                     "<0.1%" if share < 0.1 else f"{share:.1f}%" if share < 10 else f"{share:.0f}%"
                 )
-                item = p.text(kind)
-                item.setText(f"◀ {text}" if kind == "under" else f"{text} ▶")
+                item.setText(f"◀ {text}" if item is p.under else f"{text} ▶")
                 item.show()
             else:
-                p.hide_text(kind)
+                item.hide()
         _place_outside(p)
 
     def _sync_y(self) -> None:
@@ -470,7 +373,6 @@ class LayerGrid(pg.GraphicsView):
                     ymax = _nice_top(peak)
                     for p in group:
                         p.ymax = ymax
-                        p.bound_curves()
                         p.plot.setYRange(0, ymax, padding=0)
                         _place_outside(p)
 
@@ -492,10 +394,8 @@ def _place_outside(p: _Panel) -> None:
     """The out-of-range shares at the top corners; with both shown, the right one a line lower
     (in a narrow panel the two met in the middle and read as one garbled label)."""
     top = max(p.ymax, 1e-12)
-    if p.showing("under"):
-        p.text("under").setPos(p.xrange[0], top)
-    if p.showing("over"):
-        p.text("over").setPos(p.xrange[1], top * (0.8 if p.showing("under") else 1.0))
+    p.under.setPos(p.xrange[0], top)
+    p.over.setPos(p.xrange[1], top * (0.8 if p.under.isVisible() else 1.0))
 
 
 def _nice_top(v: float) -> float:

@@ -602,14 +602,12 @@ def test_out_of_range_shares_do_not_overlap_in_a_narrow_panel(make_window):
     p = next(iter(win.grid._panels.values()))
     lo, hi = p.xrange
     counts = np.ones(8, np.int64)
-    assert not p._texts  # made on first use only
     win.grid._mark_outside(p, Hist(lo, hi, counts, underflow=3, overflow=4, sampled=20))
-    under, over = p.text("under"), p.text("over")
-    assert under.isVisible() and over.isVisible()
-    assert over.pos().y() < under.pos().y() == pytest.approx(p.ymax)
-    assert under.textItem.toPlainText() == "◀ 15%" and over.textItem.toPlainText() == "20% ▶"
+    assert p.under.isVisible() and p.over.isVisible()
+    assert p.over.pos().y() < p.under.pos().y() == pytest.approx(p.ymax)
+    assert p.under.textItem.toPlainText() == "◀ 15%" and p.over.textItem.toPlainText() == "20% ▶"
     win.grid._mark_outside(p, Hist(lo, hi, counts, underflow=0, overflow=4, sampled=20))
-    assert not under.isVisible() and over.pos().y() == pytest.approx(p.ymax)
+    assert not p.under.isVisible() and p.over.pos().y() == pytest.approx(p.ymax)
 
 
 def test_overview_with_per_layer_ranges_says_so(make_window, qtbot):
