@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 READY_S = 60.0  # a cold frozen bundle on a loaded machine
@@ -36,8 +34,8 @@ def check(win) -> list[str]:
 
 
 def compute_process_problems(config) -> list[str]:
-    """The compute process (started after the first frame) answers, with this process's numbers:
-    in the frozen bundle this is the check that the executable also runs as its own server."""
+    """The compute process (the app starts it before Qt loads) answers, with this process's
+    numbers: in the frozen bundle, the check that the executable also runs as its own server."""
     from core.frame import FrameMaker
     from gui import compute_process
 
@@ -46,11 +44,8 @@ def compute_process_problems(config) -> list[str]:
     proc = compute_process.shared()
     if proc is None:
         return ["the compute process did not start"]
-    deadline = time.monotonic() + READY_S
-    while not proc.ready():
-        if time.monotonic() > deadline or not proc.alive:
-            return [f"the compute process was not ready within {READY_S:.0f} s"]
-        time.sleep(0.01)
+    if not proc.ready(READY_S):
+        return [f"the compute process was not ready within {READY_S:.0f} s"]
     small = config.replace(batch=min(config.batch, 64))
     rows = ("act", "grad")
     try:
