@@ -4,6 +4,7 @@ run a self-test. Bad flags or files: one line on stderr, exit status 2, never a 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -119,10 +120,9 @@ def _run_window(args, config, size) -> int:
         settings.setValue("theme", args.theme)
     win = MainWindow(config, settings=settings)
     _report_first_frame(win)
-    if args.preset:
-        win.load_scene(load_preset(args.preset))
-        if config is not None and config != win.config:
-            win.set_config(config)  # flags given beside the preset override it
+    if args.preset:  # flags given beside the preset override it (config_from_args folds them)
+        scene = load_preset(args.preset)
+        win.load_scene(dataclasses.replace(scene, config=config) if config else scene)
     if args.theme and not scripted:
         win.set_theme(args.theme)
     if size:
@@ -134,12 +134,14 @@ def _run_window(args, config, size) -> int:
         if size:
             win.resize(*size)
     if not scripted:
-        return app.exec()
+        code = app.exec()
+        _dispose(win)
+        return code
     win.grid.blend = False
     result = {"code": 1}
 
-    def finish(snap):
-        if snap.config == win.config and (win.compare is None) == (win.latest_b is None):
+    def finish(_snap):
+        if _complete(win):
             QTimer.singleShot(50, lambda: _finish(win, args, result, app))
 
     def timeout():
@@ -150,7 +152,19 @@ def _run_window(args, config, size) -> int:
     QTimer.singleShot(FIRST_FRAME_TIMEOUT_MS, timeout)
     code = app.exec()
     win.close()
+    _dispose(win)
     return result["code"] if code == 0 else code
+
+
+def _dispose(win) -> None:
+    """Delete the closed window, and with it every plot item, while Python is whole. Left to
+    PySide's exit-time cleanup, Python-owned Qt objects are destroyed in no fixed order: a
+    QGraphicsWidget torn down after its Python side called into it and segfaulted (exit -11 in 5 of
+    8 runs of `--preset unit-normal-tanh --depth 8 --screenshot`; 0 of 12 with this)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    win.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def _report_first_frame(win) -> None:
@@ -168,8 +182,22 @@ def _report_first_frame(win) -> None:
     win.frame_shown.connect(report)
 
 
+def _complete(win) -> bool:
+    """The window shows its own config (and B side), and nothing newer is coming: a frame of an
+    earlier, equal config can arrive while a later one is still queued (a preset loaded after the
+    window was made), and a screenshot taken then showed the queued frame's predecessor."""
+    snap = win.latest
+    return (
+        snap is not None
+        and snap.config == win.config
+        and (win.compare is None) == (win.latest_b is None)
+        and win.engine.idle
+        and not win._awaiting
+    )
+
+
 def _finish(win, args, result, app) -> None:
-    if result.get("done"):
+    if result.get("done") or not _complete(win):  # a newer frame came in the meantime
         return
     result["done"] = True
     from gui import selftest

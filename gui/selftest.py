@@ -20,6 +20,11 @@ def check(win) -> list[str]:
     snap = win.latest
     if snap is None:
         return ["no snapshot was shown"]
+    if snap.config != win.config:
+        problems.append(
+            f"the window shows a frame of another config (depth {snap.config.depth}, "
+            f"config depth {win.config.depth})"
+        )
     if win.stack.currentIndex() == 0:
         for row in win.grid.rows:
             for s in snap.layers:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from core.stats import Snapshot
 from gui.theme import QUANTITY_COLORS
+from gui.views import unindexed
 
 SIDE_STYLES = {"A": dict(width=2), "B": dict(width=2, style=Qt.PenStyle.DashLine)}
 
@@ -42,6 +43,7 @@ def _log_span(y: np.ndarray) -> tuple[float, float]:
 class DepthProfile(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
+        unindexed(self)
         self.act_plot = self.addPlot(row=0, col=0, title="activations per layer")
         self.act_plot.addLegend(offset=(-5, 5))
         self.act_plot.setLabel("bottom", "layer")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from core.stats import ROW_TITLES, Hist, LayerStats, Snapshot
 from gui.theme import QUANTITY_COLORS, WARN
+from gui.views import unindexed
 
 BLEND_MS = 140
 ROWS_AT_START = ("act", "grad")
@@ -166,6 +167,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        unindexed(self)
         # the axes' pixmaps live in QPixmapCache: its 10 MiB default holds one 1080p grid at most,
         # and a thrashing cache repaints every axis every frame (paint 8 → 25 ms measured)
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), PIXMAP_CACHE_KIB))

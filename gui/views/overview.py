@@ -10,6 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 
 from core.stats import ROW_TITLES, Snapshot
+from gui.views import unindexed
 from gui.views.layer_grid import fraction
 
 COLORMAP = "viridis"  # perceptually uniform and colour-blind safe
@@ -20,6 +21,7 @@ class Overview(pg.GraphicsLayoutWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        unindexed(self)
         self.rows: tuple[str, ...] = ("act", "grad")
         self._images: dict[tuple[str, str], pg.ImageItem] = {}  # (side, row)
         self._plots: dict[tuple[str, str], pg.PlotItem] = {}

@@ -17,6 +17,7 @@ from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core import theory
+from gui.views import unindexed
 
 COLORMAP = "cividis"  # colour-blind safe, and not the overview's viridis: a different quantity
 XI_TICKS = (0.5, 1, 2, 5, 10, 20, 50)  # ξ_c in layers, shown on a log scale
@@ -33,6 +34,7 @@ class PhaseDiagram(QWidget):
         self._grid: theory.PhaseGrid | None = None
         self._state: tuple[str, float, float] | None = None
         self.plot_widget = pg.PlotWidget()
+        unindexed(self.plot_widget)
         self.label = QLabel("")
         self.label.setWordWrap(True)
         layout = QVBoxLayout(self)

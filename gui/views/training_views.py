@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 from core.training import DecisionGrid, TrainSnapshot
 from gui import theme
 from gui.training_engine import TrainFrame
+from gui.views import unindexed
 
 SPLIT_COLORS = {"train": "#0072B2", "test": "#D55E00"}
 SIDE_STYLE = {"A": Qt.PenStyle.SolidLine, "B": Qt.PenStyle.DashLine}
@@ -49,6 +50,7 @@ def _finite(a: np.ndarray) -> np.ndarray:
 class TrainingViews(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
+        unindexed(self)
         self.ci.layout.setSpacing(4)
         self.layer = 1  # 1-based hidden layer of the time view
         self.time_side = "A"
