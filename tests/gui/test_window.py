@@ -3,8 +3,9 @@
 import random
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 
 from core import Config, run
 from gui.main_window import GRID_MAX_DEPTH
@@ -640,3 +641,31 @@ def test_depth_changes_faster_than_paints_do_not_crash(make_window, qtbot):
         win.grid.grab()
     assert len(win.latest.layers) == SMALL.depth
     assert not blank(win.grid.grab()) and ("act", SMALL.depth + 1) not in win.grid._panels
+
+
+def test_panels_paint_the_snapshots_bins_and_title(make_window):
+    """The step curve holds the core's bin heights and bounds them; the title is the core's σ,
+    painted (not just set) over its label."""
+    from gui.views.layer_grid import StepCurve, _fmt
+
+    win = make_window()
+    s = win.latest.layers[1]
+    h, p = s.hists["act"], win.grid._panels[("act", 2)]
+    heights = fraction(h)
+    xy = p.curve._xy
+    assert np.allclose(xy[0::2, 1], heights) and np.allclose(xy[1::2, 1], heights)
+    assert np.allclose(xy[0::2, 0], h.edges[:-1]) and np.allclose(xy[1::2, 0], h.edges[1:])
+    rect = p.curve.boundingRect()
+    assert rect.left() < h.lo and rect.right() > h.hi and rect.bottom() > heights.max() > 0
+    assert f"σ {_fmt(s.act_std)}" in p.plot.titleLabel.text
+    label = p.plot.titleLabel
+    assert not label.item.isVisible() and p.painted_title.isVisible()
+    corner = win.grid.mapFromScene(label.mapToScene(label.rect().topLeft()))
+    size = label.rect().size().toSize()
+    assert not blank(win.grid.grab(QRect(corner, size)))  # text was drawn there
+
+    bare = StepCurve(pg.mkPen("k"))
+    bare.setData(np.array([0.0, 1.0, 2.0]), np.array([np.nan, 0.5]))
+    assert np.array_equal(bare._xy[:, 1], [0.0, 0.0, 0.5, 0.5])
+    with pytest.raises(ValueError):
+        bare.setData(np.zeros(3), np.zeros(3))
