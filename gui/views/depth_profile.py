@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsItem
 
-from core.stats import Snapshot
+from core.stats import Snapshot, nice_ceil
 from gui.theme import QUANTITY_COLORS
 from gui.views import unindexed
 
@@ -29,9 +29,12 @@ GRAD_TITLES = {
 
 
 def _linear_span(y: np.ndarray) -> tuple[float, float]:
+    """From 0 (or below) to 1, 2 or 5 × 10^k with 8% of headroom: bounds that a sweep's data
+    cross a few times, not every frame (each new range redrew the axis and every curve)."""
     lo, hi = min(0.0, float(y.min())), max(0.0, float(y.max()))
-    pad = 0.08 * (hi - lo) or 1.0
-    return lo - (pad if lo < 0 else 0.0), hi + pad
+    if hi == lo:
+        return lo, lo + 1.0
+    return (-nice_ceil(-lo * 1.08) if lo < 0 else 0.0), (nice_ceil(hi * 1.08) if hi > 0 else 0.0)
 
 
 def _log_span(y: np.ndarray) -> tuple[float, float]:
@@ -118,7 +121,10 @@ class DepthProfile(pg.GraphicsLayoutWidget):
         self._show_activations()
         if side == "A":
             computed = any(np.isfinite(s.grad_std) for s in snap.layers)
-            self.grad_plot.setTitle(GRAD_TITLES[computed])
+            if self.grad_plot.titleLabel.text != GRAD_TITLES[computed]:
+                # setTitle relayouts the plot even with the same text: its axes were redrawn
+                # on every frame (4 axis pictures a frame in an animation, measured)
+                self.grad_plot.setTitle(GRAD_TITLES[computed])
         if len(x) != self._depth:  # a range set anew tells every curve of both plots
             self._depth = len(x)
             self.act_plot.setXRange(0.5, len(x) + 0.5, padding=0)

@@ -646,7 +646,7 @@ def test_depth_changes_faster_than_paints_do_not_crash(make_window, qtbot):
 def test_panels_paint_the_snapshots_bins_and_title(make_window):
     """The step curve holds the core's bin heights and bounds them; the title is the core's σ,
     painted (not just set) over its label."""
-    from gui.views.layer_grid import StepCurve, _fmt
+    from gui.views.layer_grid import DashCurve, StepCurve, _fmt
 
     win = make_window()
     s = win.latest.layers[1]
@@ -663,6 +663,15 @@ def test_panels_paint_the_snapshots_bins_and_title(make_window):
     corner = win.grid.mapFromScene(label.mapToScene(label.rect().topLeft()))
     size = label.rect().size().toSize()
     assert not blank(win.grid.grab(QRect(corner, size)))  # text was drawn there
+
+    dashed = DashCurve(pg.mkPen("k"))  # the theory: runs of 6 segments, 3 left out
+    x = np.linspace(0.0, 1.0, 19)
+    y = x.copy()
+    y[4] = np.nan  # segments 3 and 4 touch it
+    dashed.setData(x, y)
+    starts = dashed._segments.ndarray()[:, 0]
+    assert np.allclose(starts, x[[0, 1, 2, 5, 9, 10, 11, 12, 13, 14]])
+    assert dashed.boundingRect().height() == 1.0 and dashed._pen.style() == Qt.PenStyle.SolidLine
 
     bare = StepCurve(pg.mkPen("k"))
     bare.setData(np.array([0.0, 1.0, 2.0]), np.array([np.nan, 0.5]))
