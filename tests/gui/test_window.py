@@ -435,9 +435,21 @@ def test_table_copies_as_csv_and_markdown(make_window):
 
 
 def test_dark_theme(make_window):
-    win = make_window()
+    from PySide6.QtWidgets import QApplication
+
+    from gui import theme
+
+    win = make_window(SMALL.replace(activation="linear"))  # one-line titles in two-line room
+    label = win.grid.panel("act", 1).titleLabel
+    QApplication.processEvents()
+    height = label.rect().height()
+    assert height > 0
     win.set_theme("dark")
+    QApplication.processEvents()  # the layout settles
     assert win.grid.backgroundBrush().color().name().lower() == "#16181c"
+    # painted titles take the new colour without a relayout
+    assert label.opts["color"] == theme.THEMES["dark"].foreground
+    assert label.rect().height() == height and not label.item.isVisibleTo(label)
     assert not blank(win.grab())
 
 
