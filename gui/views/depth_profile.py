@@ -12,6 +12,7 @@ from core.stats import Snapshot, nice_ceil
 from gui.theme import QUANTITY_COLORS
 from gui.views import unindexed
 
+LEGEND_WIDTH = 112  # px: room right of each plot for its legend
 SIDE_STYLES = {"A": dict(width=2), "B": dict(width=2, style=Qt.PenStyle.DashLine)}
 
 
@@ -43,18 +44,26 @@ def _log_span(y: np.ndarray) -> tuple[float, float]:
     return float(np.floor(lo)), float(max(np.ceil(hi), np.floor(lo) + 1))
 
 
+def _legend_beside(plot: pg.PlotItem) -> None:
+    """The legend in a column of its own right of the view: inside it, it covered the curves'
+    right end (the last layers, often what the room is asked to look at) in a short dock."""
+    plot.layout.setColumnFixedWidth(2, LEGEND_WIDTH)  # the (hidden) right axis's column
+    plot.legend = pg.LegendItem(offset=None, verSpacing=-6, labelTextSize="8pt")
+    plot.legend.setParentItem(plot)
+    plot.legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(0, 22))
+
+
 class DepthProfile(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         unindexed(self)
         self.act_plot = self.addPlot(row=0, col=0, title="activations per layer")
-        self.act_plot.addLegend(offset=(-5, 5))
         self.act_plot.setLabel("bottom", "layer")
         self.grad_plot = self.addPlot(row=1, col=0, title=GRAD_TITLES[True])
         self.grad_plot.setLogMode(y=True)
         self.grad_plot.setLabel("bottom", "layer")
-        self.grad_plot.addLegend(offset=(-5, 5))
         for p in (self.act_plot, self.grad_plot):
+            _legend_beside(p)
             p.showGrid(x=True, y=True, alpha=0.2)
             p.setMenuEnabled(False)
             p.enableAutoRange(
@@ -91,8 +100,8 @@ class DepthProfile(pg.GraphicsLayoutWidget):
         if not hasattr(self, "theory_curves"):
             pen_a = pg.mkPen(QUANTITY_COLORS["theory"], width=2, style=Qt.PenStyle.DotLine)
             self.theory_curves = {
-                "act_std": self.act_plot.plot(name="std, theory", pen=pen_a),
-                "grad_std": self.grad_plot.plot(name="∂L/∂a std, theory", pen=pen_a),
+                "act_std": self.act_plot.plot(name="theory", pen=pen_a),
+                "grad_std": self.grad_plot.plot(name="theory", pen=pen_a),
             }
         for key, curve in self.theory_curves.items():
             if pred is None:

@@ -6,6 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication
 
 from core import Config, run
 from gui.main_window import GRID_MAX_DEPTH
@@ -435,8 +436,6 @@ def test_table_copies_as_csv_and_markdown(make_window):
 
 
 def test_dark_theme(make_window):
-    from PySide6.QtWidgets import QApplication
-
     from gui import theme
 
     win = make_window(SMALL.replace(activation="linear"))  # one-line titles in two-line room
@@ -690,3 +689,16 @@ def test_panels_paint_the_snapshots_bins_and_title(make_window):
     assert np.array_equal(bare._xy[:, 1], [0.0, 0.0, 0.5, 0.5])
     with pytest.raises(ValueError):
         bare.setData(np.zeros(3), np.zeros(3))
+
+
+def test_profile_legends_sit_beside_the_curves(make_window, qtbot):
+    """Each depth-profile legend is right of its plot's view, so it never covers the last
+    layers' points (it did, inside the view, in a short dock)."""
+    win = make_window()
+    qtbot.waitUntil(lambda: len(win.profile.act_plot.legend.items) >= 2, timeout=5000)
+    QApplication.processEvents()
+    for plot in (win.profile.act_plot, win.profile.grad_plot):
+        view = plot.vb.sceneBoundingRect()
+        legend = plot.legend.sceneBoundingRect()
+        assert legend.width() > 0 and legend.left() >= view.right() - 1
+        assert [label.text for _, label in plot.legend.items][:1] in (["std"], ["∂L/∂a std"])
