@@ -51,11 +51,13 @@ class BlasTuner:
     are fastest (a canonical frame in the window: 165 ms against 241 with one); when other work
     shares the cores, OpenBLAS threads stall at every barrier and one fewer wins (a step took
     554 ms with 2 threads, 212 with 1). Each frame's compute time per unit of work is kept per
-    count; the cheaper count runs, and every PROBE-th frame tries the other, so the choice follows
-    the machine's load."""
+    count; each count runs WARM frames in turn, then the cheaper one runs, and every PROBE-th
+    frame tries the other, so the choice follows the machine's load. In the window's benchmark a
+    single inflated first cost kept a sweep on 1 thread: 172 ms a frame against 137 on 2."""
 
     PROBE = 16
     KEEP = 5  # the last costs of each count whose median decides
+    WARM = 2  # costs of each count before the cheaper one is chosen: one can be an outlier
 
     def __init__(self, counts: tuple[int, ...]):
         self.counts = counts
@@ -64,9 +66,9 @@ class BlasTuner:
 
     def choose(self) -> int:
         self.frames += 1
-        untried = [n for n in self.counts if not self.costs[n]]
-        if untried:
-            return untried[0]
+        fewest = min(self.counts, key=lambda n: len(self.costs[n]))
+        if len(self.costs[fewest]) < self.WARM:
+            return fewest
         best = self.best()
         if len(self.counts) > 1 and self.frames % self.PROBE == 0:
             return next(n for n in self.counts if n != best)
@@ -157,6 +159,7 @@ class Engine(QObject):
         self.drag_tuner = BlasTuner((drag_blas(),))  # a drag's frames: one count, its own costs
         self.blas_threads = self.tuner.counts[0]  # the count the newest frame ran with
         self._local = FrameMaker()
+        self._shape: tuple = ()  # the newest frame's shapes: the tuner skips a new shape's first
         self.remote = compute_process.shared()  # the app started it already; else now
         self.where = "thread"  # where the newest frame was made: "thread" or "process"
         self.frames = 0  # snapshots delivered, for tests and the fps counter
@@ -223,7 +226,10 @@ class Engine(QObject):
             tuner = self.drag_tuner if drag else self.tuner
             n = self.blas_threads = tuner.choose()
             frame = self._make(configs, rows, n)
-            tuner.record(n, frame.seconds, matmul_work(configs, needs_backward(rows)))
+            shape = tuple((c.widths, c.batch, c.dtype) for c in configs)
+            if shape == self._shape:  # a new shape's first frame builds the net and draws its
+                tuner.record(n, frame.seconds, matmul_work(configs, needs_backward(rows)))
+            self._shape = shape  # input: twice the cost, which once kept a window on 1 thread
             return frame
         except (ConfigError, MemoryError, Refused) as e:
             self.failed.emit(f"cannot compute this configuration: {e}")
