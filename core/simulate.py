@@ -286,7 +286,8 @@ def _layer_stats(
     fan_in, fan_out = layer.W.shape
     act = layer.act
     d = layer.dphi
-    saturated = np.count_nonzero(d < 0.05 * act.df_max) / d.size
+    below = scratch.tmp(d.size, np.bool_, "mask").reshape(d.shape)  # no 500 kB mask a layer
+    saturated = np.count_nonzero(np.less(d, 0.05 * act.df_max, out=below)) / d.size
     dead = np.count_nonzero(d.max(axis=0) <= 1e-6 * act.df_max) / fan_out
     w, delta = m["W"], m["delta"]
     ratio = m["wgrad"].std / w.std if w.std > 0 else math.nan
