@@ -226,10 +226,12 @@ class Engine(QObject):
             tuner = self.drag_tuner if drag else self.tuner
             n = self.blas_threads = tuner.choose()
             frame = self._make(configs, rows, n)
+            # a new shape's first frame builds the net and draws its input (up to twice the
+            # cost): recorded, one such cost once kept a window's sweep on 1 thread
             shape = tuple((c.widths, c.batch, c.dtype) for c in configs)
-            if shape == self._shape:  # a new shape's first frame builds the net and draws its
+            if shape == self._shape:
                 tuner.record(n, frame.seconds, matmul_work(configs, needs_backward(rows)))
-            self._shape = shape  # input: twice the cost, which once kept a window on 1 thread
+            self._shape = shape
             return frame
         except (ConfigError, MemoryError, Refused) as e:
             self.failed.emit(f"cannot compute this configuration: {e}")
