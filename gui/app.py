@@ -141,7 +141,7 @@ def _run_window(args, config, size) -> int:
     result = {"code": 1}
 
     def finish(_snap):
-        if _complete(win):
+        if win.up_to_date:
             QTimer.singleShot(50, lambda: _finish(win, args, result, app))
 
     def timeout():
@@ -182,22 +182,8 @@ def _report_first_frame(win) -> None:
     win.frame_shown.connect(report)
 
 
-def _complete(win) -> bool:
-    """The window shows its own config (and B side), and nothing newer is coming: a frame of an
-    earlier, equal config can arrive while a later one is still queued (a preset loaded after the
-    window was made), and a screenshot taken then showed the queued frame's predecessor."""
-    snap = win.latest
-    return (
-        snap is not None
-        and snap.config == win.config
-        and (win.compare is None) == (win.latest_b is None)
-        and win.engine.idle
-        and not win._awaiting
-    )
-
-
 def _finish(win, args, result, app) -> None:
-    if result.get("done") or not _complete(win):  # a newer frame came in the meantime
+    if result.get("done") or not win.up_to_date:  # a newer frame came in the meantime
         return
     result["done"] = True
     from gui import selftest

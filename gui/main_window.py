@@ -460,6 +460,20 @@ class MainWindow(QMainWindow):
         if self.latest is not None:
             self._present_detail(self.latest)
 
+    @property
+    def up_to_date(self) -> bool:
+        """The window shows its own config (and B side), and nothing newer is on the way. A frame
+        of an earlier, equal config can arrive while a later one is still queued (a preset loaded
+        after the window was made): a screenshot taken then showed the queued frame's forerunner."""
+        snap = self.latest
+        return (
+            snap is not None
+            and snap.config == self.config
+            and (self.compare is None) == (self.latest_b is None)
+            and self.engine.idle
+            and not self._awaiting
+        )
+
     # ------------------------------------------------------------ frames
     def _on_snapshot(self, snap: Snapshot, b: Snapshot | None = None) -> None:
         self._awaiting = False

@@ -163,17 +163,15 @@ def test_a_scripted_run_waits_for_the_newest_frame(make_window, qtbot):
     """A screenshot or self-test is taken only when the window shows its own config and nothing
     newer is on the way: with a preset loaded after the window was made, an earlier frame of an
     equal config arrived while the preset's was still queued, and the screenshot showed that."""
-    from gui.app import _complete
-
     win = make_window()
-    qtbot.waitUntil(lambda: _complete(win), timeout=15000)
+    qtbot.waitUntil(lambda: win.up_to_date, timeout=15000)
     deeper = SMALL.replace(depth=6)
     win.set_config(deeper)
     win.set_config(SMALL)  # the shown frame's config again, with deeper possibly still computing
-    assert win.latest.config == win.config and not _complete(win)
+    assert win.latest.config == win.config and not win.up_to_date
     done = []
-    win.frame_shown.connect(lambda snap: done.append((len(snap.layers), _complete(win))))
-    qtbot.waitUntil(lambda: _complete(win), timeout=15000)
+    win.frame_shown.connect(lambda snap: done.append((len(snap.layers), win.up_to_date)))
+    qtbot.waitUntil(lambda: win.up_to_date, timeout=15000)
     assert done[-1] == (SMALL.depth, True)
     assert all(depth == SMALL.depth for depth, complete in done if complete)
     _, y = win.grid.curve_data("act", SMALL.depth)

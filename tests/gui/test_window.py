@@ -642,13 +642,11 @@ def test_overview_with_per_layer_ranges_says_so(make_window, qtbot):
 def test_depth_changes_faster_than_paints_do_not_crash(make_window, qtbot):
     """Depth 4 → 6 → 4 before a paint rebuilds the grid twice; with the scene's BSP index this
     segfaulted in QGraphicsView's paint in 6 of 8 runs (gui/views/__init__.py: unindexed)."""
-    from gui.app import _complete
-
     win = make_window()
     for depth in (6, 7, 8):
         win.set_config(SMALL.replace(depth=depth))
         win.set_config(SMALL)
-        qtbot.waitUntil(lambda: _complete(win), timeout=15000)
+        qtbot.waitUntil(lambda: win.up_to_date, timeout=15000)
         win.grid.grab()
     assert len(win.latest.layers) == SMALL.depth
     assert not blank(win.grid.grab()) and ("act", SMALL.depth + 1) not in win.grid._panels
