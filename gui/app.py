@@ -161,10 +161,12 @@ def _dispose(win) -> None:
     PySide's exit-time cleanup, Python-owned Qt objects are destroyed in no fixed order: a
     QGraphicsWidget torn down after its Python side called into it and segfaulted (exit -11 in 5 of
     8 runs of `--preset unit-normal-tanh --depth 8 --screenshot`; 0 of 12 with this)."""
+    import shiboken6
     from PySide6.QtCore import QCoreApplication, QEvent
 
-    win.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    if shiboken6.isValid(win):  # not already deleted by Qt
+        win.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def _report_first_frame(win) -> None:
