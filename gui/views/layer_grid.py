@@ -210,17 +210,18 @@ class DashCurve(_Curve):
             painter.drawLines(*self._segments.drawargs())
 
 
+NOTE_STYLES = {  # the out-of-range shares at the top corners, the overflow badge in the middle
+    "under": dict(anchor=(0, 0), color=WARN),
+    "over": dict(anchor=(1, 0), color=WARN),
+    "badge": dict(anchor=(0.5, 0.5), color="#FFFFFF", fill=WARN),
+}
+
+
 class _Panel:
     def __init__(self, plot: pg.PlotItem, color: str, width: float = 2.0):
         self.plot = plot
         self.curve = _curve(plot, pg.mkPen(color, width=width), step=True)
-        self.under = pg.TextItem(anchor=(0, 0), color=WARN)
-        self.over = pg.TextItem(anchor=(1, 0), color=WARN)
-        self.badge = pg.TextItem(anchor=(0.5, 0.5), color="#FFFFFF", fill=pg.mkBrush(WARN))
-        for item in (self.under, self.over, self.badge):
-            item.setZValue(10)
-            plot.addItem(item, ignoreBounds=True)
-            item.hide()
+        self.notes: dict[str, pg.TextItem] = {}  # made on first use (10 ms of a grid's build)
         self.xrange = (0.0, 0.0)
         self.ymax = 0.0
         self.shown: np.ndarray | None = None
@@ -233,6 +234,30 @@ class _Panel:
         self.title: tuple = ()
         self.painted_title: PanelTitle | None = None
         self.room = 0  # lines the title's label has room for
+
+    def note(self, kind: str) -> pg.TextItem:
+        if kind not in self.notes:
+            item = self.notes[kind] = pg.TextItem(**NOTE_STYLES[kind])
+            item.setZValue(10)
+            self.plot.addItem(item, ignoreBounds=True)
+            item.hide()
+        return self.notes[kind]
+
+    def hide_note(self, kind: str) -> None:
+        if kind in self.notes:
+            self.notes[kind].hide()
+
+    @property
+    def under(self) -> pg.TextItem:
+        return self.note("under")
+
+    @property
+    def over(self) -> pg.TextItem:
+        return self.note("over")
+
+    @property
+    def badge(self) -> pg.TextItem:
+        return self.note("badge")
 
     def set_title(self, lines: tuple[tuple[Run, ...], ...], scale: float) -> None:
         """Only when it changed, and without a relayout: pyqtgraph's setText resizes the label to
@@ -511,7 +536,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
             p.badge.setPos((h.lo + h.hi) / 2, 0.5 * max(p.ymax, 1e-12))
             p.badge.show()
         else:
-            p.badge.hide()
+            p.hide_note("badge")
 
     def _update_b(self, p: _Panel, row: str, s: LayerStats, sb: LayerStats | None) -> None:
         hb = sb.hists[row] if sb is not None else None
@@ -527,16 +552,16 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         p.set_title((*panel_title(row, s), b_line), self.scale)
 
     def _mark_outside(self, p: _Panel, h: Hist) -> None:
-        for item, n in ((p.under, h.underflow), (p.over, h.overflow)):
+        for kind, n in (("under", h.underflow), ("over", h.overflow)):
             if n:
                 share = 100 * n / max(h.sampled, 1)
                 text = (
                     "<0.1%" if share < 0.1 else f"{share:.1f}%" if share < 10 else f"{share:.0f}%"
                 )
-                item.setText(f"◀ {text}" if item is p.under else f"{text} ▶")
-                item.show()
+                p.note(kind).setText(f"◀ {text}" if kind == "under" else f"{text} ▶")
+                p.note(kind).show()
             else:
-                item.hide()
+                p.hide_note(kind)
         _place_outside(p)
 
     def _sync_y(self) -> None:
@@ -577,8 +602,12 @@ def _place_outside(p: _Panel) -> None:
     """The out-of-range shares at the top corners; with both shown, the right one a line lower
     (in a narrow panel the two met in the middle and read as one garbled label)."""
     top = max(p.ymax, 1e-12)
-    p.under.setPos(p.xrange[0], top)
-    p.over.setPos(p.xrange[1], top * (0.8 if p.under.isVisible() else 1.0))
+    under, over = p.notes.get("under"), p.notes.get("over")
+    if under is not None:
+        under.setPos(p.xrange[0], top)
+    if over is not None:
+        both = under is not None and under.isVisible()
+        over.setPos(p.xrange[1], top * (0.8 if both else 1.0))
 
 
 def _nice_top(v: float) -> float:
