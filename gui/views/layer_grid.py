@@ -247,18 +247,6 @@ class _Panel:
         if kind in self.notes:
             self.notes[kind].hide()
 
-    @property
-    def under(self) -> pg.TextItem:
-        return self.note("under")
-
-    @property
-    def over(self) -> pg.TextItem:
-        return self.note("over")
-
-    @property
-    def badge(self) -> pg.TextItem:
-        return self.note("badge")
-
     def set_title(self, lines: tuple[tuple[Run, ...], ...], scale: float) -> None:
         """Only when it changed, and without a relayout: pyqtgraph's setText resizes the label to
         its text, so a σ that changes every frame nudged the grid's columns, which repainted every
@@ -530,11 +518,12 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         bad = s.nonfinite_frac if row in ("act", "preact") else 0.0
         if s.nonfinite and (bad > 0 or row in ("grad", "wgrad")):
             share = bad if bad > 0 else None
-            p.badge.setText(
+            badge = p.note("badge")
+            badge.setText(
                 f"overflow: {100 * share:.0f}% non-finite" if share else "non-finite values"
             )
-            p.badge.setPos((h.lo + h.hi) / 2, 0.5 * max(p.ymax, 1e-12))
-            p.badge.show()
+            badge.setPos((h.lo + h.hi) / 2, 0.5 * max(p.ymax, 1e-12))
+            badge.show()
         else:
             p.hide_note("badge")
 

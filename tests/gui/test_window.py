@@ -179,8 +179,10 @@ def test_exploding_net_shows_a_badge(make_window, qtbot):
     win = make_window(boom)
     assert win.latest.nonfinite > 0
     top = win.grid._panels[("act", 10)]
-    assert top.badge.isVisible() and "non-finite" in top.badge.textItem.toPlainText()
-    assert not win.grid._panels[("act", 1)].badge.isVisible()
+    assert (
+        top.note("badge").isVisible() and "non-finite" in top.note("badge").textItem.toPlainText()
+    )
+    assert not win.grid._panels[("act", 1)].note("badge").isVisible()
     assert "non-finite" in win.statusBar().currentMessage()
 
 
@@ -615,11 +617,14 @@ def test_out_of_range_shares_do_not_overlap_in_a_narrow_panel(make_window):
     lo, hi = p.xrange
     counts = np.ones(8, np.int64)
     win.grid._mark_outside(p, Hist(lo, hi, counts, underflow=3, overflow=4, sampled=20))
-    assert p.under.isVisible() and p.over.isVisible()
-    assert p.over.pos().y() < p.under.pos().y() == pytest.approx(p.ymax)
-    assert p.under.textItem.toPlainText() == "◀ 15%" and p.over.textItem.toPlainText() == "20% ▶"
+    assert p.note("under").isVisible() and p.note("over").isVisible()
+    assert p.note("over").pos().y() < p.note("under").pos().y() == pytest.approx(p.ymax)
+    assert (
+        p.note("under").textItem.toPlainText() == "◀ 15%"
+        and p.note("over").textItem.toPlainText() == "20% ▶"
+    )
     win.grid._mark_outside(p, Hist(lo, hi, counts, underflow=0, overflow=4, sampled=20))
-    assert not p.under.isVisible() and p.over.pos().y() == pytest.approx(p.ymax)
+    assert not p.note("under").isVisible() and p.note("over").pos().y() == pytest.approx(p.ymax)
 
 
 def test_overview_with_per_layer_ranges_says_so(make_window, qtbot):
