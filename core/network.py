@@ -26,6 +26,7 @@ class Dense:
         )
         self.has_bias = False
         self.x: np.ndarray | None = None
+        self.grad_key = None  # the seed of the output gradient grad_a holds (core.simulate)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.x = x
@@ -58,6 +59,7 @@ class Network:
     def __init__(self, widths: tuple[int, ...], acts: list[Activation], batch: int, dtype):
         self.widths, self.batch, self.dtype = widths, batch, np.dtype(dtype)
         self.x = np.zeros((batch, widths[0]), dtype)
+        self.input_key = None  # the seed and distribution x holds (core.simulate)
         self.layers = [
             Dense(i, o, batch, a, dtype)
             for i, o, a in zip(widths[:-1], widths[1:], acts, strict=True)

@@ -124,6 +124,7 @@ class ResidualNetwork(Network):
         self.widths, self.batch, self.dtype = tuple(widths), batch, np.dtype(dtype)
         self.arch = arch
         self.x = np.zeros((batch, widths[0]), dtype)
+        self.input_key = None
         self.layers = [
             NormDense(i, o, batch, a, dtype, arch)
             for i, o, a in zip(widths[:-1], widths[1:], acts, strict=True)

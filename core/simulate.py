@@ -110,6 +110,11 @@ def run_joint(
 
 
 def _draw_input(net: Network, bank: NoiseBank, c: Config) -> None:
+    """Copied only when it differs from what net.x holds: a sweep keeps its batch, and the copy
+    moved 6 MB of the canonical frame's memory traffic (input and output gradient alike)."""
+    key = (bank.seed, c.input)
+    if net.input_key == key:
+        return
     shape = net.x.shape
     if c.input == "normal":
         np.copyto(net.x, bank.normal((1,), shape))
@@ -118,6 +123,7 @@ def _draw_input(net: Network, bank: NoiseBank, c: Config) -> None:
     else:  # positive: U(0, 1)
         np.add(bank.uniform((1,), shape), 1.0, out=net.x)
         net.x *= 0.5
+    net.input_key = key
 
 
 def _init_layer(layer: Dense, i: int, bank: NoiseBank, c: Config) -> None:
@@ -147,10 +153,15 @@ def _lsuv(net: Network) -> None:
 
 
 def _output_gradient(top: Dense, out: np.ndarray, bank: NoiseBank, c: Config) -> None:
+    """Nothing writes the top layer's grad_a but this, so a Gaussian one is copied only when the
+    seed changed (as the input is)."""
     if c.grad_source == "gaussian":
-        np.copyto(top.grad_a, bank.normal((2,), out.shape))
+        if top.grad_key != bank.seed:
+            np.copyto(top.grad_a, bank.normal((2,), out.shape))
+            top.grad_key = bank.seed
     else:  # mse against random targets
         np.subtract(out, bank.normal((4,), out.shape), out=top.grad_a)
+        top.grad_key = None
 
 
 class _Prefetch:
@@ -280,6 +291,16 @@ def _flat(sides: list[list]) -> list:
     return [x for side in sides for x in side]
 
 
+def _dead_share(d: np.ndarray, saturated: np.ndarray, df_max: float) -> float:
+    """Share of units with φ' ≤ 1e-6·max on every example. Such a unit is saturated on every
+    example, so φ' is read again only in the columns the saturation mask holds whole: none in a
+    healthy net, where this reads the 1-byte mask instead of φ' (a quarter of the memory)."""
+    cols = np.flatnonzero(saturated.all(axis=0))
+    if not cols.size:
+        return 0.0
+    return np.count_nonzero(d[:, cols].max(axis=0) <= 1e-6 * df_max) / d.shape[1]
+
+
 def _layer_stats(
     i, layer: Dense, m, ranges, c: Config, rows, scratch, backward: bool
 ) -> stats.LayerStats:
@@ -288,7 +309,7 @@ def _layer_stats(
     d = layer.dphi
     below = scratch.tmp(d.size, np.bool_, "mask").reshape(d.shape)  # no 500 kB mask a layer
     saturated = np.count_nonzero(np.less(d, 0.05 * act.df_max, out=below)) / d.size
-    dead = np.count_nonzero(d.max(axis=0) <= 1e-6 * act.df_max) / fan_out
+    dead = _dead_share(d, below, act.df_max)
     w, delta = m["W"], m["delta"]
     ratio = m["wgrad"].std / w.std if w.std > 0 else math.nan
     nonfinite = sum(m[r].nonfinite for r in stats.ROWS)

@@ -103,3 +103,24 @@ def test_buffers_are_reused_between_frames():
     ids = [id(layer.h) for layer in net.layers]
     net2 = sim.prepare(c.replace(std=0.5, init="normal", activation="relu"))
     assert net2 is net and [id(layer.h) for layer in net2.layers] == ids
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"seed": 7},
+        {"input": "positive"},
+        {"input": "uniform", "seed": 3},
+        {"grad_source": "mse"},
+        {"grad_source": "gaussian", "seed": 9},
+    ],
+)
+def test_a_reused_simulator_redraws_what_a_new_config_changes(change):
+    """The input and a Gaussian output gradient are copied only when they change: after any
+    sequence of configs on one Simulator, every number is what a new Simulator finds."""
+    base = Config(depth=3, width=40, batch=30, activation="tanh", grad_source="gaussian")
+    sim = Simulator()
+    for c in (base, base.replace(gain=1.3), base.replace(**change), base.replace(**change), base):
+        reused, new = sim.run(c), Simulator().run(c)
+        assert reused.to_json() == new.to_json()
+        np.testing.assert_array_equal(sim.prepare(c).x, Simulator().prepare(c).x)

@@ -215,3 +215,22 @@ def test_a_frame_on_reused_buffers_allocates_no_array_sized_memory():
     finally:
         tracemalloc.stop()
     assert max(peaks) < 0.1 * 1000 * 500 * 4
+
+
+def test_dead_units_found_through_the_saturation_mask_equal_a_full_read():
+    """Dead units are looked for only in columns saturated on every example: the same share as
+    reading φ' whole, with dead, merely saturated, partly live and NaN columns."""
+    from core.simulate import _dead_share
+
+    rng = np.random.default_rng(0)
+    d = rng.uniform(0.2, 1.0, (64, 12)).astype(np.float32)
+    d[:, :3] = 0.0  # dead
+    d[:, 3] = 1e-7  # dead: below 1e-6·max
+    d[:, 4] = 0.01  # saturated everywhere, alive
+    d[5, 5] = 0.0  # one saturated example only
+    d[:, 6] = np.nan
+    d[:, 7] = 0.0
+    d[10, 7] = 0.5  # dead but for one example
+    full = np.count_nonzero(d.max(axis=0) <= 1e-6) / d.shape[1]
+    assert _dead_share(d, d < 0.05, 1.0) == full == 4 / 12
+    assert _dead_share(d[:, 8:], d[:, 8:] < 0.05, 1.0) == 0.0
