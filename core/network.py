@@ -28,20 +28,32 @@ class Dense:
         self.x: np.ndarray | None = None
         self.grad_key = None  # the seed of the output gradient grad_a holds (core.simulate)
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
+    def forward(self, x: np.ndarray, record=None) -> np.ndarray:
+        """`record` (core.fused.Recorder) writes φ' and takes the statistics' sums in one pass."""
         self.x = x
         np.matmul(x, self.W, out=self.h)
         if self.has_bias:
             self.h += self.b
         self.act.f(self.h, self.a)
-        self.act.df(self.h, self.a, self.dphi)
+        if record is None:
+            self.act.df(self.h, self.a, self.dphi)
+        else:
+            record.activate(self)
         return self.a
 
-    def backward(self, below: Dense | None, ones: np.ndarray, bias_grads: bool = True) -> None:
+    def backward(
+        self, below: Dense | None, ones: np.ndarray, bias_grads: bool = True, record=None
+    ) -> None:
         """Reads self.grad_a (written by the layer above); writes dW, db and below.grad_a."""
-        np.multiply(self.grad_a, self.dphi, out=self.delta)
+        if record is None:
+            np.multiply(self.grad_a, self.dphi, out=self.delta)
+        else:
+            record.delta(self)
         np.matmul(self.x.T, self.delta, out=self.dW)
-        self.dW *= 1.0 / len(self.delta)
+        if record is None:
+            self.dW *= 1.0 / len(self.delta)
+        else:
+            record.scale_dw(self, 1.0 / len(self.delta))
         if bias_grads:
             np.matmul(ones, self.delta, out=self.db)  # BLAS column sum: 3x faster than .sum(0)
             self.db *= 1.0 / len(self.delta)
@@ -69,20 +81,24 @@ class Network:
     def fits(self, widths, batch, dtype) -> bool:
         return (self.widths, self.batch, self.dtype) == (tuple(widths), batch, np.dtype(dtype))
 
-    def forward(self, upto: int | None = None, done=None) -> np.ndarray:
+    def forward(self, upto: int | None = None, done=None, record=None) -> np.ndarray:
         """`done(layer)` is called as each layer's outputs are final (core.simulate measures them
-        then, beside the next layer's matmul)."""
+        then, beside the next layer's matmul); `record` goes to each layer (Dense.forward)."""
         a = self.x
         for layer in self.layers[:upto]:
-            a = layer.forward(a)
+            a = layer.forward(a) if record is None else layer.forward(a, record)
             if done is not None:
                 done(layer)
         return a
 
-    def backward(self, bias_grads: bool = True, done=None) -> None:
+    def backward(self, bias_grads: bool = True, done=None, record=None) -> None:
         """Back-propagate from the top layer's grad_a, which the caller has set; `done(layer)` as
         each layer's gradients are final."""
         for i in range(len(self.layers) - 1, -1, -1):
-            self.layers[i].backward(self.layers[i - 1] if i else None, self._ones, bias_grads)
+            below = self.layers[i - 1] if i else None
+            if record is None:
+                self.layers[i].backward(below, self._ones, bias_grads)
+            else:
+                self.layers[i].backward(below, self._ones, bias_grads, record)
             if done is not None:
                 done(self.layers[i])

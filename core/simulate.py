@@ -14,7 +14,7 @@ from concurrent.futures import Future
 
 import numpy as np
 
-from core import parallel, stats
+from core import fused, parallel, stats
 from core.activations import ACTIVATIONS
 from core.config import Config
 from core.inits import INITS, LSUV_MAX_ITER, LSUV_TOL, NoiseBank
@@ -62,11 +62,14 @@ class Simulator:
         backward: bool = True,
         bias_grads: bool = True,
         pre: _Prefetch | None = None,
+        record: fused.Recorder | None = None,
     ) -> Network:
         """Weights, biases, input and output gradient for c, forward (and backward) done; the
         viewer, which shows no ∂L/∂b, skips those column sums. With `pre`, each layer's moments
-        are taken on a helper thread as soon as the layer is done."""
+        are taken on a helper thread as soon as the layer is done; with `record`, the passes
+        take the statistics' sums as they write (core/fused.py)."""
         net, bank = self.network(c), self.bank(c)
+        record = record if record is not None and fused.fits(net) else None
         with np.errstate(all="ignore"):
             _draw_input(net, bank, c)
             for i, layer in enumerate(net.layers):
@@ -74,10 +77,10 @@ class Simulator:
             init_extras(net, c)
             if INITS[c.init].data_dependent:
                 _lsuv(net)
-            top = net.forward(done=pre and pre.forward_done)
+            top = net.forward(done=pre and pre.forward_done, record=record)
             if backward:
                 _output_gradient(net.layers[-1], top, bank, c)
-                net.backward(bias_grads, done=pre and pre.backward_done)
+                net.backward(bias_grads, done=pre and pre.backward_done, record=record)
         return net
 
     def run(self, c: Config, rows: tuple[str, ...] = stats.ROWS) -> stats.Snapshot:
@@ -99,11 +102,11 @@ def run_joint(
     as in the CS231n notebook, and the gradient statistics are NaN."""
     t0 = time.perf_counter()
     backward = needs_backward(rows)
-    pre = _Prefetch() if sims[0].prefetch else None
-    nets = [
-        sim.prepare(c, backward, bias_grads=False, pre=pre)
-        for sim, c in zip(sims, configs, strict=True)
-    ]
+    pairs = list(zip(sims, configs, strict=True))
+    record = fused.Recorder() if all(fused.fits(s.network(c)) for s, c in pairs) else None
+    pre = _Prefetch() if sims[0].prefetch and record is None else None
+    nets = [sim.prepare(c, backward, bias_grads=False, pre=pre, record=record) for sim, c in pairs]
+    pre = record or pre
     layers = measure_joint(nets, list(configs), sims[0]._scratch, rows, backward, pre)
     ms = (time.perf_counter() - t0) * 1e3
     return tuple(stats.Snapshot(c, ls, ms) for c, ls in zip(configs, layers, strict=True))
@@ -172,6 +175,7 @@ class _Prefetch:
 
     def __init__(self):
         self._jobs: dict[tuple[int, str], Future] = {}
+        self.saturation: dict = {}  # taken in _layer_stats (core.fused.Recorder has its own)
 
     def forward_done(self, layer: Dense) -> None:
         preact, act, _, _ = layer.rows()
@@ -273,7 +277,7 @@ def measure_joint(
         )
         ranges = _flat(_ranges(nets, configs, _sides(nets, flat)))
         out = parallel.halves(
-            lambda item, sc: _layer_stats(*item, rows, sc, backward),
+            lambda item, sc: _layer_stats(*item, rows, sc, backward, pre.saturation),
             [(i, layer, m, r, c) for (i, layer, c), m, r in zip(items, flat, ranges, strict=True)],
             scratch,
             split,
@@ -291,25 +295,33 @@ def _flat(sides: list[list]) -> list:
     return [x for side in sides for x in side]
 
 
-def _dead_share(d: np.ndarray, saturated: np.ndarray, df_max: float) -> float:
+def _dead_share(d: np.ndarray, cols: np.ndarray, df_max: float) -> float:
     """Share of units with φ' ≤ 1e-6·max on every example. Such a unit is saturated on every
-    example, so φ' is read again only in the columns the saturation mask holds whole: none in a
-    healthy net, where this reads the 1-byte mask instead of φ' (a quarter of the memory)."""
-    cols = np.flatnonzero(saturated.all(axis=0))
+    example, so φ' is read again only in `cols`, the columns saturated in every row: none in a
+    healthy net."""
     if not cols.size:
         return 0.0
     return np.count_nonzero(d[:, cols].max(axis=0) <= 1e-6 * df_max) / d.shape[1]
 
 
+def _saturation(layer: Dense, scratch, taken: dict) -> tuple[float, float]:
+    """Shares of saturated φ' and of dead units; from the Recorder's count when it took one."""
+    d, df_max = layer.dphi, layer.act.df_max
+    got = taken.get(id(layer))
+    if got is None:
+        below = scratch.tmp(d.size, np.bool_, "mask").reshape(d.shape)  # no 500 kB mask a layer
+        n = np.count_nonzero(np.less(d, fused.SATURATED * df_max, out=below))
+        got = (n, np.flatnonzero(below.all(axis=0)))
+    n, whole = got
+    return n / d.size, _dead_share(d, whole, df_max)
+
+
 def _layer_stats(
-    i, layer: Dense, m, ranges, c: Config, rows, scratch, backward: bool
+    i, layer: Dense, m, ranges, c: Config, rows, scratch, backward: bool, taken: dict
 ) -> stats.LayerStats:
     fan_in, fan_out = layer.W.shape
     act = layer.act
-    d = layer.dphi
-    below = scratch.tmp(d.size, np.bool_, "mask").reshape(d.shape)  # no 500 kB mask a layer
-    saturated = np.count_nonzero(np.less(d, 0.05 * act.df_max, out=below)) / d.size
-    dead = _dead_share(d, below, act.df_max)
+    saturated, dead = _saturation(layer, scratch, taken)
     w, delta = m["W"], m["delta"]
     ratio = m["wgrad"].std / w.std if w.std > 0 else math.nan
     nonfinite = sum(m[r].nonfinite for r in stats.ROWS)

@@ -1,7 +1,7 @@
 """Per-layer statistics and histograms: what every view, the CLI's JSON and the tests read.
 
-Moments use every value (BLAS dot products, a second centred pass only when the mean dwarfs the
-spread); histograms bin a sample of at most HIST_SAMPLE values per array (every k-th row) with an
+Moments use every value (one pass of core/_fused.c for float32, BLAS dot products otherwise; a
+second centred pass only when the mean dwarfs the spread); histograms bin a sample of at most HIST_SAMPLE values per array (every k-th row) with an
 O(n) bincount, which keeps 40 histograms of 500k values inside a frame. Non-finite values are
 counted, never binned, and never raise.
 """
@@ -12,6 +12,11 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+
+try:
+    from core import _fused
+except ImportError:  # built by setuptools where a C compiler exists (pyproject.toml)
+    _fused = None
 
 HIST_SAMPLE = 1 << 16
 ROWS = ("preact", "act", "grad", "wgrad")
@@ -131,14 +136,32 @@ class Scratch:
         return buf[:n]
 
 
+def kernel_sums(x: np.ndarray) -> tuple[float, float] | None:
+    """(Σx, Σx²) by core/_fused.c, for a C-contiguous float32 array (else None): one read, and
+    the order the fused kernels use, so a moment is the same bits whichever pass took it."""
+    if _fused is None or x.dtype != np.float32 or not x.flags.c_contiguous or x.size == 0:
+        return None
+    cols = x.shape[-1] if x.ndim else 1
+    return _fused.sums(x, x.size // cols, cols)
+
+
 def moments(x: np.ndarray, scratch: Scratch) -> Moments:
     flat = x.reshape(-1)
     n = flat.size
     if n == 0:
         return Moments(math.nan, math.nan, 0, 0)
-    with np.errstate(all="ignore"):
-        s = float(np.dot(flat, scratch.ones(n, flat.dtype)))
-        q = float(np.dot(flat, flat))
+    got = kernel_sums(x)
+    if got is None:
+        with np.errstate(all="ignore"):
+            got = float(np.dot(flat, scratch.ones(n, flat.dtype))), float(np.dot(flat, flat))
+    return moments_from_sums(*got, x, scratch)
+
+
+def moments_from_sums(s: float, q: float, x: np.ndarray, scratch: Scratch) -> Moments:
+    """Mean and std of x from Σx and Σx²; x is read again only when they cannot be trusted (a
+    mean that dwarfs the spread, or non-finite values, which are counted)."""
+    flat = x.reshape(-1)
+    n = flat.size
     if math.isfinite(s) and math.isfinite(q):
         m = s / n
         var = q / n - m * m

@@ -131,11 +131,15 @@ def test_only_the_rows_asked_for_are_made():
         assert math.isnan(fw.grad_data_ratio) and math.isnan(fw.preact_grad_std)
 
 
-def test_moments_taken_beside_the_matmuls_equal_those_taken_after():
-    """run() measures each layer on a helper thread as the layer finishes; measure_joint alone
-    measures afterwards on the caller's thread: the same numbers, to the last bit."""
+@pytest.mark.parametrize("kernels", [True, False])
+def test_moments_taken_beside_the_matmuls_equal_those_taken_after(kernels, monkeypatch):
+    """run() measures each layer as the layer finishes (with the one-pass kernels, or on a
+    helper thread without them); measure_joint alone measures afterwards on the caller's thread:
+    the same numbers, to the last bit."""
+    from core import fused
     from core.simulate import measure_joint
 
+    monkeypatch.setattr(fused, "AVAILABLE", kernels and fused.AVAILABLE)
     c = Config(depth=6, width=48, batch=96, activation="tanh", init="xavier-normal", bias="default")
     sim = Simulator(prefetch=True)
     beside = sim.run(c)
@@ -232,5 +236,6 @@ def test_dead_units_found_through_the_saturation_mask_equal_a_full_read():
     d[:, 7] = 0.0
     d[10, 7] = 0.5  # dead but for one example
     full = np.count_nonzero(d.max(axis=0) <= 1e-6) / d.shape[1]
-    assert _dead_share(d, d < 0.05, 1.0) == full == 4 / 12
-    assert _dead_share(d[:, 8:], d[:, 8:] < 0.05, 1.0) == 0.0
+    whole = np.flatnonzero((d < 0.05).all(axis=0))
+    assert _dead_share(d, whole, 1.0) == full == 4 / 12
+    assert _dead_share(d[:, 8:], np.flatnonzero((d[:, 8:] < 0.05).all(axis=0)), 1.0) == 0.0

@@ -1,0 +1,402 @@
+/* One pass over a layer's float32 arrays for what NumPy needs several passes for.
+
+   The frame's statistics are bound by memory, not arithmetic: NumPy reads an array once per
+   sum (Σx, then Σx²), once more for φ', once for the saturation mask, and writes between. On a
+   2-core VM that streams about 28 GB/s those reads were most of the frame's overhead over its
+   matmuls. Each kernel here reads its arrays once and returns every sum the statistics need.
+
+   Sums are exact in the same way everywhere: each row is cut in segments of at most SEG values,
+   a segment is summed in float over LANES lanes, and the lanes are added to double accumulators
+   segment by segment. The standalone sums() and the fused kernels share that order, so a moment
+   is the same to the last bit whichever computed it. Non-finite values are not special-cased:
+   they make a sum non-finite, and the caller then takes its slow, counting path.
+
+   Built by setuptools (pyproject.toml); core/fused.py wraps it, and without it the core runs on
+   NumPy alone. Arrays come in through the buffer protocol (C-contiguous float32), so no NumPy
+   headers are needed to build it. Every kernel releases the GIL. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define LANES 16
+#define SEG 1024
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#define INLINE __attribute__((always_inline)) /* compiled into each clone, for its target */
+#else
+#define CLONES
+#define INLINE
+#endif
+
+enum { KIND_GIVEN = 0, KIND_TANH = 1, KIND_SIGMOID = 2, KIND_RELU = 3 };
+
+/* Lanes are a vector type so that they stay in registers (as arrays GCC kept them in memory). */
+typedef float lanes __attribute__((vector_size(LANES * sizeof(float))));
+typedef int32_t masks __attribute__((vector_size(LANES * sizeof(int32_t))));
+
+/* Σx and Σx² of one segment: lane k sums the segment's values k, k+LANES, ...; the tail (fewer
+   than LANES values) goes to lanes 0.. ; then the lanes are added into s and q as doubles. Every
+   kernel accumulates through these three, which is what makes their sums agree to the bit. */
+typedef struct {
+    lanes s, q;
+} acc;
+
+static inline INLINE void acc_add(acc *a, lanes v)
+{
+    a->s += v;
+    a->q += v * v;
+}
+
+static inline INLINE void acc_fold(const acc *a, const float *tail, Py_ssize_t m, double *s,
+                                   double *q)
+{
+    float ts[LANES] = {0}, tq[LANES] = {0};
+    for (Py_ssize_t k = 0; k < m; k++) {
+        ts[k] = tail[k];
+        tq[k] = tail[k] * tail[k];
+    }
+    double x = 0, y = 0;
+    for (int k = 0; k < LANES; k++) {
+        x += (double)(a->s[k] + ts[k]);
+        y += (double)(a->q[k] + tq[k]);
+    }
+    *s += x;
+    *q += y;
+}
+
+static inline INLINE lanes load(const float *p)
+{
+    lanes v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline INLINE void store(float *p, lanes v) { memcpy(p, &v, sizeof v); }
+
+static inline INLINE void seg_sums(const float *x, Py_ssize_t n, double *s, double *q)
+{
+    acc a = {{0}, {0}};
+    Py_ssize_t i = 0;
+    for (; i + LANES <= n; i += LANES) acc_add(&a, load(x + i));
+    acc_fold(&a, x + i, n - i, s, q);
+}
+
+#define SEGMENTS(rows, cols, BODY)                                                              \
+    for (Py_ssize_t r = 0; r < (rows); r++)                                                     \
+        for (Py_ssize_t c = 0; c < (cols); c += SEG) {                                          \
+            Py_ssize_t n = (cols) - c < SEG ? (cols) - c : SEG, o = r * (cols) + c;             \
+            BODY                                                                                \
+        }
+
+CLONES static void sums_rows(const float *x, Py_ssize_t rows, Py_ssize_t cols, double *out)
+{
+    double s = 0, q = 0;
+    SEGMENTS(rows, cols, seg_sums(x + o, n, &s, &q);)
+    out[0] = s;
+    out[1] = q;
+}
+
+/* φ' from h and a as the activation's df computes it in NumPy (same operations, same order). */
+static inline INLINE lanes dphi_lanes(int kind, lanes h, lanes a, lanes given)
+{
+    lanes one = {0}, zero = {0};
+    one += 1.0f;
+    switch (kind) {
+    case KIND_TANH:
+        return one - a * a;
+    case KIND_SIGMOID:
+        return (one - a) * a;
+    case KIND_RELU:
+        return (lanes)((masks)(h > zero) & (masks)one);
+    default:
+        return given;
+    }
+}
+
+static inline INLINE float dphi_one(int kind, float h, float a, float given)
+{
+    switch (kind) {
+    case KIND_TANH:
+        return 1.0f - a * a;
+    case KIND_SIGMOID:
+        return (1.0f - a) * a;
+    case KIND_RELU:
+        return h > 0.0f ? 1.0f : 0.0f;
+    default:
+        return given;
+    }
+}
+
+/* One segment of activate_rows, in one pass. */
+static inline INLINE int64_t seg_activate(int kind, const float *h, const float *a, float *d,
+                                          Py_ssize_t n, float thr, int32_t *colsat, double *sh,
+                                          double *qh, double *sa, double *qa)
+{
+    acc H = {{0}, {0}}, A = {{0}, {0}};
+    masks count = {0};
+    lanes t = {0};
+    t += thr;
+    Py_ssize_t i = 0;
+    for (; i + LANES <= n; i += LANES) {
+        lanes hv = load(h + i), av = load(a + i);
+        lanes dv = dphi_lanes(kind, hv, av, kind ? hv : load(d + i));
+        if (kind) store(d + i, dv);
+        acc_add(&H, hv);
+        acc_add(&A, av);
+        masks below = dv < t, c;
+        count -= below;
+        memcpy(&c, colsat + i, sizeof c);
+        c &= below;
+        memcpy(colsat + i, &c, sizeof c);
+    }
+    int64_t total = 0;
+    for (Py_ssize_t j = i; j < n; j++) {
+        float dv = dphi_one(kind, h[j], a[j], d[j]);
+        d[j] = dv;
+        int32_t below = dv < thr ? -1 : 0;
+        total -= below;
+        colsat[j] &= below;
+    }
+    acc_fold(&H, h + i, n - i, sh, qh);
+    acc_fold(&A, a + i, n - i, sa, qa);
+    for (int k = 0; k < LANES; k++) total += count[k];
+    return total;
+}
+
+/* out: Σh, Σh², Σa, Σa², then the count of φ' < thr; colsat[c] (-1 before the first row) stays
+   nonzero only if φ' < thr in every row of column c. kind is constant in each call below, so
+   the switch in dphi_lanes folds away. */
+static inline INLINE void activate_kind(int kind, const float *h, const float *a, float *d,
+                                        Py_ssize_t rows, Py_ssize_t cols, float thr, double *out,
+                                        int32_t *colsat)
+{
+    double sh = 0, qh = 0, sa = 0, qa = 0;
+    int64_t nsat = 0;
+    SEGMENTS(rows, cols,
+             nsat += seg_activate(kind, h + o, a + o, d + o, n, thr, colsat + c, &sh, &qh, &sa,
+                                  &qa);)
+    out[0] = sh;
+    out[1] = qh;
+    out[2] = sa;
+    out[3] = qa;
+    out[4] = (double)nsat;
+}
+
+CLONES static void activate_rows(int kind, const float *h, const float *a, float *d,
+                                 Py_ssize_t rows, Py_ssize_t cols, float thr, double *out,
+                                 int32_t *colsat)
+{
+    switch (kind) {
+    case KIND_TANH:
+        activate_kind(KIND_TANH, h, a, d, rows, cols, thr, out, colsat);
+        break;
+    case KIND_SIGMOID:
+        activate_kind(KIND_SIGMOID, h, a, d, rows, cols, thr, out, colsat);
+        break;
+    case KIND_RELU:
+        activate_kind(KIND_RELU, h, a, d, rows, cols, thr, out, colsat);
+        break;
+    default:
+        activate_kind(KIND_GIVEN, h, a, d, rows, cols, thr, out, colsat);
+    }
+}
+
+/* delta = g·d; out: Σg, Σg², Σdelta, Σdelta². */
+static inline INLINE void seg_product(const float *g, const float *d, float *o, Py_ssize_t n,
+                                      double *out)
+{
+    acc G = {{0}, {0}}, P = {{0}, {0}};
+    Py_ssize_t i = 0;
+    for (; i + LANES <= n; i += LANES) {
+        lanes gv = load(g + i), pv = gv * load(d + i);
+        store(o + i, pv);
+        acc_add(&G, gv);
+        acc_add(&P, pv);
+    }
+    for (Py_ssize_t j = i; j < n; j++) o[j] = g[j] * d[j];
+    acc_fold(&G, g + i, n - i, out, out + 1);
+    acc_fold(&P, o + i, n - i, out + 2, out + 3);
+}
+
+CLONES static void product_rows(const float *g, const float *d, float *delta, Py_ssize_t rows,
+                                Py_ssize_t cols, double *out)
+{
+    out[0] = out[1] = out[2] = out[3] = 0;
+    SEGMENTS(rows, cols, seg_product(g + o, d + o, delta + o, n, out);)
+}
+
+/* x *= k in place; out: Σx, Σx² of the result. */
+static inline INLINE void seg_scale(float *x, Py_ssize_t n, float k, double *out)
+{
+    acc X = {{0}, {0}};
+    lanes kv = {0};
+    kv += k;
+    Py_ssize_t i = 0;
+    for (; i + LANES <= n; i += LANES) {
+        lanes v = load(x + i) * kv;
+        store(x + i, v);
+        acc_add(&X, v);
+    }
+    for (Py_ssize_t j = i; j < n; j++) x[j] *= k;
+    acc_fold(&X, x + i, n - i, out, out + 1);
+}
+
+CLONES static void scale_rows(float *x, Py_ssize_t rows, Py_ssize_t cols, float k, double *out)
+{
+    out[0] = out[1] = 0;
+    SEGMENTS(rows, cols, seg_scale(x + o, n, k, out);)
+}
+
+/* ------------------------------------------------------------------ Python glue */
+
+/* A C-contiguous float32 buffer of rows·cols values (writable if asked). */
+static int get(PyObject *obj, Py_buffer *v, int writable, Py_ssize_t rows, Py_ssize_t cols,
+               const char *name)
+{
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, v, flags) < 0) return -1;
+    if (v->itemsize != 4 || !v->format || (v->format[0] != 'f' || v->format[1] != 0)) {
+        PyErr_Format(PyExc_TypeError, "%s: float32 expected", name);
+        PyBuffer_Release(v);
+        return -1;
+    }
+    if (v->len / 4 != rows * cols) {
+        PyErr_Format(PyExc_ValueError, "%s: %zd values, %zd expected", name, v->len / 4,
+                     rows * cols);
+        PyBuffer_Release(v);
+        return -1;
+    }
+    return 0;
+}
+
+static int shape(Py_ssize_t rows, Py_ssize_t cols)
+{
+    if (rows < 0 || cols < 0) {
+        PyErr_SetString(PyExc_ValueError, "negative shape");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *tuple_of(const double *v, int n)
+{
+    PyObject *t = PyTuple_New(n);
+    if (!t) return NULL;
+    for (int i = 0; i < n; i++) {
+        PyObject *f = PyFloat_FromDouble(v[i]);
+        if (!f) {
+            Py_DECREF(t);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(t, i, f);
+    }
+    return t;
+}
+
+static PyObject *py_sums(PyObject *self, PyObject *args)
+{
+    PyObject *xo;
+    Py_ssize_t rows, cols;
+    if (!PyArg_ParseTuple(args, "Onn", &xo, &rows, &cols) || shape(rows, cols)) return NULL;
+    Py_buffer x;
+    if (get(xo, &x, 0, rows, cols, "x")) return NULL;
+    double out[2];
+    Py_BEGIN_ALLOW_THREADS sums_rows(x.buf, rows, cols, out);
+    Py_END_ALLOW_THREADS PyBuffer_Release(&x);
+    return tuple_of(out, 2);
+}
+
+static PyObject *py_activate(PyObject *self, PyObject *args)
+{
+    PyObject *ho, *ao, *dO, *co;
+    int kind;
+    Py_ssize_t rows, cols;
+    float thr;
+    if (!PyArg_ParseTuple(args, "iOOOnnfO", &kind, &ho, &ao, &dO, &rows, &cols, &thr, &co) ||
+        shape(rows, cols))
+        return NULL;
+    if (kind < KIND_GIVEN || kind > KIND_RELU) {
+        PyErr_SetString(PyExc_ValueError, "unknown kind");
+        return NULL;
+    }
+    Py_buffer h, a, d, cs;
+    if (get(ho, &h, 0, rows, cols, "h")) return NULL;
+    if (get(ao, &a, 0, rows, cols, "a")) goto fail_h;
+    if (get(dO, &d, kind != KIND_GIVEN, rows, cols, "d")) goto fail_a;
+    if (PyObject_GetBuffer(co, &cs, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE | PyBUF_FORMAT) < 0)
+        goto fail_d;
+    if (cs.len != cols * (Py_ssize_t)sizeof(int32_t) || cs.itemsize != sizeof(int32_t)) {
+        PyErr_SetString(PyExc_ValueError, "colsat: one int32 per column expected");
+        PyBuffer_Release(&cs);
+        goto fail_d;
+    }
+    double out[5];
+    Py_BEGIN_ALLOW_THREADS activate_rows(kind, h.buf, a.buf, d.buf, rows, cols, thr, out,
+                                         cs.buf);
+    Py_END_ALLOW_THREADS PyBuffer_Release(&cs);
+    PyBuffer_Release(&d);
+    PyBuffer_Release(&a);
+    PyBuffer_Release(&h);
+    return tuple_of(out, 5);
+fail_d:
+    PyBuffer_Release(&d);
+fail_a:
+    PyBuffer_Release(&a);
+fail_h:
+    PyBuffer_Release(&h);
+    return NULL;
+}
+
+static PyObject *py_product(PyObject *self, PyObject *args)
+{
+    PyObject *go, *dO, *oo;
+    Py_ssize_t rows, cols;
+    if (!PyArg_ParseTuple(args, "OOOnn", &go, &dO, &oo, &rows, &cols) || shape(rows, cols))
+        return NULL;
+    Py_buffer g, d, o;
+    if (get(go, &g, 0, rows, cols, "g")) return NULL;
+    if (get(dO, &d, 0, rows, cols, "d")) goto fail_g;
+    if (get(oo, &o, 1, rows, cols, "out")) goto fail_d;
+    double out[4];
+    Py_BEGIN_ALLOW_THREADS product_rows(g.buf, d.buf, o.buf, rows, cols, out);
+    Py_END_ALLOW_THREADS PyBuffer_Release(&o);
+    PyBuffer_Release(&d);
+    PyBuffer_Release(&g);
+    return tuple_of(out, 4);
+fail_d:
+    PyBuffer_Release(&d);
+fail_g:
+    PyBuffer_Release(&g);
+    return NULL;
+}
+
+static PyObject *py_scale(PyObject *self, PyObject *args)
+{
+    PyObject *xo;
+    Py_ssize_t rows, cols;
+    float k;
+    if (!PyArg_ParseTuple(args, "Onnf", &xo, &rows, &cols, &k) || shape(rows, cols)) return NULL;
+    Py_buffer x;
+    if (get(xo, &x, 1, rows, cols, "x")) return NULL;
+    double out[2];
+    Py_BEGIN_ALLOW_THREADS scale_rows(x.buf, rows, cols, k, out);
+    Py_END_ALLOW_THREADS PyBuffer_Release(&x);
+    return tuple_of(out, 2);
+}
+
+static PyMethodDef methods[] = {
+    {"sums", py_sums, METH_VARARGS, "sums(x, rows, cols) -> (Σx, Σx²)"},
+    {"activate", py_activate, METH_VARARGS,
+     "activate(kind, h, a, d, rows, cols, thr, colsat) -> (Σh, Σh², Σa, Σa², n(φ' < thr))"},
+    {"product", py_product, METH_VARARGS,
+     "product(g, d, out, rows, cols) -> (Σg, Σg², Σout, Σout²), out = g·d"},
+    {"scale", py_scale, METH_VARARGS, "scale(x, rows, cols, k) -> (Σx, Σx²) after x *= k"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_fused", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__fused(void) { return PyModule_Create(&module); }

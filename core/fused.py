@@ -1,0 +1,68 @@
+"""The frame's statistics taken while forward and backward write the arrays (core/_fused.c).
+
+A canonical frame's overhead over its matmuls was memory traffic: NumPy read each 2 MB array
+once per sum, once for φ', once for the saturation mask. A Recorder is handed to a plain float32
+Network's forward and backward; its kernels write φ', δ and the scaled ∂L/∂W as NumPy did (the
+same bits) and return every sum on the way, which core.simulate turns into the same Moments as
+stats.moments. Where the C module is missing (no compiler at install), a net is not float32 or
+not a plain Network, no Recorder is made and the statistics are read afterwards with NumPy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core import stats
+from core.activations import ACTIVATIONS
+from core.network import Dense, Network
+
+AVAILABLE = stats._fused is not None
+_fused = stats._fused
+# φ' the kernel computes itself (as these activations' df do, to the bit); others are given to it
+KIND = {ACTIVATIONS["tanh"].df: 1, ACTIVATIONS["sigmoid"].df: 2, ACTIVATIONS["relu"].df: 3}
+SATURATED = 0.05  # φ' below this share of its maximum is saturated
+
+
+def fits(net: Network) -> bool:
+    return AVAILABLE and type(net) is Network and net.dtype == np.float32
+
+
+class Recorder:
+    """Sums per (layer, row) and the saturation of each layer, as the passes produce them."""
+
+    def __init__(self):
+        self.sums: dict[tuple[int, str], tuple[float, float]] = {}
+        self.saturation: dict[int, tuple[int, np.ndarray]] = {}
+
+    def activate(self, layer: Dense) -> None:
+        """φ' into layer.dphi; Σ and Σ² of h, a and W; how many φ' are saturated, and which
+        columns are saturated in every row (the only ones that can hold dead units)."""
+        d = layer.dphi
+        kind = KIND.get(layer.act.df, 0)
+        if not kind:
+            layer.act.df(layer.h, layer.a, d)
+        rows, cols = d.shape
+        whole = np.full(cols, -1, np.int32)
+        sh, qh, sa, qa, n = _fused.activate(
+            kind, layer.h, layer.a, d, rows, cols, SATURATED * layer.act.df_max, whole
+        )
+        key = id(layer)
+        self.sums[(key, "preact")], self.sums[(key, "act")] = (sh, qh), (sa, qa)
+        self.sums[(key, "W")] = stats.kernel_sums(layer.W)
+        self.saturation[key] = (int(n), np.flatnonzero(whole))
+
+    def delta(self, layer: Dense) -> None:
+        """δ = ∂ℓ/∂a · φ' into layer.delta, with the sums of both."""
+        g = layer.grad_a
+        sg, qg, sd, qd = _fused.product(g, layer.dphi, layer.delta, *g.shape)
+        self.sums[(id(layer), "grad")], self.sums[(id(layer), "delta")] = (sg, qg), (sd, qd)
+
+    def scale_dw(self, layer: Dense, k: float) -> None:
+        """∂L/∂W *= k (the batch mean), with its sums."""
+        self.sums[(id(layer), "wgrad")] = _fused.scale(layer.dW, *layer.dW.shape, k)
+
+    def moments(self, layer: Dense, key: str, a: np.ndarray, scratch) -> stats.Moments:
+        got = self.sums.get((id(layer), key))
+        if got is None:
+            return stats.moments(a, scratch)
+        return stats.moments_from_sums(*got, a, scratch)

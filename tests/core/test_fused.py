@@ -1,0 +1,143 @@
+"""The one-pass kernels (core/_fused.c): the same arrays and statistics as the NumPy passes."""
+
+import math
+
+import numpy as np
+import pytest
+
+from core import Config, Simulator, fused, stats
+from core.activations import ACTIVATIONS
+
+kernels = pytest.importorskip("core._fused", reason="core/_fused.c not built (no C compiler)")
+
+
+def _arrays(rows, cols, seed=0):
+    rng = np.random.default_rng(seed)
+    h = (rng.standard_normal((rows, cols)) * 2).astype(np.float32)
+    h.flat[::97] = 0.0  # relu'(0) = 0, as PyTorch has it
+    return h
+
+
+def test_the_kernels_are_built_here():
+    """Where a compiler exists (this machine, CI), the install built them: the frame's speed
+    depends on it, so a silent fallback to NumPy must not pass for the product."""
+    assert fused.AVAILABLE and stats._fused is kernels
+
+
+@pytest.mark.parametrize("shape", [(1000, 500), (3, 7), (2, 2500), (1, 16), (5, 33)])
+def test_sums_are_the_float64_sums_and_the_same_bits_in_every_kernel(shape):
+    h = _arrays(*shape)
+    s, q = kernels.sums(h, *shape)
+    ref = h.astype(np.float64)
+    assert s == pytest.approx(ref.sum(), rel=1e-6, abs=1e-3)
+    assert q == pytest.approx((ref**2).sum(), rel=1e-6)
+    a = np.tanh(h)
+    d = np.empty_like(h)
+    whole = np.full(shape[1], -1, np.int32)
+    sh, qh, sa, qa, _ = kernels.activate(1, h, a, d, *shape, 0.05, whole)
+    assert (sh, qh) == (s, q) and (sa, qa) == kernels.sums(a, *shape)
+    out = np.empty_like(h)
+    got = kernels.product(h, a, out, *shape)
+    assert got[:2] == (s, q) and got[2:] == kernels.sums(out, *shape)
+    x = h.copy()
+    assert kernels.scale(x, *shape, 1.0) == (s, q)
+
+
+@pytest.mark.parametrize("name", ["tanh", "sigmoid", "relu", "gelu", "elu"])
+def test_activate_writes_numpys_derivative_and_counts_saturation(name):
+    act = ACTIVATIONS[name]
+    h = _arrays(40, 37, 1)
+    h[3, :] = np.inf
+    h[4, 5] = np.nan
+    h[:, 2] = -30.0  # saturated (dead for relu) in every row
+    a, want = np.empty_like(h), np.empty_like(h)
+    with np.errstate(all="ignore"):
+        act.f(h, a)
+        act.df(h, a, want)
+    d = np.empty_like(h) if fused.KIND.get(act.df) else want.copy()
+    whole = np.full(h.shape[1], -1, np.int32)
+    thr = fused.SATURATED * act.df_max
+    kind = fused.KIND.get(act.df, 0)
+    *_, n = kernels.activate(kind, h, a, d, *h.shape, thr, whole)
+    np.testing.assert_array_equal(d, want)  # NaN where NumPy has NaN
+    below = want < np.float32(thr)
+    assert n == np.count_nonzero(below)
+    np.testing.assert_array_equal(whole != 0, below.all(axis=0))
+
+
+def test_product_and_scale_write_what_numpy_writes():
+    g, d = _arrays(30, 50, 2), _arrays(30, 50, 3)
+    out = np.empty_like(g)
+    kernels.product(g, d, out, 30, 50)
+    np.testing.assert_array_equal(out, g * d)
+    x = g.copy()
+    kernels.scale(x, 30, 50, 1.0 / 30)
+    np.testing.assert_array_equal(x, g * np.float32(1.0 / 30))
+
+
+def test_bad_buffers_are_refused_not_read():
+    x64 = np.zeros((4, 4))
+    with pytest.raises(TypeError, match="float32"):
+        kernels.sums(x64, 4, 4)
+    with pytest.raises(ValueError, match="expected"):
+        kernels.sums(np.zeros((4, 4), np.float32), 5, 4)
+    with pytest.raises(ValueError):
+        kernels.sums(np.zeros((4, 4), np.float32), -1, 4)
+    with pytest.raises(ValueError, match="read-only"):  # where a kernel writes
+        ro = np.zeros((4, 4), np.float32)
+        ro.flags.writeable = False
+        kernels.scale(ro, 4, 4, 2.0)
+    h = np.zeros((4, 4), np.float32)
+    with pytest.raises(ValueError, match="int32 per column"):
+        kernels.activate(1, h, h, h.copy(), 4, 4, 0.05, np.zeros(3, np.int32))
+
+
+CONFIGS = [
+    Config(depth=5, width=64, batch=100, activation="tanh", init="xavier-normal"),
+    Config(depth=4, width=48, batch=70, activation="relu", init="he-normal", bias="default"),
+    Config(depth=4, width=33, batch=50, activation="sigmoid", init="normal", std=0.5),
+    Config(depth=3, width=40, batch=60, activation="gelu", init="orthogonal"),
+    Config(depth=6, width=50, batch=40, activation="tanh", init="normal", std=40.0),  # saturated
+    Config(depth=8, width=30, batch=30, activation="linear", init="normal", std=1e4),  # overflow
+]
+
+
+@pytest.mark.parametrize("c", CONFIGS, ids=lambda c: f"{c.activation}-{c.init}")
+def test_a_frame_through_the_kernels_equals_one_through_numpy(c, monkeypatch):
+    """Every statistic and every histogram count, with and without the kernels: they write the
+    same arrays, and their sums are what stats.moments takes (exploding nets included)."""
+    with_kernels = Simulator().run(c)
+    monkeypatch.setattr(fused, "AVAILABLE", False)
+    without = Simulator().run(c)
+    for a, b in zip(with_kernels.layers, without.layers, strict=True):
+        assert a.to_json() == b.to_json()
+        for row in a.hists:
+            np.testing.assert_array_equal(a.hists[row].counts, b.hists[row].counts)
+    assert with_kernels.nonfinite == without.nonfinite
+
+
+def test_moments_without_the_kernels_agree_closely(monkeypatch):
+    """NumPy's dot products (float64 and no-compiler installs) against the kernels' sums."""
+    x = _arrays(200, 300, 4)
+    got = stats.moments(x, stats.Scratch())
+    monkeypatch.setattr(stats, "_fused", None)
+    ref = stats.moments(x, stats.Scratch())
+    assert got.mean == pytest.approx(ref.mean, rel=1e-5, abs=1e-6)
+    assert got.std == pytest.approx(ref.std, rel=1e-6)
+    assert math.isclose(ref.std, float(x.astype(np.float64).std()), rel_tol=1e-6)
+
+
+def test_an_ab_pair_through_the_kernels_equals_one_through_numpy(monkeypatch):
+    """One Recorder holds both sides of an A/B (their layers are told apart), and the pair is
+    measured on common ranges as without it."""
+    from core.simulate import run_joint
+
+    a = Config(depth=4, width=40, batch=50, activation="tanh", init="xavier-normal")
+    b = a.replace(init="normal", std=0.3, depth=6)
+    got = run_joint([Simulator(), Simulator()], [a, b])
+    monkeypatch.setattr(fused, "AVAILABLE", False)
+    ref = run_joint([Simulator(), Simulator()], [a, b])
+    for x, y in zip(got, ref, strict=True):
+        assert x.to_json() == y.to_json()
+        for s, t in zip(x.layers, y.layers, strict=True):
+            np.testing.assert_array_equal(s.hists["grad"].counts, t.hists["grad"].counts)
