@@ -5,7 +5,8 @@ import random
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QEvent, QObject, QRect, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRect, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from core import Config, run
@@ -660,7 +661,7 @@ def test_depth_changes_faster_than_paints_do_not_crash(make_window, qtbot):
 def test_panels_paint_the_snapshots_bins_and_title(make_window):
     """The step curve holds the core's bin heights and bounds them; the title is the core's σ,
     painted (not just set) over its label."""
-    from gui.views.layer_grid import DashCurve, StepCurve, _fmt
+    from gui.views.layer_grid import DashCurve, StepCurve, _fmt, edge_ticks
 
     win = make_window()
     s = win.latest.layers[1]
@@ -686,6 +687,16 @@ def test_panels_paint_the_snapshots_bins_and_title(make_window):
     starts = dashed._segments.ndarray()[:, 0]
     assert np.allclose(starts, x[[0, 1, 2, 5, 9, 10, 11, 12, 13, 14]])
     assert dashed.boundingRect().height() == 1.0 and dashed._pen.style() == Qt.PenStyle.SolidLine
+
+    grid = p.grid  # faint lines at the labelled x values, the panel's full height
+    ticks = [t for t, _ in edge_ticks(h.lo, h.hi)]
+    assert [line.x1() for line in grid._lines] == ticks
+    assert all(line.y1() == 0.0 and line.y2() == p.ymax for line in grid._lines)
+    image = win.grid.grab().toImage()
+    column = win.grid.mapFromScene(p.plot.vb.mapViewToScene(QPointF(ticks[1], 0.5 * p.ymax)))
+    shade = QColor(image.pixel(column)).lightness()
+    beside = QColor(image.pixel(column + QPoint(3, 0))).lightness()
+    assert shade < beside  # the line is drawn, darker than the panel's background beside it
 
     bare = StepCurve(pg.mkPen("k"))
     bare.setData(np.array([0.0, 1.0, 2.0]), np.array([np.nan, 0.5]))
