@@ -195,7 +195,9 @@ def _finish(win, args, result, app) -> None:
         for p in problems:
             print(f"self-test: {p}", file=sys.stderr)
         if not problems:
-            print("self-test: ok")
+            from core import fused
+
+            print(f"self-test: ok (statistics: {'C kernels' if fused.AVAILABLE else 'NumPy'})")
         result["code"] = 1 if problems else 0
     if args.record:
         frames = win.record(args.record, args.frames, show_progress=False)

@@ -10,7 +10,8 @@
 #   - `--list-presets` lists one scene per resources/presets/*.toml; a bad flag exits 2;
 #   - `--self-test --screenshot` offscreen (QT_QPA_PLATFORM=offscreen) and in a real X window under
 #     xvfb-run (QT_QPA_PLATFORM=xcb): exit 0, "self-test: ok" (the window shows finite histograms and
-#     its grab is not blank), and the PNG is checked again from outside the bundle (size, colours);
+#     its grab is not blank; with the C kernels when the checkout built them), and the PNG is checked
+#     again from outside the bundle (size, colours);
 #   - one-folder only: every file under resources/ is in the bundle, byte for byte; no shared library
 #     resolves into a Python installation or is missing; dev-only packages (matplotlib, pytest,
 #     psutil, tkinter, unittest) are not in it.
@@ -100,6 +101,9 @@ run_window() { # name, then how to start it
   if [ "$rc" -ne 0 ] || ! grep -q "self-test: ok" "$WORK/$name.out"; then
     cat "$WORK/$name.out" "$WORK/$name.err" >&2
     fail "$name: --self-test exited $rc"
+  fi
+  if compgen -G "$ROOT/core/_fused*.so" >/dev/null && ! grep -q "C kernels" "$WORK/$name.out"; then
+    fail "$name: the checkout built core/_fused.c but the bundle computes without it"
   fi
   if grep -qi "could not load the qt platform plugin\|cannot open display\|Traceback" "$WORK/$name.err"; then
     cat "$WORK/$name.err" >&2
