@@ -182,6 +182,12 @@ def moments_from_sums(s: float, q: float, x: np.ndarray, scratch: Scratch) -> Mo
 def histogram(
     x: np.ndarray, lo: float, hi: float, bins: int, scratch: Scratch, has_nonfinite: bool
 ) -> Hist:
+    rows_step = _kernel_rows(x)
+    if rows_step is not None:  # core/_fused.c: the same bins in one pass, no index array
+        counts = np.empty(bins + 2, np.int64)
+        scale = bins / (hi - lo)
+        m = _fused.histogram(x, *rows_step, scale, 1.0 - lo * scale, bins, counts)
+        return Hist(lo, hi, counts[1 : bins + 1].copy(), int(counts[0]), int(counts[-1]), m)
     sample = _sample(x)
     if has_nonfinite:
         sample = sample[np.isfinite(sample)]
@@ -197,6 +203,18 @@ def histogram(
     idx[...] = t
     counts = np.bincount(idx.reshape(-1), minlength=bins + 2)
     return Hist(lo, hi, counts[1 : bins + 1].copy(), int(counts[0]), int(counts[bins + 1]), m)
+
+
+def _kernel_rows(x: np.ndarray) -> tuple[int, int, int] | None:
+    """(rows, cols, row step) when the C kernel can bin _sample(x) itself, else None."""
+    if _fused is None or x.dtype != np.float32 or not x.flags.c_contiguous or x.ndim not in (1, 2):
+        return None
+    rows, cols = x.shape if x.ndim == 2 else (1, x.size)
+    if x.size <= HIST_SAMPLE:
+        return rows, cols, 1
+    if x.ndim == 2 and cols <= HIST_SAMPLE:
+        return rows, cols, -(-x.size // HIST_SAMPLE)
+    return None
 
 
 def _sample(x: np.ndarray) -> np.ndarray:

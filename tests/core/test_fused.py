@@ -141,3 +141,31 @@ def test_an_ab_pair_through_the_kernels_equals_one_through_numpy(monkeypatch):
         assert x.to_json() == y.to_json()
         for s, t in zip(x.layers, y.layers, strict=True):
             np.testing.assert_array_equal(s.hists["grad"].counts, t.hists["grad"].counts)
+
+
+@pytest.mark.parametrize("shape", [(1000, 500), (7, 9), (300, 1), (200000,), (40, 3000), (3, 70)])
+def test_histograms_binned_by_the_kernel_equal_numpys_bins(shape, monkeypatch):
+    """The same counts, under- and overflows and sampled values as the NumPy path: values on
+    bin edges, at the range's ends, beyond it and non-finite."""
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal(shape) * 0.7).astype(np.float32)
+    flat = x.reshape(-1)
+    flat[::11] = np.round(flat[::11] * 20) / 20  # exactly on the edges of 40 bins on [-1, 1]
+    flat[5::13] = 1.0
+    flat[6::17] = -1.0
+    flat[7::101] = np.nan
+    flat[8::103] = np.inf
+    flat[9::107] = -np.inf
+    for lo, hi, bins in ((-1.0, 1.0, 40), (-0.3, 2.0, 7), (-1.0000001, 1.0000001, 60)):
+        got = stats.histogram(x, lo, hi, bins, stats.Scratch(), True)
+        with monkeypatch.context() as m:
+            m.setattr(stats, "_fused", None)
+            ref = stats.histogram(x, lo, hi, bins, stats.Scratch(), True)
+        np.testing.assert_array_equal(got.counts, ref.counts)
+        assert (got.underflow, got.overflow, got.sampled) == (
+            ref.underflow,
+            ref.overflow,
+            ref.sampled,
+        )
+    with pytest.raises(ValueError, match="bins"):
+        kernels.histogram(x.reshape(-1)[:10], 1, 10, 1, 1.0, 0.0, 5, np.zeros(6, np.int64))
