@@ -148,22 +148,26 @@ class StepCurve(_Curve):
         self._xy = np.zeros((0, 2))
 
     def setData(self, edges: np.ndarray, heights: np.ndarray) -> None:
-        """Bins [edges[k], edges[k+1]] at heights[k]; non-finite heights are drawn at 0."""
+        """Bins [edges[k], edges[k+1]] at heights[k]; non-finite heights are drawn at 0. The
+        same edges object as last time is taken as unchanged (callers pass new arrays)."""
         n = len(heights)
         if len(edges) != n + 1:
             raise ValueError(f"{len(edges)} edges for {n} bins")
         if len(self._xy) != 2 * n:
             self._poly = pg.functions.create_qpolygonf(2 * n)
             self._xy = pg.functions.ndarray_from_qpolygonf(self._poly)
-        self._x, self._y = edges, heights
+            self._x = None
         xy = self._xy
-        xy[0::2, 0], xy[1::2, 0] = edges[:-1], edges[1:]
+        if edges is not self._x:  # the grid keeps one edges array per range: mostly unchanged
+            xy[0::2, 0], xy[1::2, 0] = edges[:-1], edges[1:]
+        self._x, self._y = edges, heights
         xy[0::2, 1] = heights
-        if not np.isfinite(xy[0::2, 1]).all():
+        top, low = (float(heights.max()), float(heights.min())) if n else (0.0, 0.0)
+        if not (math.isfinite(top) and math.isfinite(low)):
             np.nan_to_num(xy[0::2, 1], copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+            top, low = float(xy[0::2, 1].max()), float(xy[0::2, 1].min())
         xy[1::2, 1] = xy[0::2, 1]
-        top = float(xy[0::2, 1].max()) if n else 0.0
-        low = min(float(xy[0::2, 1].min()) if n else 0.0, 0.0)
+        low = min(low, 0.0)
         self._set_bounds(QRectF(float(edges[0]), low, float(edges[-1] - edges[0]), top - low))
 
     def paint(self, painter, *args) -> None:
@@ -336,6 +340,7 @@ class PanelTitle(QGraphicsObject):
             font.setBold(bold)
             self._fonts[bold] = (font, QFontMetricsF(font))
         self._runs: list[tuple] = []
+        self._widths: dict[tuple[str, bool], float] = {}
         self._size = (0.0, 0)
         label.geometryChanged.connect(self._relayout)
 
@@ -344,7 +349,7 @@ class PanelTitle(QGraphicsObject):
         draws them."""
         runs, widest = [], 0.0
         for k, line in enumerate(lines):
-            widths = [self._fonts[bold][1].horizontalAdvance(text) for text, bold, _ in line]
+            widths = [self._advance(text, bold) for text, bold, _ in line]
             x = -sum(widths) / 2
             for (text, bold, color), w in zip(line, widths, strict=True):
                 runs.append((x, k, text, bold, QColor(color) if color else None))
@@ -356,6 +361,16 @@ class PanelTitle(QGraphicsObject):
             self._size = size
         self._runs = runs
         self.update()
+
+    def _advance(self, text: str, bold: bool) -> float:
+        """A run's width, measured once (the layer's run never changes, σ's rarely repeats)."""
+        key = (text, bold)
+        width = self._widths.get(key)
+        if width is None:
+            if len(self._widths) > 64:
+                self._widths.clear()
+            width = self._widths[key] = self._fonts[bold][1].horizontalAdvance(text)
+        return width
 
     def _relayout(self) -> None:
         self.prepareGeometryChange()
