@@ -132,7 +132,8 @@ static inline INLINE float dphi_one(int kind, float h, float a, float given)
 }
 
 /* One segment of activate_rows, in one pass. */
-static inline INLINE int64_t seg_activate(int kind, const float *h, const float *a, float *d,
+static inline INLINE int64_t seg_activate(int kind, const float *h, const float *a,
+                                          const float *d,
                                           Py_ssize_t n, float thr, int32_t *colsat, double *sh,
                                           double *qh, double *sa, double *qa)
 {
@@ -144,7 +145,6 @@ static inline INLINE int64_t seg_activate(int kind, const float *h, const float 
     for (; i + LANES <= n; i += LANES) {
         lanes hv = load(h + i), av = load(a + i);
         lanes dv = dphi_lanes(kind, hv, av, kind ? hv : load(d + i));
-        if (kind) store(d + i, dv);
         acc_add(&H, hv);
         acc_add(&A, av);
         masks below = dv < t, c;
@@ -155,8 +155,7 @@ static inline INLINE int64_t seg_activate(int kind, const float *h, const float 
     }
     int64_t total = 0;
     for (Py_ssize_t j = i; j < n; j++) {
-        float dv = dphi_one(kind, h[j], a[j], d[j]);
-        d[j] = dv;
+        float dv = dphi_one(kind, h[j], a[j], kind ? 0.0f : d[j]);
         int32_t below = dv < thr ? -1 : 0;
         total -= below;
         colsat[j] &= below;
@@ -167,10 +166,12 @@ static inline INLINE int64_t seg_activate(int kind, const float *h, const float 
     return total;
 }
 
-/* out: Σh, Σh², Σa, Σa², then the count of φ' < thr; colsat[c] (-1 before the first row) stays
+/* φ' is not stored where the kernel knows it (product_rows computes it again from h or a: one
+   2 MB array a layer less to write and read back); d is read only for KIND_GIVEN.
+   out: Σh, Σh², Σa, Σa², then the count of φ' < thr; colsat[c] (-1 before the first row) stays
    nonzero only if φ' < thr in every row of column c. kind is constant in each call below, so
    the switch in dphi_lanes folds away. */
-static inline INLINE void activate_kind(int kind, const float *h, const float *a, float *d,
+static inline INLINE void activate_kind(int kind, const float *h, const float *a, const float *d,
                                         Py_ssize_t rows, Py_ssize_t cols, float thr, double *out,
                                         int32_t *colsat)
 {
@@ -186,7 +187,7 @@ static inline INLINE void activate_kind(int kind, const float *h, const float *a
     out[4] = (double)nsat;
 }
 
-CLONES static void activate_rows(int kind, const float *h, const float *a, float *d,
+CLONES static void activate_rows(int kind, const float *h, const float *a, const float *d,
                                  Py_ssize_t rows, Py_ssize_t cols, float thr, double *out,
                                  int32_t *colsat)
 {
@@ -205,28 +206,56 @@ CLONES static void activate_rows(int kind, const float *h, const float *a, float
     }
 }
 
-/* delta = g·d; out: Σg, Σg², Σdelta, Σdelta². */
-static inline INLINE void seg_product(const float *g, const float *d, float *o, Py_ssize_t n,
-                                      double *out)
+/* delta = g·φ' (φ' from h or a as activate_rows has it, from d for KIND_GIVEN);
+   out: Σg, Σg², Σdelta, Σdelta². */
+static inline INLINE void seg_product(int kind, const float *g, const float *h, const float *a,
+                                      const float *d, float *o, Py_ssize_t n, double *out)
 {
     acc G = {{0}, {0}}, P = {{0}, {0}};
     Py_ssize_t i = 0;
     for (; i + LANES <= n; i += LANES) {
-        lanes gv = load(g + i), pv = gv * load(d + i);
+        lanes gv = load(g + i);
+        lanes dv = kind == KIND_RELU      ? dphi_lanes(kind, load(h + i), gv, gv)
+                   : kind != KIND_GIVEN ? dphi_lanes(kind, gv, load(a + i), gv)
+                                        : load(d + i);
+        lanes pv = gv * dv;
         store(o + i, pv);
         acc_add(&G, gv);
         acc_add(&P, pv);
     }
-    for (Py_ssize_t j = i; j < n; j++) o[j] = g[j] * d[j];
+    for (Py_ssize_t j = i; j < n; j++)
+        o[j] = g[j] * dphi_one(kind, kind == KIND_RELU ? h[j] : 0.0f,
+                               kind == KIND_TANH || kind == KIND_SIGMOID ? a[j] : 0.0f,
+                               kind ? 0.0f : d[j]);
     acc_fold(&G, g + i, n - i, out, out + 1);
     acc_fold(&P, o + i, n - i, out + 2, out + 3);
 }
 
-CLONES static void product_rows(const float *g, const float *d, float *delta, Py_ssize_t rows,
-                                Py_ssize_t cols, double *out)
+static inline INLINE void product_kind(int kind, const float *g, const float *h, const float *a,
+                                       const float *d, float *delta, Py_ssize_t rows,
+                                       Py_ssize_t cols, double *out)
 {
     out[0] = out[1] = out[2] = out[3] = 0;
-    SEGMENTS(rows, cols, seg_product(g + o, d + o, delta + o, n, out);)
+    SEGMENTS(rows, cols, seg_product(kind, g + o, h + o, a + o, d + o, delta + o, n, out);)
+}
+
+CLONES static void product_rows(int kind, const float *g, const float *h, const float *a,
+                                const float *d, float *delta, Py_ssize_t rows, Py_ssize_t cols,
+                                double *out)
+{
+    switch (kind) {
+    case KIND_TANH:
+        product_kind(KIND_TANH, g, h, a, d, delta, rows, cols, out);
+        break;
+    case KIND_SIGMOID:
+        product_kind(KIND_SIGMOID, g, h, a, d, delta, rows, cols, out);
+        break;
+    case KIND_RELU:
+        product_kind(KIND_RELU, g, h, a, d, delta, rows, cols, out);
+        break;
+    default:
+        product_kind(KIND_GIVEN, g, h, a, d, delta, rows, cols, out);
+    }
 }
 
 /* x *= k in place; out: Σx, Σx² of the result. */
@@ -373,7 +402,7 @@ static PyObject *py_activate(PyObject *self, PyObject *args)
     Py_buffer h, a, d, cs;
     if (get(ho, &h, 0, rows, cols, "h")) return NULL;
     if (get(ao, &a, 0, rows, cols, "a")) goto fail_h;
-    if (get(dO, &d, kind != KIND_GIVEN, rows, cols, "d")) goto fail_a;
+    if (get(dO, &d, 0, rows, cols, "d")) goto fail_a;
     if (PyObject_GetBuffer(co, &cs, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE | PyBUF_FORMAT) < 0)
         goto fail_d;
     if (cs.len != cols * (Py_ssize_t)sizeof(int32_t) || cs.itemsize != sizeof(int32_t)) {
@@ -400,22 +429,36 @@ fail_h:
 
 static PyObject *py_product(PyObject *self, PyObject *args)
 {
-    PyObject *go, *dO, *oo;
+    PyObject *go, *ho, *ao, *dO, *oo;
+    int kind;
     Py_ssize_t rows, cols;
-    if (!PyArg_ParseTuple(args, "OOOnn", &go, &dO, &oo, &rows, &cols) || shape(rows, cols))
+    if (!PyArg_ParseTuple(args, "iOOOOOnn", &kind, &go, &ho, &ao, &dO, &oo, &rows, &cols) ||
+        shape(rows, cols))
         return NULL;
-    Py_buffer g, d, o;
+    if (kind < KIND_GIVEN || kind > KIND_RELU) {
+        PyErr_SetString(PyExc_ValueError, "unknown kind");
+        return NULL;
+    }
+    Py_buffer g, h, a, d, o;
     if (get(go, &g, 0, rows, cols, "g")) return NULL;
-    if (get(dO, &d, 0, rows, cols, "d")) goto fail_g;
+    if (get(ho, &h, 0, rows, cols, "h")) goto fail_g;
+    if (get(ao, &a, 0, rows, cols, "a")) goto fail_h;
+    if (get(dO, &d, 0, rows, cols, "d")) goto fail_a;
     if (get(oo, &o, 1, rows, cols, "out")) goto fail_d;
     double out[4];
-    Py_BEGIN_ALLOW_THREADS product_rows(g.buf, d.buf, o.buf, rows, cols, out);
+    Py_BEGIN_ALLOW_THREADS product_rows(kind, g.buf, h.buf, a.buf, d.buf, o.buf, rows, cols, out);
     Py_END_ALLOW_THREADS PyBuffer_Release(&o);
     PyBuffer_Release(&d);
+    PyBuffer_Release(&a);
+    PyBuffer_Release(&h);
     PyBuffer_Release(&g);
     return tuple_of(out, 4);
 fail_d:
     PyBuffer_Release(&d);
+fail_a:
+    PyBuffer_Release(&a);
+fail_h:
+    PyBuffer_Release(&h);
 fail_g:
     PyBuffer_Release(&g);
     return NULL;
@@ -482,7 +525,7 @@ static PyMethodDef methods[] = {
     {"activate", py_activate, METH_VARARGS,
      "activate(kind, h, a, d, rows, cols, thr, colsat) -> (Σh, Σh², Σa, Σa², n(φ' < thr))"},
     {"product", py_product, METH_VARARGS,
-     "product(g, d, out, rows, cols) -> (Σg, Σg², Σout, Σout²), out = g·d"},
+     "product(kind, g, h, a, d, out, rows, cols) -> (Σg, Σg², Σout, Σout²), out = g·φ'"},
     {"scale", py_scale, METH_VARARGS, "scale(x, rows, cols, k) -> (Σx, Σx²) after x *= k"},
     {"histogram", py_histogram, METH_VARARGS,
      "histogram(x, rows, cols, step, scale, offset, bins, counts) -> finite values counted"},

@@ -27,6 +27,15 @@ def fits(net: Network) -> bool:
     return AVAILABLE and type(net) is Network and net.dtype == np.float32
 
 
+def dead_share(d: np.ndarray, cols: np.ndarray, df_max: float, units: int) -> float:
+    """Share of the `units` with φ' ≤ 1e-6·max on every example, looked for in d's columns
+    `cols` only: a dead unit is saturated on every example, so these (from the saturation
+    count) are the only ones that can be; none in a healthy net."""
+    if not cols.size:
+        return 0.0
+    return np.count_nonzero(d[:, cols].max(axis=0) <= 1e-6 * df_max) / units
+
+
 class Recorder:
     """Sums per (layer, row) and the saturation of each layer, as the passes produce them."""
 
@@ -35,26 +44,35 @@ class Recorder:
         self.saturation: dict[int, tuple[int, np.ndarray]] = {}
 
     def activate(self, layer: Dense) -> None:
-        """φ' into layer.dphi; Σ and Σ² of h, a and W; how many φ' are saturated, and which
-        columns are saturated in every row (the only ones that can hold dead units)."""
-        d = layer.dphi
-        kind = KIND.get(layer.act.df, 0)
+        """Σ and Σ² of h, a and W; how many φ' are saturated, and the share of dead units. φ' is
+        left unwritten where the kernels know it (delta() computes it again from h or a): one
+        array a layer less to write and read back."""
+        h, a, d, act = layer.h, layer.a, layer.dphi, layer.act
+        kind = KIND.get(act.df, 0)
         if not kind:
-            layer.act.df(layer.h, layer.a, d)
+            act.df(h, a, d)
         rows, cols = d.shape
         whole = np.full(cols, -1, np.int32)
         sh, qh, sa, qa, n = _fused.activate(
-            kind, layer.h, layer.a, d, rows, cols, SATURATED * layer.act.df_max, whole
+            kind, h, a, d, rows, cols, SATURATED * act.df_max, whole
         )
         key = id(layer)
         self.sums[(key, "preact")], self.sums[(key, "act")] = (sh, qh), (sa, qa)
         self.sums[(key, "W")] = stats.kernel_sums(layer.W)
-        self.saturation[key] = (int(n), np.flatnonzero(whole))
+        cand = np.flatnonzero(whole)  # saturated in every row: the only columns dead units hold
+        if cand.size and kind:
+            d = np.empty((rows, cand.size), d.dtype)
+            act.df(h[:, cand], a[:, cand], d)
+            cand = np.arange(cand.size)
+        self.saturation[key] = (int(n), dead_share(d, cand, act.df_max, cols))
 
     def delta(self, layer: Dense) -> None:
         """δ = ∂ℓ/∂a · φ' into layer.delta, with the sums of both."""
         g = layer.grad_a
-        sg, qg, sd, qd = _fused.product(g, layer.dphi, layer.delta, *g.shape)
+        kind = KIND.get(layer.act.df, 0)
+        sg, qg, sd, qd = _fused.product(
+            kind, g, layer.h, layer.a, layer.dphi, layer.delta, *g.shape
+        )
         self.sums[(id(layer), "grad")], self.sums[(id(layer), "delta")] = (sg, qg), (sd, qd)
 
     def scale_dw(self, layer: Dense, k: float) -> None:

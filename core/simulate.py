@@ -295,24 +295,19 @@ def _flat(sides: list[list]) -> list:
 
 
 def _dead_share(d: np.ndarray, cols: np.ndarray, df_max: float) -> float:
-    """Share of units with φ' ≤ 1e-6·max on every example. Such a unit is saturated on every
-    example, so φ' is read again only in `cols`, the columns saturated in every row: none in a
-    healthy net."""
-    if not cols.size:
-        return 0.0
-    return np.count_nonzero(d[:, cols].max(axis=0) <= 1e-6 * df_max) / d.shape[1]
+    return fused.dead_share(d, cols, df_max, d.shape[1])
 
 
 def _saturation(layer: Dense, scratch, taken: dict) -> tuple[float, float]:
-    """Shares of saturated φ' and of dead units; from the Recorder's count when it took one."""
+    """Shares of saturated φ' and of dead units; the Recorder's when it took them."""
     d, df_max = layer.dphi, layer.act.df_max
     got = taken.get(id(layer))
-    if got is None:
-        below = scratch.tmp(d.size, np.bool_, "mask").reshape(d.shape)  # no 500 kB mask a layer
-        n = np.count_nonzero(np.less(d, fused.SATURATED * df_max, out=below))
-        got = (n, np.flatnonzero(below.all(axis=0)))
-    n, whole = got
-    return n / d.size, _dead_share(d, whole, df_max)
+    if got is not None:
+        n, dead = got
+        return n / d.size, dead
+    below = scratch.tmp(d.size, np.bool_, "mask").reshape(d.shape)  # no 500 kB mask a layer
+    n = np.count_nonzero(np.less(d, fused.SATURATED * df_max, out=below))
+    return n / d.size, _dead_share(d, np.flatnonzero(below.all(axis=0)), df_max)
 
 
 def _layer_stats(

@@ -37,14 +37,17 @@ def test_sums_are_the_float64_sums_and_the_same_bits_in_every_kernel(shape):
     sh, qh, sa, qa, _ = kernels.activate(1, h, a, d, *shape, 0.05, whole)
     assert (sh, qh) == (s, q) and (sa, qa) == kernels.sums(a, *shape)
     out = np.empty_like(h)
-    got = kernels.product(h, a, out, *shape)
+    got = kernels.product(0, h, h, h, a, out, *shape)  # φ' given: a
     assert got[:2] == (s, q) and got[2:] == kernels.sums(out, *shape)
     x = h.copy()
     assert kernels.scale(x, *shape, 1.0) == (s, q)
 
 
 @pytest.mark.parametrize("name", ["tanh", "sigmoid", "relu", "gelu", "elu"])
-def test_activate_writes_numpys_derivative_and_counts_saturation(name):
+def test_saturation_and_delta_use_numpys_derivative(name):
+    """activate counts φ' < thr as NumPy's φ' gives it (and which columns are below it in every
+    row); product's δ = g·φ' is NumPy's g * φ' to the bit, φ' recomputed from h or a where the
+    kernel knows the activation, read from d where not. NaN and ±inf included."""
     act = ACTIVATIONS[name]
     h = _arrays(40, 37, 1)
     h[3, :] = np.inf
@@ -54,21 +57,26 @@ def test_activate_writes_numpys_derivative_and_counts_saturation(name):
     with np.errstate(all="ignore"):
         act.f(h, a)
         act.df(h, a, want)
-    d = np.empty_like(h) if fused.KIND.get(act.df) else want.copy()
+    kind = fused.KIND.get(act.df, 0)
+    d = np.full_like(h, np.nan) if kind else want.copy()  # a known φ' is never read from d
     whole = np.full(h.shape[1], -1, np.int32)
     thr = fused.SATURATED * act.df_max
-    kind = fused.KIND.get(act.df, 0)
     *_, n = kernels.activate(kind, h, a, d, *h.shape, thr, whole)
-    np.testing.assert_array_equal(d, want)  # NaN where NumPy has NaN
     below = want < np.float32(thr)
     assert n == np.count_nonzero(below)
     np.testing.assert_array_equal(whole != 0, below.all(axis=0))
+    g = _arrays(40, 37, 2)
+    delta = np.empty_like(g)
+    kernels.product(kind, g, h, a, d, delta, *g.shape)
+    with np.errstate(all="ignore"):
+        np.testing.assert_array_equal(delta, g * want)
 
 
 def test_product_and_scale_write_what_numpy_writes():
+    """A given φ' multiplies as NumPy does; scaling in place too."""
     g, d = _arrays(30, 50, 2), _arrays(30, 50, 3)
     out = np.empty_like(g)
-    kernels.product(g, d, out, 30, 50)
+    kernels.product(0, g, g, g, d, out, 30, 50)
     np.testing.assert_array_equal(out, g * d)
     x = g.copy()
     kernels.scale(x, 30, 50, 1.0 / 30)
@@ -99,6 +107,7 @@ CONFIGS = [
     Config(depth=3, width=40, batch=60, activation="gelu", init="orthogonal"),
     Config(depth=6, width=50, batch=40, activation="tanh", init="normal", std=40.0),  # saturated
     Config(depth=8, width=30, batch=30, activation="linear", init="normal", std=1e4),  # overflow
+    Config(depth=3, width=40, batch=50, activation="relu", bias="constant", bias_value=-0.5),
 ]
 
 
@@ -114,6 +123,8 @@ def test_a_frame_through_the_kernels_equals_one_through_numpy(c, monkeypatch):
         for row in a.hists:
             np.testing.assert_array_equal(a.hists[row].counts, b.hists[row].counts)
     assert with_kernels.nonfinite == without.nonfinite
+    if c.bias_value < 0:
+        assert 0 < with_kernels.layers[-1].dead_units < 1  # the dead-unit path was taken
 
 
 def test_moments_without_the_kernels_agree_closely(monkeypatch):
