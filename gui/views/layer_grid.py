@@ -142,10 +142,34 @@ class StepCurve(_Curve):
     its data (nanmin, nanmax, pixel vectors) on every paint: 5.4 ms of a 20-panel frame's 8.3 ms
     of paint (measured)."""
 
+    GUIDE_ALPHA = 38  # showGrid(alpha=0.15) of 255
+
     def __init__(self, pen: QPen):
         super().__init__(pen)
         self._poly = QPolygonF()
         self._xy = np.zeros((0, 2))
+        self._data_rect = QRectF()
+        self._guides: list[QLineF] = []
+        self._guide_rect = QRectF()
+        self._guide_pen = QPen()
+        self._guide_pen.setCosmetic(True)
+
+    def set_guides(self, xs: list[float], top: float) -> None:
+        """Faint vertical lines at xs from 0 to top, under the outline: the panel's x grid.
+
+        pyqtgraph's showGrid has the bottom axis draw them, so the axis's bounds (a Python call
+        mapping the linked view's rectangle, about 70 a frame) and its cached pixmap grow to the
+        whole panel: 1.1-3 ms of a 20-panel paint. As items of their own they cost 0.64 ms of
+        per-item overhead; drawn by the outline's item, nothing measurable (measured)."""
+        self._guides = [QLineF(x, 0.0, x, top) for x in xs]
+        lo, hi = (min(xs), max(xs)) if xs else (0.0, 0.0)
+        self._guide_rect = QRectF(lo, 0.0, hi - lo, top) if xs else QRectF()
+        self._set_bounds(self._bounds())
+
+    def _bounds(self) -> QRectF:
+        if self._guide_rect.isNull():
+            return self._data_rect
+        return self._data_rect.united(self._guide_rect) if len(self._xy) else self._guide_rect
 
     def setData(self, edges: np.ndarray, heights: np.ndarray) -> None:
         """Bins [edges[k], edges[k+1]] at heights[k]; non-finite heights are drawn at 0. The
@@ -168,9 +192,16 @@ class StepCurve(_Curve):
             top, low = float(xy[0::2, 1].max()), float(xy[0::2, 1].min())
         xy[1::2, 1] = xy[0::2, 1]
         low = min(low, 0.0)
-        self._set_bounds(QRectF(float(edges[0]), low, float(edges[-1] - edges[0]), top - low))
+        self._data_rect = QRectF(float(edges[0]), low, float(edges[-1] - edges[0]), top - low)
+        self._set_bounds(self._bounds())
 
     def paint(self, painter, *args) -> None:
+        if self._guides:
+            color = pg.mkColor(pg.getConfigOption("foreground"))  # the theme's, as it changes
+            color.setAlpha(self.GUIDE_ALPHA)
+            self._guide_pen.setColor(color)
+            painter.setPen(self._guide_pen)
+            painter.drawLines(self._guides)
         if len(self._xy):
             painter.setPen(self._pen)
             painter.drawPolyline(self._poly)
@@ -211,36 +242,6 @@ class DashCurve(_Curve):
             painter.drawLines(*self._segments.drawargs())
 
 
-class GridLines(_Curve):
-    """Faint vertical lines at a panel's labelled x values, from 0 to the top of its y range.
-
-    pyqtgraph's showGrid has the bottom axis draw them, so the axis's bounds (a Python call that
-    maps the linked view's rectangle, about 70 a frame) and its cached pixmap grow to the whole
-    panel: the grid cost 1.1-3 ms of a 20-panel paint (measured). Here: three lines, one call."""
-
-    ALPHA = 38  # showGrid(alpha=0.15) of 255
-
-    def __init__(self):
-        pen = QPen()
-        pen.setCosmetic(True)
-        super().__init__(pen)
-        self._lines: list[QLineF] = []
-        self.setZValue(-1)  # under the curves
-
-    def set_lines(self, xs: list[float], top: float) -> None:
-        self._x = np.asarray(xs, dtype=float)
-        self._lines = [QLineF(x, 0.0, x, top) for x in xs]
-        lo, hi = (min(xs), max(xs)) if xs else (0.0, 0.0)
-        self._set_bounds(QRectF(lo, 0.0, hi - lo, top))
-
-    def paint(self, painter, *args) -> None:
-        color = pg.mkColor(pg.getConfigOption("foreground"))  # the theme's, as it changes
-        color.setAlpha(self.ALPHA)
-        self._pen.setColor(color)
-        painter.setPen(self._pen)
-        painter.drawLines(self._lines)
-
-
 NOTE_STYLES = {  # the out-of-range shares at the top corners, the overflow badge in the middle
     "under": dict(anchor=(0, 0), color=WARN),
     "over": dict(anchor=(1, 0), color=WARN),
@@ -252,9 +253,7 @@ class _Panel:
     def __init__(self, plot: pg.PlotItem, color: str, width: float = 2.0):
         self.plot = plot
         self.curve = _curve(plot, pg.mkPen(color, width=width), step=True)
-        self.grid = GridLines()
-        plot.addItem(self.grid, ignoreBounds=True)
-        self.ticks: list[float] = []
+        self.ticks: list[float] = []  # the labelled x values, where the x grid's lines are
         self.notes: dict[str, pg.TextItem] = {}  # made on first use (10 ms of a grid's build)
         self.xrange = (0.0, 0.0)
         self.ymax = 0.0
@@ -550,7 +549,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
             ticks = edge_ticks(h.lo, h.hi)
             p.plot.getAxis("bottom").setTicks([ticks])
             p.ticks = [t for t, _ in ticks]
-            p.grid.set_lines(p.ticks, max(p.ymax, 1e-12))
+            p.curve.set_guides(p.ticks, max(p.ymax, 1e-12))
             p.xrange = (h.lo, h.hi)
             p.edges = None
         if p.edges is None or len(p.edges) != len(h.counts) + 1:  # a new range or bin count
@@ -618,7 +617,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
                     for p in group:
                         p.ymax = ymax
                         p.plot.setYRange(0, ymax, padding=0)
-                        p.grid.set_lines(p.ticks, ymax)
+                        p.curve.set_guides(p.ticks, ymax)
                         _place_outside(p)
 
     def _tick(self) -> None:

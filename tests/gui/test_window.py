@@ -688,10 +688,11 @@ def test_panels_paint_the_snapshots_bins_and_title(make_window):
     assert np.allclose(starts, x[[0, 1, 2, 5, 9, 10, 11, 12, 13, 14]])
     assert dashed.boundingRect().height() == 1.0 and dashed._pen.style() == Qt.PenStyle.SolidLine
 
-    grid = p.grid  # faint lines at the labelled x values, the panel's full height
+    guides = p.curve._guides  # the x grid: faint lines at the labelled x values, full height
     ticks = [t for t, _ in edge_ticks(h.lo, h.hi)]
-    assert [line.x1() for line in grid._lines] == ticks
-    assert all(line.y1() == 0.0 and line.y2() == p.ymax for line in grid._lines)
+    assert [line.x1() for line in guides] == ticks
+    assert all(line.y1() == 0.0 and line.y2() == p.ymax for line in guides)
+    assert p.curve.boundingRect().top() <= 0.0 and p.curve.boundingRect().bottom() >= p.ymax
     image = win.grid.grab().toImage()
     column = win.grid.mapFromScene(p.plot.vb.mapViewToScene(QPointF(ticks[1], 0.5 * p.ymax)))
     shade = QColor(image.pixel(column)).lightness()
