@@ -44,9 +44,10 @@ class Recorder:
         self.saturation: dict[int, tuple[int, np.ndarray]] = {}
 
     def activate(self, layer: Dense) -> None:
-        """Σ and Σ² of h, a and W; how many φ' are saturated, and the share of dead units. φ' is
+        """Σ and Σ² of h and a; how many φ' are saturated, and the share of dead units. φ' is
         left unwritten where the kernels know it (delta() computes it again from h or a): one
-        array a layer less to write and read back."""
+        array a layer less to write and read back. (W's moments are taken afterwards, with the
+        statistics that two threads share.)"""
         h, a, d, act = layer.h, layer.a, layer.dphi, layer.act
         kind = KIND.get(act.df, 0)
         if not kind:
@@ -58,7 +59,6 @@ class Recorder:
         )
         key = id(layer)
         self.sums[(key, "preact")], self.sums[(key, "act")] = (sh, qh), (sa, qa)
-        self.sums[(key, "W")] = stats.kernel_sums(layer.W)
         cand = np.flatnonzero(whole)  # saturated in every row: the only columns dead units hold
         if cand.size and kind:
             d = np.empty((rows, cand.size), d.dtype)

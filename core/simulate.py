@@ -272,7 +272,8 @@ def measure_joint(
             lambda item, sc: _layer_moments(item[1], sc, backward, pre),
             items,
             scratch,
-            split and pre is _INLINE,  # prefetched moments are already taken
+            # prefetched moments are already taken (and wait on the helper: never from it)
+            split and (pre is _INLINE or not isinstance(pre, _Prefetch)),
         )
         ranges = _flat(_ranges(nets, configs, _sides(nets, flat)))
         out = parallel.halves(
