@@ -18,7 +18,8 @@ processes hits both alike; every figure is a median. The phase breakdown times
 Simulator.prepare, re-runs forward and backward on the prepared network (same weights, so the same
 work) and times the statistics part (core.simulate._measure, or measure_joint) on its own;
 phases_ms.init is what prepare spends besides forward and backward (weights from the cached noise,
-input, output gradient). Under load from other processes the phases need not add up.
+input, output gradient). The phases run NumPy's passes (no core.fused.Recorder), so they show what
+the C kernels replace; step_ms is the real path. Under load the phases need not add up.
 """
 
 from __future__ import annotations

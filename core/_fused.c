@@ -100,6 +100,22 @@ CLONES static void sums_rows(const float *x, Py_ssize_t rows, Py_ssize_t cols, d
     out[1] = q;
 }
 
+/* F(kind, ...) with kind a constant in each call, so that the switches in dphi_lanes fold away */
+#define BY_KIND(kind, F, ...)                                                                   \
+    switch (kind) {                                                                             \
+    case KIND_TANH:                                                                             \
+        F(KIND_TANH, __VA_ARGS__);                                                              \
+        break;                                                                                  \
+    case KIND_SIGMOID:                                                                          \
+        F(KIND_SIGMOID, __VA_ARGS__);                                                           \
+        break;                                                                                  \
+    case KIND_RELU:                                                                             \
+        F(KIND_RELU, __VA_ARGS__);                                                              \
+        break;                                                                                  \
+    default:                                                                                    \
+        F(KIND_GIVEN, __VA_ARGS__);                                                             \
+    }
+
 /* φ' from h and a as the activation's df computes it in NumPy (same operations, same order). */
 static inline INLINE lanes dphi_lanes(int kind, lanes h, lanes a, lanes given)
 {
@@ -169,8 +185,7 @@ static inline INLINE int64_t seg_activate(int kind, const float *h, const float 
 /* φ' is not stored where the kernel knows it (product_rows computes it again from h or a: one
    2 MB array a layer less to write and read back); d is read only for KIND_GIVEN.
    out: Σh, Σh², Σa, Σa², then the count of φ' < thr; colsat[c] (-1 before the first row) stays
-   nonzero only if φ' < thr in every row of column c. kind is constant in each call below, so
-   the switch in dphi_lanes folds away. */
+   nonzero only if φ' < thr in every row of column c. */
 static inline INLINE void activate_kind(int kind, const float *h, const float *a, const float *d,
                                         Py_ssize_t rows, Py_ssize_t cols, float thr, double *out,
                                         int32_t *colsat)
@@ -191,19 +206,7 @@ CLONES static void activate_rows(int kind, const float *h, const float *a, const
                                  Py_ssize_t rows, Py_ssize_t cols, float thr, double *out,
                                  int32_t *colsat)
 {
-    switch (kind) {
-    case KIND_TANH:
-        activate_kind(KIND_TANH, h, a, d, rows, cols, thr, out, colsat);
-        break;
-    case KIND_SIGMOID:
-        activate_kind(KIND_SIGMOID, h, a, d, rows, cols, thr, out, colsat);
-        break;
-    case KIND_RELU:
-        activate_kind(KIND_RELU, h, a, d, rows, cols, thr, out, colsat);
-        break;
-    default:
-        activate_kind(KIND_GIVEN, h, a, d, rows, cols, thr, out, colsat);
-    }
+    BY_KIND(kind, activate_kind, h, a, d, rows, cols, thr, out, colsat);
 }
 
 /* delta = g·φ' (φ' from h or a as activate_rows has it, from d for KIND_GIVEN);
@@ -243,19 +246,7 @@ CLONES static void product_rows(int kind, const float *g, const float *h, const 
                                 const float *d, float *delta, Py_ssize_t rows, Py_ssize_t cols,
                                 double *out)
 {
-    switch (kind) {
-    case KIND_TANH:
-        product_kind(KIND_TANH, g, h, a, d, delta, rows, cols, out);
-        break;
-    case KIND_SIGMOID:
-        product_kind(KIND_SIGMOID, g, h, a, d, delta, rows, cols, out);
-        break;
-    case KIND_RELU:
-        product_kind(KIND_RELU, g, h, a, d, delta, rows, cols, out);
-        break;
-    default:
-        product_kind(KIND_GIVEN, g, h, a, d, delta, rows, cols, out);
-    }
+    BY_KIND(kind, product_kind, g, h, a, d, delta, rows, cols, out);
 }
 
 /* x *= k in place; out: Σx, Σx² of the result. */
