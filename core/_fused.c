@@ -377,82 +377,82 @@ static PyObject *py_sums(PyObject *self, PyObject *args)
     return tuple_of(out, 2);
 }
 
+static void release(Py_buffer *v, int n)
+{
+    while (n--) PyBuffer_Release(&v[n]);
+}
+
+/* get() for each of n arrays (writable where the name starts with '>'); all or none are held. */
+static int get_all(PyObject *const *objs, Py_buffer *v, const char *const *names, int n,
+                   Py_ssize_t rows, Py_ssize_t cols)
+{
+    for (int i = 0; i < n; i++) {
+        int out = names[i][0] == '>';
+        if (get(objs[i], &v[i], out, rows, cols, names[i] + out)) {
+            release(v, i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int known_kind(int kind)
+{
+    if (kind < KIND_GIVEN || kind > KIND_RELU) {
+        PyErr_SetString(PyExc_ValueError, "unknown kind");
+        return 0;
+    }
+    return 1;
+}
+
 static PyObject *py_activate(PyObject *self, PyObject *args)
 {
-    PyObject *ho, *ao, *dO, *co;
+    static const char *const names[] = {"h", "a", "d"};
+    PyObject *objs[3], *co;
     int kind;
     Py_ssize_t rows, cols;
     float thr;
-    if (!PyArg_ParseTuple(args, "iOOOnnfO", &kind, &ho, &ao, &dO, &rows, &cols, &thr, &co) ||
-        shape(rows, cols))
+    if (!PyArg_ParseTuple(args, "iOOOnnfO", &kind, &objs[0], &objs[1], &objs[2], &rows, &cols,
+                          &thr, &co) ||
+        shape(rows, cols) || !known_kind(kind))
         return NULL;
-    if (kind < KIND_GIVEN || kind > KIND_RELU) {
-        PyErr_SetString(PyExc_ValueError, "unknown kind");
+    Py_buffer v[3], cs;
+    if (get_all(objs, v, names, 3, rows, cols)) return NULL;
+    if (PyObject_GetBuffer(co, &cs, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE | PyBUF_FORMAT) < 0) {
+        release(v, 3);
         return NULL;
     }
-    Py_buffer h, a, d, cs;
-    if (get(ho, &h, 0, rows, cols, "h")) return NULL;
-    if (get(ao, &a, 0, rows, cols, "a")) goto fail_h;
-    if (get(dO, &d, 0, rows, cols, "d")) goto fail_a;
-    if (PyObject_GetBuffer(co, &cs, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE | PyBUF_FORMAT) < 0)
-        goto fail_d;
     if (cs.len != cols * (Py_ssize_t)sizeof(int32_t) || cs.itemsize != sizeof(int32_t)) {
         PyErr_SetString(PyExc_ValueError, "colsat: one int32 per column expected");
         PyBuffer_Release(&cs);
-        goto fail_d;
+        release(v, 3);
+        return NULL;
     }
     double out[5];
-    Py_BEGIN_ALLOW_THREADS activate_rows(kind, h.buf, a.buf, d.buf, rows, cols, thr, out,
-                                         cs.buf);
+    Py_BEGIN_ALLOW_THREADS activate_rows(kind, v[0].buf, v[1].buf, v[2].buf, rows, cols, thr,
+                                         out, cs.buf);
     Py_END_ALLOW_THREADS PyBuffer_Release(&cs);
-    PyBuffer_Release(&d);
-    PyBuffer_Release(&a);
-    PyBuffer_Release(&h);
+    release(v, 3);
     return tuple_of(out, 5);
-fail_d:
-    PyBuffer_Release(&d);
-fail_a:
-    PyBuffer_Release(&a);
-fail_h:
-    PyBuffer_Release(&h);
-    return NULL;
 }
 
 static PyObject *py_product(PyObject *self, PyObject *args)
 {
-    PyObject *go, *ho, *ao, *dO, *oo;
+    static const char *const names[] = {"g", "h", "a", "d", ">out"};
+    PyObject *objs[5];
     int kind;
     Py_ssize_t rows, cols;
-    if (!PyArg_ParseTuple(args, "iOOOOOnn", &kind, &go, &ho, &ao, &dO, &oo, &rows, &cols) ||
-        shape(rows, cols))
+    if (!PyArg_ParseTuple(args, "iOOOOOnn", &kind, &objs[0], &objs[1], &objs[2], &objs[3],
+                          &objs[4], &rows, &cols) ||
+        shape(rows, cols) || !known_kind(kind))
         return NULL;
-    if (kind < KIND_GIVEN || kind > KIND_RELU) {
-        PyErr_SetString(PyExc_ValueError, "unknown kind");
-        return NULL;
-    }
-    Py_buffer g, h, a, d, o;
-    if (get(go, &g, 0, rows, cols, "g")) return NULL;
-    if (get(ho, &h, 0, rows, cols, "h")) goto fail_g;
-    if (get(ao, &a, 0, rows, cols, "a")) goto fail_h;
-    if (get(dO, &d, 0, rows, cols, "d")) goto fail_a;
-    if (get(oo, &o, 1, rows, cols, "out")) goto fail_d;
+    Py_buffer v[5];
+    if (get_all(objs, v, names, 5, rows, cols)) return NULL;
     double out[4];
-    Py_BEGIN_ALLOW_THREADS product_rows(kind, g.buf, h.buf, a.buf, d.buf, o.buf, rows, cols, out);
-    Py_END_ALLOW_THREADS PyBuffer_Release(&o);
-    PyBuffer_Release(&d);
-    PyBuffer_Release(&a);
-    PyBuffer_Release(&h);
-    PyBuffer_Release(&g);
+    Py_BEGIN_ALLOW_THREADS product_rows(kind, v[0].buf, v[1].buf, v[2].buf, v[3].buf, v[4].buf,
+                                        rows, cols, out);
+    Py_END_ALLOW_THREADS release(v, 5);
     return tuple_of(out, 4);
-fail_d:
-    PyBuffer_Release(&d);
-fail_a:
-    PyBuffer_Release(&a);
-fail_h:
-    PyBuffer_Release(&h);
-fail_g:
-    PyBuffer_Release(&g);
-    return NULL;
 }
 
 static PyObject *py_scale(PyObject *self, PyObject *args)
