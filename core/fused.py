@@ -2,9 +2,9 @@
 
 A canonical frame's overhead over its matmuls was memory traffic: NumPy read each 2 MB array
 once per sum, once for φ', once for the saturation mask. A Recorder is handed to a plain float32
-Network's forward and backward; its kernels write φ', δ and the scaled ∂L/∂W as NumPy did (the
-same bits) and return every sum on the way, which core.simulate turns into the same Moments as
-stats.moments. Where the C module is missing (no compiler at install), a net is not float32 or
+Network's forward and backward; its kernels write δ and the scaled ∂L/∂W as NumPy did (the same
+bits; φ' is not stored where the kernels know the activation) and return every sum on the way,
+which core.simulate turns into the same Moments as stats.moments. Where the C module is missing (no compiler at install), a net is not float32 or
 not a plain Network, no Recorder is made and the statistics are read afterwards with NumPy.
 """
 
@@ -41,7 +41,7 @@ class Recorder:
 
     def __init__(self):
         self.sums: dict[tuple[int, str], tuple[float, float]] = {}
-        self.saturation: dict[int, tuple[int, np.ndarray]] = {}
+        self.saturation: dict[int, tuple[int, float]] = {}  # saturated φ' count, dead share
 
     def activate(self, layer: Dense) -> None:
         """Σ and Σ² of h and a; how many φ' are saturated, and the share of dead units. φ' is

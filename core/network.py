@@ -29,7 +29,8 @@ class Dense:
         self.grad_key = None  # the seed of the output gradient grad_a holds (core.simulate)
 
     def forward(self, x: np.ndarray, record=None) -> np.ndarray:
-        """`record` (core.fused.Recorder) writes φ' and takes the statistics' sums in one pass."""
+        """With `record` (core.fused.Recorder) φ' and the statistics' sums are its business: it
+        leaves dphi unwritten where its kernels compute φ' again in backward."""
         self.x = x
         np.matmul(x, self.W, out=self.h)
         if self.has_bias:
