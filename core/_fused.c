@@ -272,8 +272,8 @@ CLONES static void scale_rows(float *x, Py_ssize_t rows, Py_ssize_t cols, float 
 }
 
 /* Counts of every step-th row's values in bins+2 bins (0: below lo, bins+1: above hi), binned
-   as core/stats.py's NumPy path does: t = x·scale + offset in float, clipped to [0, bins+1],
-   truncated. Non-finite values go to a bin of their own and are not counted; *kept is how many
+   as core/stats.py's NumPy path does: t = x·scale + offset in float, clipped to [0, bins+1]
+   (NaN to 0), truncated. Non-finite values go to a bin of their own and are not counted; *kept is how many
    were. A row's indices are computed first (a loop the compiler vectorizes), then counted into
    WAYS interleaved arrays so that increments of one bin do not wait on one another. */
 CLONES static void histogram_rows(const float *x, Py_ssize_t rows, Py_ssize_t cols,
@@ -295,8 +295,10 @@ CLONES static void histogram_rows(const float *x, Py_ssize_t rows, Py_ssize_t co
             int finite = (v - v) == 0.0f; /* false for inf and NaN */
             float t = v * scale;
             t = t + offset;
-            t = t < 0.0f ? 0.0f : t;
-            t = t > top ? top : t;
+            /* NaN (0·∞, when a range is too narrow for float's scale) goes to 0, as NumPy's
+               fmax does: every index below is in [0, bins + 1], whatever the values */
+            t = t >= 0.0f ? t : 0.0f;
+            t = t <= top ? t : top;
             t = finite ? t : 0.0f;
             idx[c] = finite ? (int32_t)t : trash;
         }
@@ -479,8 +481,8 @@ static PyObject *py_histogram(PyObject *self, PyObject *args)
                           &co) ||
         shape(rows, cols))
         return NULL;
-    if (step < 1 || bins < 1) {
-        PyErr_SetString(PyExc_ValueError, "step and bins must be positive");
+    if (step < 1 || bins < 1 || bins > (1 << 20)) {
+        PyErr_SetString(PyExc_ValueError, "step must be positive, bins in 1..2^20");
         return NULL;
     }
     Py_buffer x, c;

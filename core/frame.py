@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import theory
+from core import parallel, theory
 from core.config import Config
 from core.simulate import Simulator, run_joint
 from core.stats import Snapshot
@@ -47,6 +47,7 @@ class FrameMaker:
     def __init__(self):
         self.sims = (Simulator(), Simulator())
         self._blas = None
+        self._blas_threads = 0
 
     def make(self, configs: list[Config], rows: tuple[str, ...], blas: int, phase: bool) -> Frame:
         """Snapshots with `blas` BLAS threads; with `phase`, the theory's phase diagram too."""
@@ -61,7 +62,10 @@ class FrameMaker:
             from threadpoolctl import ThreadpoolController
 
             self._blas = ThreadpoolController()
-        self._blas.limit(limits=n, user_api="blas")
+        if n != self._blas_threads:  # only a change, and never under another thread's matmul
+            with parallel.BLAS_LOCK:
+                self._blas.limit(limits=n, user_api="blas")
+            self._blas_threads = n
         for sim in self.sims:  # a core BLAS leaves idle takes the moments
             sim.prefetch = n < (os.cpu_count() or 1)
 

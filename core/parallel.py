@@ -10,12 +10,17 @@ helper never wait on one another, so callers on several threads may share it.
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from core import stats
 
 ENABLED = (os.cpu_count() or 1) > 1
 SCRATCH = stats.Scratch()  # used only on the helper thread
+# Held to change OpenBLAS's thread count and by a training step's BLAS calls: OpenBLAS
+# reallocates its threads' buffers when the count grows, under a matmul another thread is in
+# (a training step beside frames made on the engine's thread segfaulted in np.matmul in CI).
+BLAS_LOCK = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
 
 

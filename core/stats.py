@@ -199,7 +199,8 @@ def histogram(
     with np.errstate(all="ignore"):
         np.multiply(sample, scale, out=t)
         t += 1.0 - lo * scale  # bin 0 is the underflow, bin bins+1 the overflow
-        np.clip(t, 0.0, bins + 1.0, out=t)
+        np.fmax(t, 0.0, out=t)  # NaN (0·∞ when the range is too narrow for the dtype) → 0
+        np.fmin(t, bins + 1.0, out=t)
     idx[...] = t
     counts = np.bincount(idx.reshape(-1), minlength=bins + 2)
     return Hist(lo, hi, counts[1 : bins + 1].copy(), int(counts[0]), int(counts[bins + 1]), m)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from core import stats
+from core import parallel, stats
 from core.activations import ACTIVATIONS
 from core.config import Config, ConfigError
 from core.network import Dense
@@ -348,7 +348,7 @@ class Trainer:
     def step(self, n: int = 1) -> TrainRecord | None:
         """n optimizer steps; returns the last record made among them, if any."""
         rec = None
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), parallel.BLAS_LOCK:  # see core/parallel.py
             for _ in range(n):
                 self._train_step()
                 self.step_count += 1

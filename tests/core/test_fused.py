@@ -180,3 +180,22 @@ def test_histograms_binned_by_the_kernel_equal_numpys_bins(shape, monkeypatch):
         )
     with pytest.raises(ValueError, match="bins"):
         kernels.histogram(x.reshape(-1)[:10], 1, 10, 1, 1.0, 0.0, 5, np.zeros(6, np.int64))
+
+
+def test_a_range_too_narrow_for_float32_bins_safely(monkeypatch):
+    """bins / (hi - lo) overflows float32 for a range of 1e-40 (a vanished net's): 0·∞ is NaN,
+    which once became an index of INT_MIN and a write outside the counts (a segfault in CI).
+    Both paths now put it in the underflow bin and count every value."""
+    x = np.zeros((40, 30), np.float32)
+    x[0, :5] = 1e-42
+    x[1, :3] = -1e-42
+    got = stats.histogram(x, -1e-40, 1e-40, 60, stats.Scratch(), False)
+    with monkeypatch.context() as m:
+        m.setattr(stats, "_fused", None)
+        ref = stats.histogram(x, -1e-40, 1e-40, 60, stats.Scratch(), False)
+    assert got.sampled == x.size == got.counts.sum() + got.underflow + got.overflow
+    np.testing.assert_array_equal(got.counts, ref.counts)
+    assert (got.underflow, got.overflow) == (ref.underflow, ref.overflow)
+    counts = np.zeros(62, np.int64)
+    assert kernels.histogram(x, 40, 30, 1, float("inf"), 0.0, 60, counts) == x.size
+    assert counts.sum() == x.size

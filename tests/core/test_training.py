@@ -313,3 +313,44 @@ def test_bad_npz_containers(tmp_path):
     _one_line_error(tmp_path / "obj.npz", "numeric, not Python objects")
     (tmp_path / "d.txt").write_text("1,2,0\n")
     _one_line_error(tmp_path / "d.txt", "expected a .npz")
+
+
+def test_blas_thread_changes_wait_for_a_training_step(monkeypatch):
+    """OpenBLAS reallocates its threads' buffers when their count grows: a change under a
+    training step's matmul (frames made on the engine's thread) segfaulted in CI. A change
+    waits for the step to end, and an unchanged count is not set again."""
+    import threading
+
+    from core import parallel
+    from core.frame import FrameMaker
+
+    made, calls = FrameMaker(), []
+
+    class Controller:
+        def limit(self, limits, user_api):
+            calls.append(limits)
+
+    made._blas = Controller()
+    tr = Trainer(Config(depth=2, width=16, batch=32))
+    entered, leave = threading.Event(), threading.Event()
+    real = tr._train_step
+
+    def slow_step():
+        entered.set()
+        leave.wait(5)
+        real()
+
+    monkeypatch.setattr(tr, "_train_step", slow_step)
+    stepping = threading.Thread(target=tr.step)
+    stepping.start()
+    assert entered.wait(5)
+    setting = threading.Thread(target=made._set_blas, args=(1,))
+    setting.start()
+    setting.join(0.2)
+    assert setting.is_alive() and calls == []  # held back while the step runs
+    leave.set()
+    stepping.join(5)
+    setting.join(5)
+    assert calls == [1] and not parallel.BLAS_LOCK.locked()
+    made._set_blas(1)
+    assert calls == [1]  # the same count: not set again
