@@ -236,7 +236,10 @@ def _ranges(nets: list[Network], configs: list[Config], moments) -> list[list[di
             for r in stats.ROWS
         }
 
-    shared = ranges(everything, shared_bounds)  # one dict, every layer's (0.3 ms a frame less)
+    # one dict, every layer's (0.3 ms a frame less than a dict a layer)
+    shared = (
+        ranges(everything, shared_bounds) if "shared" in {c.hist_scale for c in configs} else {}
+    )
     out = []
     for net, c in zip(nets, configs, strict=True):
         per_layer = []
