@@ -87,6 +87,7 @@ class Network:
         then, beside the next layer's matmul); `record` goes to each layer (Dense.forward)."""
         a = self.x
         for layer in self.layers[:upto]:
+            # a Recorder only reaches plain Dense layers (core.fused.fits); NormDense takes none
             a = layer.forward(a) if record is None else layer.forward(a, record)
             if done is not None:
                 done(layer)

@@ -1,9 +1,9 @@
 """Per-layer statistics and histograms: what every view, the CLI's JSON and the tests read.
 
 Moments use every value (one pass of core/_fused.c for float32, BLAS dot products otherwise; a
-second centred pass only when the mean dwarfs the spread); histograms bin a sample of at most HIST_SAMPLE values per array (every k-th row) with an
-O(n) bincount, which keeps 40 histograms of 500k values inside a frame. Non-finite values are
-counted, never binned, and never raise.
+second centred pass only when the mean dwarfs the spread). Histograms bin a sample of at most
+HIST_SAMPLE values per array (every k-th row) in one O(n) pass: the C kernel, or NumPy's
+bincount with the same bins. Non-finite values are counted, never binned, and never raise.
 """
 
 from __future__ import annotations
