@@ -9,11 +9,12 @@ from __future__ import annotations
 import functools
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from core import parallel, theory
+from core import cancel, parallel, theory
 from core.config import Config
 from core.simulate import Simulator, run_joint
 from core.stats import Snapshot
@@ -49,11 +50,20 @@ class FrameMaker:
         self._blas = None
         self._blas_threads = 0
 
-    def make(self, configs: list[Config], rows: tuple[str, ...], blas: int, phase: bool) -> Frame:
-        """Snapshots with `blas` BLAS threads; with `phase`, the theory's phase diagram too."""
+    def make(
+        self,
+        configs: list[Config],
+        rows: tuple[str, ...],
+        blas: int,
+        phase: bool,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Frame:
+        """Snapshots with `blas` BLAS threads; with `phase`, the theory's phase diagram too.
+        Raises cancel.Cancelled between layers once `cancelled()` is true."""
         self._set_blas(blas)
         t0 = time.perf_counter()
-        snaps = run_joint(list(self.sims[: len(configs)]), list(configs), rows)
+        with cancel.checked(cancelled):
+            snaps = run_joint(list(self.sims[: len(configs)]), list(configs), rows)
         seconds = time.perf_counter() - t0
         return Frame(snaps, theory_of(snaps[0], phase), blas, seconds)
 

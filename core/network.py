@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from core import cancel
 from core.activations import Activation
 
 
@@ -87,6 +88,7 @@ class Network:
         then, beside the next layer's matmul); `record` goes to each layer (Dense.forward)."""
         a = self.x
         for layer in self.layers[:upto]:
+            cancel.point()
             # a Recorder only reaches plain Dense layers (core.fused.fits); NormDense takes none
             a = layer.forward(a) if record is None else layer.forward(a, record)
             if done is not None:
@@ -97,6 +99,7 @@ class Network:
         """Back-propagate from the top layer's grad_a, which the caller has set; `done(layer)` as
         each layer's gradients are final."""
         for i in range(len(self.layers) - 1, -1, -1):
+            cancel.point()
             below = self.layers[i - 1] if i else None
             if record is None:
                 self.layers[i].backward(below, self._ones, bias_grads)

@@ -7,28 +7,37 @@ compute: a batch-100 frame took 29 ms alone and 1,214 ms beside a busy Python th
 this 2-core machine); in the window, drag frames took 53–95 ms against 16–29 standalone. Here the
 frame pays one pickle each way (a Frame is ~100 kB).
 
-Protocol, over two pipes whose descriptors are the arguments: the server writes ("ready", pid),
-then for each request (configs, rows, blas threads, phase) writes ("frame", Frame), ("refused",
-message) for a config the core refuses, or ("bug", message, traceback). None or end of file ends it.
+Protocol, over pipes whose descriptors are the arguments: the server writes ("ready", pid),
+then for each request (configs, rows, blas threads, phase[, number]) writes ("frame", Frame),
+("refused", message) for a config the core refuses, ("cancelled",) for a frame abandoned between
+layers, or ("bug", message, traceback). None or end of file ends it. On the third pipe, the cancel
+pipe, the window writes the number of a request to abandon (8 bytes, little-endian): numbers
+only grow, so one meant for a finished request can never stop a later one (core/cancel.py).
 
-    python -c "from core.serve import main; main()" READ_FD WRITE_FD
+    python -c "from core.serve import main; main()" READ_FD WRITE_FD [CANCEL_FD]
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import pickle
+import select
+import struct
 import sys
 import traceback
 
+from core.cancel import Cancelled
 from core.config import Config, ConfigError
 from core.frame import FrameMaker
 
 
-def answer(maker: FrameMaker, request) -> tuple:
+def answer(maker: FrameMaker, request, cancelled=None) -> tuple:
     try:
-        return ("frame", maker.make(*request))
+        return ("frame", maker.make(*request, cancelled=cancelled))
+    except Cancelled:
+        return ("cancelled",)
     except (ConfigError, MemoryError) as e:
         return ("refused", str(e))
     except Exception as e:  # a bug: the window shows it and keeps its last frame
@@ -40,10 +49,11 @@ def answer(maker: FrameMaker, request) -> tuple:
 WARM_UP = Config(depth=2, width=16, batch=16)
 
 
-def serve(inp, out) -> None:
+def serve(inp, out, cancel_fd: int | None = None) -> None:
     maker = FrameMaker()
     maker.make([WARM_UP], ("act", "grad"), 1, False)
     _send(out, ("ready", os.getpid()))
+    cancels = None if cancel_fd is None else CancelPipe(cancel_fd)
     while True:
         try:
             request = pickle.load(inp)
@@ -51,7 +61,31 @@ def serve(inp, out) -> None:
             return
         if request is None:
             return
-        _send(out, answer(maker, request))
+        check = None
+        if len(request) == 5:
+            *request, number = request
+            check = cancels and functools.partial(cancels.asked, number)
+        _send(out, answer(maker, request, check))
+
+
+class CancelPipe:
+    """The numbers the window has asked to abandon, read as they come (one select a layer)."""
+
+    def __init__(self, fd: int):
+        self.fd, self.highest, self._rest = fd, -1, b""
+
+    def asked(self, number: int) -> bool:
+        while select.select([self.fd], [], [], 0)[0]:
+            try:
+                data = os.read(self.fd, 4096)
+            except BlockingIOError:
+                break
+            if not data:  # the window's end is closed
+                break
+            data, cut = self._rest + data, (len(self._rest) + len(data)) // 8 * 8
+            self._rest = data[cut:]
+            self.highest = max((self.highest, *struct.unpack(f"<{cut // 8}q", data[:cut])))
+        return self.highest >= number
 
 
 def _send(out, message) -> None:
@@ -62,11 +96,19 @@ def _send(out, message) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     try:
-        rfd, wfd = (int(a) for a in args)
-        inp, out = os.fdopen(rfd, "rb"), os.fdopen(wfd, "wb")
+        fds = [int(a) for a in args]
+        if len(fds) not in (2, 3):
+            raise ValueError(args)
+        inp, out = os.fdopen(fds[0], "rb"), os.fdopen(fds[1], "wb")
+        cancel_fd = fds[2] if len(fds) == 3 else None
+        if cancel_fd is not None:
+            os.set_blocking(cancel_fd, False)
     except (ValueError, OSError):
-        print("usage: core.serve READ_FD WRITE_FD (started by the window)", file=sys.stderr)
+        print(
+            "usage: core.serve READ_FD WRITE_FD [CANCEL_FD] (started by the window)",
+            file=sys.stderr,
+        )
         return 2
     with contextlib.suppress(BrokenPipeError, KeyboardInterrupt), inp, out:
-        serve(inp, out)
+        serve(inp, out, cancel_fd)
     return 0

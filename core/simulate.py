@@ -14,7 +14,7 @@ from concurrent.futures import Future
 
 import numpy as np
 
-from core import fused, parallel, stats
+from core import cancel, fused, parallel, stats
 from core.activations import ACTIVATIONS
 from core.config import Config
 from core.inits import INITS, LSUV_MAX_ITER, LSUV_TOL, NoiseBank
@@ -73,6 +73,7 @@ class Simulator:
         with np.errstate(all="ignore"):
             _draw_input(net, bank, c)
             for i, layer in enumerate(net.layers):
+                cancel.point()
                 _init_layer(layer, i, bank, c)
             init_extras(net, c)
             if INITS[c.init].data_dependent:
@@ -146,6 +147,7 @@ def _lsuv(net: Network) -> None:
     """Mishkin & Matas: rescale each layer, input side first, until Var(h) is 1 on this batch."""
     a = net.x
     for layer in net.layers:
+        cancel.point()
         for _ in range(LSUV_MAX_ITER):
             layer.forward(a)
             var = float(layer.h.var())
@@ -200,6 +202,7 @@ MOMENT_KEYS = (*stats.ROWS, "W", "delta")  # the histogram rows, then the weight
 
 
 def _layer_moments(layer: Dense, scratch, backward: bool, pre: _Prefetch) -> dict:
+    cancel.point()
     arrays = (*layer.rows(), layer.W, layer.delta)
     return {
         k: pre.moments(layer, k, a, scratch)
@@ -317,6 +320,7 @@ def _saturation(layer: Dense, scratch, taken: dict) -> tuple[float, float]:
 def _layer_stats(
     i, layer: Dense, m, ranges, c: Config, rows, scratch, backward: bool, taken: dict
 ) -> stats.LayerStats:
+    cancel.point()
     fan_in, fan_out = layer.W.shape
     act = layer.act
     saturated, dead = _saturation(layer, scratch, taken)

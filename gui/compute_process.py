@@ -5,9 +5,11 @@ request at a time. The app starts it before it loads Qt (gui/app.py): it imports
 other core while this process imports Qt and builds the window, and makes the first frame
 there, beside the build (on the engine's thread that frame waited for the GIL the build held).
 Otherwise the first Engine starts it. An engine computes on its own thread until the process
-says it is ready (its first frame waits for that up to engine.FIRST_WAIT_S), and for good if it
-cannot start or ends.
-INITSCOPE_COMPUTE=thread keeps every frame on the engine's thread.
+says it is ready (its first frame waits for that up to engine.FIRST_WAIT_S). A process that ends
+(killed, out of memory) is replaced by a new one, which makes the frame it was making; only when
+processes keep ending (MAX_STARTS within RESTART_WINDOW_S) or none can start do frames stay on
+the engine's thread, where they compete with the UI for the GIL (a frame of 1.6 s there took
+46.6 s, issue 17). INITSCOPE_COMPUTE=thread keeps every frame on the engine's thread.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ import contextlib
 import os
 import pickle
 import select
+import struct
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
+from core.cancel import Cancelled
 from core.frame import Frame
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,21 +50,29 @@ class ComputeProcess:
     def __init__(self):
         req_r, req_w = os.pipe()
         res_r, res_w = os.pipe()
+        cancel_r, self._cancel_w = os.pipe()
+        os.set_blocking(self._cancel_w, False)  # a full pipe already says "cancel"
         try:
             self._proc = subprocess.Popen(
-                [*_command(), str(req_r), str(res_w)],
-                pass_fds=(req_r, res_w),
+                [*_command(), str(req_r), str(res_w), str(cancel_r)],
+                pass_fds=(req_r, res_w, cancel_r),
                 stdin=subprocess.DEVNULL,
                 close_fds=True,
             )
+        except OSError:
+            os.close(self._cancel_w)
+            raise
         finally:
-            os.close(req_r)
-            os.close(res_w)
+            for fd in (req_r, res_w, cancel_r):
+                os.close(fd)
         self._out = os.fdopen(req_w, "wb")
         self._in = os.fdopen(res_r, "rb")
         self._ready = False
         self._dead = False
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one request at a time
+        self._flight = threading.Lock()  # held to number a request or ask to abandon it
+        self._number = 0  # the newest request's number
+        self._in_flight = False
 
     @property
     def pid(self) -> int:
@@ -80,23 +93,43 @@ class ComputeProcess:
 
     def make(self, configs, rows, blas: int, phase: bool) -> Frame:
         """The frame, made there. Raises Refused for a config the core refuses, RemoteBug for a
-        bug there (its trace is printed), ProcessEnded if the process is gone."""
+        bug there (its trace is printed), ProcessEnded if the process is gone, Cancelled if
+        cancel() abandoned it."""
         with self._lock:
             if self._dead:
                 code = self._proc.poll()
                 raise ProcessEnded(f"the compute process has ended (exit status {code})")
+            with self._flight:
+                self._number += 1
+                self._in_flight = True
+            request = (list(configs), tuple(rows), blas, phase, self._number)
             try:
-                pickle.dump((list(configs), tuple(rows), blas, phase), self._out, protocol=5)
+                pickle.dump(request, self._out, protocol=5)
                 self._out.flush()
             except OSError as e:
+                with self._flight:
+                    self._in_flight = False
                 raise self._ended(e) from None
-            kind, *rest = self._receive()
+            try:
+                kind, *rest = self._receive()
+            finally:
+                with self._flight:
+                    self._in_flight = False
         if kind == "frame":
             return rest[0]
+        if kind == "cancelled":
+            raise Cancelled
         if kind == "refused":
             raise Refused(rest[0])
         print(rest[1], file=sys.stderr, end="")
         raise RemoteBug(rest[0])
+
+    def cancel(self) -> None:
+        """Abandon the request in flight at its next layer (none in flight: nothing happens)."""
+        with self._flight:
+            if self._in_flight and not self._dead:
+                with contextlib.suppress(BlockingIOError, BrokenPipeError):
+                    os.write(self._cancel_w, struct.pack("<q", self._number))
 
     def _receive(self) -> tuple:
         try:
@@ -128,6 +161,10 @@ class ComputeProcess:
             self._proc.kill()
             self._proc.wait()
         self._in.close()
+        with self._flight:
+            if self._cancel_w >= 0:
+                os.close(self._cancel_w)
+                self._cancel_w = -1
 
 
 def _command() -> list[str]:
@@ -140,6 +177,10 @@ def _command() -> list[str]:
 _shared: ComputeProcess | None = None
 _shared_lock = threading.Lock()
 _failed = False
+_starts: list[float] = []  # when each process was started: a crash loop gives up
+# more starts than this within RESTART_WINDOW_S and the window computes on its own thread
+MAX_STARTS = 5
+RESTART_WINDOW_S = 60.0
 
 
 def enabled() -> bool:
@@ -153,18 +194,47 @@ def running() -> ComputeProcess | None:
 
 
 def shared() -> ComputeProcess | None:
-    """The interpreter's compute process, started on first call; None if it cannot start or has
-    ended (it is not restarted: a process that died once would likely die again)."""
-    global _shared, _failed
+    """The interpreter's compute process, started on first call; None if it cannot start."""
     with _shared_lock:
         if _shared is None and enabled() and not _failed:
-            try:
-                _shared = ComputeProcess()
-            except OSError as e:
-                print(
-                    f"warning: no compute process ({e}); computing in the window", file=sys.stderr
-                )
-                _failed = True
-                return None
-            atexit.register(_shared.close)
+            _start()
         return _shared if _shared is not None and _shared.alive else None
+
+
+def replace(dead: ComputeProcess | None) -> ComputeProcess | None:
+    """A new process in place of `dead` (killed, crashed, out of memory), or the one another
+    engine already started in its place. None once processes keep dying (MAX_STARTS within
+    RESTART_WINDOW_S) or none can start: then frames are made on the engine's thread."""
+    with _shared_lock:
+        if _shared is not None and _shared is not dead and _shared.alive:
+            return _shared
+        if dead is not None:
+            dead.close()
+        now = time.monotonic()
+        if (
+            not enabled()
+            or _failed
+            or sum(now - t < RESTART_WINDOW_S for t in _starts) >= MAX_STARTS
+        ):
+            return None
+        _start()
+        return _shared
+
+
+def _start() -> None:
+    """Under _shared_lock."""
+    global _shared, _failed
+    try:
+        _shared = ComputeProcess()
+    except OSError as e:
+        print(f"warning: no compute process ({e}); computing in the window", file=sys.stderr)
+        _failed = True
+        return
+    if not _starts:
+        atexit.register(_close_shared)
+    _starts.append(time.monotonic())
+
+
+def _close_shared() -> None:
+    if _shared is not None:
+        _shared.close()

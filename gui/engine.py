@@ -21,6 +21,7 @@ from collections import deque
 from PySide6.QtCore import QObject, QThread, Signal
 
 from core import Config, ConfigError
+from core.cancel import Cancelled
 from core.frame import THEORY_POINTS, Frame, FrameMaker, Theory
 from core.simulate import needs_backward
 from core.stats import ROWS
@@ -125,6 +126,9 @@ def matmul_work(configs: list[Config], backward: bool) -> float:
 # how long the first frame waits for a compute process that is starting (the app starts it
 # before it loads Qt; from source it is up 0.2-0.3 s later, well before the window is built)
 FIRST_WAIT_S = 1.5
+# how long a frame waits for a process started in place of one that ended (from source it is up
+# in 0.3-0.6 s; the frame waits rather than compute beside the UI, issue 17)
+RESTART_WAIT_S = 10.0
 
 
 class _Worker(QThread):
@@ -147,7 +151,6 @@ class Engine(QObject):
     snapshot_ready = Signal(object, object)
     theory_ready = Signal(object)  # a Theory for the A snapshot, emitted just before it
     failed = Signal(str)
-    busy_changed = Signal(bool)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -155,12 +158,15 @@ class Engine(QObject):
         self._pending: tuple[Config, Config | None, tuple[str, ...]] | None = None
         self._stop = False
         self._busy = False
+        self._job: tuple = ()  # the job being computed while _busy
         self.tuner = BlasTuner(blas_counts())
         self.drag_tuner = BlasTuner((drag_blas(),))  # a drag's frames: one count, its own costs
         self.blas_threads = self.tuner.counts[0]  # the count the newest frame ran with
         self._local = FrameMaker()
         self._shape: tuple = ()  # the newest frame's shapes: the tuner skips a new shape's first
         self.remote = compute_process.shared()  # the app started it already; else now
+        self._restarted = False  # the remote replaces one that ended: wait for it to be up
+        self._cancel = threading.Event()  # the job in progress is to be abandoned
         self.where = "thread"  # where the newest frame was made: "thread" or "process"
         self.frames = 0  # snapshots delivered, for tests and the fps counter
         self.phase_wanted = False  # the window's phase dock is shown: make its grid too
@@ -176,15 +182,31 @@ class Engine(QObject):
     ) -> None:
         """Replace whatever is waiting: the newest config wins. `rows`: the histograms the
         views show (without a gradient row the backward pass is skipped). `drag`: a hand holds
-        a slider, and the UI's paint, not the compute, sets the frame rate (drag_blas)."""
+        a slider, and the UI's paint, not the compute, sets the frame rate (drag_blas).
+
+        Any other change (typed, picked, a scene, the slider's release) also abandons the frame
+        in progress at its next layer (core/cancel.py): a deep net's frame takes seconds, and
+        nobody wants to wait for the picture of a config already left. A drag's frames are not
+        abandoned: each would be, by the next, and none would ever be shown."""
         with self._cond:
             self._pending = (config, compare, tuple(rows), drag)
+            if self._busy and not drag:
+                self._cancel.set()
+                remote = self.remote
+                if remote is not None:
+                    remote.cancel()
             self._cond.notify()
 
     def drag_cost(self) -> float | None:
         """Seconds per multiply-add of a drag frame: measured on drag frames once there are
         enough, else the full frames' (lower: small matmuls run less efficiently)."""
         return self.drag_tuner.cost() or self.tuner.cost()
+
+    @property
+    def computing(self) -> Config | None:
+        """The A config of the frame being made, None between frames."""
+        with self._cond:
+            return self._job[0] if self._busy else None
 
     @property
     def idle(self) -> bool:
@@ -204,8 +226,9 @@ class Engine(QObject):
                     self._cond.wait()
                 if self._stop:
                     return
-                job, self._pending = self._pending, None
-                self._busy = True
+                job = self._job = self._pending
+                self._pending, self._busy = None, True
+                self._cancel.clear()
             try:
                 frame = self._compute(job)
             finally:
@@ -233,6 +256,8 @@ class Engine(QObject):
                 tuner.record(n, frame.seconds, matmul_work(configs, needs_backward(rows)))
             self._shape = shape
             return frame
+        except Cancelled:  # a newer job waits
+            pass
         except (ConfigError, MemoryError, Refused) as e:
             self.failed.emit(f"cannot compute this configuration: {e}")
         except Exception as e:  # a bug: show it and keep the window alive, with the trace on stderr
@@ -242,17 +267,31 @@ class Engine(QObject):
         return None
 
     def _make(self, configs: list[Config], rows, n: int) -> Frame:
-        remote = self.remote
-        wait = FIRST_WAIT_S if self.frames == 0 else 0.0  # a launch's process is starting up
-        if remote is not None and remote.ready(wait):
+        """In the compute process; in a new one if it has ended (the frame it was making is
+        made again there, once: a config that ends two processes is refused, not tried on
+        this thread, where it would end the window too)."""
+        for attempt in range(2):
+            remote = self.remote
+            wait = RESTART_WAIT_S if self._restarted else FIRST_WAIT_S if self.frames == 0 else 0
+            if remote is None or not remote.ready(wait):
+                break
+            self._restarted = False
             try:
                 frame = remote.make(configs, rows, n, self.phase_wanted)
-                self.where = "process"
-                return frame
             except ProcessEnded as e:
-                print(f"warning: {e}; computing in the window from now on", file=sys.stderr)
+                self.remote = compute_process.replace(remote)
+                self._restarted = self.remote is not None
+                if self.remote is None:
+                    print(f"warning: {e}; computing in the window from now on", file=sys.stderr)
+                    break
+                print(f"warning: {e}; a new one takes over", file=sys.stderr)
+                if attempt:
+                    raise Refused(f"the compute process ended twice on it ({e})") from None
+                continue
+            self.where = "process"
+            return frame
         self.where = "thread"
-        return self._local.make(configs, rows, n, self.phase_wanted)
+        return self._local.make(configs, rows, n, self.phase_wanted, self._cancel.is_set)
 
 
 # kept here for the views and tests that name them

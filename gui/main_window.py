@@ -488,14 +488,18 @@ class MainWindow(QMainWindow):
             self.banner.hide()
         if self._pump.isActive():  # an animation: the next frame computes while this one paints
             self._animate()
-        if has_rows(snap, self.grid.rows):  # else a snapshot with the rows now shown is coming
-            self._present(snap)
+        self._present(snap)
 
     def _on_failed(self, message: str) -> None:
         self._awaiting = False
         self.show_message(message)
 
     def _present(self, snap: Snapshot) -> None:
+        """Every view shows snap; one without the rows now shown is skipped: a frame with them
+        is on its way (a rescale or a row ticked before it arrived once raised KeyError midway
+        through entering the presentation view, leaving it stuck, issue 17)."""
+        if not has_rows(snap, self.grid.rows):
+            return
         depth = len(snap.layers)
         if depth <= GRID_MAX_DEPTH:
             self.stack.setCurrentIndex(0)

@@ -70,6 +70,8 @@ class Presentation(QObject):
             "font": QFont(app.font()),
             "maximized": win.isMaximized(),
         }
+        for sc in self.shortcuts:  # first: Esc leaves whatever happens below
+            sc.setEnabled(True)
         for dock in win.docks.values():
             dock.hide()
         win.compare_bar.hide()
@@ -81,8 +83,6 @@ class Presentation(QObject):
         win.set_view_scale(self.scale)
         win.caption_bar.set_scale(self.scale)
         win.caption_bar.show()
-        for sc in self.shortcuts:
-            sc.setEnabled(True)
         if full_screen:
             win.showFullScreen()
 
@@ -96,10 +96,7 @@ class Presentation(QObject):
         self.active = False
         for sc in self.shortcuts:
             sc.setEnabled(False)
-        QApplication.instance().setFont(self._saved["font"])
-        win.set_view_scale(1.0)
-        win.caption_bar.set_scale(1.0)
-        win.caption_bar.setVisible(win.scene is not None)
+        # the window's own bars and docks first: whatever the views do next, it can be used
         win.menuBar().show()
         win.statusBar().show()
         win.compare_bar.show()
@@ -107,6 +104,10 @@ class Presentation(QObject):
         win.showNormal()
         if self._saved["maximized"]:
             win.showMaximized()
+        QApplication.instance().setFont(self._saved["font"])
+        win.set_view_scale(1.0)
+        win.caption_bar.set_scale(1.0)
+        win.caption_bar.setVisible(win.scene is not None)
 
     def toggle_full_screen(self) -> None:
         w = self.win

@@ -3,6 +3,7 @@ engine's own thread would have made, refusals and bugs come back as messages, EO
 
 import os
 import pickle
+import struct
 import threading
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 
 from core import Config, ConfigError
 from core.frame import FrameMaker
-from core.serve import answer, main, serve
+from core.serve import CancelPipe, answer, main, serve
 
 SMALL = Config(depth=3, width=32, batch=64, activation="tanh", init="xavier-normal")
 ROWS = ("act", "grad")
@@ -83,7 +84,7 @@ class Raising:
     def __init__(self, error):
         self.error = error
 
-    def make(self, *request):
+    def make(self, *request, cancelled=None):
         raise self.error
 
 
@@ -98,3 +99,55 @@ def test_bad_arguments_are_one_line_and_exit_2(capsys):
     assert main(["x", "y"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "READ_FD WRITE_FD" in err
+
+
+def test_a_cancel_number_abandons_that_request_and_never_a_later_one():
+    """The window writes the number of the request to abandon; the server checks between layers.
+    A number meant for an earlier request (it finished before the byte was read) stops nothing."""
+    req_r, req_w = os.pipe()
+    res_r, res_w = os.pipe()
+    cancel_r, cancel_w = os.pipe()
+    os.set_blocking(cancel_r, False)
+    inp, out = os.fdopen(req_r, "rb"), os.fdopen(res_w, "wb")
+    t = threading.Thread(target=serve, args=(inp, out, cancel_r), daemon=True)
+    t.start()
+    to, back = os.fdopen(req_w, "wb"), os.fdopen(res_r, "rb")
+
+    def ask(number):
+        pickle.dump(([SMALL], ROWS, 1, False, number), to)
+        to.flush()
+        return pickle.load(back)
+
+    try:
+        assert pickle.load(back)[0] == "ready"
+        os.write(cancel_w, struct.pack("<q", 1))
+        assert ask(1) == ("cancelled",)
+        assert ask(2)[0] == "frame"  # 1's number is still the highest asked: 2 runs
+        os.write(cancel_w, struct.pack("<q", 3))
+        assert ask(3) == ("cancelled",)
+        assert ask(4)[0] == "frame"
+        pickle.dump(([SMALL], ROWS, 1, False), to)  # a request without a number: not cancellable
+        to.flush()
+        assert pickle.load(back)[0] == "frame"
+    finally:
+        to.close()
+        t.join(10)
+        for f in (back, inp, out):
+            f.close()
+        for fd in (cancel_r, cancel_w):
+            os.close(fd)
+
+
+def test_the_cancel_pipe_reads_numbers_that_arrive_in_pieces():
+    r, w = os.pipe()
+    os.set_blocking(r, False)
+    try:
+        pipe = CancelPipe(r)
+        assert not pipe.asked(1)
+        os.write(w, struct.pack("<q", 7)[:5])
+        assert not pipe.asked(7)
+        os.write(w, struct.pack("<q", 7)[5:] + struct.pack("<q", 2))
+        assert pipe.asked(7) and pipe.asked(3) and not pipe.asked(8)
+    finally:
+        os.close(r)
+        os.close(w)

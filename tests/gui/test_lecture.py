@@ -213,3 +213,31 @@ def test_cli_record_and_errors(tmp_path):
 def test_self_test_and_screenshot_from_the_command_line(tmp_path):
     r = run_app("--self-test", "--depth", "3", "--width", "32", "--batch", "32")
     assert r.returncode == 0 and "self-test: ok" in r.stdout
+
+
+def test_f5_right_after_a_new_row_was_asked_for_enters_and_leaves(make_window, qtbot):
+    """Issue 17: pre-activations ticked, F5 before their frame: the rescale redrew the last frame,
+    which lacks the row, and the KeyError left the window with no docks, menus or keys."""
+    win = make_window()
+    win.playback_dock.preact.setChecked(True)  # the frame with the row is still being made
+    qtbot.keyClick(win, Qt.Key.Key_F5)
+    assert win.presentation.active and win.grid.scale > 1
+    qtbot.waitUntil(lambda: win.latest is not None and "preact" in win.latest.layers[0].hists)
+    qtbot.keyClick(win, Qt.Key.Key_Escape)
+    assert not win.presentation.active and win.menuBar().isVisible()
+    assert win.docks["network"].isVisible()
+
+
+def test_esc_before_a_new_scenes_first_frame_leaves_the_presentation(make_window, qtbot):
+    """Issue 17: xavier-tanh, then he-relu (other rows, the overview) and Esc before its frame."""
+    win = make_window()
+    win.presentation.enter(full_screen=False)
+    names = [s.name for s in win.scenes]
+    win.go_to_scene(names.index("xavier-tanh"))
+    wait_shown(qtbot, win, win.scene.config, timeout=60000)
+    win.go_to_scene(names.index("he-relu"))
+    qtbot.keyClick(win, Qt.Key.Key_Escape)
+    assert not win.presentation.active and win.menuBar().isVisible()
+    assert win.statusBar().isVisible() and win.docks["network"].isVisible()
+    wait_shown(qtbot, win, win.scene.config, timeout=60000)
+    assert win.grid.scale == 1.0
