@@ -1,6 +1,6 @@
 """What the frozen bundle runs (build.spec): `initscope [--version | the app's flags]`.
 
-`--compute-server FD FD` is the window's compute process (core/serve.py): no Qt is loaded.
+`--compute-server FD FD FD` is the window's compute process (core/serve.py): no Qt is loaded.
 `--version` answers without opening a window, from the metadata the bundle carries, so the smoke
 test (scripts/smoke_dist.sh) can check the bundle's version against pyproject.toml.
 
