@@ -127,7 +127,8 @@ def matmul_work(configs: list[Config], backward: bool) -> float:
 # before it loads Qt; from source it is up 0.2-0.3 s later, well before the window is built)
 FIRST_WAIT_S = 1.5
 # how long a frame waits for a process started in place of one that ended (from source it is up
-# in 0.3-0.6 s; the frame waits rather than compute beside the UI, issue 17)
+# in 0.6-0.9 s on a loaded 2-core machine, 2026-12-05; the frame waits rather than compute beside
+# the UI, issue 17)
 RESTART_WAIT_S = 10.0
 
 
