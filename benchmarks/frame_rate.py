@@ -261,7 +261,7 @@ def latency(changes: int, timeout_s: float = 60.0) -> dict:
         def settle():
             """Until the engine is idle and the grid's blend is over (what a person waits for)."""
             deadline = time.perf_counter() + timeout_s
-            while (not win.engine.idle or win.grid.animating or win._awaiting) and (
+            while (not win.engine.idle or win.grid.animating or win.compute.awaiting) and (
                 time.perf_counter() < deadline
             ):
                 a.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)

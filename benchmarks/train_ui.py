@@ -65,7 +65,7 @@ def in_window(app: QApplication, seconds: float, spf: int) -> dict:
         tc.dock.steps.setValue(10**6)
         tc.dock.spf.setValue(spf)
         present_ms: list[float] = []
-        original = tc._on_frame
+        original = tc.take_frame
 
         def timed_frame():
             t = time.perf_counter()

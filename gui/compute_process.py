@@ -88,6 +88,11 @@ class ComputeProcess:
             return self._ready and not self._dead
 
     @property
+    def ended(self) -> bool:
+        """The process has exited (after close(), or on its own)."""
+        return self._proc.poll() is not None
+
+    @property
     def alive(self) -> bool:
         return not self._dead and self._proc.poll() is None
 

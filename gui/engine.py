@@ -17,8 +17,9 @@ import sys
 import threading
 import traceback
 from collections import deque
+from typing import NamedTuple
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import Signal
 
 from core import Config, ConfigError
 from core.cancel import Cancelled
@@ -27,6 +28,7 @@ from core.simulate import needs_backward
 from core.stats import ROWS
 from gui import compute_process
 from gui.compute_process import ProcessEnded, Refused, RemoteBug
+from gui.workers import WorkerEngine
 
 
 def blas_counts() -> tuple[int, ...]:
@@ -132,16 +134,18 @@ FIRST_WAIT_S = 1.5
 RESTART_WAIT_S = 10.0
 
 
-class _Worker(QThread):
-    def __init__(self, engine: Engine):
-        super().__init__()
-        self._engine = engine
+class Job(NamedTuple):
+    """One frame asked for: the A config (and B), the rows the views show, whether a hand drags
+    a slider (drag_blas, not abandoned) and whether the phase dock is shown (its grid is made)."""
 
-    def run(self):
-        self._engine._loop()
+    config: Config
+    compare: Config | None = None
+    rows: tuple[str, ...] = ROWS
+    drag: bool = False
+    phase: bool = False
 
 
-class Engine(QObject):
+class Engine(WorkerEngine):
     """submit(config[, compare]) from the UI thread; snapshot_ready(a, b) comes back on it, b being
     None unless a comparison config was given (then both share histogram ranges).
 
@@ -155,11 +159,9 @@ class Engine(QObject):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._cond = threading.Condition()
-        self._pending: tuple[Config, Config | None, tuple[str, ...]] | None = None
-        self._stop = False
+        self._pending: Job | None = None
         self._busy = False
-        self._job: tuple = ()  # the job being computed while _busy
+        self._job: Job | None = None  # the job being computed while _busy
         self.tuner = BlasTuner(blas_counts())
         self.drag_tuner = BlasTuner((drag_blas(),))  # a drag's frames: one count, its own costs
         self.blas_threads = self.tuner.counts[0]  # the count the newest frame ran with
@@ -170,9 +172,7 @@ class Engine(QObject):
         self._cancel = threading.Event()  # the job in progress is to be abandoned
         self.where = "thread"  # where the newest frame was made: "thread" or "process"
         self.frames = 0  # snapshots delivered, for tests and the fps counter
-        self.phase_wanted = False  # the window's phase dock is shown: make its grid too
-        self._thread = _Worker(self)
-        self._thread.start()
+        self.start()
 
     def submit(
         self,
@@ -180,17 +180,19 @@ class Engine(QObject):
         compare: Config | None = None,
         rows: tuple[str, ...] = ROWS,
         drag: bool = False,
+        phase: bool = False,
     ) -> None:
         """Replace whatever is waiting: the newest config wins. `rows`: the histograms the
         views show (without a gradient row the backward pass is skipped). `drag`: a hand holds
-        a slider, and the UI's paint, not the compute, sets the frame rate (drag_blas).
+        a slider, and the UI's paint, not the compute, sets the frame rate (drag_blas). `phase`:
+        the theory's phase diagram is wanted too (made once per activation, 35-290 ms).
 
         Any other change (typed, picked, a scene, the slider's release) also abandons the frame
         in progress at its next layer (core/cancel.py): a deep net's frame takes seconds, and
         nobody wants to wait for the picture of a config already left. A drag's frames are not
         abandoned: each would be, by the next, and none would ever be shown."""
         with self._cond:
-            self._pending = (config, compare, tuple(rows), drag)
+            self._pending = Job(config, compare, tuple(rows), drag, phase)
             if self._busy and not drag:
                 self._cancel.set()
                 remote = self.remote
@@ -207,18 +209,12 @@ class Engine(QObject):
     def computing(self) -> Config | None:
         """The A config of the frame being made, None between frames."""
         with self._cond:
-            return self._job[0] if self._busy else None
+            return self._job.config if self._busy and self._job is not None else None
 
     @property
     def idle(self) -> bool:
         with self._cond:
             return self._pending is None and not self._busy
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stop = True
-            self._cond.notify()
-        self._thread.wait()
 
     def _loop(self) -> None:
         while True:
@@ -231,7 +227,7 @@ class Engine(QObject):
                 self._pending, self._busy = None, True
                 self._cancel.clear()
             try:
-                frame = self._compute(job)
+                frame = self.compute(job)
             finally:
                 with self._cond:
                     self._busy = False
@@ -243,13 +239,15 @@ class Engine(QObject):
                 snaps = frame.snaps
                 self.snapshot_ready.emit(snaps[0], snaps[1] if len(snaps) > 1 else None)
 
-    def _compute(self, job) -> Frame | None:
-        *sides, rows, drag = job
-        configs = [c for c in sides if c is not None]
+    def compute(self, job: Job) -> Frame | None:
+        """The job's frame, made on the calling thread (the worker's; a test's), its cost taught
+        to the BLAS tuner; None (and `failed`) if it cannot be made or was abandoned."""
+        configs = [c for c in (job.config, job.compare) if c is not None]
+        rows = job.rows
         try:
-            tuner = self.drag_tuner if drag else self.tuner
+            tuner = self.drag_tuner if job.drag else self.tuner
             n = self.blas_threads = tuner.choose()
-            frame = self._make(configs, rows, n)
+            frame = self.make(configs, rows, n, job.phase)
             # a new shape's first frame builds the net and draws its input (up to twice the
             # cost): recorded, one such cost once kept a window's sweep on 1 thread
             shape = tuple((c.widths, c.batch, c.dtype) for c in configs)
@@ -267,7 +265,7 @@ class Engine(QObject):
             self.failed.emit(f"internal error ({type(e).__name__}: {e}); the last frame is kept")
         return None
 
-    def _make(self, configs: list[Config], rows, n: int) -> Frame:
+    def make(self, configs: list[Config], rows, n: int, phase: bool = False) -> Frame:
         """In the compute process; in a new one if it has ended (the frame it was making is
         made again there, once: a config that ends two processes is refused, not tried on
         this thread, where it would end the window too)."""
@@ -278,7 +276,7 @@ class Engine(QObject):
                 break
             self._restarted = False
             try:
-                frame = remote.make(configs, rows, n, self.phase_wanted)
+                frame = remote.make(configs, rows, n, phase)
             except ProcessEnded as e:
                 self.remote = compute_process.replace(remote)
                 self._restarted = self.remote is not None
@@ -292,7 +290,7 @@ class Engine(QObject):
             self.where = "process"
             return frame
         self.where = "thread"
-        return self._local.make(configs, rows, n, self.phase_wanted, self._cancel.is_set)
+        return self._local.make(configs, rows, n, phase, self._cancel.is_set)
 
 
 # kept here for the views and tests that name them
@@ -300,6 +298,7 @@ __all__ = [
     "THEORY_POINTS",
     "BlasTuner",
     "Engine",
+    "Job",
     "Theory",
     "drag_batch",
     "drag_blas",

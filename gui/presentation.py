@@ -1,69 +1,49 @@
 """Presentation view: the window as a lecturer drives it from a keyboard on a projector.
 
 Docks, menus and bars go; type and lines grow by one factor (`--scale`, 1.6 by default); a
-caption bar carries the scene's title and text; keys step through scenes and animations."""
+caption bar carries the scene's title and text; keys step through scenes and animations (their
+table, and the help's lines, are gui/actions.py's)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import QApplication, QLabel
 
+from gui.actions import help_rows
+
 DEFAULT_SCALE = 1.6
-KEYS = [
-    ("PgDn / PgUp, 1–9", "next / previous scene, scene n"),
-    ("Space", "play / pause the animation"),
-    ("R", "resample: new weights and batch"),
-    ("← / →", "step the sweep parameter"),
-    ("A", "toggle the A/B comparison"),
-    ("F", "full screen on / off"),
-    ("S", "save a snapshot (PNG, 2×)"),
-    ("?", "this help"),
-    ("Esc", "leave the presentation view"),
-]
 
 
 def help_html(scale: float) -> str:
-    rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in KEYS)
+    rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in help_rows())
     return f"<div style='font-size:{round(13 * scale)}pt'><h2>Keys</h2><table>{rows}</table></div>"
 
 
 class Presentation(QObject):
-    def __init__(self, win, scale: float = DEFAULT_SCALE):
+    """`keys`: the presentation view's own actions (gui/actions.py), on only while it shows."""
+
+    def __init__(self, win, keys: list[QAction], scale: float = DEFAULT_SCALE):
         super().__init__(win)
         self.win = win
         self.scale = scale
-        self.active = False
+        self.shortcuts = keys
         self._saved: dict = {}
         self.help = QLabel(win)
         self.help.setStyleSheet(
             "background: rgba(20,20,20,225); color: white; padding: 24px; border-radius: 10px;"
         )
         self.help.hide()
-        self.shortcuts = []
-        for keys, slot in (
-            (("PgDown", "Down"), lambda: win.step_scene(+1)),
-            (("PgUp", "Up"), lambda: win.step_scene(-1)),
-            (("Left",), lambda: win.sweep_step(-1)),
-            (("Right",), lambda: win.sweep_step(+1)),
-            (("F",), self.toggle_full_screen),
-            (("S",), win.snapshot),
-            (("?", "Shift+?", "F1"), self.toggle_help),
-            (("Esc",), self.leave),
-            *(((str(n),), (lambda n=n: win.go_to_scene(n - 1))) for n in range(1, 10)),
-        ):
-            for key in keys:
-                sc = QShortcut(QKeySequence(key), win)
-                sc.setContext(Qt.ShortcutContext.WindowShortcut)
-                sc.activated.connect(slot)
-                sc.setEnabled(False)
-                self.shortcuts.append(sc)
+
+    @property
+    def active(self) -> bool:
+        return self.win.state.presentation
 
     def enter(self, full_screen: bool = True) -> None:
         if self.active:
             return
         win = self.win
-        self.active = True
+        win.state.presentation = True
         app = QApplication.instance()
         self._saved = {
             "state": win.saveState(),
@@ -93,7 +73,7 @@ class Presentation(QObject):
             self.help.hide()
             return
         win = self.win
-        self.active = False
+        win.state.presentation = False
         for sc in self.shortcuts:
             sc.setEnabled(False)
         # the window's own bars and docks first: whatever the views do next, it can be used

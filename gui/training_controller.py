@@ -1,9 +1,10 @@
 """Glue between the window, the training engine, the Training dock and the training views.
 
-Kept out of main_window.py so the window only creates this, forwards config changes and adds a
-menu action. While the user trains (or scrubs), the window's layer grid, depth profile and table
-show the training record (`showing`); any edit of the network hands the picture back to the
-window's own engine and restarts the run at step 0, which is that same picture.
+The window lists its two docks (the Training controls and the curves' holder); this room listens
+to the SessionState for the network it trains. While the user trains (or scrubs), the window's
+views show the training record (`showing`: it hands the records to the presenter as the engine
+hands its snapshots); any edit of the network hands the picture back to the window's own engine and
+restarts the run at step 0, which is that same picture.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QEventLoop, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 
 from core.stats import Hist, Snapshot
 from core.training import TrainRecord
-from gui import export
+from gui import export, recording
 from gui.docks.training_dock import TrainingDock
 from gui.training_engine import Setup, TrainFrame, TrainingEngine
 
@@ -77,36 +78,34 @@ class _Holder(QWidget):
 class TrainingController(QObject):
     presented = Signal(object)  # the TrainFrame just shown
 
-    def __init__(self, win):
+    def __init__(self, win, state, presenter):
         super().__init__(win)
-        self.win = win
+        self.win, self.state, self.presenter = win, state, presenter
         self.dock = TrainingDock()
         # the curves are made when their dock first shows (see `views`): hidden at launch, they
         # took 80-90 ms of it; the holder keeps their minimum width, so layouts restore alike
         self._views: TrainingViews | None = None
-        self._holder = _Holder()
-        self._holder.setMinimumWidth(VIEWS_MIN_WIDTH)
-        QVBoxLayout(self._holder).setContentsMargins(0, 0, 0, 0)
-        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
-        win.docks["training"] = win._dock("Training", self.dock, left, "training", scroll=True)
-        win.docks["training_views"] = win._dock(
-            "Training: curves", self._holder, right, "training_views"
-        )
-        win.tabifyDockWidget(win.docks["network"], win.docks["training"])
-        # the curves dock runs the window's full height (six plots need it at 720 px)
-        win.setCorner(Qt.Corner.BottomRightCorner, right)
-        win.docks["training_views"].hide()  # appears when training starts
-        win.docks["training_views"].visibilityChanged.connect(self._views_visible)
+        self.holder = _Holder()
+        self.holder.setMinimumWidth(VIEWS_MIN_WIDTH)
+        QVBoxLayout(self.holder).setContentsMargins(0, 0, 0, 0)
         self.engine = TrainingEngine(self)
         self.showing = False  # the window's grid/profile/table show training records
         self.scrub: int | None = None  # index into the history, or None: live
         self.frame: TrainFrame | None = None
-        self._blend: bool | None = None
         self._connect()
+        state.changed.connect(self._state_changed)
+
+    def place(self) -> None:
+        """Its docks are made (the window's table): the curves' runs the window's full height
+        (six plots need it at 720 px) and appears when training starts."""
+        self.win.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        curves = self.win.docks["training_views"]
+        curves.hide()
+        curves.visibilityChanged.connect(self._views_visible)
 
     def _connect(self) -> None:
         d, e = self.dock, self.engine
-        e.frame_ready.connect(self._on_frame)
+        e.frame_ready.connect(self.take_frame)
         e.failed.connect(self._on_failed)
         e.running_changed.connect(d.set_playing)
         d.changed.connect(self._rebuild)
@@ -135,7 +134,7 @@ class TrainingController(QObject):
         views = self._views = TrainingViews()
         views.setMinimumWidth(VIEWS_MIN_WIDTH)
         views.set_layer(self.dock.layer.value(), self.dock.time_side.currentText())
-        self._holder.layout().addWidget(views)
+        self.holder.layout().addWidget(views)
         rec = self.record_shown()
         if rec is not None:  # a run trained while nobody watched: the frame holds its history
             views.present(self.frame, None if self.scrub is None else rec.step)
@@ -151,8 +150,12 @@ class TrainingController(QObject):
 
     # ------------------------------------------------------------ commands
     def setup(self) -> Setup:
-        w = self.win
-        return Setup(w.config, w.compare, self.dock.train_config(), self.dock.path)
+        s = self.state
+        return Setup(s.config, s.compare, self.dock.train_config(), self.dock.path)
+
+    def _state_changed(self, what: frozenset[str]) -> None:
+        if what & {"config", "compare"}:
+            self.config_changed()
 
     def config_changed(self) -> None:
         """The window's network/init (or B side) changed: back to step 0, picture to the window."""
@@ -191,17 +194,12 @@ class TrainingController(QObject):
 
     def _show(self, on: bool) -> None:
         """Training records take over the window's views (no blending: training is motion)."""
-        grid = self.win.grid
-        if on and not self.showing:
-            self._blend, grid.blend = grid.blend, False
-        elif not on and self.showing and self._blend is not None:
-            grid.blend = self._blend
+        self.presenter.source = "training" if on else "engine"
         self.showing = on
 
     def _keep_in_lecture(self, visible: bool) -> None:
         """The lecture view hides every dock; a race being watched keeps its curves."""
-        lecture = getattr(self.win, "presentation", None)
-        if not visible and self.showing and lecture is not None and lecture.active:
+        if not visible and self.showing and self.state.presentation:
             QTimer.singleShot(0, self.win.docks["training_views"].show)
 
     def _rebuild(self) -> None:
@@ -241,7 +239,8 @@ class TrainingController(QObject):
                 self._present_record()
 
     # ------------------------------------------------------------ frames
-    def _on_frame(self) -> None:
+    def take_frame(self) -> None:
+        """The newest frame the worker published, if any, presented (the worker steps on)."""
         frame = self.engine.take()
         if frame is None:
             return
@@ -249,7 +248,7 @@ class TrainingController(QObject):
             self.scrub = None  # a new run: follow it
             self.dock.set_live(True)
             if self.showing:
-                self.win.banner.hide()
+                self.win.clear_message()
         self.frame = frame
         self.dock.set_depth(len(frame.a.latest.act_hists))
         self._present_record()
@@ -274,14 +273,9 @@ class TrainingController(QObject):
         if not self.showing:
             return
         b = f.b.history.at(rec.step) if f.b is not None else None
-        w = self.win
-        w.latest, w.latest_b = (
-            shared_bins(rec.snapshot, b.snapshot) if b is not None else (rec.snapshot, None)
-        )
-        w._present(w.latest)
-        w.grid.show_theory(None)  # init-time mean-field curves do not describe a trained net
-        w.profile.show_theory(None)
-        w.batch_label.setText(f"training step {rec.step} · batch {rec.snapshot.config.batch}")
+        a, b = shared_bins(rec.snapshot, b.snapshot) if b is not None else (rec.snapshot, None)
+        # no init-time mean-field curves over a trained net: the presenter's frames say so
+        self.presenter.show(a, b, source="training", step=rec.step)
 
     def _report(self, f: TrainFrame) -> None:
         if f.diverged:
@@ -310,19 +304,6 @@ class TrainingController(QObject):
         """One frame of the window per `Steps / frame` steps, each grabbed once it is shown."""
         self.engine.pause()
         self._engage()
-        loop = QEventLoop()
-
-        def step(_i: int) -> None:
-            self.presented.connect(loop.quit)
-            QTimer.singleShot(30_000, loop.quit)
-            self.engine.step(self.dock.spf.value())
-            loop.exec()
-            self.presented.disconnect(loop.quit)
-
-        try:
-            written = export.record(path, frames, step, lambda: export.frame_array(self.win))
-        except (export.ExportError, OSError, RuntimeError) as e:  # RuntimeError: no ffmpeg
-            self.win.show_message(f"recording failed: {e}")
-            return 0
-        self.win.statusBar().showMessage(f"recorded {written} frames to {path}", 5000)
-        return written
+        advance = lambda _i: self.engine.step(self.dock.spf.value())  # noqa: E731
+        grab = lambda: export.frame_array(self.win)  # noqa: E731
+        return recording.record(self.win, path, frames, advance, self.presented, grab)

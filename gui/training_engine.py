@@ -10,16 +10,16 @@ Every Trainer call happens on the worker thread; only immutable results cross to
 
 from __future__ import annotations
 
-import threading
 import time
 import traceback
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import Signal
 
 from core import Config, ConfigError
 from core.tasks import DataError, Dataset, load_file
 from core.training import DecisionGrid, TrainConfig, Trainer, TrainSnapshot
+from gui.workers import WorkerEngine
 
 GRID_N = 48  # decision-boundary resolution: 2304 points through the net
 GRID_SHARE = 0.2  # at most this share of the worker's time goes to decision grids
@@ -52,16 +52,7 @@ class TrainFrame:
         return self.a.latest.nonfinite or (self.b is not None and self.b.latest.nonfinite)
 
 
-class _Worker(QThread):
-    def __init__(self, engine: TrainingEngine):
-        super().__init__()
-        self._engine = engine
-
-    def run(self):
-        self._engine._loop()
-
-
-class TrainingEngine(QObject):
+class TrainingEngine(WorkerEngine):
     """setup() stores a recipe (trainers are built lazily, on the first reset/play/step, so editing
     the network costs nothing until training is wanted); frame_ready() says take() has a frame."""
 
@@ -71,11 +62,9 @@ class TrainingEngine(QObject):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._cond = threading.Condition()
         self._setup: Setup | None = None
         self._commands: list[tuple] = []
         self._running = False
-        self._stop = False
         self._frame: TrainFrame | None = None  # the one slot; None once the UI took it
         self._posted = False
         self.steps_per_frame = 10
@@ -85,8 +74,7 @@ class TrainingEngine(QObject):
         self._run = 0
         self._grid_cost = 0.0
         self._grid_at = 0.0
-        self._thread = _Worker(self)
-        self._thread.start()
+        self.start()
 
     # ------------------------------------------------------------ UI thread
     def setup(self, setup: Setup, rebuild: bool = False) -> None:
@@ -100,6 +88,11 @@ class TrainingEngine(QObject):
     @property
     def built(self) -> bool:
         return bool(self._trainers)
+
+    @property
+    def trainers(self) -> tuple[Trainer, ...]:
+        """The run's trainers, A first: to read while the worker is paused (tests)."""
+        return tuple(self._trainers)
 
     @property
     def running(self) -> bool:
@@ -127,12 +120,6 @@ class TrainingEngine(QObject):
             frame, self._frame, self._posted = self._frame, None, False
             self._cond.notify()
             return frame
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stop = True
-            self._cond.notify()
-        self._thread.wait()
 
     def _command(self, cmd: tuple | None, running: bool | None = None) -> None:
         with self._cond:

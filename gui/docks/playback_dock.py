@@ -1,8 +1,11 @@
-"""Playback: live or paused, resample, and the animations that show a transition happen."""
+"""Playback: live or paused, resample, the animations that show a transition happen, and which rows
+and y axes the grid shows. Its widgets show the SessionState and edit it (`bind`)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+import contextlib
+
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -13,32 +16,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.config import Config
-from core.inits import INITS
+from gui.animation import BOUND_RANGE, MODES, PERIOD_RANGE, sweepable
+from gui.docks.controls import show
+from gui.state import row_flags, rows_of
 
-ANIMATIONS = ("off", "resample", "sweep")
-SWEEP_RANGES = {
-    "gain": (0.1, 3.0),
-    "std": (0.001, 1.0),
-    "limit": (0.001, 1.0),
-    "bias_value": (-0.5, 0.5),
-}
-
-
-def sweepable(c: Config) -> list[str]:
-    """The parameters a sweep can move for this config's scheme."""
-    uses = INITS[c.init].uses
-    names = [p for p in ("gain", "std", "limit") if p in uses]
-    if c.bias == "constant":
-        names.append("bias_value")
-    return names
+# the state's fields the dock shows (the sweep's parameters follow the edited config)
+SHOWN = frozenset({"live", "animation", "rows", "per_layer_y", "config", "compare", "editing"})
 
 
 class PlaybackDock(QWidget):
-    live_toggled = Signal(bool)
     resample = Signal()
-    animation_changed = Signal()
-    view_changed = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -54,7 +41,7 @@ class PlaybackDock(QWidget):
         rl.addWidget(self.live)
         rl.addWidget(self.resample_btn)
         self.animation = QComboBox()
-        self.animation.addItems(list(ANIMATIONS))
+        self.animation.addItems(list(MODES))
         self.animation.setToolTip(
             "resample: fresh weights every frame; sweep: move one parameter back and forth."
         )
@@ -63,13 +50,13 @@ class PlaybackDock(QWidget):
         self.sweep_from = QDoubleSpinBox()
         self.sweep_to = QDoubleSpinBox()
         for spin in (self.sweep_from, self.sweep_to):
-            spin.setRange(-100.0, 100.0)
+            spin.setRange(*BOUND_RANGE)
             spin.setDecimals(4)
             spin.setSingleStep(0.05)
         self.sweep_from.setToolTip("Start of the sweep.")
         self.sweep_to.setToolTip("End of the sweep; it runs there and back.")
         self.period = QDoubleSpinBox()
-        self.period.setRange(1.0, 120.0)
+        self.period.setRange(*PERIOD_RANGE)
         self.period.setValue(8.0)
         self.period.setSuffix(" s")
         self.period.setToolTip("Seconds for one sweep there and back.")
@@ -98,46 +85,64 @@ class PlaybackDock(QWidget):
         form.addRow(self.grad)
         form.addRow(self.wgrad)
         form.addRow(self.per_layer_y)
-        self.live.toggled.connect(self.live_toggled)
         self.resample_btn.clicked.connect(self.resample)
-        self.animation.currentTextChanged.connect(self._animation_changed)
-        self.sweep_param.currentTextChanged.connect(self._param_changed)
-        for w in (self.sweep_from, self.sweep_to, self.period):
-            w.valueChanged.connect(self.animation_changed)
-        for w in (self.preact, self.grad, self.wgrad, self.per_layer_y):
-            w.toggled.connect(self.view_changed)
-        self._animation_changed(self.animation.currentText())
+        self.state = None
+
+    def bind(self, state) -> None:
+        """Edits go into the state; its changes come back into the widgets (signals blocked)."""
+        self.state = state
+        self.live.toggled.connect(lambda on: state.update(live=on))
+        self.animation.currentTextChanged.connect(lambda t: self._animate(mode=t))
+        self.sweep_param.currentTextChanged.connect(
+            lambda name: state.update(animation=state.animation.with_param(name))
+        )
+        self.sweep_from.valueChanged.connect(lambda v: self._animate(lo=v))
+        self.sweep_to.valueChanged.connect(lambda v: self._animate(hi=v))
+        self.period.valueChanged.connect(lambda v: self._animate(period=v))
+        for box in (self.preact, self.grad, self.wgrad):
+            box.toggled.connect(self._rows_ticked)
+        self.per_layer_y.toggled.connect(lambda on: state.update(per_layer_y=on))
+        state.changed.connect(self._show_state)
+        self._show_state()
 
     @property
     def rows(self) -> tuple[str, ...]:
-        first = "preact" if self.preact.isChecked() else "act"
-        wanted = (self.grad.isChecked(), self.wgrad.isChecked())
-        return (first, *(r for r, on in zip(("grad", "wgrad"), wanted, strict=True) if on))
+        return rows_of(self.preact.isChecked(), self.grad.isChecked(), self.wgrad.isChecked())
 
-    def set_config(self, c: Config) -> None:
-        names = sweepable(c)
-        current = self.sweep_param.currentText()
+    def _animate(self, **changes) -> None:
+        self.state.update(animation=self.state.animation.replace(**changes))
+
+    def _rows_ticked(self) -> None:
+        self.state.update(rows=self.rows)
+
+    def _show_state(self, what: frozenset[str] = SHOWN) -> None:
+        if not what & SHOWN:
+            return
+        inputs = (self.live, self.animation, self.sweep_param, self.sweep_from, self.sweep_to,
+                  self.period, self.preact, self.grad, self.wgrad, self.per_layer_y)  # fmt: skip
+        with contextlib.ExitStack() as blocked:
+            for w in inputs:
+                blocked.enter_context(QSignalBlocker(w))
+            self._show_widgets()
+
+    def _show_widgets(self) -> None:
+        s = self.state
+        a = s.animation
+        show(self.live, s.live)
+        show(self.animation, a.mode)
+        names = sweepable(s.edited)
         if [self.sweep_param.itemText(i) for i in range(self.sweep_param.count())] != names:
-            self.sweep_param.blockSignals(True)
             self.sweep_param.clear()
             self.sweep_param.addItems(names)
-            self.sweep_param.blockSignals(False)
-            if current in names:
-                self.sweep_param.setCurrentText(current)
-            self._param_changed(self.sweep_param.currentText())
-        self.sweep_param.setEnabled(bool(names) and self.animation.currentText() == "sweep")
-
-    def _animation_changed(self, mode: str) -> None:
-        sweeping = mode == "sweep"
-        for w in (self.sweep_param, self.sweep_from, self.sweep_to, self.period):
+        show(self.sweep_param, a.param)
+        show(self.sweep_from, a.lo)
+        show(self.sweep_to, a.hi)
+        show(self.period, a.period)
+        for box, on in zip((self.preact, self.grad, self.wgrad), row_flags(s.rows).values(),
+                           strict=True):  # fmt: skip
+            show(box, on)
+        show(self.per_layer_y, s.per_layer_y)
+        sweeping = a.mode == "sweep"
+        self.sweep_param.setEnabled(bool(names) and sweeping)
+        for w in (self.sweep_from, self.sweep_to, self.period):
             w.setEnabled(sweeping)
-        self.animation_changed.emit()
-
-    def _param_changed(self, name: str) -> None:
-        if name in SWEEP_RANGES:
-            lo, hi = SWEEP_RANGES[name]
-            self.sweep_from.blockSignals(True)
-            self.sweep_from.setValue(lo)
-            self.sweep_from.blockSignals(False)
-            self.sweep_to.setValue(hi)
-        self.animation_changed.emit()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import time
+from types import MappingProxyType
 
 import numpy as np
 import pyqtgraph as pg
@@ -20,11 +21,11 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPen, QPixmapCache, QPol
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject
 
 from core.stats import ROW_TITLES, Hist, LayerStats, Snapshot
+from gui.state import ROWS_AT_START
 from gui.theme import QUANTITY_COLORS, WARN
 from gui.views import unindexed
 
 BLEND_MS = 140
-ROWS_AT_START = ("act", "grad")
 PIXMAP_CACHE_KIB = 256 * 1024  # room for several 4K grids' axes
 SHRINK_BELOW = 0.4  # shrink the y range only when the peak falls below this share of it
 
@@ -134,6 +135,10 @@ class _Curve(pg.GraphicsObject):
     def getData(self) -> tuple[np.ndarray, np.ndarray]:
         return self._x, self._y
 
+    @property
+    def pen(self) -> QPen:
+        return self._pen
+
     def viewTransformChanged(self) -> None:
         self._pad = None  # the pen's width in data units changed with the view's scale
         self.prepareGeometryChange()
@@ -169,6 +174,15 @@ class StepCurve(_Curve):
         self._data_rect = QRectF()
         self._guides: list[QLineF] = []
         self._guide_rect = QRectF()
+
+    @property
+    def points(self) -> np.ndarray:
+        """The outline's vertices as drawn, (x, y) rows: two a bin."""
+        return self._xy
+
+    @property
+    def guides(self) -> list[QLineF]:
+        return self._guides
 
     def set_guides(self, xs: list[float], top: float) -> None:
         """Faint vertical lines at xs from 0 to top, under the outline: the panel's x grid.
@@ -247,6 +261,10 @@ class DashCurve(_Curve):
             lo_x, hi_x, lo_y, hi_y = x[ok].min(), x[ok].max(), y[ok].min(), y[ok].max()
             rect = QRectF(float(lo_x), float(lo_y), float(hi_x - lo_x), float(hi_y - lo_y))
         self._set_bounds(rect)
+
+    def segment_starts(self) -> np.ndarray:
+        """The x where each drawn segment starts."""
+        return np.zeros(0) if self._segments is None else self._segments.ndarray()[:, 0]
 
     def paint(self, painter, *args) -> None:
         if self._segments is not None:
@@ -460,6 +478,11 @@ class LayerGrid(pg.GraphicsLayoutWidget):
     def snapshot(self) -> Snapshot | None:
         return self._snapshot
 
+    @property
+    def panels(self) -> MappingProxyType[tuple[str, int], _Panel]:
+        """The panels by (row, layer), as built now (read-only)."""
+        return MappingProxyType(self._panels)
+
     def set_rows(self, rows: tuple[str, ...]) -> None:
         if rows != self.rows:
             self.rows = rows
@@ -595,7 +618,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         p.start = p.shown.copy()
         p.target = target
         p.set_title(panel_title(row, s), self.scale)
-        self._mark_outside(p, h)
+        mark_outside(p, h)
         bad = s.nonfinite_frac if row in ("act", "preact") else 0.0
         if s.nonfinite and (bad > 0 or row in ("grad", "wgrad")):
             share = bad if bad > 0 else None
@@ -620,19 +643,6 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         b_color = QUANTITY_COLORS["b_side"]
         b_line = ((f"B σ {_fmt(_std(row, sb))}", False, b_color),)
         p.set_title((*panel_title(row, s), b_line), self.scale)
-
-    def _mark_outside(self, p: _Panel, h: Hist) -> None:
-        for kind, n in (("under", h.underflow), ("over", h.overflow)):
-            if n:
-                share = 100 * n / max(h.sampled, 1)
-                text = (
-                    "<0.1%" if share < 0.1 else f"{share:.1f}%" if share < 10 else f"{share:.0f}%"
-                )
-                p.note(kind).setText(f"◀ {text}" if kind == "under" else f"{text} ▶")
-                p.note(kind).show()
-            else:
-                p.hide_note(kind)
-        _place_outside(p)
 
     def _sync_y(self) -> None:
         """Per row: one y range for every panel (comparable heights), with hysteresis."""
@@ -667,6 +677,19 @@ class LayerGrid(pg.GraphicsLayoutWidget):
                 continue
             p.shown = p.target if t >= 1.0 else p.start + (p.target - p.start) * t
             p.curve.setData(p.edges, p.shown)
+
+
+def mark_outside(p: _Panel, h: Hist) -> None:
+    """The shares of h's values below and above the panel's range, in its top corners."""
+    for kind, n in (("under", h.underflow), ("over", h.overflow)):
+        if n:
+            share = 100 * n / max(h.sampled, 1)
+            text = "<0.1%" if share < 0.1 else f"{share:.1f}%" if share < 10 else f"{share:.0f}%"
+            p.note(kind).setText(f"◀ {text}" if kind == "under" else f"{text} ▶")
+            p.note(kind).show()
+        else:
+            p.hide_note(kind)
+    _place_outside(p)
 
 
 def _place_outside(p: _Panel) -> None:

@@ -34,6 +34,10 @@ class Overview(pg.GraphicsLayoutWidget):
         self.rows = rows
         self._built = ()
 
+    def plot(self, side: str, row: str) -> pg.PlotItem:
+        """The heatmap of one side's row."""
+        return self._plots[(side, row)]
+
     def image_data(self, row: str, side: str = "A") -> np.ndarray:
         """(layers, bins) array shown for row: log10 of the share per bin."""
         return self._images[(side, row)].image

@@ -42,7 +42,7 @@ def test_a_real_process_makes_the_frames_this_process_would(proc):
     for c in (SMALL, SMALL.replace(activation="relu", init="he-normal", gain=1.3)):
         assert_same_frame(proc.make([c], ROWS, 1, False), FrameMaker().make([c], ROWS, 1, False))
     proc.close()
-    assert proc._proc.poll() is not None  # ended, not left behind
+    assert proc.ended  # ended, not left behind
     with pytest.raises(ProcessEnded):
         proc.make([SMALL], ROWS, 1, False)
 
@@ -171,7 +171,7 @@ def test_drag_frames_leave_the_ui_a_core_and_teach_their_own_tuner(make_window, 
     assert drags and set(drags) == {drag_blas()} == {max(1, (os.cpu_count() or 1) - 1)}
     if running:
         assert {where for *_, where in shown} == {"process"}
-    # each drag frame teaches the drag tuner, but the first of a new batch size (engine._shape)
+    # each drag frame teaches the drag tuner, but the first of a new batch size (the engine's newest shape)
     batches = [big.batch, *(batch for batch, *_ in shown)]
     taught = sum(b == a for a, b in itertools.pairwise(batches) if b < big.batch)
     assert taught >= 1 and sum(len(d) for d in win.engine.drag_tuner.costs.values()) == taught
@@ -204,7 +204,7 @@ def test_the_profile_refreshes_every_100_ms_while_dragging_and_at_once_on_releas
     while time.perf_counter() < t_end:
         slider.setValue(slider.value() + (1 if len(frames) % 2 else -1))
         qtbot.wait(5)
-    qtbot.waitUntil(lambda: not win._profile_timer.isActive() and win.engine.idle, timeout=5000)
+    qtbot.waitUntil(lambda: not win.presenter.pending and win.engine.idle, timeout=5000)
     gaps = np.diff(refreshed) * 1e3
     assert len(frames) > len(refreshed) >= 2 and gaps.min() >= PROFILE_DRAG_MS - 5
     np.testing.assert_array_equal(  # caught up with the newest frame

@@ -175,7 +175,7 @@ def test_a_scripted_run_waits_for_the_newest_frame(make_window, qtbot):
     assert done[-1] == (SMALL.depth, True)
     assert all(depth == SMALL.depth for depth, complete in done if complete)
     _, y = win.grid.curve_data("act", SMALL.depth)
-    assert len(y) == SMALL.bins and not win.grid._panels.get(("act", 6))
+    assert len(y) == SMALL.bins and not win.grid.panels.get(("act", 6))
 
 
 def test_cli_preset_with_flags_shows_the_flags_config(tmp_path):

@@ -25,7 +25,7 @@ def settle(qtbot, tc):
     tc.play(False)
     qtbot.waitUntil(lambda: not tc.engine.running, timeout=10000)
     qtbot.wait(300)
-    tc._on_frame()  # take a frame the worker may have published as it paused
+    tc.take_frame()  # take a frame the worker may have published as it paused
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_pause_stops_steps_and_reset_returns_to_step_zero(trained, qtbot):
     _, tc = trained
     step = tc.frame.a.step
     qtbot.wait(600)
-    assert tc.engine._trainers[0].step_count == step == tc.frame.a.step
+    assert tc.engine.trainers[0].step_count == step == tc.frame.a.step
     tc.dock.step_btn.click()  # one frame's worth, then paused again
     run_until(qtbot, tc, lambda f: f.a.step == step + 10)
     tc.dock.reset_btn.click()
@@ -122,7 +122,7 @@ def test_ab_race_same_data_and_xavier_beats_a_tiny_normal(make_window, qtbot):
     tc.dock.play.click()
     run_until(qtbot, tc, lambda f: f.a.done, timeout=120000)
     f = tc.frame
-    a, b = tc.engine._trainers
+    a, b = tc.engine.trainers
     assert a.data is b.data and a.config.seed == b.config.seed  # same data, seed and batches
     assert (b.config.init, a.config.init) == ("xavier-normal", "normal")
     np.testing.assert_array_equal(f.b.history.steps(), f.a.history.steps())
@@ -220,18 +220,16 @@ def test_pausing_or_closing_mid_frame_stops_the_worker_at_once(make_window, qtbo
     tc = win.training
     tc.dock.spf.setValue(1000)  # a frame of many seconds
     tc.dock.play.click()
-    qtbot.waitUntil(
-        lambda: tc.engine.built and tc.engine._trainers[0].step_count > 0, timeout=30000
-    )
+    qtbot.waitUntil(lambda: tc.engine.built and tc.engine.trainers[0].step_count > 0, timeout=30000)
     t0 = time.perf_counter()
     tc.dock.play.click()  # pause: the frame ends early, at the step reached
     run_until(qtbot, tc, lambda f: 0 < f.a.step < 1000, timeout=5000)
     assert time.perf_counter() - t0 < 2.0
     tc.dock.play.click()
-    qtbot.waitUntil(lambda: tc.engine._trainers[0].step_count > tc.frame.a.step, timeout=30000)
+    qtbot.waitUntil(lambda: tc.engine.trainers[0].step_count > tc.frame.a.step, timeout=30000)
     t0 = time.perf_counter()
     win.close()
-    assert time.perf_counter() - t0 < 2.0 and tc.engine._thread.isFinished()
+    assert time.perf_counter() - t0 < 2.0 and tc.engine.stopped
 
 
 def test_a_net_the_trainer_cannot_train_says_so(make_window, qtbot):

@@ -33,7 +33,7 @@ def test_first_frame_shows_every_layer(make_window):
     win = make_window()
     assert win.stack.currentIndex() == 0
     assert_plots_match_core(win, SMALL)
-    assert len(win.grid._panels) == SMALL.depth * 2
+    assert len(win.grid.panels) == SMALL.depth * 2
     assert not blank(win.grab())
     # the Network tab is in front of the Training and Playback tabs on a first launch
     assert not win.docks["network"].visibleRegion().isEmpty()
@@ -179,11 +179,11 @@ def test_exploding_net_shows_a_badge(make_window, qtbot):
     boom = Config(depth=10, width=200, batch=64, activation="linear", init="normal", std=1000.0)
     win = make_window(boom)
     assert win.latest.nonfinite > 0
-    top = win.grid._panels[("act", 10)]
+    top = win.grid.panels[("act", 10)]
     assert (
         top.note("badge").isVisible() and "non-finite" in top.note("badge").textItem.toPlainText()
     )
-    assert not win.grid._panels[("act", 1)].note("badge").isVisible()
+    assert not win.grid.panels[("act", 1)].note("badge").isVisible()
     assert "non-finite" in win.statusBar().currentMessage()
 
 
@@ -332,14 +332,14 @@ def test_view_options_rows(make_window, qtbot):
     qtbot.waitUntil(lambda: has_rows(win.grid.snapshot, win.grid.rows), timeout=15000)
     assert win.engine.frames > frames
     assert_plots_match_core(win, SMALL)
-    assert len(win.grid._panels) == 3 * SMALL.depth
+    assert len(win.grid.panels) == 3 * SMALL.depth
 
 
 def test_activations_only_skips_the_backward_pass(make_window, qtbot):
     win = make_window()
     win.playback_dock.grad.setChecked(False)
     assert win.grid.rows == ("act",)
-    assert len(win.grid._panels) == SMALL.depth  # at once, from the snapshot already there
+    assert len(win.grid.panels) == SMALL.depth  # at once, from the snapshot already there
     win.playback_dock.resample_btn.click()  # the next frames are computed forward only
     config = SMALL.replace(seed=SMALL.seed + 1)
     qtbot.waitUntil(lambda: "grad" not in win.grid.snapshot.layers[0].hists, timeout=15000)
@@ -493,7 +493,7 @@ def test_theory_overlays_match_core_theory_and_phase_dot(make_window, qtbot):
     c = SMALL.replace(width=200, init="normal", std=0.07)
     win = make_window(c)
     qtbot.waitUntil(lambda: win.theory is not None and win.theory.config == c, timeout=15000)
-    win._draw_theory()
+    win.presenter.refresh({"theory"})
     pred = theory.predict(c)
     snap = run(c)
     for s in snap.layers:
@@ -612,19 +612,20 @@ def test_out_of_range_shares_do_not_overlap_in_a_narrow_panel(make_window):
     """Both shares shown: the right one sits a line lower (side by side in a narrow panel they
     read as one garbled label); alone, it sits at the top like the left one."""
     from core.stats import Hist
+    from gui.views.layer_grid import mark_outside
 
     win = make_window()
-    p = next(iter(win.grid._panels.values()))
+    p = next(iter(win.grid.panels.values()))
     lo, hi = p.xrange
     counts = np.ones(8, np.int64)
-    win.grid._mark_outside(p, Hist(lo, hi, counts, underflow=3, overflow=4, sampled=20))
+    mark_outside(p, Hist(lo, hi, counts, underflow=3, overflow=4, sampled=20))
     assert p.note("under").isVisible() and p.note("over").isVisible()
     assert p.note("over").pos().y() < p.note("under").pos().y() == pytest.approx(p.ymax)
     assert (
         p.note("under").textItem.toPlainText() == "◀ 15%"
         and p.note("over").textItem.toPlainText() == "20% ▶"
     )
-    win.grid._mark_outside(p, Hist(lo, hi, counts, underflow=0, overflow=4, sampled=20))
+    mark_outside(p, Hist(lo, hi, counts, underflow=0, overflow=4, sampled=20))
     assert not p.note("under").isVisible() and p.note("over").pos().y() == pytest.approx(p.ymax)
 
 
@@ -633,7 +634,7 @@ def test_overview_with_per_layer_ranges_says_so(make_window, qtbot):
     (−1…1), labelled; on shared ranges it is the value itself."""
     deep = Config(depth=20, width=32, batch=32, init="normal", std=0.3)
     win = make_window(deep)
-    plot = win.overview._plots[("A", "grad")]
+    plot = win.overview.plot("A", "grad")
     grads = [s.hists["grad"] for s in win.latest.layers]
     assert plot.vb.viewRange()[0] == pytest.approx([grads[0].lo, grads[0].hi])
     assert not plot.getAxis("bottom").label.isVisible()
@@ -655,7 +656,7 @@ def test_depth_changes_faster_than_paints_do_not_crash(make_window, qtbot):
         qtbot.waitUntil(lambda: win.up_to_date, timeout=15000)
         win.grid.grab()
     assert len(win.latest.layers) == SMALL.depth
-    assert not blank(win.grid.grab()) and ("act", SMALL.depth + 1) not in win.grid._panels
+    assert not blank(win.grid.grab()) and ("act", SMALL.depth + 1) not in win.grid.panels
 
 
 def test_panels_paint_the_snapshots_bins_and_title(make_window):
@@ -665,9 +666,9 @@ def test_panels_paint_the_snapshots_bins_and_title(make_window):
 
     win = make_window()
     s = win.latest.layers[1]
-    h, p = s.hists["act"], win.grid._panels[("act", 2)]
+    h, p = s.hists["act"], win.grid.panels[("act", 2)]
     heights = fraction(h)
-    xy = p.curve._xy
+    xy = p.curve.points
     assert np.allclose(xy[0::2, 1], heights) and np.allclose(xy[1::2, 1], heights)
     assert np.allclose(xy[0::2, 0], h.edges[:-1]) and np.allclose(xy[1::2, 0], h.edges[1:])
     rect = p.curve.boundingRect()
@@ -684,11 +685,11 @@ def test_panels_paint_the_snapshots_bins_and_title(make_window):
     y = x.copy()
     y[4] = np.nan  # segments 3 and 4 touch it
     dashed.setData(x, y)
-    starts = dashed._segments.ndarray()[:, 0]
+    starts = dashed.segment_starts()
     assert np.allclose(starts, x[[0, 1, 2, 5, 9, 10, 11, 12, 13, 14]])
-    assert dashed.boundingRect().height() == 1.0 and dashed._pen.style() == Qt.PenStyle.SolidLine
+    assert dashed.boundingRect().height() == 1.0 and dashed.pen.style() == Qt.PenStyle.SolidLine
 
-    guides = p.curve._guides  # the x grid: faint lines at the labelled x values, full height
+    guides = p.curve.guides  # the x grid: faint lines at the labelled x values, full height
     ticks = [t for t, _ in edge_ticks(h.lo, h.hi)]
     assert [line.x1() for line in guides] == ticks
     assert all(line.y1() == 0.0 and line.y2() == p.ymax for line in guides)
@@ -701,7 +702,7 @@ def test_panels_paint_the_snapshots_bins_and_title(make_window):
 
     bare = StepCurve(pg.mkPen("k"))
     bare.setData(np.array([0.0, 1.0, 2.0]), np.array([np.nan, 0.5]))
-    assert np.array_equal(bare._xy[:, 1], [0.0, 0.0, 0.5, 0.5])
+    assert np.array_equal(bare.points[:, 1], [0.0, 0.0, 0.5, 0.5])
     with pytest.raises(ValueError):
         bare.setData(np.zeros(3), np.zeros(3))
 
@@ -723,20 +724,20 @@ def test_the_blas_tuner_skips_the_first_frame_of_a_new_shape(qtbot, monkeypatch)
     """A new shape's first frame builds the net and draws its input (about twice the cost): one
     such cost once kept the window's sweep on 1 BLAS thread, 172 ms a frame against 137 on 2."""
     from core.frame import Frame, Theory
-    from gui.engine import Engine
+    from gui.engine import Engine, Job
 
     engine = Engine()
     try:
         made = []
 
-        def fake_make(configs, rows, n):
+        def fake_make(configs, rows, n, phase=False):
             made.append(n)
             return Frame((), Theory(configs[0], None, {}), n, 0.1)
 
-        monkeypatch.setattr(engine, "_make", fake_make)
+        monkeypatch.setattr(engine, "make", fake_make)
         big = SMALL.replace(batch=256)
         for config in (SMALL, SMALL, SMALL.replace(seed=7), big, big):
-            engine._compute((config, None, ("act", "grad"), False))
+            engine.compute(Job(config, None, ("act", "grad")))
         assert sum(len(c) for c in engine.tuner.costs.values()) == 3  # not SMALL's, nor big's 1st
         assert len(made) == 5
     finally:
@@ -765,7 +766,7 @@ def test_a_frame_with_new_ranges_paints_the_grid_once(make_window):
     for gain in (0.8, 0.3, 0.8, 0.3, 0.8):  # the y ranges change, the x ranges stay
         snap = run(SMALL.replace(gain=gain))
         win.grid.present(snap, blend=False)
-        tops.append(win.grid._panels[("act", SMALL.depth)].ymax)
+        tops.append(win.grid.panels[("act", SMALL.depth)].ymax)
         counter.n = 0
         for _ in range(5):
             QApplication.processEvents()

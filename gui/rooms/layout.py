@@ -1,0 +1,78 @@
+"""The docks, made from the window's table (MainWindow.DOCKS), and what a launch restores: the
+layout, the config, the training settings. Saved when the window closes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QWidget
+
+from core import Config, ConfigError
+
+LEFT = Qt.DockWidgetArea.LeftDockWidgetArea
+RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
+BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the window's table of docks and views. `make(window)` gives the dock's widget,
+    or with `view`, a View (presenter.py) for the presenter: docked itself if it is a widget,
+    else its `widget`. `area` None: not docked (the window places it)."""
+
+    name: str
+    title: str
+    make: Callable[[Any], Any]
+    area: Qt.DockWidgetArea | None = BOTTOM
+    view: bool = False
+    scroll: bool = False
+
+
+def dock(win: QMainWindow, title: str, widget: QWidget, area, name: str, scroll=False):
+    d = QDockWidget(title, win)
+    d.setObjectName(name)
+    if scroll:
+        holder = QScrollArea()
+        holder.setWidgetResizable(True)
+        holder.setWidget(widget)
+        widget = holder
+    d.setWidget(widget)
+    win.addDockWidget(area, d)
+    return d
+
+
+def saved_config(settings: QSettings) -> Config | None:
+    text = settings.value("config")
+    if not text:
+        return None
+    try:
+        return Config.from_toml(str(text))
+    except ConfigError:
+        return None  # a config from another version: start from the defaults
+
+
+def restore(win, settings: QSettings) -> None:
+    """The training settings, then the window's geometry and docks as they were left."""
+    try:
+        saved = json.loads(str(settings.value("training", "{}")))
+    except ValueError:  # a hand-edited or damaged file: the defaults
+        saved = {}
+    if isinstance(saved, dict) and saved:
+        win.training.dock.restore(saved)
+    geo, state = settings.value("geometry"), settings.value("state")
+    if isinstance(geo, QByteArray):
+        win.restoreGeometry(geo)
+    if isinstance(state, QByteArray):
+        win.restoreState(state)
+
+
+def save(win, settings: QSettings) -> None:
+    settings.setValue("geometry", win.saveGeometry())
+    settings.setValue("state", win.saveState())
+    settings.setValue("config", win.config.to_toml())
+    settings.setValue("training", json.dumps(win.training.dock.settings()))
+    settings.sync()

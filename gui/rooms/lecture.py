@@ -1,0 +1,80 @@
+"""Scenes for a lecture: each one a config (and B side), the rows it emphasises and a caption over
+the plots; stepped through by menu or key. Snapshots of the plots for slides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+
+from core import presets
+from core.presets import Scene
+from gui import export
+from gui.state import rows_of
+
+
+class Lecture(QObject):
+    def __init__(self, state, caption_bar, win, parent=None):
+        super().__init__(parent)
+        self.state, self.caption_bar, self.win = state, caption_bar, win
+        self.snapshot_dir = Path.cwd()
+        self._snapshots = 0
+        self._scenes: list[Scene] | None = None
+        state.changed.connect(self._state_changed)
+
+    @property
+    def scenes(self) -> list[Scene]:
+        """The named scenes, read on first use (a broken preset file: a message, no scenes)."""
+        if self._scenes is None:
+            try:
+                self._scenes = list(presets.all_scenes().values())
+            except presets.PresetError as e:
+                self._scenes = []
+                self.win.show_message(str(e))
+        return self._scenes
+
+    def load_scene(self, scene: Scene) -> None:
+        """The scene's config and B side, the rows it emphasises, and its caption: one change."""
+        self.state.update(
+            scene=scene,
+            rows=rows_of("preact" in scene.emphasis, True, "wgrad" in scene.emphasis),
+            compare=scene.compare,
+            editing="A",
+            config=scene.config,
+            dragging=False,
+        )
+
+    def go_to_scene(self, i: int) -> None:
+        if 0 <= i < len(self.scenes):
+            self.load_scene(self.scenes[i])
+
+    def step_scene(self, step: int) -> None:
+        names = [s.name for s in self.scenes]
+        scene = self.state.scene
+        current = names.index(scene.name) if scene and scene.name in names else -1
+        self.go_to_scene(min(max(current + step, 0), len(names) - 1))
+
+    def snapshot(self) -> Path | None:
+        """The plots as a PNG at 2× in snapshot_dir, named after the scene."""
+        self._snapshots += 1
+        scene = self.state.scene
+        name = f"initscope-{scene.name if scene else 'view'}-{self._snapshots}.png"
+        try:
+            path = export.save_png(self.win.centralWidget(), self.snapshot_dir / name)
+        except export.ExportError as e:
+            self.win.show_message(str(e))
+            return None
+        self.win.statusBar().showMessage(f"saved {path}", 4000)
+        return path
+
+    def _state_changed(self, what: frozenset[str]) -> None:
+        if "scene" not in what:
+            return
+        scene = self.state.scene
+        if scene is None:
+            self.caption_bar.hide()
+            return
+        names = [s.name for s in self.scenes]
+        where = f"{names.index(scene.name) + 1}/{len(names)}" if scene.name in names else ""
+        self.caption_bar.show_scene(scene, where)
+        self.caption_bar.show()
