@@ -97,7 +97,7 @@ def key_list() -> list[tuple[str, str, str]]:
     for a in ACTIONS:
         if a.keys and (a.help is not None or not a.presentation):
             keys, what = a.help or (" / ".join(a.keys), a.text.rstrip("…"))
-            rows.append((keys, what, "presentation view" if a.presentation else "window"))
+            rows.append((keys, what, "presentation view" if a.presentation else "anywhere"))
     return rows
 
 

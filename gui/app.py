@@ -96,7 +96,7 @@ def _run_window(args, config, size) -> int:
     from gui import compute_process
 
     compute_process.shared()  # first: it starts up on the other core while Qt loads here
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QSettings
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
@@ -118,7 +118,16 @@ def _run_window(args, config, size) -> int:
         settings.clear()
     if args.theme and settings is not None:
         settings.setValue("theme", args.theme)
-    win = MainWindow(config, settings=settings)
+    win = _show_window(MainWindow(config, settings=settings), args, config, size, scripted)
+    if not scripted:
+        code = app.exec()
+        _dispose(win)
+        return code
+    return _run_scripted(app, win, args)
+
+
+def _show_window(win, args, config, size, scripted: bool):
+    """The window with the preset, theme, size and presentation view the flags ask for."""
     _report_first_frame(win)
     if args.preset:  # flags given beside the preset override it (config_from_args folds them)
         scene = load_preset(args.preset)
@@ -133,10 +142,13 @@ def _run_window(args, config, size) -> int:
         win.presentation.enter(full_screen=not size)
         if size:
             win.resize(*size)
-    if not scripted:
-        code = app.exec()
-        _dispose(win)
-        return code
+    return win
+
+
+def _run_scripted(app, win, args) -> int:
+    """A screenshot, self-test or recording once the window shows its own newest frame."""
+    from PySide6.QtCore import QTimer
+
     win.grid.blend = False
     result = {"code": 1}
 

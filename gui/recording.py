@@ -28,27 +28,7 @@ def record(
     """advance(i) asks for frame i; once `shown` fires, grab() is written. With show_progress, a
     dialog that can cancel. Returns the frames written (0 on failure, said in the window)."""
     dialog = QProgressDialog("Recording…", "Cancel", 0, frames, win) if show_progress else None
-    loop = QEventLoop()
-    guard = QTimer()
-    guard.setSingleShot(True)
-    guard.timeout.connect(loop.quit)
-    came = []
-
-    def arrived(*_) -> None:
-        came.append(True)
-        loop.quit()
-
-    def step(i: int) -> None:
-        came.clear()
-        shown.connect(arrived)
-        guard.start(WAIT_MS)
-        try:
-            advance(i)
-            if not came:  # shown already (a frame presented at once): no wait
-                loop.exec()
-        finally:
-            guard.stop()
-            shown.disconnect(arrived)
+    step = _waiting(advance, shown)
 
     def progress(n: int) -> bool:
         dialog.setValue(n)
@@ -68,6 +48,33 @@ def record(
     if written:
         win.statusBar().showMessage(f"recorded {written} frames to {path}", 5000)
     return written
+
+
+def _waiting(advance: Callable[[int], None], shown: SignalInstance) -> Callable[[int], None]:
+    """advance, then wait until `shown` fires (at most WAIT_MS; not at all if it fired inside)."""
+    loop = QEventLoop()
+    guard = QTimer()
+    guard.setSingleShot(True)
+    guard.timeout.connect(loop.quit)
+    came = []
+
+    def arrived(*_) -> None:
+        came.append(True)
+        loop.quit()
+
+    def step(i: int) -> None:
+        came.clear()
+        shown.connect(arrived)
+        guard.start(WAIT_MS)
+        try:
+            advance(i)
+            if not came:
+                loop.exec()
+        finally:
+            guard.stop()
+            shown.disconnect(arrived)
+
+    return step
 
 
 def record_animation(win, path: str, frames: int, show_progress: bool = True) -> int:

@@ -32,6 +32,37 @@ class InitDock(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         form = QFormLayout(self)
+        gain_row = self._build_scheme()
+        self._build_values()
+        for label, w in (
+            ("Scheme", self.scheme),
+            ("σ (std)", self.std),
+            ("a (limit)", self.limit),
+            ("Gain", gain_row),
+            ("Fan mode", self.mode),
+            ("Truncation", self.truncation),
+            ("Sparsity", self.sparsity),
+            ("Constant", self.value),
+            ("Bias", self.bias),
+            ("Bias value", self.bias_value),
+        ):
+            form.addRow(label, w)
+        form.addRow(self.formula)
+        form.addRow(self.sigma)
+        self._param_widgets = {
+            "std": self.std,
+            "limit": self.limit,
+            "gain": gain_row,
+            "mode": self.mode,
+            "truncation": self.truncation,
+            "sparsity": self.sparsity,
+            "value": self.value,
+        }
+        self._config: Config | None = None
+        self._connect()
+
+    def _build_scheme(self) -> QWidget:
+        """The scheme and its scale: σ, a, the gain (with its two shortcuts, in one row)."""
         self.scheme = QComboBox()
         for name, init in INITS.items():
             self.scheme.addItem(name)
@@ -59,6 +90,10 @@ class InitDock(QWidget):
         gl.addWidget(self.gain, 1)
         gl.addWidget(self.gain_default)
         gl.addWidget(self.gain_act)
+        return gain_row
+
+    def _build_values(self) -> None:
+        """The scheme's other parameters, the bias, and the formula and σ_w² in use."""
         self.mode = QComboBox()
         self.mode.addItems([DEFAULT, *MODES])
         self.mode.setToolTip(
@@ -69,26 +104,21 @@ class InitDock(QWidget):
         self.truncation.setToolTip(
             "none; tf: re-draw beyond ±2σ (real std 0.88σ); keras: corrected so the real std is σ."
         )
-        self.sparsity = QDoubleSpinBox()
-        self.sparsity.setRange(0.0, 0.99)
-        self.sparsity.setSingleStep(0.05)
-        self.sparsity.setToolTip("Share of each input unit's weights set to zero (sparse).")
-        self.value = QDoubleSpinBox()
-        self.value.setRange(-10.0, 10.0)
-        self.value.setDecimals(4)
-        self.value.setSingleStep(0.01)
-        self.value.setToolTip("The single value every weight gets (constant).")
+        self.sparsity = _spin(
+            0.0, 0.99, 2, 0.05, "Share of each input unit's weights set to zero (sparse)."
+        )
+        self.value = _spin(-10.0, 10.0, 4, 0.01, "The single value every weight gets (constant).")
         self.bias = QComboBox()
         self.bias.addItems(list(BIASES))
         self.bias.setToolTip(
             "Bias init: the scheme's default (0, or U(±1/√fan_in) for pytorch-default), zeros, or a constant."
         )
-        self.bias_value = QDoubleSpinBox()
-        self.bias_value.setRange(-10.0, 10.0)
-        self.bias_value.setDecimals(3)
-        self.bias_value.setSingleStep(0.01)
-        self.bias_value.setToolTip(
-            "The constant bias (TF's MNIST tutorial used 0.1 'to avoid dead neurons')."
+        self.bias_value = _spin(
+            -10.0,
+            10.0,
+            3,
+            0.01,
+            "The constant bias (TF's MNIST tutorial used 0.1 'to avoid dead neurons').",
         )
         self.formula = QLabel()
         self.formula.setWordWrap(True)
@@ -97,31 +127,8 @@ class InitDock(QWidget):
         self.sigma.setToolTip(
             "σ_w² = fan_in·Var(w): 1 keeps a linear net's scale, 2 a ReLU net's (He)."
         )
-        for label, w in (
-            ("Scheme", self.scheme),
-            ("σ (std)", self.std),
-            ("a (limit)", self.limit),
-            ("Gain", gain_row),
-            ("Fan mode", self.mode),
-            ("Truncation", self.truncation),
-            ("Sparsity", self.sparsity),
-            ("Constant", self.value),
-            ("Bias", self.bias),
-            ("Bias value", self.bias_value),
-        ):
-            form.addRow(label, w)
-        form.addRow(self.formula)
-        form.addRow(self.sigma)
-        self._param_widgets = {
-            "std": self.std,
-            "limit": self.limit,
-            "gain": gain_row,
-            "mode": self.mode,
-            "truncation": self.truncation,
-            "sparsity": self.sparsity,
-            "value": self.value,
-        }
-        self._config: Config | None = None
+
+    def _connect(self) -> None:
         self.scheme.currentTextChanged.connect(lambda t: self._emit(init=t))
         self.std.valueChanged.connect(lambda v, d: self._emit(d, std=v))
         self.limit.valueChanged.connect(lambda v, d: self._emit(d, limit=v))
@@ -166,6 +173,15 @@ class InitDock(QWidget):
         self.bias_value.setEnabled(c.bias == "constant")
         self.formula.setText(f"<b>{init.formula}</b><br><small>{init.source}</small>")
         self.sigma.setText(sigma_text(c))
+
+
+def _spin(lo: float, hi: float, decimals: int, step: float, tip: str) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(lo, hi)
+    box.setDecimals(decimals)
+    box.setSingleStep(step)
+    box.setToolTip(tip)
+    return box
 
 
 def sigma_text(c: Config) -> str:

@@ -41,6 +41,33 @@ class NetworkDock(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         form = QFormLayout(self)
+        self._build_basics()
+        for label, w in (
+            ("Depth", self.depth),
+            ("Width", self.width_edit),
+            ("Activation", self.activation),
+            ("Batch", self.batch),
+            ("Input", self.input),
+            ("Seed", self.seed),
+            ("Gradient", self.grad_source),
+            ("Precision", self.dtype),
+            ("x range", self.hist_scale),
+        ):
+            form.addRow(label, w)
+        self._build_architecture(form)
+        self.depth.valueChanged.connect(lambda v: self._emit(depth=v))
+        self.width_edit.editingFinished.connect(self._width_done)
+        self.activation.currentTextChanged.connect(lambda t: self._emit(activation=t))
+        self.batch.valueChanged.connect(lambda v: self._emit(batch=v))
+        self.input.currentTextChanged.connect(lambda t: self._emit(input=t))
+        self.seed.valueChanged.connect(lambda v: self._emit(seed=v))
+        self.grad_source.currentTextChanged.connect(lambda t: self._emit(grad_source=t))
+        self.dtype.currentTextChanged.connect(lambda t: self._emit(dtype=t))
+        self.hist_scale.currentTextChanged.connect(lambda t: self._emit(hist_scale=t))
+        self._config: Config | None = None
+
+    def _build_basics(self) -> None:
+        """Shape, activation, batch, input, seed, gradient source, precision, x range."""
         self.depth = QSpinBox()
         self.depth.setRange(1, MAX_DEPTH)
         self.depth.setKeyboardTracking(False)
@@ -88,29 +115,6 @@ class NetworkDock(QWidget):
         self.hist_scale.setToolTip(
             "Shared: one x range per row, so a collapse is visible. Layer: each panel zooms to its own data."
         )
-        for label, w in (
-            ("Depth", self.depth),
-            ("Width", self.width_edit),
-            ("Activation", self.activation),
-            ("Batch", self.batch),
-            ("Input", self.input),
-            ("Seed", self.seed),
-            ("Gradient", self.grad_source),
-            ("Precision", self.dtype),
-            ("x range", self.hist_scale),
-        ):
-            form.addRow(label, w)
-        self._build_architecture(form)
-        self.depth.valueChanged.connect(lambda v: self._emit(depth=v))
-        self.width_edit.editingFinished.connect(self._width_done)
-        self.activation.currentTextChanged.connect(lambda t: self._emit(activation=t))
-        self.batch.valueChanged.connect(lambda v: self._emit(batch=v))
-        self.input.currentTextChanged.connect(lambda t: self._emit(input=t))
-        self.seed.valueChanged.connect(lambda v: self._emit(seed=v))
-        self.grad_source.currentTextChanged.connect(lambda t: self._emit(grad_source=t))
-        self.dtype.currentTextChanged.connect(lambda t: self._emit(dtype=t))
-        self.hist_scale.currentTextChanged.connect(lambda t: self._emit(hist_scale=t))
-        self._config: Config | None = None
 
     # ------------------------------------------------ normalization and skips (issue #9)
     def _build_architecture(self, form: QFormLayout) -> None:

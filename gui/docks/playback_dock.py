@@ -20,6 +20,14 @@ from gui.animation import BOUND_RANGE, MODES, PERIOD_RANGE, sweepable
 from gui.docks.controls import show
 from gui.state import row_flags, rows_of
 
+VIEW_BOXES = (  # preact, grad, wgrad, per_layer_y: text, tooltip
+    ("pre-activations h instead of φ(h)",
+     "Show the inputs of the activation rather than its outputs in the first row."),
+    ("gradient row ∂L/∂a",
+     "Untick to show activations only: the backward pass is skipped and frames come faster."),
+    ("weight-gradient row ∂L/∂W", "Add a third row with the weight gradients."),
+    ("own y axis per panel", "Each panel scales its own height instead of sharing the row's."),
+)  # fmt: skip
 # the state's fields the dock shows (the sweep's parameters follow the edited config)
 SHOWN = frozenset({"live", "animation", "rows", "per_layer_y", "config", "compare", "editing"})
 
@@ -40,6 +48,19 @@ class PlaybackDock(QWidget):
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(self.live)
         rl.addWidget(self.resample_btn)
+        form.addRow(row)
+        self._build_animation(form)
+        self.preact, self.grad, self.wgrad, self.per_layer_y = boxes = [
+            QCheckBox(text) for text, _ in VIEW_BOXES
+        ]
+        for box, (_, tip) in zip(boxes, VIEW_BOXES, strict=True):
+            box.setToolTip(tip)
+            form.addRow(box)
+        self.grad.setChecked(True)
+        self.resample_btn.clicked.connect(self.resample)
+        self.state = None
+
+    def _build_animation(self, form: QFormLayout) -> None:
         self.animation = QComboBox()
         self.animation.addItems(list(MODES))
         self.animation.setToolTip(
@@ -60,33 +81,11 @@ class PlaybackDock(QWidget):
         self.period.setValue(8.0)
         self.period.setSuffix(" s")
         self.period.setToolTip("Seconds for one sweep there and back.")
-        self.preact = QCheckBox("pre-activations h instead of φ(h)")
-        self.preact.setToolTip(
-            "Show the inputs of the activation rather than its outputs in the first row."
-        )
-        self.grad = QCheckBox("gradient row ∂L/∂a")
-        self.grad.setChecked(True)
-        self.grad.setToolTip(
-            "Untick to show activations only: the backward pass is skipped and frames come faster."
-        )
-        self.wgrad = QCheckBox("weight-gradient row ∂L/∂W")
-        self.wgrad.setToolTip("Add a third row with the weight gradients.")
-        self.per_layer_y = QCheckBox("own y axis per panel")
-        self.per_layer_y.setToolTip(
-            "Each panel scales its own height instead of sharing the row's."
-        )
-        form.addRow(row)
         form.addRow("Animate", self.animation)
         form.addRow("Sweep", self.sweep_param)
         form.addRow("from", self.sweep_from)
         form.addRow("to", self.sweep_to)
         form.addRow("period", self.period)
-        form.addRow(self.preact)
-        form.addRow(self.grad)
-        form.addRow(self.wgrad)
-        form.addRow(self.per_layer_y)
-        self.resample_btn.clicked.connect(self.resample)
-        self.state = None
 
     def bind(self, state) -> None:
         """Edits go into the state; its changes come back into the widgets (signals blocked)."""

@@ -78,15 +78,7 @@ class TrainingDock(QWidget):
         form.addRow("Batch", self.batch)
         form.addRow("Steps / frame", self.spf)
         form.addRow("Steps total", self.steps)
-        self.time_side = QComboBox()
-        self.time_side.addItems(["A", "B"])
-        self.time_side.setToolTip("Whose activations the time view shows in an A/B race.")
-        time_row = QWidget()
-        tl = QHBoxLayout(time_row)
-        tl.setContentsMargins(0, 0, 0, 0)
-        tl.addWidget(self.layer, 1)
-        tl.addWidget(self.time_side)
-        form.addRow("Time view layer", time_row)
+        form.addRow("Time view layer", self._time_row())
         form.addRow(self._scrubber())
         self.message = QLabel("")
         self.message.setWordWrap(True)
@@ -94,6 +86,9 @@ class TrainingDock(QWidget):
         self.message.setToolTip("Errors and blow-ups of the run.")
         form.addRow(self.message)
         self.lr.setValue(OPTIMIZERS[self.optimizer.currentText()].default_lr)
+        self._connect()
+
+    def _connect(self) -> None:
         self.task.currentTextChanged.connect(self._task_changed)
         self.optimizer.currentTextChanged.connect(self._optimizer_changed)
         self.batch.valueChanged.connect(self.changed)
@@ -104,6 +99,18 @@ class TrainingDock(QWidget):
         self.time_side.currentTextChanged.connect(self._time_view_changed)
 
     # ------------------------------------------------------------ building
+    def _time_row(self) -> QWidget:
+        """The time view's layer, and in an A/B race its side."""
+        self.time_side = QComboBox()
+        self.time_side.addItems(["A", "B"])
+        self.time_side.setToolTip("Whose activations the time view shows in an A/B race.")
+        row = QWidget()
+        lay = QHBoxLayout(row)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.layer, 1)
+        lay.addWidget(self.time_side)
+        return row
+
     def _spin(self, lo: int, hi: int, value: int, tip: str) -> QSpinBox:
         spin = QSpinBox()
         spin.setRange(lo, hi)
