@@ -1,5 +1,13 @@
+"""`python -m core`. Ctrl-C ends it at any point, imports included, with status 130 and one line:
+what a shell expects of an interrupted command, and no traceback in front of a room."""
+
 import sys
 
-from core.cli import main
+try:
+    from core.cli import main
 
-sys.exit(main())
+    code = main()
+except KeyboardInterrupt:
+    print("interrupted (Ctrl-C)", file=sys.stderr)
+    code = 130
+sys.exit(code)
