@@ -24,7 +24,7 @@ from core.config import (
     ConfigError,
 )
 from core.inits import INITS, MODES, TRUNCATIONS
-from core.messages import one_line, shown
+from core.messages import MAX_LINE, one_line, shown
 from core.residual import describe
 from core.simulate import run
 
@@ -35,7 +35,9 @@ class UsageError(ValueError):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
-        raise UsageError(f"{one_line(message)} (see --help)")
+        # clipped: argparse echoes whole values, and an ambiguous "--" lists every option
+        see = " (see --help)"
+        raise UsageError(one_line(message, MAX_LINE - len(see)) + see)
 
 
 def _width(text: str) -> int | list[int]:

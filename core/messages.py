@@ -9,7 +9,7 @@ from typing import Any
 SHOWN_CHARS = 60  # of an echoed value, then "…"
 MAX_LINE = 400  # of a whole message: the longest "allowed:" list (the init schemes) fits
 _HUGE_INT_BITS = 256  # beyond this, repr is slow or refused (4,300 digits) and unreadable anyway
-_QUOTED_OR_WORD = re.compile(r"""(?P<q>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")|\S+""")
+_QUOTED_OR_WORD = re.compile(r"""(?P<q>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")|[^ ]+""")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
@@ -54,4 +54,4 @@ def one_line(message: str, limit: int = MAX_LINE) -> str:
     message = _QUOTED_OR_WORD.sub(
         lambda m: _clipped_quote(m.group()) if m.group("q") else clipped(m.group()), message
     )
-    return clipped(message, limit)
+    return clipped(message, limit - 1)
