@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from core.messages import ConfigError, one_line
 
@@ -93,6 +93,6 @@ def _check_shape(text: str, name: str) -> None:
             depth = max(depth - 1, 0)
 
 
-def _too_deep(name: str, text: str, pos: int, allowed: str) -> None:
+def _too_deep(name: str, text: str, pos: int, allowed: str) -> NoReturn:
     line = text.count("\n", 0, pos) + 1
     raise ConfigError("file", name, f"{allowed} (line {line})")

@@ -161,8 +161,9 @@ def read_state(path: str | Path) -> tuple[Config, Config | None, dict, dict]:
         view, animation = _table(data, "view"), _table(data, "animation")
         _check_view(view)
         _check_animation(animation)
-    except ConfigError as e:
-        raise ExportError(f"{clipped(p.name)}: {e}") from None
+    except ConfigError as e:  # a file-level error names the file already
+        where = "" if e.field == "file" else f"{clipped(p.name)}: "
+        raise ExportError(f"{where}{e}") from None
     return config, compare, view, animation
 
 
