@@ -28,6 +28,7 @@ import numpy as np
 
 from core.activations import ACTIVATIONS, LEAKY_SLOPE
 from core.config import Config
+from core.fields import finite_or_none
 from core.inits import INITS
 
 INPUT_SECOND_MOMENT = {"normal": 1.0, "uniform": 1.0 / 3.0, "positive": 1.0 / 3.0}  # E[x²]
@@ -166,7 +167,7 @@ class FixedPoint:
 
     def to_json(self) -> dict:
         keys = ("q_star", "chi1", "c_star", "xi_q", "xi_c")
-        out = {k: _finite_or_none(getattr(self, k)) for k in keys}
+        out = {k: finite_or_none(getattr(self, k)) for k in keys}
         return {**out, "sigma_w2": self.sigma_w2, "sigma_b2": self.sigma_b2, "regime": self.regime}
 
 
@@ -468,7 +469,7 @@ class LayerPrediction:
     JSON_FIELDS = ("preact_std", "act_mean", "act_std", "grad_std", "preact_grad_std", "chi")
 
     def to_json(self) -> dict:
-        return {k: _finite_or_none(getattr(self, k)) for k in self.JSON_FIELDS}
+        return {k: finite_or_none(getattr(self, k)) for k in self.JSON_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -619,10 +620,6 @@ def _binned(a: np.ndarray, mass: np.ndarray, n: int) -> tuple[np.ndarray, np.nda
     edges = np.linspace(a.min(), a.max(), n + 1)
     counts, _ = np.histogram(a, edges, weights=mass)
     return 0.5 * (edges[1:] + edges[:-1]), counts / (edges[1] - edges[0])
-
-
-def _finite_or_none(v: float) -> float | None:
-    return v if math.isfinite(v) else None
 
 
 # ----------------------------------------------------------------- the CLI's `--theory`
