@@ -126,9 +126,10 @@ def cli_fields() -> list[Field]:
 
 
 def profile_fields() -> list[Field]:
-    """The depth profile's curves: the spreads first (they decide a log axis), then the rest."""
+    """The depth profile's curves, the activation plot's first; on each plot the spreads (which
+    decide a log axis) before the signed ones."""
     plotted = [f for f in FIELDS.values() if f.legend]
-    return sorted(plotted, key=lambda f: f.signed)
+    return sorted(plotted, key=lambda f: (f.backward, f.signed))
 
 
 def layer_json(stats) -> dict:
