@@ -308,8 +308,14 @@ class _Table:
     mehler: np.ndarray | None  # (len(_Q_TABLE), terms), None for the homogeneous ones
 
 
-@functools.cache
 def _table(activation: str) -> _Table:
+    return _table_of(ACTIVATIONS[activation])
+
+
+@functools.cache
+def _table_of(entry) -> _Table:
+    """Cached by the registry entry, not its name: an entry replaced (a test's) gets its own."""
+    activation = entry.name
     closed = _closed(activation)
     if closed is not None:
         return _Table(closed.m2 * _Q_TABLE, np.full_like(_Q_TABLE, closed.d2), None)
