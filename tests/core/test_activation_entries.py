@@ -1,6 +1,8 @@
 """The facts an activation's entry declares (core/activations.py) are true of its f and df, and the
 theory, the grid and the kernels read them there: a new entry needs nothing anywhere else."""
 
+import dataclasses
+import json
 import math
 
 import numpy as np
@@ -55,20 +57,21 @@ def test_smooth_entries_are_those_gauss_hermite_gets_right(name):
         assert gh == pytest.approx(theory.expect(name, g, 1.0, nodes="trap"), abs=1e-9)
 
 
+@pytest.mark.skipif(not fused.AVAILABLE, reason="core/_fused.c not built")
 @pytest.mark.parametrize("name", [n for n in NAMES if ACTIVATIONS[n].fused_kind])
-def test_a_fused_kind_computes_the_entrys_derivative_to_the_bit(name):
-    kernels = pytest.importorskip("core._fused", reason="core/_fused.c not built")
-    act = ACTIVATIONS[name]
-    rng = np.random.default_rng(0)
-    h = (rng.standard_normal((30, 41)) * 3).astype(np.float32)
-    h[0, :3] = (0.0, np.inf, -np.inf)
-    a, want = _fd(act, h)
-    g = rng.standard_normal(h.shape).astype(np.float32)
-    delta = np.empty_like(g)
-    nothing = np.full_like(h, np.nan)  # the kernel must not read a φ′ it computes itself
-    kernels.product(act.fused_kind, g, h, a, nothing, delta, *g.shape)
-    with np.errstate(all="ignore"):
-        np.testing.assert_array_equal(delta, g * want)
+def test_a_fused_kind_gives_the_statistics_of_the_entrys_derivative(name, monkeypatch):
+    """The kernel's own φ′ for the entry's kind, or the entry's df handed to the kernel (kind 0):
+    the same snapshot to the bit (saturation, dead units, δ, everything below it, histograms)."""
+    c = Config(depth=3, width=64, batch=32, activation=name, init="normal", std=0.5, seed=4)
+
+    def snapshot():
+        snap = Simulator().run(c)
+        hists = [{k: h.counts.tolist() for k, h in s.hists.items()} for s in snap.layers]
+        return json.dumps(snap.to_json()), hists
+
+    own = snapshot()
+    monkeypatch.setitem(ACTIVATIONS, name, dataclasses.replace(ACTIVATIONS[name], fused_kind=0))
+    assert snapshot() == own
     kinds = [e.fused_kind for e in ACTIVATIONS.values() if e.fused_kind]
     assert len(kinds) == len(set(kinds))
 
@@ -115,10 +118,10 @@ def test_the_theory_takes_its_nodes_from_the_entry(monkeypatch):
         assert theory.moments("toy-tanh", 0.5).m2 == theory.expect("toy-tanh", SQ, 0.5, nodes=nodes)
 
 
+@pytest.mark.skipif(not fused.AVAILABLE, reason="core/_fused.c not built")
 def test_the_kernels_glue_takes_the_kind_from_the_entry(monkeypatch):
     """An entry whose df is twice tanh′: with fused_kind 1 the C kernel computes tanh′ itself
     (so δ is tanh's), with kind 0 it is handed df's values (δ twice as large)."""
-    pytest.importorskip("core._fused", reason="core/_fused.c not built")
     tanh = ACTIVATIONS["tanh"]
 
     def twice(h, a, out):
