@@ -7,10 +7,10 @@ comes from the activation registry; the only formulas written here are the Gauss
 positively homogeneous activations (linear, ReLU, leaky ReLU: an entry's `slopes`), whose closed forms
 are exact.
 
-Gaussian expectations use an even-count Gauss–Hermite rule for smooth φ at q ≤ 1 and a 4001-point
-trapezoid (its 4000 cells' midpoints) on z ∈ [−10, 10] otherwise: Gauss–Hermite is exact to rounding
-for analytic φ at small q but loses 1e-2 on a saturating tanh at q = 100, and a node at z = 0 spoils
-the kink of ReLU-like functions (§3 Numerics). The phase diagram reads tables of these moments over log q,
+Gaussian expectations use an even-count Gauss–Hermite rule for smooth φ (an entry's `smooth`) at
+q ≤ 1 and a 4001-point trapezoid (its 4000 cells' midpoints) on z ∈ [−10, 10] otherwise:
+Gauss–Hermite is exact to rounding for analytic φ at small q but loses 1e-2 on a saturating tanh at
+q = 100, and a node at z = 0 spoils the kink of ReLU-like functions (§3 Numerics). The phase diagram reads tables of these moments over log q,
 built once per activation, so a 80×60 grid costs a few array operations instead of 4800 solves.
 
 Per-layer factors are stated for standard deviations (√χ): that is what the histograms' widths and
