@@ -11,7 +11,7 @@ import json
 import math
 import sys
 
-from core import presets, theory
+from core import fields, presets, theory
 from core.activations import ACTIVATIONS
 from core.config import (
     DTYPES,
@@ -174,17 +174,11 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 
 def _table(snap) -> str:
-    head = (
-        f"{'layer':>5} {'act':>10} {'h std':>9} {'a mean':>9} {'a std':>9} {'sat%':>6} {'dead%':>6} "
-        f"{'∂a std':>9} {'∂h std':>9} {'∂W/W':>9} {'nonfin':>7}"
-    )
-    lines = [head]
+    """One row per layer, the columns of core/fields.py that the CLI shows."""
+    cols = fields.cli_fields()
+    lines = [" ".join(f"{f.cli:>{f.width}}" for f in cols)]
     for s in snap.layers:
-        lines.append(
-            f"{s.index:>5} {s.activation:>10} {s.preact_std:9.3g} {s.act_mean:9.3g} {s.act_std:9.3g} "
-            f"{100 * s.saturated_frac:6.1f} {100 * s.dead_units:6.1f} {s.grad_std:9.3g} "
-            f"{s.preact_grad_std:9.3g} {s.grad_data_ratio:9.3g} {s.nonfinite:>7}"
-        )
+        lines.append(" ".join(fields.text(getattr(s, f.attr), f.fmt, f.width) for f in cols))
     return "\n".join(lines)
 
 
