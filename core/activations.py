@@ -1,7 +1,8 @@
 """Activation functions, their derivatives and gains, as one registry.
 
-Each entry is what the docks, the CLI choices, the histograms' ranges and the theory read; adding an
-activation is one entry here plus its test. Formulas and gains: ../shared/reference/init-theory.md §5.
+Each entry is what the docks, the CLI choices, the histograms' ranges, the theory (closed form or
+quadrature), the grid's saturation notes and the C kernels read; adding an activation is one entry
+here plus its test. Formulas and gains: ../shared/reference/init-theory.md §5.
 Every function writes into ``out`` so the per-frame path allocates nothing.
 """
 
@@ -25,6 +26,9 @@ Deriv = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 @dataclass(frozen=True)
 class Activation:
+    """Every fact the app uses about one activation. The defaults of the last four are the safe
+    ones: the theory's trapezoid quadrature, saturation flagged, φ′ handed to the C kernels."""
+
     name: str
     formula: str
     source: str
@@ -34,6 +38,18 @@ class Activation:
     lower: float | None  # natural bound of f, None when unbounded on that side
     upper: float | None
     df_max: float  # the largest value of f'; saturation is measured against it
+    # analytic: the theory's Gauss–Hermite rule converges fast at small q (core/theory.py)
+    smooth: bool = False
+    # positively homogeneous, φ(x) = up·x for x > 0 and down·x for x < 0, as (up, down): the
+    # theory's Gaussian moments are then closed forms; None: they are quadratures of f and df
+    slopes: tuple[float, float] | None = None
+    # where φ′ fades towards 0 for large |h| ("both" tails, "below": h → −∞, or "none"): the
+    # grid notes saturation only where there is some. ReLU's zero half is "none": a unit there is
+    # switched off, not saturated, which the dead-unit share tells
+    saturates: str = "both"
+    # core/_fused.c computes this φ′ itself, to the bit of df (1 tanh, 2 sigmoid, 3 ReLU); 0: the
+    # kernels are handed df's values
+    fused_kind: int = 0
 
 
 def _linear(h, out):
@@ -215,18 +231,64 @@ def _max_on_grid(f: Fn, df: Deriv) -> float:
     return float(np.max(df(grid, f(grid, np.empty_like(grid)), np.empty_like(grid))))
 
 
-def _entry(name, formula, source, f, df, gain, lower, upper):
-    return Activation(name, formula, source, f, df, gain, lower, upper, df_max=0.0)
+def entry(name, formula, source, f, df, gain, lower, upper, **facts) -> Activation:
+    """An Activation, its df_max measured on a grid (facts: the keyword fields after it)."""
+    df_max = _max_on_grid(f, df)
+    return Activation(name, formula, source, f, df, gain, lower, upper, df_max, **facts)
 
 
 _ENTRIES = [
-    _entry("linear", "φ(x) = x", "identity", _linear, _d_linear, 1.0, None, None),
-    _entry("sigmoid", "φ(x) = 1/(1+e^−x)", "logistic", _sigmoid, _d_sigmoid, 1.0, 0.0, 1.0),
-    _entry("tanh", "φ(x) = tanh x", "PyTorch gain 5/3", _tanh, _d_tanh, 5.0 / 3.0, -1.0, 1.0),
-    _entry(
-        "relu", "φ(x) = max(0, x)", "Nair & Hinton 2010", _relu, _d_relu, math.sqrt(2.0), 0.0, None
+    entry(
+        "linear",
+        "φ(x) = x",
+        "identity",
+        _linear,
+        _d_linear,
+        1.0,
+        None,
+        None,
+        smooth=True,
+        slopes=(1.0, 1.0),
+        saturates="none",
     ),
-    _entry(
+    entry(
+        "sigmoid",
+        "φ(x) = 1/(1+e^−x)",
+        "logistic",
+        _sigmoid,
+        _d_sigmoid,
+        1.0,
+        0.0,
+        1.0,
+        smooth=True,
+        fused_kind=2,
+    ),
+    entry(
+        "tanh",
+        "φ(x) = tanh x",
+        "PyTorch gain 5/3",
+        _tanh,
+        _d_tanh,
+        5.0 / 3.0,
+        -1.0,
+        1.0,
+        smooth=True,
+        fused_kind=1,
+    ),
+    entry(
+        "relu",
+        "φ(x) = max(0, x)",
+        "Nair & Hinton 2010",
+        _relu,
+        _d_relu,
+        math.sqrt(2.0),
+        0.0,
+        None,
+        slopes=(1.0, 0.0),
+        saturates="none",
+        fused_kind=3,
+    ),
+    entry(
         "leaky-relu",
         "φ(x) = x, or 0.01·x for x < 0",
         "Maas+ 2013; PyTorch gain √(2/(1+0.01²))",
@@ -235,11 +297,21 @@ _ENTRIES = [
         math.sqrt(2.0 / (1.0 + LEAKY_SLOPE**2)),
         None,
         None,
+        slopes=(1.0, LEAKY_SLOPE),
+        saturates="none",
     ),
-    _entry(
-        "elu", "φ(x) = x, or eˣ−1 for x < 0", "Clevert+ 2015 (α=1)", _elu, _d_elu, None, -1.0, None
+    entry(
+        "elu",
+        "φ(x) = x, or eˣ−1 for x < 0",
+        "Clevert+ 2015 (α=1)",
+        _elu,
+        _d_elu,
+        None,
+        -1.0,
+        None,
+        saturates="below",
     ),
-    _entry(
+    entry(
         "selu",
         "φ(x) = λx, or λα(eˣ−1) for x < 0 (α≈1.6733, λ≈1.0507)",
         "Klambauer+ 2017; PyTorch gain 3/4, LeCun σ_w²=1 is the self-normalizing choice",
@@ -248,8 +320,9 @@ _ENTRIES = [
         0.75,
         -SELU_LAMBDA * SELU_ALPHA,
         None,
+        saturates="below",
     ),
-    _entry(
+    entry(
         "gelu",
         "φ(x) = x·Φ(x) (erf form)",
         "Hendrycks & Gimpel 2016",
@@ -258,12 +331,34 @@ _ENTRIES = [
         None,
         -0.17,
         None,
+        smooth=True,
+        saturates="below",
     ),
-    _entry("silu", "φ(x) = x·σ(x)", "Elfwing+ 2017 (swish)", _silu, _d_silu, None, -0.279, None),
-    _entry(
-        "softplus", "φ(x) = log(1+eˣ)", "Dugas+ 2001 (β=1)", _softplus, _d_softplus, None, 0.0, None
+    entry(
+        "silu",
+        "φ(x) = x·σ(x)",
+        "Elfwing+ 2017 (swish)",
+        _silu,
+        _d_silu,
+        None,
+        -0.279,
+        None,
+        smooth=True,
+        saturates="below",
     ),
-    _entry(
+    entry(
+        "softplus",
+        "φ(x) = log(1+eˣ)",
+        "Dugas+ 2001 (β=1)",
+        _softplus,
+        _d_softplus,
+        None,
+        0.0,
+        None,
+        smooth=True,
+        saturates="below",
+    ),
+    entry(
         "hardtanh",
         "φ(x) = clip(x, −1, 1)",
         "Collobert 2004",
@@ -275,9 +370,7 @@ _ENTRIES = [
     ),
 ]
 
-ACTIVATIONS: dict[str, Activation] = {
-    e.name: Activation(**{**e.__dict__, "df_max": _max_on_grid(e.f, e.df)}) for e in _ENTRIES
-}
+ACTIVATIONS: dict[str, Activation] = {e.name: e for e in _ENTRIES}
 
 
 def get(name: str) -> Activation:

@@ -11,7 +11,7 @@ import json
 import math
 import sys
 
-from core import presets, theory
+from core import fields, presets, theory
 from core.activations import ACTIVATIONS
 from core.config import (
     DTYPES,
@@ -24,6 +24,7 @@ from core.config import (
     ConfigError,
 )
 from core.inits import INITS, MODES, TRUNCATIONS
+from core.messages import MAX_LINE, one_line, shown
 from core.residual import describe
 from core.simulate import run
 
@@ -34,7 +35,9 @@ class UsageError(ValueError):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
-        raise UsageError(f"{message} (see --help)")
+        # clipped: argparse echoes whole values, and an ambiguous "--" lists every option
+        see = " (see --help)"
+        raise UsageError(one_line(message, MAX_LINE - len(see)) + see)
 
 
 def _width(text: str) -> int | list[int]:
@@ -42,7 +45,7 @@ def _width(text: str) -> int | list[int]:
         parts = [int(p) for p in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"not an integer or a comma list of integers: {text!r}"
+            f"not an integer or a comma list of integers: {shown(text)}"
         ) from None
     return parts[0] if len(parts) == 1 else parts
 
@@ -51,9 +54,9 @@ def _finite(text: str) -> float:
     try:
         v = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a number: {shown(text)}") from None
     if not math.isfinite(v):
-        raise argparse.ArgumentTypeError(f"not a finite number: {text!r}")
+        raise argparse.ArgumentTypeError(f"not a finite number: {shown(text)}")
     return v
 
 
@@ -171,21 +174,16 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 
 def _table(snap) -> str:
-    head = (
-        f"{'layer':>5} {'act':>10} {'h std':>9} {'a mean':>9} {'a std':>9} {'sat%':>6} {'dead%':>6} "
-        f"{'∂a std':>9} {'∂h std':>9} {'∂W/W':>9} {'nonfin':>7}"
-    )
-    lines = [head]
+    """One row per layer, the columns of core/fields.py that the CLI shows."""
+    cols = fields.cli_fields()
+    lines = [" ".join(f"{f.cli:>{f.width}}" for f in cols)]
     for s in snap.layers:
-        lines.append(
-            f"{s.index:>5} {s.activation:>10} {s.preact_std:9.3g} {s.act_mean:9.3g} {s.act_std:9.3g} "
-            f"{100 * s.saturated_frac:6.1f} {100 * s.dead_units:6.1f} {s.grad_std:9.3g} "
-            f"{s.preact_grad_std:9.3g} {s.grad_data_ratio:9.3g} {s.nonfinite:>7}"
-        )
+        lines.append(" ".join(fields.text(getattr(s, f.attr), f.fmt, f.width) for f in cols))
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
+    """Apart from main, so flags can be checked without running a net (tests/test_fuzz_inputs)."""
     p = _Parser(prog="python -m core", description="InitScope's headless core")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     st = sub.add_parser("stats", help="per-layer statistics for one config")
@@ -193,8 +191,12 @@ def main(argv: list[str] | None = None) -> int:
     st.add_argument("--json", action="store_true", help="print JSON instead of a table")
     st.add_argument("--theory", action="store_true", help="add the mean-field predictions")
     sub.add_parser("presets", help="list the named scenes")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
     try:
-        args = p.parse_args(argv)
+        args = parser().parse_args(argv)
         if args.command == "presets":
             for name, scene in presets.all_scenes().items():
                 print(f"{name:24} {scene.title}")

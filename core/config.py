@@ -8,17 +8,21 @@ before anything is allocated.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import itertools
 import math
-import tomllib
+import types
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
+from core import tomlfile
 from core.activations import ACTIVATIONS
 from core.inits import INITS, MODES, TRUNCATIONS
+from core.messages import ConfigError
 
 INPUTS = {
     "normal": "x ~ N(0, 1), the standardised-data assumption of every derivation",
@@ -49,14 +53,6 @@ MAX_BRANCH = 2
 MAX_DEPTH = 1000
 MAX_WIDTH = 100_000
 MAX_BATCH = 1_000_000
-
-
-class ConfigError(ValueError):
-    """One bad field: the message is a single line a person can act on."""
-
-    def __init__(self, name: str, value: Any, allowed: str):
-        self.field = name
-        super().__init__(f"{name}: got {value!r}; allowed: {allowed}")
 
 
 @dataclass(frozen=True)
@@ -112,7 +108,7 @@ class Config:
     def replace(self, **changes) -> Config:
         """A new config with some fields changed; a widths list also sets the depth."""
         width = changes.get("width")
-        if isinstance(width, list | tuple) and "depth" not in changes:
+        if isinstance(width, list | tuple) and width and "depth" not in changes:
             changes["depth"] = len(width) - 1
         return dataclasses.replace(self, **changes)
 
@@ -146,31 +142,69 @@ class Config:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], base: Config | None = None) -> Config:
-        known = {f.name for f in dataclasses.fields(cls) if not f.name.startswith("_")}
-        unknown = sorted(set(data) - known)
+        if not isinstance(data, dict):
+            raise ConfigError("config", data, "a table of config fields")
+        known = [f.name for f in dataclasses.fields(cls) if not f.name.startswith("_")]
+        unknown = [k for k in data if k not in known]
         if unknown:
-            raise ConfigError(unknown[0], data[unknown[0]], "one of " + ", ".join(sorted(known)))
+            near = difflib.get_close_matches(unknown[0], known, n=1)
+            hint = (
+                f"a config field (did you mean {near[0]}?)"
+                if near
+                else "one of " + ", ".join(known)
+            )
+            raise ConfigError(unknown[0], data[unknown[0]], hint)
         return (base or cls()).replace(**data)
 
     @classmethod
+    def from_file_data(cls, data: dict[str, Any], base: Config | None = None) -> Config:
+        """A parsed config file: its fields, and the [scene] table a preset file also carries."""
+        return cls.from_dict({k: v for k, v in data.items() if k != "scene"}, base)
+
+    @classmethod
     def from_toml(cls, text: str, base: Config | None = None) -> Config:
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as e:
-            raise ConfigError("file", "TOML", f"valid TOML ({e})") from None
-        data.pop("scene", None)  # presets carry a [scene] table for the lecture mode
-        return cls.from_dict(data, base)
+        return cls.from_file_data(tomlfile.parse(text), base)
 
     @classmethod
     def load(cls, path: str | Path, base: Config | None = None) -> Config:
-        p = Path(path)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise ConfigError(
-                "file", str(p), f"a readable UTF-8 TOML file ({e.__class__.__name__})"
-            ) from None
-        return cls.from_toml(text, base)
+        return cls.from_file_data(tomlfile.read(path), base)
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    """value is of a field's declared type: a TOML integer fits a float field, true fits no
+    number, and a list of the items' type fits a tuple field."""
+    if isinstance(hint, types.UnionType):
+        return any(_fits(value, h) for h in typing.get_args(hint))
+    if typing.get_origin(hint) is tuple:
+        item = typing.get_args(hint)[0]
+        return isinstance(value, list | tuple) and all(_fits(v, item) for v in value)
+    if isinstance(value, bool):
+        return hint is bool
+    return isinstance(value, int | float) if hint is float else isinstance(value, hint)
+
+
+_TYPE_WORDS = {
+    int: ("an integer", "integers"),
+    float: ("a number", "numbers"),
+    str: ("a string", "strings"),
+    bool: ("true or false", "booleans"),
+}
+
+
+def _described(hint: Any, plural: bool = False) -> str:
+    if isinstance(hint, types.UnionType):
+        return " or ".join(_described(h) for h in typing.get_args(hint) if h is not type(None))
+    if typing.get_origin(hint) is tuple:
+        return "a list of " + _described(typing.get_args(hint)[0], plural=True)
+    return _TYPE_WORDS[hint][plural]
+
+
+def _check_types(c: Config) -> None:
+    """Every field against its declared type, before any check that would hash or compare it."""
+    for name, hint in _FIELD_TYPES.items():
+        v = getattr(c, name)
+        if not _fits(v, hint):
+            raise ConfigError(name, list(v) if isinstance(v, tuple) else v, _described(hint))
 
 
 def _int(c: Config, name: str, lo: int, hi: int) -> None:
@@ -183,12 +217,9 @@ def _real(c: Config, name: str, lo: float, hi: float, optional: bool = False) ->
     v = getattr(c, name)
     if optional and v is None:
         return
-    ok = (
-        isinstance(v, int | float)
-        and not isinstance(v, bool)
-        and math.isfinite(v)
-        and lo <= v <= hi
-    )
+    # bounds first: math.isfinite of an integer beyond a float's range raises OverflowError
+    ok = isinstance(v, int | float) and not isinstance(v, bool) and lo <= v <= hi
+    ok = ok and math.isfinite(v)
     if not ok:
         raise ConfigError(name, v, f"a finite number from {lo:g} to {hi:g}")
     object.__setattr__(c, name, float(v))
@@ -232,6 +263,7 @@ def _validate_architecture(c: Config) -> None:
 
 
 def _validate(c: Config) -> None:
+    _check_types(c)
     _int(c, "depth", 1, MAX_DEPTH)
     if isinstance(c.width, tuple):
         if len(c.width) != c.depth + 1:
@@ -276,3 +308,8 @@ def _validate(c: Config) -> None:
             f"at most memory_limit_gib = {c.memory_limit_gib:g} GiB "
             "(reduce depth, width or batch, or raise the limit)",
         )
+
+
+_FIELD_TYPES = {
+    name: hint for name, hint in typing.get_type_hints(Config).items() if not name.startswith("_")
+}

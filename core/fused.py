@@ -18,8 +18,9 @@ from core.network import Dense, Network
 
 AVAILABLE = stats._fused is not None
 _fused = stats._fused
-# φ' the kernel computes itself (as these activations' df do, to the bit); others are given to it
-KIND = {ACTIVATIONS["tanh"].df: 1, ACTIVATIONS["sigmoid"].df: 2, ACTIVATIONS["relu"].df: 3}
+# φ' the kernel computes itself (as these activations' df do, to the bit), by df: the entries'
+# fused_kind, which the Recorder reads
+KIND = {a.df: a.fused_kind for a in ACTIVATIONS.values() if a.fused_kind}
 SATURATED = 0.05  # φ' below this share of its maximum is saturated
 
 
@@ -49,7 +50,7 @@ class Recorder:
         array a layer less to write and read back. (W's moments are taken afterwards, with the
         statistics that two threads share.)"""
         h, a, d, act = layer.h, layer.a, layer.dphi, layer.act
-        kind = KIND.get(act.df, 0)
+        kind = act.fused_kind
         if not kind:
             act.df(h, a, d)
         rows, cols = d.shape
@@ -69,7 +70,7 @@ class Recorder:
     def delta(self, layer: Dense) -> None:
         """δ = ∂ℓ/∂a · φ' into layer.delta, with the sums of both."""
         g = layer.grad_a
-        kind = KIND.get(layer.act.df, 0)
+        kind = layer.act.fused_kind
         sg, qg, sd, qd = _fused.product(
             kind, g, layer.h, layer.a, layer.dphi, layer.delta, *g.shape
         )

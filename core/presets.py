@@ -7,11 +7,12 @@ table (title, caption, emphasis). Listed by `python -m core presets`, opened wit
 from __future__ import annotations
 
 import sys
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core import tomlfile
 from core.config import Config, ConfigError
+from core.messages import shown
 from core.stats import ROWS
 
 
@@ -42,8 +43,8 @@ def presets_dir() -> Path:
 
 def _parse(path: Path) -> Scene:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        data = tomlfile.read(path)
+    except ConfigError as e:
         raise PresetError(f"preset {path.name}: {e}") from None
     meta = data.pop("scene", {})
     compare = data.pop("compare", None)
@@ -73,19 +74,21 @@ def _meta(filename: str, meta) -> tuple[str, str, tuple[str, ...]]:
     unknown = sorted(set(meta) - set(SCENE_KEYS))
     if unknown:
         raise PresetError(
-            f"{where} has unknown key {unknown[0]!r}; allowed: {', '.join(SCENE_KEYS)}"
+            f"{where} has unknown key {shown(unknown[0])}; allowed: {', '.join(SCENE_KEYS)}"
         )
     for key in ("title", "caption"):
         if not isinstance(meta.get(key, ""), str):
-            raise PresetError(f"{where} {key} must be a string, got {meta[key]!r}")
+            raise PresetError(f"{where} {key} must be a string, got {shown(meta[key])}")
     emphasis = meta.get("emphasis", [])
     if isinstance(emphasis, str):
         emphasis = [emphasis]
     if not isinstance(emphasis, list):
-        raise PresetError(f"{where} emphasis must be a list of names, got {emphasis!r}")
+        raise PresetError(f"{where} emphasis must be a list of names, got {shown(emphasis)}")
     for name in emphasis:
-        if name not in EMPHASIS:
-            raise PresetError(f"{where} emphasis: got {name!r}; allowed: {', '.join(EMPHASIS)}")
+        if not isinstance(name, str) or name not in EMPHASIS:
+            raise PresetError(
+                f"{where} emphasis: got {shown(name)}; allowed: {', '.join(EMPHASIS)}"
+            )
     return meta.get("title", ""), meta.get("caption", ""), tuple(emphasis)
 
 
@@ -125,5 +128,5 @@ def load(name: str) -> Scene:
     scenes = all_scenes()
     if name not in scenes:
         known = ", ".join(scenes) or "none yet"
-        raise PresetError(f"preset: got {name!r}; known presets: {known}")
+        raise PresetError(f"preset: got {shown(name)}; known presets: {known}")
     return scenes[name]

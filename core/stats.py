@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core import fields
+
 try:
     from core import _fused
 except ImportError:  # built by setuptools where a C compiler exists (pyproject.toml)
@@ -63,6 +65,8 @@ class Hist:
 
 @dataclass(frozen=True)
 class LayerStats:
+    """One layer's numbers. What the JSON and the tables show of them is core/fields.py's."""
+
     index: int
     fan_in: int
     fan_out: int
@@ -84,35 +88,8 @@ class LayerStats:
     nonfinite_frac: float  # of this layer's activations
     hists: dict[str, Hist] = field(repr=False, compare=False)
 
-    JSON_FIELDS = (
-        "index",
-        "preact_mean",
-        "preact_std",
-        "act_mean",
-        "act_std",
-        "saturated_frac",
-        "dead_units",
-        "grad_std",
-        "preact_grad_std",
-        "weight_std",
-        "weight_grad_std",
-        "grad_data_ratio",
-        "nonfinite",
-        "sigma_w2",
-        "sigma_w2_measured",
-        "fan_in",
-        "fan_out",
-        "activation",
-    )
-
     def to_json(self) -> dict:
-        return {k: _json_number(getattr(self, k)) for k in self.JSON_FIELDS}
-
-
-def _json_number(v):
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
+        return fields.layer_json(self)
 
 
 class Scratch:

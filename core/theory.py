@@ -4,12 +4,13 @@ The formulas are those of init-theory.md §3 (Poole+ 2016, Schoenholz+ 2017): a 
 Gaussian, its variance follows the length map q ↦ σ_w²·E[φ(√q z)²] + σ_b², and a gradient's
 variance is multiplied per layer by the width ratio times χ = σ_w²·E[φ′(√q z)²]. Every φ and φ′
 comes from the activation registry; the only formulas written here are the Gaussian moments of the
-positively homogeneous activations (linear, ReLU, leaky ReLU), whose closed forms are exact.
+positively homogeneous activations (linear, ReLU, leaky ReLU: an entry's `slopes`), whose closed forms
+are exact.
 
-Gaussian expectations use an even-count Gauss–Hermite rule for smooth φ at q ≤ 1 and a 4001-point
-trapezoid (its 4000 cells' midpoints) on z ∈ [−10, 10] otherwise: Gauss–Hermite is exact to rounding
-for analytic φ at small q but loses 1e-2 on a saturating tanh at q = 100, and a node at z = 0 spoils
-the kink of ReLU-like functions (§3 Numerics). The phase diagram reads tables of these moments over log q,
+Gaussian expectations use an even-count Gauss–Hermite rule for smooth φ (an entry's `smooth`) at
+q ≤ 1 and a 4001-point trapezoid (its 4000 cells' midpoints) on z ∈ [−10, 10] otherwise:
+Gauss–Hermite is exact to rounding for analytic φ at small q but loses 1e-2 on a saturating tanh at
+q = 100, and a node at z = 0 spoils the kink of ReLU-like functions (§3 Numerics). The phase diagram reads tables of these moments over log q,
 built once per activation, so a 80×60 grid costs a few array operations instead of 4800 solves.
 
 Per-layer factors are stated for standard deviations (√χ): that is what the histograms' widths and
@@ -26,8 +27,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.activations import ACTIVATIONS, LEAKY_SLOPE
+from core.activations import ACTIVATIONS
 from core.config import Config
+from core.fields import finite_or_none
 from core.inits import INITS
 
 INPUT_SECOND_MOMENT = {"normal": 1.0, "uniform": 1.0 / 3.0, "positive": 1.0 / 3.0}  # E[x²]
@@ -43,7 +45,6 @@ _TRAP_W = np.exp(-0.5 * _TRAP_Z**2) / _SQRT_2PI * 0.005
 _GH_Z, _GH_W = np.polynomial.hermite_e.hermegauss(96)  # even: no node on a kink at 0
 _GH_W = _GH_W / _SQRT_2PI
 _GH_MAX_Q = 1.0  # measured: up to here GH-96 matches the trapezoid to 1e-9 (tanh: 1e-4 at q = 4)
-_SMOOTH = frozenset({"sigmoid", "tanh", "gelu", "silu", "softplus"})  # analytic: GH converges fast
 _HERMITE_TERMS = 80  # Mehler series length for the correlation map
 _Q_TABLE = np.geomspace(1e-8, 1e6, 480)  # the phase grid's log-q table (Δlog₁₀ q = 0.03)
 _Q_HUGE = _Q_TABLE[-1]  # beyond this the length map is said to diverge
@@ -51,7 +52,7 @@ _Q_HUGE = _Q_TABLE[-1]  # beyond this the length map is said to diverge
 
 # ----------------------------------------------------------------- Gaussian expectations
 def _nodes(activation: str, q: float) -> tuple[np.ndarray, np.ndarray]:
-    if activation in _SMOOTH and q <= _GH_MAX_Q:
+    if ACTIVATIONS[activation].smooth and q <= _GH_MAX_Q:  # analytic: GH converges fast
         return _GH_Z, _GH_W
     return _TRAP_Z, _TRAP_W
 
@@ -94,21 +95,24 @@ def _arccos_kernel(c):
     return (np.sqrt(1.0 - c * c) + (np.pi - np.arccos(c)) * c) / (2.0 * np.pi)
 
 
-def _leaky_kernel(c, s=LEAKY_SLOPE):
-    # leaky(x) = relu(x) − s·relu(−x); the cross terms see correlation −c.
-    return (1.0 + s * s) * _arccos_kernel(c) - 2.0 * s * _arccos_kernel(-c)
+@functools.cache
+def _homogeneous(up: float, down: float) -> _Homogeneous:
+    """φ(x) = up·x above 0, down·x below, i.e. up·relu(x) − down·relu(−x): E[φ] = (up − down)/√2π,
+    E[φ²] = E[φ′²] = (up² + down²)/2, and the kernel's cross terms see correlation −c."""
+    second = (up**2 + down**2) / 2.0
+    if up == down:  # linear: the kernel is exactly up²·c (the general form would round it)
+        return _Homogeneous(0.0, second, second, lambda c: up * up * np.asarray(c, float))
+
+    def kernel(c):
+        return (up * up + down * down) * _arccos_kernel(c) - 2.0 * up * down * _arccos_kernel(-c)
+
+    return _Homogeneous((up - down) / _SQRT_2PI, second, second, kernel)
 
 
-_CLOSED = {
-    "linear": _Homogeneous(0.0, 1.0, 1.0, lambda c: np.asarray(c, float)),
-    "relu": _Homogeneous(1.0 / _SQRT_2PI, 0.5, 0.5, _arccos_kernel),
-    "leaky-relu": _Homogeneous(
-        (1.0 - LEAKY_SLOPE) / _SQRT_2PI,
-        (1.0 + LEAKY_SLOPE**2) / 2.0,
-        (1.0 + LEAKY_SLOPE**2) / 2.0,
-        _leaky_kernel,
-    ),
-}
+def _closed(activation: str) -> _Homogeneous | None:
+    """The closed forms of an activation whose entry declares it homogeneous, else None."""
+    slopes = ACTIVATIONS[activation].slopes
+    return None if slopes is None else _homogeneous(*slopes)
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,7 @@ class Moments:
 
 
 def moments(activation: str, var: float, mean: float = 0.0) -> Moments:
-    closed = _CLOSED.get(activation)
+    closed = _closed(activation)
     if closed is not None and mean == 0.0:
         return Moments(math.sqrt(var) * closed.m1, var * closed.m2, closed.d2)
     return Moments(
@@ -141,7 +145,7 @@ def length_map(activation: str, q: float, sigma_w2: float, sigma_b2: float) -> f
 
 def _length_slope(activation: str, q: float) -> float:
     """d/dq E[φ(√q z)²] = E[z·φφ′(√q z)]/√q (Stein), i.e. E[φ′²] + E[φ″φ] without a φ″."""
-    closed = _CLOSED.get(activation)
+    closed = _closed(activation)
     if closed is not None:
         return closed.m2
     q = max(q, 1e-12)
@@ -166,7 +170,7 @@ class FixedPoint:
 
     def to_json(self) -> dict:
         keys = ("q_star", "chi1", "c_star", "xi_q", "xi_c")
-        out = {k: _finite_or_none(getattr(self, k)) for k in keys}
+        out = {k: finite_or_none(getattr(self, k)) for k in keys}
         return {**out, "sigma_w2": self.sigma_w2, "sigma_b2": self.sigma_b2, "regime": self.regime}
 
 
@@ -249,7 +253,7 @@ def _mehler(activation: str, q: np.ndarray) -> np.ndarray:
 def correlation_map(activation: str, c, q: float, sigma_w2: float, sigma_b2: float):
     """c ↦ c′ at a fixed length q (= q*): how the correlation of two inputs evolves per layer."""
     c = np.asarray(c, float)
-    closed = _CLOSED.get(activation)
+    closed = _closed(activation)
     if closed is not None:
         cov = sigma_w2 * q * closed.kernel(c) + sigma_b2
     else:
@@ -286,7 +290,7 @@ def _chi_c(coef, q, sw2, c):
 def _correlation_fixed_point(activation, q, sw2, sb2, chi1) -> tuple[float, float]:
     """(c*, slope there). Ordered: c* = 1 and the slope is χ₁. Diverging q: the map tends to the
     homogeneous arc-cosine-like one, whose slope at c* = 1 is 1 (correlations converge slowly)."""
-    if chi1 < 1.0 or q == 0.0 or (activation in _CLOSED and math.isfinite(q)):
+    if chi1 < 1.0 or q == 0.0 or (_closed(activation) is not None and math.isfinite(q)):
         return 1.0, chi1
     if not math.isfinite(q):
         return 1.0, 1.0
@@ -304,9 +308,15 @@ class _Table:
     mehler: np.ndarray | None  # (len(_Q_TABLE), terms), None for the homogeneous ones
 
 
-@functools.cache
 def _table(activation: str) -> _Table:
-    closed = _CLOSED.get(activation)
+    return _table_of(ACTIVATIONS[activation])
+
+
+@functools.cache
+def _table_of(entry) -> _Table:
+    """Cached by the registry entry, not its name: an entry replaced (a test's) gets its own."""
+    activation = entry.name
+    closed = _closed(activation)
     if closed is not None:
         return _Table(closed.m2 * _Q_TABLE, np.full_like(_Q_TABLE, closed.d2), None)
     h = np.sqrt(_Q_TABLE)[:, None] * _TABLE_Z
@@ -402,7 +412,7 @@ def _critical_curve(activation: str) -> tuple[np.ndarray, np.ndarray]:
 
 def critical_line(activation: str, sigma_b2: np.ndarray) -> np.ndarray:
     sb = np.asarray(sigma_b2, float)
-    closed = _CLOSED.get(activation)
+    closed = _closed(activation)
     if closed is not None:  # homogeneous: χ₁ = σ_w²·E[φ′²] whatever the bias
         return np.full_like(sb, 1.0 / closed.d2)
     sw_c, sb_c = _critical_curve(activation)
@@ -420,7 +430,7 @@ def critical_line(activation: str, sigma_b2: np.ndarray) -> np.ndarray:
 
 def critical_sigma_w2(activation: str, sigma_b2: float) -> float:
     """σ_w² with χ₁ = 1 at this σ_b², refined by bisection on the exact moments (nan if none)."""
-    closed = _CLOSED.get(activation)
+    closed = _closed(activation)
     if closed is not None:
         return 1.0 / closed.d2
     _, sb_c = _critical_curve(activation)
@@ -468,7 +478,7 @@ class LayerPrediction:
     JSON_FIELDS = ("preact_std", "act_mean", "act_std", "grad_std", "preact_grad_std", "chi")
 
     def to_json(self) -> dict:
-        return {k: _finite_or_none(getattr(self, k)) for k in self.JSON_FIELDS}
+        return {k: finite_or_none(getattr(self, k)) for k in self.JSON_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -619,10 +629,6 @@ def _binned(a: np.ndarray, mass: np.ndarray, n: int) -> tuple[np.ndarray, np.nda
     edges = np.linspace(a.min(), a.max(), n + 1)
     counts, _ = np.histogram(a, edges, weights=mass)
     return 0.5 * (edges[1:] + edges[:-1]), counts / (edges[1] - edges[0])
-
-
-def _finite_or_none(v: float) -> float | None:
-    return v if math.isfinite(v) else None
 
 
 # ----------------------------------------------------------------- the CLI's `--theory`

@@ -20,6 +20,7 @@ import numpy as np
 from core import parallel, stats
 from core.activations import ACTIVATIONS
 from core.config import Config, ConfigError
+from core.fields import finite_or_none
 from core.network import Dense
 from core.simulate import Simulator, _init_layer, measure_joint  # the app's init and stats
 from core.tasks import TASKS, Dataset, make_task
@@ -180,9 +181,9 @@ class TrainRecord:
     SCALARS = ("step", "batch_loss", "train_loss", "train_acc", "test_loss", "test_acc")
 
     def to_json(self) -> dict:
-        out = {k: _finite_or_none(getattr(self, k)) for k in self.SCALARS}
-        out["update_ratio"] = [_finite_or_none(v) for v in self.update_ratio]
-        out["grad_ratio"] = [_finite_or_none(v) for v in self.grad_ratio]
+        out = {k: finite_or_none(getattr(self, k)) for k in self.SCALARS}
+        out["update_ratio"] = [finite_or_none(v) for v in self.update_ratio]
+        out["grad_ratio"] = [finite_or_none(v) for v in self.grad_ratio]
         out["layers"] = [s.to_json() for s in self.snapshot.layers]
         return out
 
@@ -517,10 +518,6 @@ def _log_ratio(num: float, den: float) -> float:
     if not (math.isfinite(num) and math.isfinite(den)) or den <= 0.0:
         return math.nan
     return math.log10(num / den) if num > 0.0 else -math.inf
-
-
-def _finite_or_none(v):
-    return v if not isinstance(v, float) or math.isfinite(v) else None
 
 
 __all__ = [

@@ -11,6 +11,7 @@ import time
 
 from core import ConfigError
 from core.cli import UsageError, _Parser, add_config_flags, config_from_args
+from core.messages import shown
 from core.presets import PresetError, all_scenes
 from core.presets import load as load_preset
 
@@ -45,7 +46,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     if not 1 <= args.frames <= 2000:
         raise UsageError(f"--frames: {args.frames} is outside 1 … 2000")
     if args.record and not args.record.lower().endswith((".gif", ".mp4")):
-        raise UsageError(f"--record: {args.record} must end in .gif or .mp4")
+        raise UsageError(f"--record: {shown(args.record)} must end in .gif or .mp4")
     return args
 
 
@@ -55,9 +56,9 @@ def _size(text: str | None) -> tuple[int, int] | None:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise UsageError(f"--size: expected WxH such as 1920x1080, got {text!r}") from None
+        raise UsageError(f"--size: expected WxH such as 1920x1080, got {shown(text)}") from None
     if not (200 <= w <= 8000 and 200 <= h <= 8000):
-        raise UsageError(f"--size: {text} is outside 200x200 … 8000x8000")
+        raise UsageError(f"--size: {shown(text)} is outside 200x200 … 8000x8000")
     return w, h
 
 

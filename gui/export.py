@@ -3,7 +3,6 @@ whole state as TOML. Uses Qt's painters and imageio (+ imageio-ffmpeg's own ffmp
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +13,11 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QWidget
 
-from core import Config, ConfigError
+from core import Config, ConfigError, tomlfile
+from core.config import MAX_DEPTH
+from core.messages import clipped
+from gui.animation import MODES as ANIMATIONS
+from gui.animation import SWEEP_RANGES
 
 VIDEO_SUFFIXES = (".gif", ".mp4")
 
@@ -140,27 +143,93 @@ def state_toml(config: Config, compare: Config | None, view: dict, animation: di
     return tomli_w.dumps(data)
 
 
+STATE_TABLES = ("config", "compare", "view", "animation")
+
+
+def _flag(v) -> bool:
+    return isinstance(v, bool)
+
+
+# what SessionState.to_toml writes under [view]: the check, and what it expects
+VIEW_FIELDS = {
+    "preact": (_flag, "true or false"),
+    "grad": (_flag, "true or false"),
+    "wgrad": (_flag, "true or false"),
+    "per_layer_y": (_flag, "true or false"),
+    "theory": (_flag, "true or false"),
+    "editing": (lambda v: v in ("A", "B"), '"A" or "B"'),
+    "focus_layer": (
+        lambda v: type(v) is int and 0 <= v <= MAX_DEPTH,
+        f"a layer number from 0 to {MAX_DEPTH}",
+    ),
+    "scene": (lambda v: isinstance(v, str) and len(v) <= 200, "a scene's name"),
+}
+VIEW_KEYS = tuple(VIEW_FIELDS)
+
+
 def read_state(path: str | Path) -> tuple[Config, Config | None, dict, dict]:
-    """A saved state, or a plain config file (then with no comparison and default view)."""
+    """A saved state, or a plain config file (then with no comparison and default view). Parsed
+    once; every field checked here, so the window applies nothing it would have to undo."""
     p = Path(path)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as e:
-        raise ExportError(f"cannot read {p.name}: {e.__class__.__name__}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ExportError(f"{p.name}: not valid TOML ({e})") from None
-    try:
+        data = tomlfile.read(p)
         if "config" not in data:
-            return Config.from_toml(p.read_text(encoding="utf-8")), None, {}, {}
+            return Config.from_file_data(data), None, {}, {}
+        unknown = [k for k in data if k not in STATE_TABLES]
+        if unknown:
+            raise ConfigError(unknown[0], data[unknown[0]], "one of " + ", ".join(STATE_TABLES))
         config = Config.from_dict(_table(data, "config"))
         compare = Config.from_dict(_table(data, "compare")) if "compare" in data else None
-    except ConfigError as e:
-        raise ExportError(f"{p.name}: {e}") from None
-    return config, compare, _table(data, "view"), _table(data, "animation")
+        view, animation = _table(data, "view"), _table(data, "animation")
+        _check_view(view)
+        _check_animation(animation)
+    except ConfigError as e:  # a file-level error names the file already
+        where = "" if e.field == "file" else f"{clipped(p.name)}: "
+        raise ExportError(f"{where}{e}") from None
+    return config, compare, view, animation
 
 
 def _table(data: dict, key: str) -> dict:
     value = data.get(key, {})
     if not isinstance(value, dict):
-        raise ExportError(f"[{key}] must be a table")
+        raise ConfigError(f"[{key}]", value, "a table")
     return value
+
+
+def _check_view(view: dict) -> None:
+    for key, value in view.items():
+        if key not in VIEW_FIELDS:
+            raise ConfigError(f"view.{key}", value, "one of " + ", ".join(VIEW_KEYS))
+        ok, what = VIEW_FIELDS[key]
+        if not ok(value):
+            raise ConfigError(f"view.{key}", value, what)
+
+
+def _check_animation(anim: dict) -> None:
+    """The keys the window's animation_state writes; a number must be finite (a NaN `from` once
+    became the spin box's maximum, a 100…100 sweep)."""
+    allowed = {
+        "mode": ("one of " + ", ".join(ANIMATIONS), lambda v: _one_of(v, ANIMATIONS)),
+        "param": (
+            "one of " + ", ".join(SWEEP_RANGES) + ' or ""',
+            lambda v: _one_of(v, ("", *SWEEP_RANGES)),
+        ),
+        "from": ("a finite number", _finite),
+        "to": ("a finite number", _finite),
+        "period": ("a finite number of seconds", _finite),
+    }
+    for key, value in anim.items():
+        if key not in allowed:
+            raise ConfigError(f"animation.{key}", value, "one of " + ", ".join(allowed))
+        what, ok = allowed[key]
+        if not ok(value):
+            raise ConfigError(f"animation.{key}", value, what)
+
+
+def _one_of(v, names) -> bool:
+    return isinstance(v, str) and v in names
+
+
+def _finite(v) -> bool:
+    """Also refuses an integer too big for a float (the spin boxes' setValue would overflow)."""
+    return isinstance(v, int | float) and not isinstance(v, bool) and -1e300 <= v <= 1e300

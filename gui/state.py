@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Signal
 from core import Config, ConfigError, presets
 from core.presets import Scene
 from gui import export
-from gui.animation import MODES, Animation
+from gui.animation import Animation
 
 ROWS_AT_START = ("act", "grad")
 SHARED = ("seed", "batch")  # one seed and one batch for both sides of a comparison
@@ -142,19 +142,19 @@ class SessionState(QObject):
     def load(self, path: str) -> None:
         """A state file (or a plain config file) replaces the saved fields in one change; what
         the file leaves out keeps its default (the view) or its value (the animation). Raises
-        export.ExportError with a one-line message; the state is then unchanged."""
+        export.ExportError with a one-line message (read_state checks every field); the state
+        is then unchanged."""
         config, compare, view, anim = export.read_state(path)
-        flags = {k: _flag(view, k, k == "grad") for k in ("preact", "grad", "wgrad")}
-        focus = view.get("focus_layer", 0)
+        rows = rows_of(view.get("preact", False), view.get("grad", True), view.get("wgrad", False))
         self.update(
             config=config,
             compare=compare,
-            editing=view.get("editing", "A") if view.get("editing") in ("A", "B") else "A",
-            rows=rows_of(**flags),
-            per_layer_y=_flag(view, "per_layer_y", False),
-            focus_layer=focus if type(focus) is int and focus >= 0 else 0,
+            editing=view.get("editing", "A"),
+            rows=rows,
+            per_layer_y=view.get("per_layer_y", False),
+            focus_layer=view.get("focus_layer", 0),
             scene=_scene(view.get("scene")),
-            theory=_flag(view, "theory", True),
+            theory=view.get("theory", True),
             animation=_animation(self.animation, anim),
         )
 
@@ -164,14 +164,9 @@ def _check_rows(rows: tuple[str, ...]) -> None:
         raise ValueError(f"rows {rows!r}: act or preact first, then grad and/or wgrad")
 
 
-def _flag(table: dict, key: str, default: bool) -> bool:
-    value = table.get(key, default)
-    return value if isinstance(value, bool) else default
-
-
-def _scene(name) -> Scene | None:
+def _scene(name: str | None) -> Scene | None:
     """The named scene (its caption; its config is the file's), or None if it is gone."""
-    if not isinstance(name, str):
+    if name is None:
         return None
     try:
         return presets.all_scenes().get(name)
@@ -180,16 +175,8 @@ def _scene(name) -> Scene | None:
 
 
 def _animation(current: Animation, anim: dict) -> Animation:
-    """The file's animation settings over the current ones (a missing or mistyped value keeps
-    the current one; a mode that is not one of MODES keeps the whole setting)."""
-    if anim.get("mode") not in MODES:
+    """The file's animation settings over the current ones (a file without a mode keeps them)."""
+    if "mode" not in anim:
         return current
-    numbers = {
-        name: float(anim[key])
-        for key, name in (("from", "lo"), ("to", "hi"), ("period", "period"))
-        if isinstance(anim.get(key), int | float) and not isinstance(anim.get(key), bool)
-    }
-    param = anim.get("param")
-    return current.replace(
-        mode=anim["mode"], param=param if isinstance(param, str) else current.param, **numbers
-    )
+    names = {"mode": "mode", "param": "param", "from": "lo", "to": "hi", "period": "period"}
+    return current.replace(**{names[k]: v for k, v in anim.items()})

@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsItem
 
+from core import fields
 from core.stats import Snapshot, nice_ceil
 from gui.theme import QUANTITY_COLORS
 from gui.views import unindexed
@@ -16,8 +17,9 @@ LEGEND_WIDTH = 112  # px: room right of each plot for its legend
 SIDE_STYLES = {"A": dict(width=2), "B": dict(width=2, style=Qt.PenStyle.DashLine)}
 
 
-LOG_KEYS = ("grad_std", "weight_grad_std")
-ACT_KEYS = ("act_std", "act_mean")
+# The curves are core/fields.py's with a legend: forward ones on the activation plot, backward
+# ones (gradients) on the log plot. Colours are the quantity's; a new curve takes the plot's.
+COLOURS = {"act_std": "act", "act_mean": "preact", "grad_std": "grad", "weight_grad_std": "wgrad"}
 # Beyond this ratio of largest to smallest std (a residual net's 1e15, a vanishing net's 1e-7) a
 # linear axis shows one side as a flat line at 0: the std goes on a log axis and the mean, which
 # may be ≤ 0, is left off.
@@ -74,8 +76,9 @@ class DepthProfile(pg.GraphicsLayoutWidget):
         self._yrange = {"act": (0.0, 0.0), "grad": (0.0, 0.0)}
         self._act_log = False
         self._depth = 0
-        self._act_data: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+        self._act_data: dict[str, dict[fields.Field, tuple[np.ndarray, np.ndarray]]] = {}
         self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
+        self.series_fields = fields.profile_fields()  # as they are when it is made
         self._make_side("A")
         # nothing to see before the first snapshot: the empty plots' axes took 40-60 ms of the
         # launch, painted before the first frame could be, and all repainted when it came
@@ -83,16 +86,12 @@ class DepthProfile(pg.GraphicsLayoutWidget):
 
     def _make_side(self, side: str) -> None:
         suffix = "" if side == "A" else " (B)"
-        for key, plot, name, colour in (
-            ("act_std", self.act_plot, "std", "act"),
-            ("act_mean", self.act_plot, "mean", "preact"),
-            ("grad_std", self.grad_plot, "∂L/∂a std", "grad"),
-            ("weight_grad_std", self.grad_plot, "∂L/∂W std", "wgrad"),
-        ):
-            c = QUANTITY_COLORS[colour]
+        for f in self.series_fields:
+            plot = self.grad_plot if f.backward else self.act_plot
+            c = QUANTITY_COLORS[COLOURS.get(f.attr, "grad" if f.backward else "act")]
             pen = pg.mkPen(c, **SIDE_STYLES[side])
-            self.curves[(side, key)] = plot.plot(
-                name=name + suffix, pen=pen, symbol="o", symbolSize=5, symbolBrush=c
+            self.curves[(side, f.attr)] = plot.plot(
+                name=f.legend + suffix, pen=pen, symbol="o", symbolSize=5, symbolBrush=c
             )
 
     def show_theory(self, pred) -> None:
@@ -116,17 +115,17 @@ class DepthProfile(pg.GraphicsLayoutWidget):
     def present(self, snap: Snapshot, side: str = "A") -> None:
         if not self.updatesEnabled():
             self.setUpdatesEnabled(True)
-        if (side, "act_std") not in self.curves:
+        if (side, self.series_fields[0].attr) not in self.curves:
             self._make_side(side)
         x = np.arange(1, len(snap.layers) + 1, dtype=float)
-        for key in ("act_std", "act_mean", "grad_std", "weight_grad_std"):
-            y = np.array([getattr(s, key) for s in snap.layers], dtype=float)
-            if key in ACT_KEYS:
-                self._act_data.setdefault(side, {})[key] = (x, y)
+        for f in self.series_fields:
+            y = np.array([getattr(s, f.attr) for s in snap.layers], dtype=float)
+            if not f.backward:
+                self._act_data.setdefault(side, {})[f] = (x, y)
                 continue
-            ok = np.isfinite(y) & ((y > 0) if key in LOG_KEYS else True)
+            ok = np.isfinite(y) & (y > 0)  # the gradient plot's log axis
             # gaps (zeros on a log axis, overflow) are left out rather than drawn as NaN
-            self.curves[(side, key)].setData(x[ok], y[ok])
+            self.curves[(side, f.attr)].setData(x[ok], y[ok])
         self._show_activations()
         if side == "A":
             computed = any(np.isfinite(s.grad_std) for s in snap.layers)
@@ -152,8 +151,9 @@ class DepthProfile(pg.GraphicsLayoutWidget):
 
     def _show_activations(self) -> None:
         """The activation curves of every side, on a log axis when their stds span more than
-        ACT_LOG_SPAN (decided over both sides, so A and B share one axis)."""
-        stds = [d["act_std"][1] for d in self._act_data.values()]
+        ACT_LOG_SPAN (decided over both sides, so A and B share one axis); a signed one (the
+        mean) is left off a log axis."""
+        stds = [y for d in self._act_data.values() for f, (_, y) in d.items() if not f.signed]
         ys = np.concatenate(stds) if stds else np.zeros(0)
         ys = ys[np.isfinite(ys) & (ys > 0)]
         log = bool(ys.size) and bool(ys.max() > ACT_LOG_SPAN * ys.min())
@@ -163,11 +163,11 @@ class DepthProfile(pg.GraphicsLayoutWidget):
             self.act_plot.setTitle(ACT_TITLES[log])
             self._yrange["act"] = (0.0, 0.0)
         for side, data in self._act_data.items():
-            for key, (x, y) in data.items():
+            for f, (x, y) in data.items():
                 ok = np.isfinite(y) & ((y > 0) if log else True)
-                if log and key == "act_mean":
+                if log and f.signed:
                     ok[:] = False
-                self.curves[(side, key)].setData(x[ok], y[ok])
+                self.curves[(side, f.attr)].setData(x[ok], y[ok])
 
     def _fit(self) -> None:
         """y ranges that hold every curve, grown at once and shrunk only when the data fill less

@@ -20,6 +20,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPen, QPixmapCache, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject
 
+from core.activations import ACTIVATIONS
 from core.stats import ROW_TITLES, Hist, LayerStats, Snapshot
 from gui.state import ROWS_AT_START
 from gui.theme import QUANTITY_COLORS, WARN
@@ -60,7 +61,8 @@ def panel_title(row: str, s: LayerStats) -> tuple[tuple[Run, ...], ...]:
     std = _std(row, s)
     notes = []
     if row in ("act", "preact"):
-        if s.saturated_frac >= 0.05 and s.activation not in ("relu", "leaky-relu"):
+        saturates = ACTIVATIONS[s.activation].saturates != "none"  # not ReLU's off half
+        if saturates and s.saturated_frac >= 0.05:
             notes.append(f"sat {100 * s.saturated_frac:.0f}%")
         if s.dead_units >= 0.01:
             notes.append(f"dead {100 * s.dead_units:.0f}%")

@@ -8,24 +8,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QTableView
 
+from core import fields
 from core.stats import Snapshot
 from gui.theme import WARN
-
-# (header, field, format, tooltip)
-COLUMNS = [
-    ("layer", "index", "d", "layer number, input side first"),
-    ("act", "activation", "s", "activation function"),
-    ("mean", "act_mean", "g", "mean of the activations"),
-    ("std", "act_std", "g", "standard deviation of the activations"),
-    ("% sat", "saturated_frac", "%", "share of values where φ′ is below 5% of its maximum"),
-    ("% dead", "dead_units", "%", "share of units whose φ′ is ~0 on every example"),
-    ("∂a std", "grad_std", "g", "std of the per-example gradient ∂ℓ/∂a"),
-    ("∂h std", "preact_grad_std", "g", "std of δ = ∂ℓ/∂h"),
-    ("∂W/W", "grad_data_ratio", "g", "weight-gradient std / weight std"),
-    ("σ_w²", "sigma_w2_measured", "g", "fan_in·Var(w) of the drawn weights"),
-    ("non-finite", "nonfinite", "d", "Inf/NaN values in this layer's arrays"),
-]
-
 
 _ROOT = QModelIndex()
 
@@ -33,11 +18,7 @@ _ROOT = QModelIndex()
 def cell_text(value, fmt: str) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return "—"
-    if fmt == "%":
-        return f"{100 * value:.1f}"
-    if fmt == "g":
-        return f"{value:.3g}"
-    return str(value)
+    return fields.text(value, fmt)
 
 
 class StatsModel(QAbstractTableModel):
@@ -50,6 +31,7 @@ class StatsModel(QAbstractTableModel):
 
     def __init__(self):
         super().__init__()
+        self.columns = fields.table_fields()  # core/fields.py's, as they are when it is made
         self._snap: Snapshot | None = None
         self._quiet = QTimer(self)
         self._quiet.setSingleShot(True)
@@ -72,7 +54,9 @@ class StatsModel(QAbstractTableModel):
 
     def _changed(self) -> None:
         self._due = False
-        self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, len(COLUMNS) - 1))
+        self.dataChanged.emit(
+            self.index(0, 0), self.index(self.rowCount() - 1, len(self.columns) - 1)
+        )
         self._quiet.start()
 
     def _repaint_due(self) -> None:
@@ -83,19 +67,19 @@ class StatsModel(QAbstractTableModel):
         return 0 if self._snap is None or parent.isValid() else len(self._snap.layers)
 
     def columnCount(self, parent=_ROOT):
-        return len(COLUMNS)
+        return len(self.columns)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if self._snap is None or not index.isValid():
             return None
         s = self._snap.layers[index.row()]
-        _, field, fmt, _ = COLUMNS[index.column()]
-        value = getattr(s, field)
+        col = self.columns[index.column()]
+        value = getattr(s, col.attr)
         if role == Qt.ItemDataRole.DisplayRole:
-            return cell_text(value, fmt)
+            return cell_text(value, col.fmt)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and field == "nonfinite" and value:
+        if role == Qt.ItemDataRole.ForegroundRole and col.attr == "nonfinite" and value:
             return QColor(WARN)
         return None
 
@@ -103,15 +87,15 @@ class StatsModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][0]
+            return self.columns[section].header
         if role == Qt.ItemDataRole.ToolTipRole:
-            return COLUMNS[section][3]
+            return self.columns[section].tooltip
         return None
 
     def rows_as_text(self) -> list[list[str]]:
-        out = [[c[0] for c in COLUMNS]]
+        out = [[c.header for c in self.columns]]
         for r in range(self.rowCount()):
-            out.append([self.data(self.index(r, c)) for c in range(len(COLUMNS))])
+            out.append([self.data(self.index(r, c)) for c in range(len(self.columns))])
         return out
 
     def to_csv(self) -> str:

@@ -4,6 +4,7 @@ and shown by every dock that binds to it."""
 import pytest
 
 from core import Config, presets
+from gui import export
 from gui.animation import Animation
 from gui.state import SAVED, SessionState
 from tests.gui.conftest import SMALL, wait_shown
@@ -61,21 +62,26 @@ def test_the_sweep_follows_the_parameters_the_edited_scheme_reads(qapp):
     assert Animation(period=1000.0, lo=-1e6).period == 120.0  # what the dock can show
 
 
-def test_a_partial_or_hand_written_state_file_keeps_what_it_leaves_out(qapp, tmp_path):
+def test_a_partial_state_file_keeps_what_it_leaves_out(qapp, tmp_path):
     state = SessionState(SMALL)
     state.update(animation=state.animation.replace(period=3.0), per_layer_y=True)
     path = tmp_path / "s.toml"
     path.write_text(
-        "[config]\ndepth = 2\n[view]\nwgrad = true\nfocus_layer = -3\ntheory = 'no'\n"
-        "scene = 'gone'\n[animation]\nmode = 'sweep'\nfrom = 0.5\nperiod = 'slow'\n",
+        "[config]\ndepth = 2\n[view]\nwgrad = true\nscene = 'gone'\n"
+        "[animation]\nmode = 'sweep'\nfrom = 0.5\n",
         encoding="utf-8",
     )
     state.load(str(path))
     assert state.config == Config(depth=2)
     assert state.rows == ("act", "grad", "wgrad") and not state.per_layer_y  # the view's default
-    assert state.focus_layer == 0 and state.theory and state.scene is None  # mistyped: defaults
+    assert state.focus_layer == 0 and state.theory and state.scene is None  # no such scene
     anim = state.animation
     assert (anim.mode, anim.lo, anim.period) == ("sweep", 0.5, 3.0)  # the period kept
+    for bad in ("focus_layer = -3", "theory = 'no'", "editing = 'C'", "scene = 3"):
+        path.write_text(f"[config]\ndepth = 5\n[view]\n{bad}\n", encoding="utf-8")
+        with pytest.raises(export.ExportError, match=f"view.{bad.split()[0]}"):
+            state.load(str(path))
+        assert state.config == Config(depth=2)  # unchanged
 
 
 def docks_show(win) -> None:

@@ -1,0 +1,127 @@
+"""Config soak: hundreds of random config changes in the real window; memory must not grow.
+
+    .venv/bin/python benchmarks/config_soak.py [--changes 500] [--every 50] [--seed 0] [--json]
+
+Issue 17 saw the window reach 2.9 GiB and its compute process 3.9 GiB under an impatient
+lecturer: the noise bank kept the draws of every layer shape seen under one seed, and each side
+kept two networks, B's staying after A/B was turned off. Here the real MainWindow (offscreen,
+1600×950, a throwaway QSettings file) takes seeded random changes through `apply_changes` (depth,
+width up to 1280, activation, init, seed from a few, A/B on and off), waiting for each frame.
+Every --every changes it goes back to one reference config (A/B off) and, once that frame is
+shown, samples the RSS of both processes: the same picture each time, so any rise is growth, not
+a bigger net. Reports the samples and the growth from the first to the last, in MiB and %.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import gui  # noqa: F401, I001  (before numpy: OpenBLAS's thread timeout, as the app sets it)
+
+import psutil
+from core_step import code_state, machine_info
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from core import Config
+
+MIB = 1024 * 1024
+REFERENCE = Config(depth=10, width=256, batch=200, activation="tanh", init="xavier-normal")
+
+
+def random_changes(rng: random.Random) -> dict:
+    return rng.choice(
+        [
+            lambda: {"depth": rng.choice([2, 4, 8, 12, 16])},
+            lambda: {"width": rng.choice([32, 128, 256, 512, 768, 1024, 1280])},
+            lambda: {"activation": rng.choice(["tanh", "relu", "sigmoid", "gelu", "selu"])},
+            lambda: {
+                "init": rng.choice(
+                    ["normal", "truncated-normal", "xavier-uniform", "he-normal", "orthogonal"]
+                )
+            },
+            lambda: {"seed": rng.randrange(4)},
+            lambda: {"gain": rng.choice([0.5, 1.0, 2.0])},
+        ]
+    )()
+
+
+def rss(pid: int | None) -> float:
+    return psutil.Process(pid).memory_info().rss / MIB if pid else float("nan")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--changes", type=int, default=500)
+    ap.add_argument("--every", type=int, default=50)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    from gui.main_window import MainWindow
+
+    settings = QSettings(str(Path(tempfile.mkdtemp()) / "soak.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(REFERENCE, settings=settings)
+    win.resize(1600, 950)
+    win.show()
+    rng = random.Random(args.seed)
+
+    def settle() -> None:
+        while not win.up_to_date or win.grid.animating:
+            app.processEvents()
+
+    def sample(done: int) -> dict:
+        if win.compare is not None:
+            win.set_comparing(False)
+        win.set_config(REFERENCE)
+        settle()
+        remote = win.engine.remote
+        return {
+            "changes": done,
+            "window_mib": round(rss(os.getpid()), 1),
+            "compute_mib": round(rss(remote.pid if remote else None), 1),
+        }
+
+    settle()
+    samples = [sample(0)]
+    for i in range(1, args.changes + 1):
+        if rng.random() < 0.15:
+            win.set_comparing(win.compare is None)
+        else:
+            win.apply_changes(random_changes(rng))
+        settle()
+        if i % args.every == 0:
+            samples.append(sample(i))
+            if not args.json:
+                print(samples[-1], flush=True)
+    first, last = samples[1] if len(samples) > 1 else samples[0], samples[-1]
+    out = {
+        "benchmark": "config_soak",
+        **code_state(),
+        **machine_info(),
+        "changes": args.changes,
+        "reference": REFERENCE.to_dict(),
+        "samples": samples,
+        "growth": {
+            side: {
+                "mib": round(last[key] - first[key], 1),
+                "percent": round(100 * (last[key] - first[key]) / first[key], 1),
+            }
+            for side, key in (("window", "window_mib"), ("compute", "compute_mib"))
+        },
+    }
+    win.close()
+    print(json.dumps(out, indent=1) if args.json else out["growth"])
+
+
+if __name__ == "__main__":
+    main()
