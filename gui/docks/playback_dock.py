@@ -29,7 +29,8 @@ VIEW_BOXES = (  # preact, grad, wgrad, per_layer_y: text, tooltip
     ("own y axis per panel", "Each panel scales its own height instead of sharing the row's."),
 )  # fmt: skip
 # the state's fields the dock shows (the sweep's parameters follow the edited config)
-SHOWN = frozenset({"live", "animation", "rows", "per_layer_y", "config", "compare", "editing"})
+OWN = frozenset({"live", "animation", "rows", "per_layer_y"})
+SHOWN = OWN | {"config", "compare", "editing"}
 
 
 class PlaybackDock(QWidget):
@@ -59,6 +60,7 @@ class PlaybackDock(QWidget):
         self.grad.setChecked(True)
         self.resample_btn.clicked.connect(self.resample)
         self.state = None
+        self._names: list[str] = []  # the sweep's parameters in the combo
 
     def _build_animation(self, form: QFormLayout) -> None:
         self.animation = QComboBox()
@@ -117,6 +119,8 @@ class PlaybackDock(QWidget):
     def _show_state(self, what: frozenset[str] = SHOWN) -> None:
         if not what & SHOWN:
             return
+        if not what & OWN and sweepable(self.state.edited) == self._names:
+            return  # a config change (a drag's every step) that moves nothing shown here
         inputs = (self.live, self.animation, self.sweep_param, self.sweep_from, self.sweep_to,
                   self.period, self.preact, self.grad, self.wgrad, self.per_layer_y)  # fmt: skip
         with contextlib.ExitStack() as blocked:
@@ -130,9 +134,10 @@ class PlaybackDock(QWidget):
         show(self.live, s.live)
         show(self.animation, a.mode)
         names = sweepable(s.edited)
-        if [self.sweep_param.itemText(i) for i in range(self.sweep_param.count())] != names:
+        if names != self._names:
             self.sweep_param.clear()
             self.sweep_param.addItems(names)
+            self._names = names
         show(self.sweep_param, a.param)
         show(self.sweep_from, a.lo)
         show(self.sweep_to, a.hi)
