@@ -75,7 +75,11 @@ def add_config_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gain", type=_finite, help="gain of Xavier/He/LeCun/orthogonal")
     p.add_argument("--mode", choices=MODES, help="fan used by Xavier/He/LeCun")
     p.add_argument("--truncation", choices=TRUNCATIONS, help="none, tf (real std 0.88σ) or keras")
-    p.add_argument("--bias", type=_bias, help="default, zeros, or a constant such as 0.1")
+    p.add_argument(
+        "--bias",
+        type=_bias,
+        help="default, zeros, a constant such as 0.1, or normal:STD (random, N(0, STD²))",
+    )
     p.add_argument("--seed", type=int, help="random seed (weights and batch)")
     p.add_argument("--dtype", choices=DTYPES)
     p.add_argument("--grad-source", choices=list(GRAD_SOURCES), dest="grad_source")
@@ -129,6 +133,8 @@ def add_architecture_flags(p: argparse.ArgumentParser) -> None:
 def _bias(text: str) -> tuple[str, float]:
     if text in ("default", "zeros"):
         return text, 0.0
+    if text.startswith("normal:"):  # b ~ N(0, σ_b²): the mean-field model's random bias
+        return "normal", _finite(text[len("normal:") :])
     return "constant", _finite(text)
 
 

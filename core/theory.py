@@ -492,9 +492,12 @@ class Prediction:
 
 
 def bias_moments(c: Config, fan_in: int) -> tuple[float, float]:
-    """(mean, variance) of a bias entry: constant c → (c, 0); nn.Linear's U(±1/√n) → (0, 1/(3n))."""
+    """(mean, variance) of a bias entry: constant c → (c, 0); normal σ_b → (0, σ_b²); nn.Linear's
+    U(±1/√n) → (0, 1/(3n))."""
     if c.bias == "constant":
         return c.bias_value, 0.0
+    if c.bias == "normal":
+        return 0.0, c.bias_value**2
     if c.bias == "default" and INITS[c.init].torch_bias:
         return 0.0, 1.0 / (3.0 * fan_in)
     return 0.0, 0.0
