@@ -26,6 +26,7 @@ from core.fields import finite_or_none
 
 PAIRS = 64  # the pooled pairs (128 rows: ~5 ms at the canonical size; 16 pairs scatter 2× more)
 CIRCLE_POINTS = 64
+MAX_GRAM_ENTRIES = 2**24  # points² × depth of the Gram matrices, measured and mean field's
 
 
 @dataclass(frozen=True)
@@ -151,8 +152,13 @@ def circle(c: Config, layers: Sequence, points: int = CIRCLE_POINTS) -> Circle:
     diagonal on c*) and its length, measured by chords between neighbours; mean field gives the
     chord as √(2(q + μ²)(1 − c^l(cos Δθ))) per √unit, so both are at the same resolution."""
     probe.check_plain(c, "circle")
-    if not 3 <= points <= 4096:
-        raise probe.ProbeError(f"circle: got {points!r} points; allowed: 3 to 4096")
+    if isinstance(points, bool) or not isinstance(points, int) or points < 3:
+        raise probe.ProbeError(f"circle: got {points!r} points; allowed: an integer ≥ 3")
+    if points * points * c.depth > MAX_GRAM_ENTRIES:
+        raise probe.ProbeError(
+            f"circle: {points} points × {c.depth} layers of Gram matrices is too big "
+            f"(points² × depth at most {MAX_GRAM_ENTRIES})"
+        )
     n = c.widths[0]
     u, v = probe.orthonormal_pair(probe.rng(c, 1), 1, n)
     theta = np.linspace(0.0, 2.0 * np.pi, points, endpoint=False)

@@ -15,6 +15,7 @@ mean over the min(n₀, n_L) singular values divides by that.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 from collections.abc import Sequence
@@ -75,10 +76,14 @@ class Spectrum:
 
     def summary(self) -> str:
         sv = self.singular_values
-        want = probe.number(self.mean_sq_theory)
+        head = (
+            f"J σ²: mean squared singular value of ∂a_l/∂x over {len(sv)} examples "
+            f"(mean field {probe.number(self.mean_sq_theory)})"
+        )
+        if not np.isfinite(sv).all():
+            return head + "; at the top the product is not finite (nan): no spectrum"
         return (
-            f"J σ²: mean squared singular value of ∂a_l/∂x over {len(sv)} examples (mean field "
-            f"{want}); at the top σ runs from {sv.min():.3g} to {sv.max():.3g}, "
+            f"{head}; at the top σ runs from {sv.min():.3g} to {sv.max():.3g}, "
             f"its 10-90% over {spectral_width(sv):.3g} decades"
         )
 
@@ -119,8 +124,7 @@ def spectrum(c: Config, layers: Sequence, x: np.ndarray) -> Spectrum:
             p *= d[:, None, :]
         sq = np.vdot(p, p)  # BLAS: 0.1 ms where einsum in float64 takes 2 ms
         by_layer.append(float(sq) / (k * min(n0, p.shape[2])))
-    with np.errstate(all="ignore"):
-        sv = np.linalg.svd(p, compute_uv=False)
+    sv = _singular_values(p)
     pred = theory.predict(c)
     return Spectrum(
         sv,
@@ -128,6 +132,18 @@ def spectrum(c: Config, layers: Sequence, x: np.ndarray) -> Spectrum:
         predicted(c, pred) if pred is not None else None,
         pred.fixed.chi1 if pred is not None else None,
     )
+
+
+def _singular_values(p: np.ndarray) -> np.ndarray:
+    """Of each example's product, each row descending; NaN for an example whose product is not
+    finite (an overflowing net), which LAPACK refuses ("SVD did not converge")."""
+    out = np.full((p.shape[0], min(p.shape[1:])), np.nan, p.dtype)
+    ok = np.isfinite(p).all(axis=(1, 2))
+    if ok.any():
+        # finite but beyond LAPACK's range: left NaN, no spectrum to show
+        with contextlib.suppress(np.linalg.LinAlgError):
+            out[ok] = np.linalg.svd(p[ok], compute_uv=False)
+    return out
 
 
 def predicted(c: Config, pred: theory.Prediction) -> tuple[float, ...]:
@@ -144,5 +160,7 @@ def spectral_width(sv: np.ndarray, lo: float = 0.1, hi: float = 0.9) -> float:
     """log₁₀ of the ratio of the hi and lo quantiles of the singular values pooled over the
     examples: 0 for an isometry; robust to the few near-zero ones a product of matrices has."""
     s = np.asarray(sv, float).ravel()
+    if not np.isfinite(s).all():
+        return math.nan
     a, b = np.quantile(s, [lo, hi])
     return math.log10(b / a) if a > 0 else math.inf

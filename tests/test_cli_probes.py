@@ -140,3 +140,28 @@ def test_a_random_bias_flag_draws_a_normal_bias(capsys):
     b = np.concatenate([layer.b for layer in sim.network(c).layers])
     assert b.std() == pytest.approx(0.25, rel=0.1) and abs(b.mean()) < 0.05
     assert out["theory"]["sigma_b2"] == pytest.approx(0.0625)
+
+
+def test_an_overflowing_net_is_valid_json_with_nulls(capsys):
+    args = ["--depth", "30", "--activation", "linear", "--init", "normal", "--std", "100"]
+    assert (
+        main(
+            [
+                "stats",
+                "--width",
+                "64",
+                "--batch",
+                "16",
+                *args,
+                "--json",
+                "--jacobian",
+                "2",
+                "--correlation",
+                "0.5",
+            ]
+        )
+        == 0
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert out["jacobian"]["singular_values"][0][0] is None
+    assert out["layers"][-1]["correlation"] is None

@@ -220,3 +220,10 @@ def test_a_normed_net_is_refused():
     c = Config(depth=2, width=8, batch=4, norm="batch")
     with pytest.raises(ProbeError, match="plain net"):
         correlation.profile(c, [], 0.5)
+
+
+@pytest.mark.parametrize("points", [2, 0, 2.5, True, 4096])
+def test_a_circle_too_small_or_too_big_is_refused(points):
+    c = Config(depth=10, width=8, batch=4)
+    with pytest.raises(ProbeError, match="circle: "):
+        correlation.circle(c, [], points)

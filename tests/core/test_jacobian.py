@@ -110,3 +110,13 @@ def test_too_many_examples_or_too_big_a_product_is_refused_before_running():
     deep = Config(depth=1000, width=500, batch=4)
     with pytest.raises(ProbeError, match="too big"):
         jacobian.check_examples(deep, 4)
+
+
+def test_an_overflowing_net_gives_null_singular_values_not_a_traceback():
+    """A linear net with σ_w² = 64·100² overflows float32 within 30 layers: LAPACK refuses a
+    matrix with Inf ("SVD did not converge"), which once reached the CLI as a traceback."""
+    s = spectrum(k=2, depth=30, width=64, activation="linear", init="normal", std=100.0)
+    assert s.singular_values.shape == (2, 64) and np.isnan(s.singular_values).all()
+    assert not np.isfinite(s.mean_sq)
+    assert s.to_json()["singular_values"][0][0] is None
+    assert "nan" in s.summary()
