@@ -24,7 +24,7 @@ from core import probe, theory
 from core.config import Config
 from core.fields import finite_or_none
 
-PAIRS = 64  # the pooled pairs (128 rows: ~5 ms at the canonical size; 16 pairs scatter 2× more)
+PAIRS = 64  # pooled (128 rows: 5-20 ms at the canonical size; 16 pairs scatter 2× more)
 CIRCLE_POINTS = 64
 MAX_GRAM_ENTRIES = 2**24  # points² × depth of the Gram matrices, measured and mean field's
 
