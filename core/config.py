@@ -31,6 +31,7 @@ INPUTS = {
 }
 # normal: b ~ N(0, bias_value²) per unit, the mean-field model's bias (init-theory.md §3)
 BIASES = ("default", "zeros", "constant", "normal")
+BIAS_VALUED = ("constant", "normal")  # the biases that read bias_value (its value; its std)
 DTYPES = ("float32", "float64")
 GRAD_SOURCES = {
     "gaussian": "dL/d(output) ~ N(0, 1): the signal-propagation view of the backward pass",
