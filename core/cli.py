@@ -11,7 +11,7 @@ import json
 import math
 import sys
 
-from core import fields, presets, theory
+from core import cli_probes, fields, presets, theory
 from core.activations import ACTIVATIONS
 from core.config import (
     DTYPES,
@@ -25,8 +25,9 @@ from core.config import (
 )
 from core.inits import INITS, MODES, TRUNCATIONS
 from core.messages import MAX_LINE, one_line, shown
+from core.probe import ProbeError
 from core.residual import describe
-from core.simulate import run
+from core.simulate import Simulator
 
 
 class UsageError(ValueError):
@@ -75,7 +76,11 @@ def add_config_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gain", type=_finite, help="gain of Xavier/He/LeCun/orthogonal")
     p.add_argument("--mode", choices=MODES, help="fan used by Xavier/He/LeCun")
     p.add_argument("--truncation", choices=TRUNCATIONS, help="none, tf (real std 0.88σ) or keras")
-    p.add_argument("--bias", type=_bias, help="default, zeros, or a constant such as 0.1")
+    p.add_argument(
+        "--bias",
+        type=_bias,
+        help="default, zeros, a constant such as 0.1, or normal:STD (random, N(0, STD²))",
+    )
     p.add_argument("--seed", type=int, help="random seed (weights and batch)")
     p.add_argument("--dtype", choices=DTYPES)
     p.add_argument("--grad-source", choices=list(GRAD_SOURCES), dest="grad_source")
@@ -129,6 +134,8 @@ def add_architecture_flags(p: argparse.ArgumentParser) -> None:
 def _bias(text: str) -> tuple[str, float]:
     if text in ("default", "zeros"):
         return text, 0.0
+    if text.startswith("normal:"):  # b ~ N(0, σ_b²): the mean-field model's random bias
+        return "normal", _finite(text[len("normal:") :])
     return "constant", _finite(text)
 
 
@@ -190,6 +197,7 @@ def parser() -> argparse.ArgumentParser:
     add_config_flags(st)
     st.add_argument("--json", action="store_true", help="print JSON instead of a table")
     st.add_argument("--theory", action="store_true", help="add the mean-field predictions")
+    cli_probes.add_flags(st)
     sub.add_parser("presets", help="list the named scenes")
     return p
 
@@ -201,16 +209,20 @@ def main(argv: list[str] | None = None) -> int:
             for name, scene in presets.all_scenes().items():
                 print(f"{name:24} {scene.title}")
             return 0
-        snap = run(config_from_args(args))
-    except (ConfigError, presets.PresetError, UsageError) as e:
+        c = config_from_args(args)
+        cli_probes.check(args, c)
+        sim = Simulator()
+        snap = sim.run(c)
+        probes = cli_probes.run(args, sim, snap)
+    except (ConfigError, presets.PresetError, UsageError, ProbeError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     pred = theory.predict(snap.config) if args.theory else None
     if args.json:
         doc = snap.to_json() | {"architecture": describe(snap.config)}
-        print(
-            json.dumps(theory.with_theory_json(doc, pred) if args.theory else doc, allow_nan=False)
-        )
+        doc = theory.with_theory_json(doc, pred) if args.theory else doc
+        print(json.dumps(cli_probes.with_json(doc, probes), allow_nan=False))
     else:
-        print(theory.with_theory_table(_table(snap), pred) if args.theory else _table(snap))
+        table = theory.with_theory_table(_table(snap), pred) if args.theory else _table(snap)
+        print(cli_probes.with_table(table, probes, len(snap.layers)))
     return 0

@@ -29,7 +29,9 @@ INPUTS = {
     "uniform": "x ~ U(−1, 1), zero-mean but variance 1/3",
     "positive": "x ~ U(0, 1), all positive like pixels or sigmoid outputs (mean 0.5)",
 }
-BIASES = ("default", "zeros", "constant")
+# normal: b ~ N(0, bias_value²) per unit, the mean-field model's bias (init-theory.md §3)
+BIASES = ("default", "zeros", "constant", "normal")
+BIAS_VALUED = ("constant", "normal")  # the biases that read bias_value (its value; its std)
 DTYPES = ("float32", "float64")
 GRAD_SOURCES = {
     "gaussian": "dL/d(output) ~ N(0, 1): the signal-propagation view of the backward pass",
@@ -293,6 +295,8 @@ def _validate(c: Config) -> None:
     _real(c, "value", -1e6, 1e6)
     _choice(c, "bias", BIASES)
     _real(c, "bias_value", -1e6, 1e6)
+    if c.bias == "normal" and c.bias_value < 0:
+        raise ConfigError("bias_value", c.bias_value, "a standard deviation ≥ 0 for bias = normal")
     _int(c, "seed", 0, 2**63 - 1)
     _choice(c, "dtype", DTYPES)
     _choice(c, "grad_source", GRAD_SOURCES)

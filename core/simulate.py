@@ -136,6 +136,8 @@ def _init_layer(layer: Dense, i: int, bank: NoiseBank, c: Config) -> None:
     init.sample(bank, i, fan_in, fan_out, c, layer.W)
     if c.bias == "constant":
         layer.b.fill(c.bias_value)
+    elif c.bias == "normal":
+        np.multiply(bank.normal((3, i), (fan_out,)), c.bias_value, out=layer.b)
     elif c.bias == "default" and init.torch_bias:
         np.multiply(bank.uniform((3, i), (fan_out,)), 1.0 / math.sqrt(fan_in), out=layer.b)
     else:

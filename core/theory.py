@@ -243,17 +243,30 @@ _TABLE_W = np.exp(-0.5 * _TABLE_Z**2) / _SQRT_2PI * 0.01
 _TABLE_HERMITE = _hermite_basis(_TABLE_Z, _TABLE_W)
 
 
-def _mehler(activation: str, q: np.ndarray) -> np.ndarray:
-    """α_k(q)² with α_k = E[φ(√q z)h_k(z)]: by Mehler, E[φ(u₁)φ(u₂)] = Σ c^k α_k²."""
-    h = np.sqrt(np.asarray(q, float))[..., None] * _TRAP_Z
+def _mehler(activation: str, q: np.ndarray, mean: float = 0.0) -> np.ndarray:
+    """α_k(q)² with α_k = E[φ(μ + √q z)h_k(z)]: by Mehler, E[φ(u₁)φ(u₂)] = Σ c^k α_k² for
+    u₁, u₂ of mean μ, variance q and correlation c."""
+    h = mean + np.sqrt(np.asarray(q, float))[..., None] * _TRAP_Z
     a, _ = _phi(activation, h)
     return (a @ _TRAP_HERMITE) ** 2
 
 
-def correlation_map(activation: str, c, q: float, sigma_w2: float, sigma_b2: float):
-    """c ↦ c′ at a fixed length q (= q*): how the correlation of two inputs evolves per layer."""
+def correlation_map(
+    activation: str, c, q: float, sigma_w2: float, sigma_b2: float, mean: float = 0.0
+):
+    """c ↦ c′ at a fixed length q (= q*): how the correlation of two inputs evolves per layer.
+
+    With a `mean` (a constant bias shifts every pre-activation by it), q and c are the centred
+    variance and correlation of this layer's h, and c′ the centred correlation of the next
+    layer's (whose own constant shift adds to neither). Its denominator is then the truncated
+    series at c = 1, so that c = 1 stays 1 exactly for a kinked φ too, whose Hermite coefficients
+    decay slowly (ReLU: ~1e-3 of E[φ²] is beyond the 80th)."""
     c = np.asarray(c, float)
     closed = _closed(activation)
+    if mean != 0.0:
+        coef = _mehler(activation, q, mean)
+        cov = sigma_w2 * np.polynomial.polynomial.polyval(c, coef) + sigma_b2
+        return cov / (sigma_w2 * coef.sum() + sigma_b2)
     if closed is not None:
         cov = sigma_w2 * q * closed.kernel(c) + sigma_b2
     else:
@@ -492,9 +505,12 @@ class Prediction:
 
 
 def bias_moments(c: Config, fan_in: int) -> tuple[float, float]:
-    """(mean, variance) of a bias entry: constant c → (c, 0); nn.Linear's U(±1/√n) → (0, 1/(3n))."""
+    """(mean, variance) of a bias entry: constant c → (c, 0); normal σ_b → (0, σ_b²); nn.Linear's
+    U(±1/√n) → (0, 1/(3n))."""
     if c.bias == "constant":
         return c.bias_value, 0.0
+    if c.bias == "normal":
+        return 0.0, c.bias_value**2
     if c.bias == "default" and INITS[c.init].torch_bias:
         return 0.0, 1.0 / (3.0 * fan_in)
     return 0.0, 0.0

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.activations import ACTIVATIONS
-from core.config import BIASES, Config
+from core.config import BIAS_VALUED, BIASES, Config
 from core.inits import INITS, MODES, TRUNCATIONS
 from gui.docks.controls import ParamSlider, SteadyLabel, show
 
@@ -118,7 +118,8 @@ class InitDock(QWidget):
             10.0,
             3,
             0.01,
-            "The constant bias (TF's MNIST tutorial used 0.1 'to avoid dead neurons').",
+            "constant: the bias (TF's MNIST tutorial used 0.1 'to avoid dead neurons'); "
+            "normal: the std of N(0, σ_b²) biases",
         )
         self.formula = QLabel()
         self.formula.setWordWrap(True)
@@ -170,7 +171,7 @@ class InitDock(QWidget):
             show(self.bias_value, c.bias_value)
         for name, w in self._param_widgets.items():
             w.setEnabled(name in init.uses)
-        self.bias_value.setEnabled(c.bias == "constant")
+        self.bias_value.setEnabled(c.bias in BIAS_VALUED)
         self.formula.setText(f"<b>{init.formula}</b><br><small>{init.source}</small>")
         self.sigma.setText(sigma_text(c))
 
