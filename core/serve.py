@@ -22,6 +22,7 @@ import pickle
 import sys
 import traceback
 
+from core import memory
 from core.config import Config, ConfigError
 from core.frame import FrameMaker
 
@@ -41,6 +42,7 @@ WARM_UP = Config(depth=2, width=16, batch=16)
 
 
 def serve(inp, out) -> None:
+    memory.map_large_blocks_apart()
     maker = FrameMaker()
     maker.make([WARM_UP], ("act", "grad"), 1, False)
     _send(out, ("ready", os.getpid()))
