@@ -12,10 +12,13 @@ default memory limit and --max-mib (the estimate, Config.estimated_bytes).
 
 The frames are made in a real compute process (gui/compute_process.py, the window's client; no
 Qt), so both processes are measured: the compute process (its FrameMaker holds the nets and the
-noise) and this one (which receives the frames, as the window does). --here makes them in this
-process instead. Memory is compared on one reference config, the canonical 10 × 500 × 1000
-with A/B off, made at the start, after 100 changes and at the end: RSS (from /proc) then,
-against the config's estimate, and the largest RSS seen.
+noise) and this one (which receives the frames, as the window does; not the real window with its
+views, which benchmarks/soak.py measures). --here makes them in this process instead, as the
+window's own process does when the compute process is gone: without the compute process's
+allocator settings (core/memory.py), so its RSS also holds the freed heap glibc keeps. Memory is
+compared on one reference config, the canonical 10 × 500 × 1000 with A/B off, made at the start,
+after 100 changes and at the end: RSS (from /proc) then, against the config's estimate, and the
+largest RSS seen.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ def settle() -> None:
 
 @pytest.fixture
 def traced():
-    """Bytes of NumPy arrays alive now (after settling)."""
+    """now(): bytes of NumPy arrays alive."""
     tracemalloc.start()
 
     def now() -> int:
