@@ -290,6 +290,7 @@ class Engine(QObject):
                     raise Refused(f"the compute process ended twice on it ({e})") from None
                 continue
             self.where = "process"
+            self._local.release()  # what frames made here before the process was up held
             return frame
         self.where = "thread"
         return self._local.make(configs, rows, n, self.phase_wanted, self._cancel.is_set)
