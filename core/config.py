@@ -19,10 +19,11 @@ from typing import Any
 
 import tomli_w
 
-from core import tomlfile
+from core import memory, tomlfile
 from core.activations import ACTIVATIONS
-from core.inits import INITS, MODES, TRUNCATIONS
+from core.inits import INITS, MODES, TRUNCATIONS, noise_bytes
 from core.messages import ConfigError
+from core.stats import HIST_SAMPLE
 
 INPUTS = {
     "normal": "x ~ N(0, 1), the standardised-data assumption of every derivation",
@@ -85,7 +86,7 @@ class Config:
     residual: bool = False
     branch_layers: int = 1
     residual_init: str = "standard"
-    memory_limit_gib: float = 4.0
+    memory_limit_gib: float | None = None  # None: min(4 GiB, half the machine's) (core/memory.py)
 
     def __post_init__(self):
         if isinstance(self.width, list):
@@ -115,15 +116,26 @@ class Config:
         return dataclasses.replace(self, **changes)
 
     def estimated_bytes(self) -> int:
-        """Arrays the core will hold for this config: weights, their noise and gradients (3 per
-        weight) and per layer five batch-sized buffers (pre-activation, activation, derivative,
-        two gradients), plus the input and its noise; a norm adds three, a skip two."""
+        """The core's peak for this config, which tests/core/test_memory.py holds to within a
+        few per cent of the traced peak for every scheme. Per weight: W, ∂L/∂W and the noise
+        bank's draws. Per unit of a layer and example: five buffers (pre-activation, activation,
+        φ', two gradients), four more with a norm, two more where a skip ends. The input and the
+        draws of the input and the output gradient. Then what lasts only a moment or is shared:
+        the bank's spare draws, the largest layer's own while it is drawn (core/inits.py), and
+        the statistics' scratch: a few arrays the size of the largest layer or batch buffer."""
         item = 4 if self.dtype == "float32" else 8
-        w = self.widths
+        w, batch = self.widths, self.batch
         weights = sum(a * b for a, b in itertools.pairwise(w))
-        per_unit = 5 + 3 * (self.norm != "none") + 2 * self.residual
-        batch_buffers = self.batch * (2 * w[0] + per_unit * sum(w[1:]))
-        return item * (3 * weights + batch_buffers)
+        largest = max(a * b for a, b in itertools.pairwise(w))
+        per_unit = 5 + 4 * (self.norm != "none")
+        skips = 2 * w[-1] * (self.depth // self.branch_layers) if self.residual else 0
+        net = 2 * item * weights + item * batch * (w[0] + per_unit * sum(w[1:]) + skips)
+        draws = noise_bytes(self, weights, largest) + item * batch * (w[0] + w[-1])
+        # on each of two threads: ones and a centred copy for the moments (of float64 or ill-
+        # conditioned arrays: per size), a saturation mask, the histogram sample's values and bins
+        n = max(largest, batch * max(w[1:]))
+        scratch = 2 * (3 * item * n + n + 16 * HIST_SAMPLE)
+        return net + draws + scratch
 
     def to_dict(self) -> dict[str, Any]:
         out = {}
@@ -303,14 +315,13 @@ def _validate(c: Config) -> None:
     _int(c, "bins", 4, 1000)
     _choice(c, "hist_scale", HIST_SCALES)
     _validate_architecture(c)
-    _real(c, "memory_limit_gib", 0.001, 1024.0)
+    _real(c, "memory_limit_gib", 0.001, 1024.0, optional=True)
     need = c.estimated_bytes()
-    if need > c.memory_limit_gib * 2**30:
+    if need > memory.limit_bytes(c.memory_limit_gib):
         raise ConfigError(
             "memory",
             f"{need / 2**30:.2f} GiB",
-            f"at most memory_limit_gib = {c.memory_limit_gib:g} GiB "
-            "(reduce depth, width or batch, or raise the limit)",
+            memory.allowed(c.memory_limit_gib, "reduce depth, width or batch"),
         )
 
 

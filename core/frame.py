@@ -43,7 +43,8 @@ class Frame:
 
 
 class FrameMaker:
-    """Keeps a Simulator per side (their buffers and noise live from frame to frame)."""
+    """Keeps a Simulator per side (their buffers and noise live from frame to frame); a side
+    the frames no longer show lets go of its own."""
 
     def __init__(self):
         self.sims = (Simulator(), Simulator())
@@ -61,11 +62,18 @@ class FrameMaker:
         """Snapshots with `blas` BLAS threads; with `phase`, the theory's phase diagram too.
         Raises cancel.Cancelled between layers once `cancelled()` is true."""
         self._set_blas(blas)
+        for sim in self.sims[len(configs) :]:  # A/B turned off: B's net and noise go first
+            sim.release()
         t0 = time.perf_counter()
         with cancel.checked(cancelled):
             snaps = run_joint(list(self.sims[: len(configs)]), list(configs), rows)
         seconds = time.perf_counter() - t0
         return Frame(snaps, theory_of(snaps[0], phase), blas, seconds)
+
+    def release(self) -> None:
+        """Let go of every side's buffers (a maker that will not be asked again soon)."""
+        for sim in self.sims:
+            sim.release()
 
     def _set_blas(self, n: int) -> None:
         if self._blas is None:

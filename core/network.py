@@ -16,12 +16,24 @@ from core.activations import Activation
 class Dense:
     """h = x @ W + b, a = φ(h)."""
 
-    def __init__(self, fan_in: int, fan_out: int, batch: int, act: Activation, dtype):
+    def __init__(
+        self,
+        fan_in: int,
+        fan_out: int,
+        batch: int,
+        act: Activation,
+        dtype,
+        like: Dense | None = None,
+    ):
+        """like: a layer of the same shape whose W, b and gradients this one uses (Network)."""
         self.act = act
-        self.W = np.zeros((fan_in, fan_out), dtype)
-        self.b = np.zeros(fan_out, dtype)
-        self.dW = np.zeros_like(self.W)
-        self.db = np.zeros_like(self.b)
+        if like is None:
+            self.W = np.zeros((fan_in, fan_out), dtype)
+            self.b = np.zeros(fan_out, dtype)
+            self.dW = np.zeros_like(self.W)
+            self.db = np.zeros_like(self.b)
+        else:
+            self.W, self.b, self.dW, self.db = like.W, like.b, like.dW, like.db
         self.h, self.a, self.dphi, self.grad_a, self.delta = (
             np.zeros((batch, fan_out), dtype) for _ in range(5)
         )
@@ -70,15 +82,31 @@ class Dense:
 class Network:
     """A stack of Dense layers with fixed shapes; activations may change without reallocating."""
 
-    def __init__(self, widths: tuple[int, ...], acts: list[Activation], batch: int, dtype):
+    def __init__(
+        self,
+        widths: tuple[int, ...],
+        acts: list[Activation],
+        batch: int,
+        dtype,
+        like: Network | None = None,
+    ):
+        """like: a net of the same shapes at another batch, whose weights this one shares (see
+        share_weights)."""
         self.widths, self.batch, self.dtype = widths, batch, np.dtype(dtype)
         self.x = np.zeros((batch, widths[0]), dtype)
         self.input_key = None  # the seed and distribution x holds (core.simulate)
+        likes = like.layers if like is not None else [None] * len(acts)
         self.layers = [
-            Dense(i, o, batch, a, dtype)
-            for i, o, a in zip(widths[:-1], widths[1:], acts, strict=True)
+            Dense(i, o, batch, a, dtype, same)
+            for i, o, a, same in zip(widths[:-1], widths[1:], acts, likes, strict=True)
         ]
         self._ones = np.ones(batch, dtype)
+
+    def share_weights(self, other: Network) -> None:
+        """Use other's W, b and their gradients (a net of the same shapes at another batch): a
+        frame draws W and writes ∂L/∂W afresh, and the two nets never run at once."""
+        for mine, theirs in zip(self.layers, other.layers, strict=True):
+            mine.W, mine.b, mine.dW, mine.db = theirs.W, theirs.b, theirs.dW, theirs.db
 
     def fits(self, widths, batch, dtype) -> bool:
         return (self.widths, self.batch, self.dtype) == (tuple(widths), batch, np.dtype(dtype))

@@ -28,6 +28,7 @@ import struct
 import sys
 import traceback
 
+from core import memory
 from core.cancel import Cancelled
 from core.config import Config, ConfigError
 from core.frame import FrameMaker
@@ -50,6 +51,7 @@ WARM_UP = Config(depth=2, width=16, batch=16)
 
 
 def serve(inp, out, cancel_fd: int | None = None) -> None:
+    memory.map_large_blocks_apart()
     maker = FrameMaker()
     maker.make([WARM_UP], ("act", "grad"), 1, False)
     _send(out, ("ready", os.getpid()))

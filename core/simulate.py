@@ -14,10 +14,10 @@ from concurrent.futures import Future
 
 import numpy as np
 
-from core import cancel, fused, parallel, stats
+from core import cancel, fused, memory, parallel, stats
 from core.activations import ACTIVATIONS
 from core.config import Config
-from core.inits import INITS, LSUV_MAX_ITER, LSUV_TOL, NoiseBank
+from core.inits import INITS, LSUV_MAX_ITER, LSUV_TOL, NoiseBank, spare_bytes
 from core.network import Dense, Network
 from core.residual import arch, build, init_extras
 
@@ -32,29 +32,55 @@ def needs_backward(rows: tuple[str, ...]) -> bool:
 
 
 class Simulator:
+    """Keeps what the next frame of a config like the last one reuses: its network, with a second
+    one at another batch (the window's drag-time preview) that shares its weights, and the seed's
+    noise, bounded to what the config reads (core/inits.py NoiseBank). A net of other shapes is let
+    go before the new one is built, so the memory held is one config's (Config.estimated_bytes)
+    plus the preview's batch-sized buffers."""
+
     def __init__(self, prefetch: bool = False):
         """prefetch: take each layer's moments on a helper thread as the layer finishes. It pays
         when BLAS leaves a core idle (the window's policy); beside BLAS on every core it costs."""
         self.prefetch = prefetch
-        self._nets: list[Network] = []
+        self._nets: list[Network] = []  # the most recently used first
         self._bank: NoiseBank | None = None
         self._scratch = stats.Scratch()
 
     def network(self, c: Config) -> Network:
         acts = [ACTIVATIONS[a] for a in c.activations]
-        for net in self._nets:
-            if net.fits(c.widths, c.batch, c.dtype) and getattr(net, "arch", None) == arch(c):
-                for layer, act in zip(net.layers, acts, strict=True):
-                    layer.act = act
-                return net
-        net = build(c, acts)
-        self._nets = [net, *self._nets][:_CACHED_SHAPES]
+        kept = (n for n in self._nets if _same_weights(n, c) and n.batch == c.batch)
+        net = next(kept, None)  # (a loop variable would hold the old net while the new is built)
+        if net is not None:
+            for layer, act in zip(net.layers, acts, strict=True):
+                layer.act = act
+            self._nets = [net, *(n for n in self._nets if n is not net)]
+            return net
+        same = [n for n in self._nets if _same_weights(n, c)][: _CACHED_SHAPES - 1]
+        self._nets = same  # the old shapes' buffers go before the new ones are allocated
+        _new_scratch(self)
+        memory.give_back()
+        net = _build(c, acts, same[0] if same else None)
+        self._nets = [net, *same]
         return net
 
     def bank(self, c: Config) -> NoiseBank:
         if self._bank is None or (self._bank.seed, self._bank.dtype) != (c.seed, np.dtype(c.dtype)):
             self._bank = NoiseBank(c.seed, c.dtype)
         return self._bank
+
+    def open(self, c: Config) -> Network:
+        """Start a frame of c: the bank lets go of the draws c will not read, then the network
+        is found or built, so that neither an old net nor its noise is held while the new ones
+        are made."""
+        self.bank(c).begin(_reads(c), spare_bytes(c))
+        return self.network(c)
+
+    def release(self) -> None:
+        """Let go of the networks, the noise and the scratch (a side no longer shown)."""
+        if self._nets or self._bank is not None:
+            self._nets, self._bank = [], None
+            _new_scratch(self)
+            memory.give_back()
 
     def prepare(
         self,
@@ -68,7 +94,7 @@ class Simulator:
         viewer, which shows no ∂L/∂b, skips those column sums. With `pre`, each layer's moments
         are taken on a helper thread as soon as the layer is done; with `record`, the passes
         take the statistics' sums as they write (core/fused.py)."""
-        net, bank = self.network(c), self.bank(c)
+        net, bank = self.open(c), self.bank(c)
         record = record if record is not None and fused.fits(net) else None
         with np.errstate(all="ignore"):
             _draw_input(net, bank, c)
@@ -82,6 +108,7 @@ class Simulator:
             if backward:
                 _output_gradient(net.layers[-1], top, bank, c)
                 net.backward(bias_grads, done=pre and pre.backward_done, record=record)
+        bank.end()
         return net
 
     def run(self, c: Config, rows: tuple[str, ...] = stats.ROWS) -> stats.Snapshot:
@@ -104,13 +131,54 @@ def run_joint(
     t0 = time.perf_counter()
     backward = needs_backward(rows)
     pairs = list(zip(sims, configs, strict=True))
-    record = fused.Recorder() if all(fused.fits(s.network(c)) for s, c in pairs) else None
+    record = fused.Recorder() if all(fused.fits(s.open(c)) for s, c in pairs) else None
     pre = _Prefetch() if sims[0].prefetch and record is None else None
     nets = [sim.prepare(c, backward, bias_grads=False, pre=pre, record=record) for sim, c in pairs]
     pre = record or pre
     layers = measure_joint(nets, list(configs), sims[0]._scratch, rows, backward, pre)
     ms = (time.perf_counter() - t0) * 1e3
     return tuple(stats.Snapshot(c, ls, ms) for c, ls in zip(configs, layers, strict=True))
+
+
+def _new_scratch(sim: Simulator) -> None:
+    """Fresh scratch for new shapes, the Simulator's and the helper thread's: a Scratch keeps an
+    array of every size it is asked for (a vector of ones per size, for the moments of float64
+    and ill-conditioned arrays), so over many nets the helper's grew without bound (3.9 MB in
+    20 random changes). Only the helper thread uses parallel.SCRATCH, so a new one can be put in
+    its place from here."""
+    sim._scratch = stats.Scratch()
+    parallel.SCRATCH = stats.Scratch()
+
+
+def _build(c: Config, acts, like: Network | None) -> Network:
+    """A plain net takes `like`'s weights as it is built; one with norms or skips (built by
+    core/residual.py) after, its own zeros briefly allocated."""
+    if like is not None and arch(c) is None:
+        return Network(c.widths, acts, c.batch, c.dtype, like=like)
+    net = build(c, acts)
+    if like is not None:
+        net.share_weights(like)
+    return net
+
+
+def _same_weights(net: Network, c: Config) -> bool:
+    """The same weight shapes (another batch): a net that can share the new one's weights."""
+    return (net.widths, net.dtype, getattr(net, "arch", None)) == (
+        tuple(c.widths),
+        np.dtype(c.dtype),
+        arch(c),
+    )
+
+
+def _reads(c: Config) -> set[tuple]:
+    """The (key, shape) pairs a frame of c may read from the bank again: each layer's weights
+    (0, i) (core/inits.py's samplers) and bias (3, i), and the mse targets (4,). The input (1,)
+    and the Gaussian output gradient (2,) are copied into the net once and not read again, so
+    they go at the next frame, like everything else not here."""
+    out = {((4,), (c.batch, c.widths[-1]))}
+    for i, (fan_in, fan_out) in enumerate(itertools.pairwise(c.widths)):
+        out |= {((0, i), (fan_in, fan_out)), ((3, i), (fan_out,))}
+    return out
 
 
 def _draw_input(net: Network, bank: NoiseBank, c: Config) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from core import parallel, stats
+from core import memory, parallel, stats
 from core.activations import ACTIVATIONS
 from core.config import Config, ConfigError
 from core.fields import finite_or_none
@@ -251,11 +251,11 @@ def _check_data_memory(config: Config, train: TrainConfig) -> None:
     if task is None:
         return
     need = 32 * (train.n_samples or task.n_default) * (task.width or config.widths[0])
-    if need > config.memory_limit_gib * 2**30:
+    if need > memory.limit_bytes(config.memory_limit_gib):
         raise ConfigError(
             "memory",
             f"{need / 2**30:.2f} GiB of {train.task} data",
-            f"at most memory_limit_gib = {config.memory_limit_gib:g} GiB (fewer samples or inputs)",
+            memory.allowed(config.memory_limit_gib, "fewer samples or inputs"),
         )
 
 

@@ -288,6 +288,7 @@ class Engine(WorkerEngine):
                     raise Refused(f"the compute process ended twice on it ({e})") from None
                 continue
             self.where = "process"
+            self._local.release()  # what frames made here before the process was up held
             return frame
         self.where = "thread"
         return self._local.make(configs, rows, n, phase, self._cancel.is_set)

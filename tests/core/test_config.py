@@ -1,6 +1,6 @@
 import pytest
 
-from core import Config, ConfigError
+from core import Config, ConfigError, memory
 
 
 def test_defaults_and_widths():
@@ -41,9 +41,10 @@ def test_bad_values_name_the_field_the_value_and_what_is_allowed(kw, field):
     assert msg.startswith(field) and "allowed" in msg and "\n" not in msg
 
 
-def test_absurd_memory_is_refused_before_allocating():
+def test_absurd_memory_is_refused_before_allocating(monkeypatch):
     with pytest.raises(ConfigError, match=r"memory: got '\d+\.\d\d GiB'"):
         Config(depth=500, width=20000, batch=100000)
+    monkeypatch.setattr(memory, "physical_bytes", lambda: 64 * 2**30)  # 29 GiB fit in 64
     assert Config(depth=100, width=5000, batch=10, memory_limit_gib=40).depth == 100
 
 

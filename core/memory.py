@@ -1,0 +1,112 @@
+"""How much memory a config may ask for: never more than the machine has.
+
+`memory_limit_gib` left unset means min(4 GiB, half the physical memory); a limit set higher than
+the machine can give is clipped to its physical memory less a margin (an eighth of it, at least
+1 GiB, for the system and the window), so a 90 GiB net is refused before its first array rather
+than allocated until the system kills the process. Read without psutil, which the core does not
+depend on.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import os
+import sys
+
+GIB = 2**30
+DEFAULT_GIB = 4.0  # the default limit on a machine with 8 GiB or more
+_UNKNOWN = 8 * GIB  # assumed when the system will not say (then the default limit is 4 GiB)
+
+
+def physical_bytes() -> int:
+    """The machine's physical memory (not what is free: the limit is about what can ever fit)."""
+    try:
+        n = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):  # Windows has no sysconf
+        n = _windows_bytes()
+    return n if n and n > 0 else _UNKNOWN
+
+
+def _windows_bytes() -> int | None:
+    if sys.platform != "win32":
+        return None
+    longs = ("total", "avail", "page_total", "page_avail", "virt_total", "virt_avail", "ext")
+
+    class Status(ctypes.Structure):  # MEMORYSTATUSEX
+        _fields_ = [("length", ctypes.c_ulong), ("load", ctypes.c_ulong)] + [
+            (name, ctypes.c_ulonglong) for name in longs
+        ]
+
+    status = Status()
+    status.length = ctypes.sizeof(Status)
+    if not ctypes.windll.kernel32.GlobalMemoryStatusEx(ctypes.byref(status)):
+        return None
+    return int(status.total)
+
+
+def ceiling_bytes(physical: int | None = None) -> int:
+    """The most any limit may be: physical memory less an eighth (at least 1 GiB), and never
+    less than half of it."""
+    phys = physical_bytes() if physical is None else physical
+    return max(phys // 2, phys - max(GIB, phys // 8))
+
+
+def limit_bytes(asked_gib: float | None) -> int:
+    """The limit in force for `memory_limit_gib` (None: the default)."""
+    phys = physical_bytes()
+    if asked_gib is None:
+        return int(min(DEFAULT_GIB * GIB, phys // 2))
+    return int(min(asked_gib * GIB, ceiling_bytes(phys)))
+
+
+def allowed(asked_gib: float | None, smaller: str) -> str:
+    """The limit as a refusal names it, and why it is lower than asked when it is; `smaller`
+    says what to make smaller."""
+    limit = limit_bytes(asked_gib)
+    if asked_gib is None:
+        return (
+            f"at most {limit / GIB:.2f} GiB, the default limit ({smaller}, or raise "
+            "memory_limit_gib)"
+        )
+    if limit < asked_gib * GIB:
+        return (
+            f"at most {limit / GIB:.2f} GiB: memory_limit_gib = {asked_gib:g} is more than this "
+            f"machine's {physical_bytes() / GIB:.1f} GiB can give ({smaller})"
+        )
+    return f"at most memory_limit_gib = {asked_gib:g} GiB ({smaller}, or raise the limit)"
+
+
+_own_blocks = False  # this process is the compute process (map_large_blocks_apart)
+
+
+@functools.cache
+def _libc():
+    try:
+        libc = ctypes.CDLL(None)
+        return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
+    except OSError:
+        return None
+
+
+def give_back() -> None:
+    """Return the heap's free pages to the system (glibc's malloc_trim), in the compute process
+    only (see map_large_blocks_apart): called when a Simulator lets a net go, so that the pages
+    a net of other shapes is not built in go back (RSS after 200 random changes +5% rather than
+    +9%). The window's process, where Qt shares the heap, is left as it was."""
+    libc = _libc()
+    if libc is not None and _own_blocks:
+        libc.malloc_trim(0)
+
+
+def map_large_blocks_apart() -> None:
+    """For the compute process, which makes nets of every size one after another: each block of
+    128 KiB or more gets a mapping of its own, returned to the system when freed. glibc's default
+    raises that threshold to the largest block freed (up to 32 MiB), after which the arrays of
+    freed nets stay in the heap between live ones: 100 random changes left the canonical net's
+    RSS 20% higher than at the start (+5% with this, flat after; benchmarks/memory_soak.py)."""
+    global _own_blocks
+    libc = _libc()
+    if libc is not None:
+        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD; setting it fixes it
+        _own_blocks = True
