@@ -9,9 +9,9 @@ def test_drawing_the_theory_asks_the_engine_for_nothing(make_window, qtbot, monk
     asked = []
     real = win.engine.submit
 
-    def spy(*job):
+    def spy(*job, **how):
         asked.append(job)
-        real(*job)
+        real(*job, **how)
 
     monkeypatch.setattr(win.engine, "submit", spy)
     win.presenter.refresh({"theory", "phase"})
