@@ -1,0 +1,121 @@
+"""The layer grid keeps its panels across shapes and makes new ones over several event-loop turns
+(gui/views/panel_pool.py, issue 17): the pictures must be those of a grid made afresh."""
+
+import numpy as np
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from core import Config, Simulator
+from gui.views.layer_grid import LayerGrid, fraction, has_rows
+from tests.gui.conftest import SMALL
+from tests.gui.test_window import assert_plots_match_core
+
+ALL_ROWS = ("act", "grad", "wgrad")
+
+
+def in_event_loop(qtbot, action, until, timeout_ms=15000):
+    """Run `action` from inside a running event loop (as a click in the app is), and keep the
+    loop running until `until()`; returns what `probe` saw right after the action."""
+    loop = QEventLoop()
+    seen = {}
+
+    def run():
+        seen["after"] = action()
+        check()
+
+    def check():
+        if until():
+            loop.quit()
+        else:
+            QTimer.singleShot(10, check)
+
+    QTimer.singleShot(0, run)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    assert until(), "timed out"
+    return seen.get("after")
+
+
+def image(grid: LayerGrid) -> QImage:
+    QApplication.processEvents()  # the layout settles, as before a window's paint
+    return grid.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+
+def grid(qtbot, size=(1200, 700)) -> LayerGrid:
+    g = LayerGrid()
+    g.blend = False
+    qtbot.addWidget(g)
+    g.resize(*size)
+    g.show()
+    return g
+
+
+def test_ticking_the_weight_gradient_row_builds_over_several_turns_then_shows_the_data(
+    make_window, qtbot
+):
+    """In the running app the new row's panels are made a few per turn (the window answers in
+    between): right after the click the grid is still building, and once it is done every panel,
+    old and new, holds the core's numbers for the new frame."""
+    win = make_window()
+    old = {key: p for key, p in win.grid._panels.items()}
+    building = in_event_loop(
+        qtbot,
+        lambda: (win.playback_dock.wgrad.click(), win.grid.animating)[1],
+        lambda: has_rows(win.grid.snapshot, ALL_ROWS) and not win.grid.animating,
+    )
+    assert building  # not all made in the click's own turn
+    assert win.grid.rows == ALL_ROWS and len(win.grid._panels) == 3 * SMALL.depth
+    assert all(win.grid._panels[key] is p for key, p in old.items())  # kept, not made again
+    assert_plots_match_core(win, SMALL)
+
+
+def test_a_grid_reshaped_many_times_paints_as_a_new_one(qtbot):
+    """Rows on and off, deeper and shallower, the presentation scale and back: the kept panels
+    (restyled, moved, reset) paint pixel for pixel what a grid made for the last shape does."""
+    sim = Simulator()
+    deep = sim.run(Config(depth=6, width=48, batch=64), rows=ALL_ROWS)
+    snap = sim.run(Config(depth=4, width=48, batch=64, activation="relu"), rows=("preact", "grad"))
+    fresh, used = grid(qtbot), grid(qtbot)
+    used.rows = ALL_ROWS
+    used.present(deep)
+    for scale, rows in ((1.6, ALL_ROWS), (1.6, ("grad",)), (1.0, ("act", "wgrad"))):
+        used.set_scale(scale)
+        used.set_rows(rows)
+        used.present(deep)
+    used.set_rows(("preact", "grad"))
+    used.present(snap)
+    fresh.rows = ("preact", "grad")
+    fresh.present(snap)
+    assert len(used._panels) == len(fresh._panels) == 8
+    for (row, layer), p in used._panels.items():
+        np.testing.assert_array_equal(
+            p.curve.getData()[1], fraction(snap.layers[layer - 1].hists[row])
+        )
+    assert image(used) == image(fresh)
+
+
+def test_panels_made_later_get_the_frame_and_the_theory_asked_for_meanwhile(qtbot):
+    """A deeper shape asked for while an event loop runs is placed once its panels are made;
+    the snapshot and the theory curves given in the meantime reach the new panels then."""
+    sim = Simulator()
+    g = grid(qtbot)
+    g.present(sim.run(Config(depth=2, width=32, batch=32), rows=("act", "grad")))
+    snap = sim.run(Config(depth=5, width=32, batch=32), rows=("act", "grad"))
+    x = np.linspace(-1.0, 1.0, 9)
+    curves = {("act", 5): (x, np.ones_like(x))}
+
+    def ask():
+        g.prepare((1, 2, 3, 4, 5))
+        g.present(snap)
+        g.show_theory(curves)
+        return g.animating, len(g._panels)
+
+    building, placed = in_event_loop(qtbot, ask, lambda: not g.animating)
+    assert building and placed == 4  # the old shape stayed until the new one was made
+    assert len(g._panels) == 10
+    for row in ("act", "grad"):
+        for s in snap.layers:
+            np.testing.assert_array_equal(g.curve_data(row, s.index)[1], fraction(s.hists[row]))
+    np.testing.assert_array_equal(g.theory_data("act", 5)[0], x)
+    assert g.theory_data("act", 4) is None
