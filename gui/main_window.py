@@ -245,12 +245,10 @@ class MainWindow(QMainWindow):
         self._action(
             f, "Record training…", self.training.record_dialog, tip="GIF or MP4 of training"
         )
-        self._action(
-            f, "Open state…", self.open_state, tip="Config, comparison, view and animation"
-        )
-        self._action(
-            f, "Save state…", self.save_state, tip="Config, comparison, view and animation"
-        )
+        # lambdas: triggered(bool) would come in as the path (False), and nothing opened
+        state_tip = "Config, comparison, view and animation"
+        self._action(f, "Open state…", lambda: self.open_state(), tip=state_tip)
+        self._action(f, "Save state…", lambda: self.save_state(), tip=state_tip)
         self._action(f, "Copy table as CSV", lambda: self._copy(self.stats_table.model_.to_csv()))
         self._action(
             f, "Copy table as Markdown", lambda: self._copy(self.stats_table.model_.to_markdown())
