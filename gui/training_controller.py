@@ -82,8 +82,15 @@ class TrainingController(QObject):
         self.win = win
         self.dock = TrainingDock()
         # the curves are made when their dock first shows (see `views`): hidden at launch, they
-        # took 80-90 ms of it; the holder keeps their minimum width, so layouts restore alike
+        # took 80-90 ms of it; the holder keeps their minimum width, so layouts restore alike.
+        # Made a group of plots per event-loop turn (`_making`), from when the Training dock
+        # or the curves dock first shows: made in one go, they held the first start 90-100 ms
         self._views: TrainingViews | None = None
+        self._making: TrainingViews | None = None
+        self._make_timer = QTimer(self)
+        self._make_timer.setSingleShot(True)
+        self._make_timer.setInterval(0)
+        self._make_timer.timeout.connect(self._make_part)
         self._holder = _Holder()
         self._holder.setMinimumWidth(VIEWS_MIN_WIDTH)
         QVBoxLayout(self._holder).setContentsMargins(0, 0, 0, 0)
@@ -97,6 +104,7 @@ class TrainingController(QObject):
         win.setCorner(Qt.Corner.BottomRightCorner, right)
         win.docks["training_views"].hide()  # appears when training starts
         win.docks["training_views"].visibilityChanged.connect(self._views_visible)
+        win.docks["training"].visibilityChanged.connect(self._dock_visible)
         self.engine = TrainingEngine(self)
         self.showing = False  # the window's grid/profile/table show training records
         self.scrub: int | None = None  # index into the history, or None: live
@@ -124,25 +132,56 @@ class TrainingController(QObject):
 
     @property
     def views(self) -> TrainingViews:
-        """The curves dock's plots, made on first use (their dock shows, or a test asks)."""
+        """The curves dock's plots, made on first use (their dock shows, or a test asks): what
+        is left of them is made now."""
         if self._views is None:
-            self._make_views()
+            self._start_views()
+            while not self._making.made:
+                self._making.make_part()
+            self._attach_views()
         return self._views
 
-    def _make_views(self) -> None:
+    @property
+    def views_made(self) -> bool:
+        return self._views is not None
+
+    def _start_views(self) -> None:
         from gui.views.training_views import TrainingViews
 
-        views = self._views = TrainingViews()
+        if self._views is None and self._making is None:
+            self._making = TrainingViews(later=True)
+        if self._views is None:
+            self._make_timer.start()
+
+    def _make_part(self) -> None:
+        if self._making is None:
+            return
+        self._making.make_part()
+        if self._making.made:
+            self._attach_views()
+        else:
+            self._make_timer.start()
+
+    def _attach_views(self) -> None:
+        views, self._making = self._making, None
+        self._make_timer.stop()
+        self._views = views
         views.setMinimumWidth(VIEWS_MIN_WIDTH)
         views.set_layer(self.dock.layer.value(), self.dock.time_side.currentText())
         self._holder.layout().addWidget(views)
+        views.show()  # now, with its dock (a layout shows a new child only a turn later)
         rec = self.record_shown()
         if rec is not None:  # a run trained while nobody watched: the frame holds its history
             views.present(self.frame, None if self.scrub is None else rec.step)
 
+    def _dock_visible(self, visible: bool) -> None:
+        """The Training dock is in front: the curves its ▶ will show are made meanwhile."""
+        if visible:
+            self._start_views()
+
     def _views_visible(self, visible: bool) -> None:
-        if visible and self._views is None:
-            self._make_views()
+        if visible:
+            self._start_views()
         self._keep_in_lecture(visible)
 
     def _set_layer(self, layer: int, side: str) -> None:

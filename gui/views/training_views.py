@@ -48,7 +48,11 @@ def _finite(a: np.ndarray) -> np.ndarray:
 
 
 class TrainingViews(pg.GraphicsLayoutWidget):
-    def __init__(self, parent=None):
+    """later=True makes only the widget: make_part() then makes the plots one group at a time
+    (the whole took 90-100 ms of the UI thread, which the first training start waited for, issue
+    17); `made` says when all are there. Nothing else may be called before."""
+
+    def __init__(self, parent=None, later: bool = False):
         super().__init__(parent)
         unindexed(self)
         self.ci.layout.setSpacing(4)
@@ -58,9 +62,27 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         self._frame: TrainFrame | None = None
         self._ymax = {}
         self._titles: dict[int, str] = {}
-        self._build_curve_plots()
-        self._build_time_view()
-        self._build_boundaries()
+        self.curves: dict[tuple, pg.GraphicsObject] = {}
+        self._layers = 0  # layers the ratio curves were made for
+        self._parts = [
+            self._build_scalar_plots,
+            self._build_ratio_plots,
+            self._build_time_view,
+            self._build_boundaries,
+            self._finish,
+        ]
+        while self._parts and not later:
+            self.make_part()
+
+    @property
+    def made(self) -> bool:
+        return not self._parts
+
+    def make_part(self) -> None:
+        """The next group of plots (each 15-30 ms of the UI thread)."""
+        self._parts.pop(0)()
+
+    def _finish(self) -> None:
         self.scrub_lines = []
         for p in (self.loss, self.acc, self.update_plot, self.grad_plot, self.time):
             line = pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#888888", width=2))
@@ -74,13 +96,14 @@ class TrainingViews(pg.GraphicsLayoutWidget):
             p.disableAutoRange()  # ranges are set per run and grow only: no autorange per frame
         for p in self.boundary.values():
             p.disableAutoRange()
-        self.curves: dict[tuple, pg.PlotDataItem] = {}
         self._scalar_curves()
 
-    def _build_curve_plots(self) -> None:
+    def _build_scalar_plots(self) -> None:
         self.loss = self._plot(0, 0, "loss")
         self.acc = self._plot(0, 1, "accuracy")
         self.acc.setYRange(0.0, 1.02, padding=0)
+
+    def _build_ratio_plots(self) -> None:
         self.update_plot = self._plot(1, 0, "log₁₀ update:data")
         self.grad_plot = self._plot(1, 1, "log₁₀ grad:data")
         for p in (self.update_plot, self.grad_plot):
@@ -133,19 +156,30 @@ class TrainingViews(pg.GraphicsLayoutWidget):
                 self.curves[("loss", side, split)] = self.loss.plot(pen=pen, connect="finite")
                 self.curves[("acc", side, split)] = self.acc.plot(pen=pen, connect="finite")
 
-    def _ratio_curves(self, n_layers: int) -> None:
-        """One curve per layer and side, made when the depth changes."""
-        for key in [k for k in self.curves if k[0] in ("update", "grad")]:
-            item = self.curves.pop(key)
-            item.getViewBox().removeItem(item) if item.getViewBox() else None
-        self.layer_legend.clear()
+    def _ratio_curves(self, n_layers: int, sides: str) -> None:
+        """One curve per layer and side: all made again only when the depth changes, B's only
+        once a race has a B (four curves per layer were 40 ms of a run's first frame)."""
+        if n_layers != self._layers:
+            for key in [k for k in self.curves if k[0] in ("update", "grad")]:
+                item = self.curves.pop(key)
+                item.getViewBox().removeItem(item) if item.getViewBox() else None
+            self.layer_legend.clear()
+            self._layers = n_layers
         names = {0: "layer 1", n_layers - 1: "head"}
-        for side in "AB":
+        for side in sides:
+            if ("update", side, 0) in self.curves:
+                continue
             for i, colour in enumerate(layer_colors(n_layers)):
                 pen = pg.mkPen(colour, width=2 if side == "A" else 1.5, style=SIDE_STYLE[side])
                 for kind, plot in (("update", self.update_plot), ("grad", self.grad_plot)):
+                    # a bare curve: a PlotDataItem (what plot() makes) cost 4× as much to make
+                    curve = self.curves[(kind, side, i)] = pg.PlotCurveItem(
+                        pen=pen, connect="finite"
+                    )
+                    plot.addItem(curve)
                     name = names.get(i) if side == "A" and kind == "update" else None
-                    self.curves[(kind, side, i)] = plot.plot(pen=pen, connect="finite", name=name)
+                    if name is not None:
+                        self.layer_legend.addItem(curve, name)
 
     def changeEvent(self, event) -> None:
         """Follow the window's light/dark theme (theme.apply changes the application palette)."""
@@ -204,7 +238,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         self._run = frame.run
         self._ymax = {}
         n_layers = len(frame.a.latest.update_ratio)
-        self._ratio_curves(n_layers)
+        self._ratio_curves(n_layers, "A" if frame.b is None else "AB")
         span = max(frame.a.steps, 1)
         for p in (self.loss, self.acc, self.update_plot, self.grad_plot):
             p.setXRange(0, span, padding=0.02)
