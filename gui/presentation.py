@@ -5,6 +5,8 @@ caption bar carries the scene's title and text; keys step through scenes and ani
 
 from __future__ import annotations
 
+import contextlib
+
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel
@@ -21,6 +23,19 @@ KEYS = [
     ("?", "this help"),
     ("Esc", "leave the presentation view"),
 ]
+
+
+@contextlib.contextmanager
+def _one_resize(views):
+    """The views hidden while the window around them changes, shown after: a hidden widget
+    gets one resize, to its final size, when shown again. Entering or leaving the presentation
+    view the menus, bars and docks go or come one by one, and the plots were laid out anew for
+    each (up to 6 times, 20-25 ms of the UI thread)."""
+    views.hide()
+    try:
+        yield
+    finally:
+        views.show()
 
 
 def help_html(scale: float) -> str:
@@ -70,21 +85,22 @@ class Presentation(QObject):
             "font": QFont(app.font()),
             "maximized": win.isMaximized(),
         }
-        for dock in win.docks.values():
-            dock.hide()
-        win.compare_bar.hide()
-        win.menuBar().hide()
-        win.statusBar().hide()
-        font = QFont(app.font())
-        font.setPointSizeF(font.pointSizeF() * self.scale)
-        app.setFont(font)
-        win.set_view_scale(self.scale)
-        win.caption_bar.set_scale(self.scale)
-        win.caption_bar.show()
+        with _one_resize(win.stack):
+            for dock in win.docks.values():
+                dock.hide()
+            win.compare_bar.hide()
+            win.menuBar().hide()
+            win.statusBar().hide()
+            font = QFont(app.font())
+            font.setPointSizeF(font.pointSizeF() * self.scale)
+            app.setFont(font)
+            win.set_view_scale(self.scale)
+            win.caption_bar.set_scale(self.scale)
+            win.caption_bar.show()
+            if full_screen:
+                win.showFullScreen()
         for sc in self.shortcuts:
             sc.setEnabled(True)
-        if full_screen:
-            win.showFullScreen()
 
     def leave(self) -> None:
         if not self.active:
@@ -96,17 +112,18 @@ class Presentation(QObject):
         self.active = False
         for sc in self.shortcuts:
             sc.setEnabled(False)
-        QApplication.instance().setFont(self._saved["font"])
-        win.set_view_scale(1.0)
-        win.caption_bar.set_scale(1.0)
-        win.caption_bar.setVisible(win.scene is not None)
-        win.menuBar().show()
-        win.statusBar().show()
-        win.compare_bar.show()
-        win.restoreState(self._saved["state"])
-        win.showNormal()
-        if self._saved["maximized"]:
-            win.showMaximized()
+        with _one_resize(win.stack):
+            QApplication.instance().setFont(self._saved["font"])
+            win.set_view_scale(1.0)
+            win.caption_bar.set_scale(1.0)
+            win.caption_bar.setVisible(win.scene is not None)
+            win.menuBar().show()
+            win.statusBar().show()
+            win.compare_bar.show()
+            win.restoreState(self._saved["state"])
+            win.showNormal()
+            if self._saved["maximized"]:
+                win.showMaximized()
 
     def toggle_full_screen(self) -> None:
         w = self.win
