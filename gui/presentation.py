@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -35,6 +35,12 @@ def _one_resize(views):
     try:
         yield
     finally:
+        # and what the block changed settles now, the views still hidden: the type's new size
+        # reaches every widget and the window lays itself out, once. Left to the event loop,
+        # they came after the first paint, and each relayout resized and repainted the plots
+        # again (five paints of the window to leave the presentation view)
+        for kind in (QEvent.Type.ApplicationFontChange, QEvent.Type.LayoutRequest):
+            QCoreApplication.sendPostedEvents(None, kind)
         views.show()
 
 
