@@ -77,10 +77,14 @@ class PanelPool(QObject):
         return max(0, len(indices) * len(rows) - len(self.panels) - len(self._spare))
 
     def _build_slice(self) -> None:
+        """Panels for BUILD_SLICE_MS; once none is missing, placing them is a turn of its own
+        (it lays out and fills every panel, and the paint of all follows it)."""
         t0 = time.perf_counter()
+        made = 0
         while self._missing() and (time.perf_counter() - t0) * 1e3 < BUILD_SLICE_MS:
             self._spare.append(_Panel(self._layout))
-        if self._missing():
+            made += 1
+        if made:
             self._timer.start()
             return
         self._place()
