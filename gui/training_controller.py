@@ -12,7 +12,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QEventLoop, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 
 from core.stats import Hist, Snapshot
@@ -91,6 +91,13 @@ class TrainingController(QObject):
         self._make_timer.setSingleShot(True)
         self._make_timer.setInterval(0)
         self._make_timer.timeout.connect(self._make_part)
+        # a frame reaches the curves a turn after the window's own views: their present and
+        # paints (two, as their axes fit new labels) made one run of 100+ ms with the rest
+        self._views_due = False
+        self._views_timer = QTimer(self)
+        self._views_timer.setSingleShot(True)
+        self._views_timer.setInterval(0)
+        self._views_timer.timeout.connect(self._present_views)
         self._holder = _Holder()
         self._holder.setMinimumWidth(VIEWS_MIN_WIDTH)
         QVBoxLayout(self._holder).setContentsMargins(0, 0, 0, 0)
@@ -139,6 +146,7 @@ class TrainingController(QObject):
             while not self._making.made:
                 self._making.make_part()
             self._attach_views()
+        self._present_views()  # what they are about to show, they show now
         return self._views
 
     @property
@@ -224,6 +232,9 @@ class TrainingController(QObject):
             dock.show()
             width = min(max(int(VIEWS_SHARE * self.win.width()), 420), 640)
             self.win.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+            # the window and the curves take their new layout now, before the first paint
+            # (left to the event loop, each layout that settled later repainted them)
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.dock.message.setText("")
         self._show(True)
         self._live_toggled(True)
@@ -309,7 +320,8 @@ class TrainingController(QObject):
             return
         self.dock.set_history(len(f.a.history.records), rec.step, f.a.step)
         if self._views is not None:  # not yet made: it shows the frame when it is
-            self._views.present(f, None if self.scrub is None else rec.step)
+            self._views_due = True
+            self._views_timer.start()
         if not self.showing:
             return
         b = f.b.history.at(rec.step) if f.b is not None else None
@@ -321,6 +333,13 @@ class TrainingController(QObject):
         w.grid.show_theory(None)  # init-time mean-field curves do not describe a trained net
         w.profile.show_theory(None)
         w.batch_label.setText(f"training step {rec.step} · batch {rec.snapshot.config.batch}")
+
+    def _present_views(self) -> None:
+        self._views_timer.stop()
+        rec = self.record_shown()
+        if self._views_due and self._views is not None and rec is not None:
+            self._views.present(self.frame, None if self.scrub is None else rec.step)
+        self._views_due = False
 
     def _report(self, f: TrainFrame) -> None:
         if f.diverged:
@@ -345,6 +364,10 @@ class TrainingController(QObject):
         if path:
             self.record(path, RECORD_FRAMES)
 
+    def _grab(self):
+        self._present_views()  # the curves show the frame the window does
+        return export.frame_array(self.win)
+
     def record(self, path: str, frames: int) -> int:
         """One frame of the window per `Steps / frame` steps, each grabbed once it is shown."""
         self.engine.pause()
@@ -359,7 +382,7 @@ class TrainingController(QObject):
             self.presented.disconnect(loop.quit)
 
         try:
-            written = export.record(path, frames, step, lambda: export.frame_array(self.win))
+            written = export.record(path, frames, step, self._grab)
         except (export.ExportError, OSError, RuntimeError) as e:  # RuntimeError: no ffmpeg
             self.win.show_message(f"recording failed: {e}")
             return 0
