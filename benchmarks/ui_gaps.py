@@ -64,7 +64,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gui  # noqa: F401, E402, I001  (before numpy: OpenBLAS's thread timeout, as the app sets it)
 
 from core_step import CANONICAL, code_state, machine_info  # noqa: E402
-from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import QEvent, QEventLoop, QSettings, Qt, QTimer  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox  # noqa: E402
 
@@ -275,6 +275,9 @@ def one_window(clock: GapClock, dialogs: Dialogs, tmp: Path, rep: int) -> dict[s
     finally:
         win.close()
         win.deleteLater()
+        # now, not inside the next window's first timed action (a pumped deleteLater waits
+        # for the next event loop: 60-70 ms of the UI thread for a whole window)
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         pump(0.3)
     return out
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -26,6 +26,19 @@ KEYS = [
 
 
 @contextlib.contextmanager
+def _settled():
+    """What the block changes settles when it ends: the type's new size reaches every widget and
+    the window lays itself out, once. Left to the event loop, they came after the first paint,
+    and each relayout resized and repainted the plots again (five paints of the window to leave
+    the presentation view)."""
+    try:
+        yield
+    finally:
+        for kind in (QEvent.Type.ApplicationFontChange, QEvent.Type.LayoutRequest):
+            QCoreApplication.sendPostedEvents(None, kind)
+
+
+@contextlib.contextmanager
 def _one_resize(views):
     """The views hidden while the window around them changes, shown after: a hidden widget
     gets one resize, to its final size, when shown again. Entering or leaving the presentation
@@ -33,14 +46,9 @@ def _one_resize(views):
     each (up to 6 times, 20-25 ms of the UI thread)."""
     views.hide()
     try:
-        yield
+        with _settled():
+            yield
     finally:
-        # and what the block changed settles now, the views still hidden: the type's new size
-        # reaches every widget and the window lays itself out, once. Left to the event loop,
-        # they came after the first paint, and each relayout resized and repainted the plots
-        # again (five paints of the window to leave the presentation view)
-        for kind in (QEvent.Type.ApplicationFontChange, QEvent.Type.LayoutRequest):
-            QCoreApplication.sendPostedEvents(None, kind)
         views.show()
 
 
@@ -61,6 +69,10 @@ class Presentation(QObject):
             "background: rgba(20,20,20,225); color: white; padding: 24px; border-radius: 10px;"
         )
         self.help.hide()
+        self._back = QTimer(self)  # a timer turn of its own, not a posted call: see leave()
+        self._back.setSingleShot(True)
+        self._back.setInterval(0)
+        self._back.timeout.connect(self._plots_back)
         self.shortcuts = []
         for keys, slot in (
             (("PgDown", "Down"), lambda: win.step_scene(+1)),
@@ -85,6 +97,7 @@ class Presentation(QObject):
             return
         win = self.win
         self.active = True
+        self._back.stop()  # left and entered again within a turn: the plots stay at this scale
         app = QApplication.instance()
         self._saved = {
             "state": win.saveState(),
@@ -118,9 +131,11 @@ class Presentation(QObject):
         self.active = False
         for sc in self.shortcuts:
             sc.setEnabled(False)
-        with _one_resize(win.stack):
+        # the window first, the plots a turn later (`_plots_back`): in one turn, the new fonts,
+        # bars, docks, the plots at their scale and the paint of all took 90-100 ms of CPU
+        win.stack.hide()
+        with _settled():
             QApplication.instance().setFont(self._saved["font"])
-            win.set_view_scale(1.0)
             win.caption_bar.set_scale(1.0)
             win.caption_bar.setVisible(win.scene is not None)
             win.menuBar().show()
@@ -130,6 +145,14 @@ class Presentation(QObject):
             win.showNormal()
             if self._saved["maximized"]:
                 win.showMaximized()
+        for grid in (win.grid, win.detail):
+            grid.set_scale(1.0)  # the scale is theirs now; they show it next turn
+        self._back.start()
+
+    def _plots_back(self) -> None:
+        """The plots at the window's scale again, shown (one resize, one paint)."""
+        self.win.set_view_scale(1.0)
+        self.win.stack.show()
 
     def toggle_full_screen(self) -> None:
         w = self.win

@@ -2,7 +2,7 @@
 (gui/views/panel_pool.py, issue 17): the pictures must be those of a grid made afresh."""
 
 import numpy as np
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
@@ -119,3 +119,29 @@ def test_panels_made_later_get_the_frame_and_the_theory_asked_for_meanwhile(qtbo
             np.testing.assert_array_equal(g.curve_data(row, s.index)[1], fraction(s.hists[row]))
     np.testing.assert_array_equal(g.theory_data("act", 5)[0], x)
     assert g.theory_data("act", 4) is None
+
+
+def test_leaving_the_presentation_view_gives_back_the_same_picture(make_window, qtbot):
+    """F5 then Esc: the window comes back first and the plots a turn later, at their scale,
+    painting what they painted before F5."""
+    win = make_window()
+    before = image(win.grid)
+    qtbot.keyClick(win, Qt.Key.Key_F5)
+    assert win.grid.scale == 1.6
+    qtbot.keyClick(win, Qt.Key.Key_Escape)
+    assert not win.presentation.active and win.grid.scale == 1.0
+    qtbot.waitUntil(lambda: win.grid.isVisible() and not win.grid.animating)
+    assert image(win.grid) == before
+    assert_plots_match_core(win, SMALL)
+
+
+def test_presentation_view_entered_again_before_the_plots_came_back(make_window, qtbot):
+    win = make_window()
+    win.presentation.enter(full_screen=False)
+    win.presentation.leave()
+    win.presentation.enter(full_screen=False)  # within the same turn
+    for _ in range(3):  # the turns that would have brought the plots back at 1.0
+        QApplication.processEvents()
+    assert win.presentation.active and win.grid.scale == 1.6 and win.grid.isVisible()
+    axis = win.grid.panel("act", 1).getAxis("bottom")
+    assert axis.height() == round(22 * 1.6)  # the presentation view's taller axes
