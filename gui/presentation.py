@@ -38,20 +38,6 @@ def _settled():
             QCoreApplication.sendPostedEvents(None, kind)
 
 
-@contextlib.contextmanager
-def _one_resize(views):
-    """The views hidden while the window around them changes, shown after: a hidden widget
-    gets one resize, to its final size, when shown again. Entering or leaving the presentation
-    view the menus, bars and docks go or come one by one, and the plots were laid out anew for
-    each (up to 6 times, 20-25 ms of the UI thread)."""
-    views.hide()
-    try:
-        with _settled():
-            yield
-    finally:
-        views.show()
-
-
 def help_html(scale: float) -> str:
     rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in KEYS)
     return f"<div style='font-size:{round(13 * scale)}pt'><h2>Keys</h2><table>{rows}</table></div>"
@@ -97,14 +83,14 @@ class Presentation(QObject):
             return
         win = self.win
         self.active = True
-        self._back.stop()  # left and entered again within a turn: the plots stay at this scale
         app = QApplication.instance()
         self._saved = {
             "state": win.saveState(),
             "font": QFont(app.font()),
             "maximized": win.isMaximized(),
         }
-        with _one_resize(win.stack):
+        win.stack.hide()  # the plots come at their new scale a turn later (_plots_back)
+        with _settled():
             for dock in win.docks.values():
                 dock.hide()
             win.compare_bar.hide()
@@ -113,11 +99,11 @@ class Presentation(QObject):
             font = QFont(app.font())
             font.setPointSizeF(font.pointSizeF() * self.scale)
             app.setFont(font)
-            win.set_view_scale(self.scale)
             win.caption_bar.set_scale(self.scale)
             win.caption_bar.show()
             if full_screen:
                 win.showFullScreen()
+        self._plots_later(self.scale)
         for sc in self.shortcuts:
             sc.setEnabled(True)
 
@@ -131,9 +117,7 @@ class Presentation(QObject):
         self.active = False
         for sc in self.shortcuts:
             sc.setEnabled(False)
-        # the window first, the plots a turn later (`_plots_back`): in one turn, the new fonts,
-        # bars, docks, the plots at their scale and the paint of all took 90-100 ms of CPU
-        win.stack.hide()
+        win.stack.hide()  # the plots come back at their scale a turn later (_plots_back)
         with _settled():
             QApplication.instance().setFont(self._saved["font"])
             win.caption_bar.set_scale(1.0)
@@ -145,14 +129,23 @@ class Presentation(QObject):
             win.showNormal()
             if self._saved["maximized"]:
                 win.showMaximized()
-        for grid in (win.grid, win.detail):
-            grid.set_scale(1.0)  # the scale is theirs now; they show it next turn
+        self._plots_later(1.0)
+
+    def _plots_later(self, scale: float) -> None:
+        """The plots (hidden) take `scale` now and show it a timer turn later, once the window
+        around them has changed and painted: in one turn, the new type, bars and docks, the
+        plots restyled and the paint of all took 80-100 ms of CPU either way."""
+        for grid in (self.win.grid, self.win.detail):
+            grid.set_scale(scale)
         self._back.start()
 
     def _plots_back(self) -> None:
-        """The plots at the window's scale again, shown (one resize, one paint)."""
-        self.win.set_view_scale(1.0)
-        self.win.stack.show()
+        """The plots at their scale, shown: one resize, one paint (shown whatever happens:
+        hidden plots would leave the room looking at an empty window)."""
+        try:
+            self.win.set_view_scale(self.win.grid.scale)
+        finally:
+            self.win.stack.show()
 
     def toggle_full_screen(self) -> None:
         w = self.win

@@ -122,8 +122,8 @@ def test_panels_made_later_get_the_frame_and_the_theory_asked_for_meanwhile(qtbo
 
 
 def test_leaving_the_presentation_view_gives_back_the_same_picture(make_window, qtbot):
-    """F5 then Esc: the window comes back first and the plots a turn later, at their scale,
-    painting what they painted before F5."""
+    """F5 then Esc: the window changes first and the plots follow a turn later at their
+    scale, painting, once back, what they painted before F5."""
     win = make_window()
     before = image(win.grid)
     qtbot.keyClick(win, Qt.Key.Key_F5)
