@@ -210,9 +210,13 @@ class Dialogs:
 
 
 def make_window(tmp: Path):
+    """A window as on a first launch: settings of its own (the last window's saved layout
+    would show the training curves, and its training would not be a first start)."""
     from gui.main_window import MainWindow
 
-    settings = QSettings(str(tmp / "bench.ini"), QSettings.Format.IniFormat)
+    fd, ini = tempfile.mkstemp(suffix=".ini", dir=tmp)
+    os.close(fd)
+    settings = QSettings(ini, QSettings.Format.IniFormat)
     win = MainWindow(CANONICAL, settings=settings)
     win.resize(*SCREEN)
     win.show()
