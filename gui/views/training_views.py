@@ -15,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPicture
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from core.training import DecisionGrid, TrainSnapshot
 from gui import theme
@@ -160,6 +160,10 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         p.setMouseEnabled(False, False)
         p.hideButtons()
         p.setLabel("bottom", "step")
+        for axis in ("left", "bottom"):
+            # painted from a pixmap while ranges and size stay: with the grid's lines the axes
+            # were most of a repaint, and a frame repaints the curves several times
+            p.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         return p
 
     def _scalar_curves(self) -> None:

@@ -145,3 +145,26 @@ def test_presentation_view_entered_again_before_the_plots_came_back(make_window,
     assert win.presentation.active and win.grid.scale == 1.6 and win.grid.isVisible()
     axis = win.grid.panel("act", 1).getAxis("bottom")
     assert axis.height() == round(22 * 1.6)  # the presentation view's taller axes
+
+
+def test_training_curves_made_a_part_per_turn_paint_as_ones_made_at_once(make_window, qtbot):
+    """The curves dock's plots, made a group per event-loop turn from when the Training tab
+    shows (and fitted unseen), paint a trained frame as plots made in one go do."""
+    from gui.views.training_views import TrainingViews
+
+    win = make_window(Config(depth=3, width=32, activation="tanh", batch=128))
+    tc = win.training
+    win.docks["training"].raise_()
+    qtbot.waitUntil(lambda: tc.views_made)
+    tc.dock.steps.setValue(100)
+    tc.dock.play.click()
+    qtbot.waitUntil(lambda: tc.frame is not None and tc.frame.a.done, timeout=60000)
+    qtbot.waitUntil(lambda: not tc.engine.running)
+    staged = tc.views
+    at_once = TrainingViews()
+    qtbot.addWidget(at_once)
+    at_once.resize(staged.size())
+    at_once.show()
+    at_once.present(tc.frame)
+    assert staged.layer == at_once.layer and staged.time_side == at_once.time_side
+    assert image(staged) == image(at_once)
