@@ -159,13 +159,22 @@ class TracingApp(QApplication):
 
 
 def pump(seconds: float, until: Callable[[], bool] = lambda: False) -> bool:
-    app = QApplication.instance()
+    """Run the event loop (a real one, which waits when idle, as the app's does) until `until()`
+    or `seconds`."""
+    loop = QEventLoop()
     end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        if until():
-            return True
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
-        time.sleep(0.002)
+
+    def check():
+        if until() or time.perf_counter() >= end:
+            loop.quit()
+
+    poll = QTimer()
+    poll.setInterval(10)
+    poll.timeout.connect(check)
+    poll.start()
+    QTimer.singleShot(0, check)
+    loop.exec()
+    poll.stop()
     return until()
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import contextlib
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel
+
+from gui.idle import Later
 
 DEFAULT_SCALE = 1.6
 KEYS = [
@@ -55,10 +57,7 @@ class Presentation(QObject):
             "background: rgba(20,20,20,225); color: white; padding: 24px; border-radius: 10px;"
         )
         self.help.hide()
-        self._back = QTimer(self)  # a timer turn of its own, not a posted call: see leave()
-        self._back.setSingleShot(True)
-        self._back.setInterval(0)
-        self._back.timeout.connect(self._plots_back)
+        self._back = Later(self._plots_back, self)  # see _plots_later
         self.shortcuts = []
         for keys, slot in (
             (("PgDown", "Down"), lambda: win.step_scene(+1)),
@@ -131,10 +130,15 @@ class Presentation(QObject):
                 win.showMaximized()
         self._plots_later(1.0)
 
+    @property
+    def settling(self) -> bool:
+        """The plots are still to come back at their scale (see _plots_later)."""
+        return self._back.isActive()
+
     def _plots_later(self, scale: float) -> None:
-        """The plots (hidden) take `scale` now and show it a timer turn later, once the window
-        around them has changed and painted: in one turn, the new type, bars and docks, the
-        plots restyled and the paint of all took 80-100 ms of CPU either way."""
+        """The plots (hidden) take `scale` now and show it once the event loop has caught up
+        with the window's own change and paint (gui/idle.py): in one turn, the new type, bars
+        and docks, the plots restyled and the paint of all took 80-100 ms of CPU either way."""
         for grid in (self.win.grid, self.win.detail):
             grid.set_scale(scale)
         self._back.start()

@@ -15,9 +15,10 @@ from __future__ import annotations
 import time
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, QThread, Signal
 
 from core.stats import ROW_TITLES
+from gui.idle import Later
 from gui.theme import QUANTITY_COLORS
 from gui.views.grid_items import _Panel
 
@@ -44,10 +45,7 @@ class PanelPool(QObject):
         self._labels: list[pg.LabelItem] = []  # the rows' titles, column 0
         self.shape: Shape | None = None  # placed
         self.target: Shape | None = None  # asked for
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._build_slice)
+        self._timer = Later(self._build_slice, self)  # a turn of its own each (gui/idle.py)
 
     @property
     def building(self) -> bool:

@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette, QPicture
+from PySide6.QtGui import QColor, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from core.training import DecisionGrid, TrainSnapshot
@@ -85,14 +85,17 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         self._parts.pop(0)()
 
     def _fit_axes(self) -> None:
-        """Drawn once into nothing: an axis fits its width to its tick labels when it first
-        draws them, and the relayout that follows repainted the whole view just after its
-        first paint, which was when training started (25-35 ms of CPU). Only in the later
-        mode (a view made at once is shown, and fitted, at once)."""
+        """Drawn once, unseen: an axis fits its width to its tick labels when it first draws
+        them, and the relayout that follows repainted the whole view just after its first
+        paint, which was when training started (25-35 ms of CPU). Into a pixmap, which
+        measures type as the screen does (a QPicture laid the axis labels out at its own
+        resolution, and one was drawn off centre after). Only in the later mode: a view made
+        at once is shown, and fitted, at once."""
         if self._later:
-            picture = QPicture()
-            painter = QPainter(picture)
-            self.scene().render(painter)
+            size = self.viewport().size()
+            pixmap = QPixmap(size)
+            painter = QPainter(pixmap)
+            self.render(painter, QRectF(pixmap.rect()), self.viewport().rect())
             painter.end()
 
     def _finish(self) -> None:
@@ -224,6 +227,17 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         if frame.b is not None:
             self._title(self.boundary["B"], self._boundary_title("B", frame.b))
         self.mark(scrub_step)
+        self._centre_labels()
+
+    def _centre_labels(self) -> None:
+        """pyqtgraph centres an axis's label when the axis resizes; a label whose type settled
+        after that (curves made before their dock first showed, under a larger application
+        font) stayed off centre. Placed again when it is not where the axis would put it."""
+        for plot in (self.loss, self.acc, self.update_plot, self.grad_plot, self.time):
+            axis = plot.getAxis("bottom")
+            x = int(axis.size().width() / 2 - axis.label.boundingRect().width() / 2)
+            if axis.label.isVisible() and axis.label.pos().x() != x:
+                axis.resizeEvent(None)
 
     def mark(self, step: int | None) -> None:
         """The scrubber's step on every step axis (hidden while live)."""

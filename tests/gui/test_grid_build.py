@@ -2,8 +2,9 @@
 (gui/views/panel_pool.py, issue 17): the pictures must be those of a grid made afresh."""
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QEventLoop, Qt, QTimer
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QFont, QImage
 from PySide6.QtWidgets import QApplication
 
 from core import Config, Simulator
@@ -140,16 +141,32 @@ def test_presentation_view_entered_again_before_the_plots_came_back(make_window,
     win.presentation.enter(full_screen=False)
     win.presentation.leave()
     win.presentation.enter(full_screen=False)  # within the same turn
-    for _ in range(3):  # the turns that would have brought the plots back at 1.0
-        QApplication.processEvents()
+    qtbot.waitUntil(lambda: not win.presentation.settling)  # when the plots came back at 1.0
     assert win.presentation.active and win.grid.scale == 1.6 and win.grid.isVisible()
     axis = win.grid.panel("act", 1).getAxis("bottom")
     assert axis.height() == round(22 * 1.6)  # the presentation view's taller axes
+    win.presentation.leave()  # the application's type back to its size, for the next tests
 
 
-def test_training_curves_made_a_part_per_turn_paint_as_ones_made_at_once(make_window, qtbot):
+@pytest.fixture(params=[1.0, 1.6], ids=["type-1x", "type-1.6x"])
+def app_type(request):
+    """The application's type at its size, or at the presentation view's (which the curves
+    meet when they are made before their dock shows); back to its size after."""
+    app = QApplication.instance()
+    saved = QFont(app.font())
+    font = QFont(saved)
+    font.setPointSizeF(saved.pointSizeF() * request.param)
+    app.setFont(font)
+    yield request.param
+    app.setFont(saved)
+
+
+def test_training_curves_made_a_part_per_turn_paint_as_ones_made_at_once(
+    make_window, qtbot, app_type
+):
     """The curves dock's plots, made a group per event-loop turn from when the Training tab
-    shows (and fitted unseen), paint a trained frame as plots made in one go do."""
+    shows (and fitted unseen), paint a trained frame as plots made in one go do. Under the
+    larger type an axis label stayed where the axis's first size put it (off centre)."""
     from gui.views.training_views import TrainingViews
 
     win = make_window(Config(depth=3, width=32, activation="tanh", batch=128))
@@ -167,4 +184,5 @@ def test_training_curves_made_a_part_per_turn_paint_as_ones_made_at_once(make_wi
     at_once.show()
     at_once.present(tc.frame)
     assert staged.layer == at_once.layer and staged.time_side == at_once.time_side
+    image(at_once)  # its axes fit their labels when first drawn, and it lays out again
     assert image(staged) == image(at_once)
