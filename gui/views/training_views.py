@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
@@ -213,7 +213,8 @@ class TrainingViews(pg.GraphicsLayoutWidget):
 
     # ------------------------------------------------------------ API
     def present(self, frame: TrainFrame, scrub_step: int | None = None) -> None:
-        if frame.run != self._run:
+        new_run = frame.run != self._run
+        if new_run:
             self._start_run(frame)
         self._frame = frame
         for side, snap in (("A", frame.a), ("B", frame.b)):
@@ -228,6 +229,20 @@ class TrainingViews(pg.GraphicsLayoutWidget):
             self._title(self.boundary["B"], self._boundary_title("B", frame.b))
         self.mark(scrub_step)
         self._centre_labels()
+        if new_run and self.isVisible():
+            self._fit_labels()
+
+    def _fit_labels(self) -> None:
+        """A run's first frame brings new ranges, and the axes would fit their widths to the
+        new labels in the paint, then lay out and paint the whole view again: they measure
+        them now, and the layout settles before the one paint."""
+        pixmap = QPixmap(1, 1)
+        painter = QPainter(pixmap)
+        for plot in (self.loss, self.acc, self.update_plot, self.grad_plot, self.time):
+            for axis in ("left", "bottom"):
+                plot.getAxis(axis).generateDrawSpecs(painter)
+        painter.end()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     def _centre_labels(self) -> None:
         """pyqtgraph centres an axis's label when the axis resizes; a label whose type settled
