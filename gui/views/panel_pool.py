@@ -54,11 +54,12 @@ class PanelPool(QObject):
 
     def want(self, shape: Shape, defer: bool | None = None) -> bool:
         """Place `shape`: now (True), or, when panels must be made and an event loop runs (or
-        `defer`), once they are (False; `ready` follows)."""
+        `defer`), once they are (False; `ready` follows). Asked outside a running loop, what
+        is still to make is made at once, even if a build was left for later."""
         if shape == self.shape and not self.building:
             return True
-        if defer is None:  # a build under way goes on being left for later
-            defer = self.building or event_loop_running()
+        if defer is None:
+            defer = event_loop_running()
         self.target = shape
         if self._missing() and defer:
             if not self._timer.isActive():
