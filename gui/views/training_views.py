@@ -64,6 +64,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         self._titles: dict[int, str] = {}
         self.curves: dict[tuple, pg.GraphicsObject] = {}
         self._layers = 0  # layers the ratio curves were made for
+        self._refit = False  # ranges changed since the axes last measured their labels
         self._later = later
         self._parts = [
             self._build_scalar_plots,
@@ -213,9 +214,9 @@ class TrainingViews(pg.GraphicsLayoutWidget):
 
     # ------------------------------------------------------------ API
     def present(self, frame: TrainFrame, scrub_step: int | None = None) -> None:
-        new_run = frame.run != self._run
-        if new_run:
+        if frame.run != self._run:
             self._start_run(frame)
+            self._refit = True
         self._frame = frame
         for side, snap in (("A", frame.a), ("B", frame.b)):
             self._scalars(side, snap)
@@ -229,13 +230,15 @@ class TrainingViews(pg.GraphicsLayoutWidget):
             self._title(self.boundary["B"], self._boundary_title("B", frame.b))
         self.mark(scrub_step)
         self._centre_labels()
-        if new_run and self.isVisible():
-            self._fit_labels()
+        self._fit_labels()
 
     def _fit_labels(self) -> None:
-        """A run's first frame brings new ranges, and the axes would fit their widths to the
-        new labels in the paint, then lay out and paint the whole view again: they measure
-        them now, and the layout settles before the one paint."""
+        """New ranges (a run's start, a y range that grew) bring new tick labels, and the axes
+        would fit their widths to them in the paint, then lay out and paint the whole view
+        again: they measure them now, and the layout settles before the one paint."""
+        if not (self._refit and self.isVisible()):
+            return
+        self._refit = False
         pixmap = QPixmap(1, 1)
         painter = QPainter(pixmap)
         for plot in (self.loss, self.acc, self.update_plot, self.grad_plot, self.time):
@@ -321,6 +324,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         if top > self._ymax.get(key, -math.inf):
             self._ymax[key] = top * 1.1 if top > 0 else top + 0.5
             plot.setYRange(lo, self._ymax[key], padding=0)
+            self._refit = True
 
     def _scalars(self, side: str, snap: TrainSnapshot | None) -> None:
         if snap is None:
@@ -355,6 +359,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         if (lo2, hi2) != (lo, hi):
             self._ymax[kind] = (lo2, hi2)
             plot.setYRange(lo2, hi2, padding=0)
+            self._refit = True
 
     def _time_view(self) -> None:
         """Step × value: each column is one recorded step's activation histogram of the layer."""
@@ -375,6 +380,8 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         self.time_image.setImage(img, levels=(0.0, max(float(img.max()), 1e-6)))
         self.time_image.setRect(QRectF(x0 - dx / 2, hist.lo, (x1 - x0) + dx, hist.hi - hist.lo))
         self.time.setXRange(x0, max(x1, x0 + 1), padding=0.02)
+        if self.time.viewRange()[1] != [hist.lo, hist.hi]:
+            self._refit = True
         self.time.setYRange(hist.lo, hist.hi, padding=0)
         self._title(self.time, f"{side} layer {self.layer}: φ(h) over steps")
 
