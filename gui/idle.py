@@ -4,7 +4,8 @@ A zero-delay QTimer started while the event loop works through a run of posted e
 then the layouts and paints it causes) fires as soon as that run ends, ahead of timers that
 came due during it and of input: the two runs were one stall (issue 17). `Later` waits until the
 event loop is about to wait for events, that is until everything due has been handled, then
-runs its work in a timer turn of its own.
+runs its work in a timer turn of its own. A loop that never waits (a script pumping
+processEvents) gets it after FALLBACK_MS all the same.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractEventDispatcher, QObject, QTimer
+
+FALLBACK_MS = 50
 
 
 class Later(QObject):
@@ -23,6 +26,10 @@ class Later(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._work)
+        self._fallback = QTimer(self)
+        self._fallback.setSingleShot(True)
+        self._fallback.setInterval(FALLBACK_MS)
+        self._fallback.timeout.connect(self._caught_up)
 
     def start(self) -> None:
         """Run the work once the event loop has caught up (again, if it was already due)."""
@@ -30,6 +37,7 @@ class Later(QObject):
         if not self._armed:
             self._armed = True
             QAbstractEventDispatcher.instance().aboutToBlock.connect(self._caught_up)
+            self._fallback.start()
 
     def stop(self) -> None:
         self._timer.stop()
@@ -43,6 +51,7 @@ class Later(QObject):
         self._timer.start()  # wakes the loop at once: the work is its next turn
 
     def _disarm(self) -> None:
+        self._fallback.stop()
         if self._armed:
             self._armed = False
             QAbstractEventDispatcher.instance().aboutToBlock.disconnect(self._caught_up)
