@@ -72,11 +72,6 @@ def save_png_later(
     return p
 
 
-def wait_for_writes() -> None:
-    """Until every image handed to save_png_later is written (tests, and quitting)."""
-    _writer().submit(lambda: None).result()
-
-
 class _Relay(QObject):
     """Brings a worker's result to the UI thread (a queued signal to an object living there)."""
 
