@@ -245,12 +245,10 @@ class MainWindow(QMainWindow):
         self._action(
             f, "Record training…", self.training.record_dialog, tip="GIF or MP4 of training"
         )
-        self._action(
-            f, "Open state…", self.open_state, tip="Config, comparison, view and animation"
-        )
-        self._action(
-            f, "Save state…", self.save_state, tip="Config, comparison, view and animation"
-        )
+        # lambdas: triggered(bool) would come in as the path (False), and nothing opened
+        state_tip = "Config, comparison, view and animation"
+        self._action(f, "Open state…", lambda: self.open_state(), tip=state_tip)
+        self._action(f, "Save state…", lambda: self.save_state(), tip=state_tip)
         self._action(f, "Copy table as CSV", lambda: self._copy(self.stats_table.model_.to_csv()))
         self._action(
             f, "Copy table as Markdown", lambda: self._copy(self.stats_table.model_.to_markdown())
@@ -687,13 +685,19 @@ class MainWindow(QMainWindow):
     def snapshot(self) -> Path | None:
         self._snap_count += 1
         name = f"initscope-{self.scene.name if self.scene else 'view'}-{self._snap_count}.png"
-        try:
-            path = export.save_png(self.centralWidget(), self.snapshot_dir / name)
+        try:  # written on a worker thread; the status bar says when it is there
+            return export.save_png_later(
+                self.centralWidget(), self.snapshot_dir / name, done=self._image_written
+            )
         except export.ExportError as e:
             self.show_message(str(e))
             return None
-        self.statusBar().showMessage(f"saved {path}", 4000)
-        return path
+
+    def _image_written(self, path: Path, error: str) -> None:
+        if error:
+            self.show_message(error)
+        else:
+            self.statusBar().showMessage(f"saved {path}", 4000)
 
     # ---------------------------------------------------- files and state
     def open_config(self) -> None:
@@ -722,8 +726,8 @@ class MainWindow(QMainWindow):
 
     def save_image(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save image", "initscope.png", "PNG (*.png)")
-        if path:
-            self._try(lambda: export.save_png(self, path))
+        if path:  # written on a worker thread (a failure there is told as a message too)
+            self._try(lambda: export.save_png_later(self, path, done=self._image_written))
 
     def save_svg(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save plots", "initscope.svg", "SVG (*.svg)")
