@@ -243,6 +243,13 @@ class MainWindow(QMainWindow):
     def clear_message(self) -> None:
         self.banner.hide()
 
+    def image_written(self, path, error: str) -> None:
+        """A PNG written on a worker thread (export.save_png_later): where it is, or why not."""
+        if error:
+            self.show_message(error)
+        else:
+            self.statusBar().showMessage(f"saved {path}", 4000)
+
     def set_theme(self, name: str) -> None:
         self.theme = theme.THEMES[name]
         self.settings.setValue("theme", name)

@@ -13,13 +13,14 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 
 from core.stats import Hist, Snapshot
 from core.training import TrainRecord
 from gui import export, recording
 from gui.docks.training_dock import TrainingDock
+from gui.idle import Later
 from gui.training_engine import Setup, TrainFrame, TrainingEngine
 
 if TYPE_CHECKING:
@@ -83,8 +84,17 @@ class TrainingController(QObject):
         self.win, self.state, self.presenter = win, state, presenter
         self.dock = TrainingDock()
         # the curves are made when their dock first shows (see `views`): hidden at launch, they
-        # took 80-90 ms of it; the holder keeps their minimum width, so layouts restore alike
+        # took 80-90 ms of it; the holder keeps their minimum width, so layouts restore alike.
+        # Made a group of plots per event-loop turn (`_making`), from when the Training dock
+        # or the curves dock first shows: made in one go, they held the first start 90-100 ms
         self._views: TrainingViews | None = None
+        self._making: TrainingViews | None = None
+        self._make_timer = Later(self._make_part, self)
+        # a frame reaches the curves a turn after the window's own views: their present and
+        # paints (two, as their axes fit new labels) made one run of 100+ ms with the rest
+        self._views_due = False
+        self._views_timer = Later(self._present_views, self)
+        self._reveal = Later(lambda: self._views.show(), self)  # see _engage
         self.holder = _Holder()
         self.holder.setMinimumWidth(VIEWS_MIN_WIDTH)
         QVBoxLayout(self.holder).setContentsMargins(0, 0, 0, 0)
@@ -102,6 +112,7 @@ class TrainingController(QObject):
         curves = self.win.docks["training_views"]
         curves.hide()
         curves.visibilityChanged.connect(self._views_visible)
+        self.win.docks["training"].visibilityChanged.connect(self._dock_visible)
 
     def _connect(self) -> None:
         d, e = self.dock, self.engine
@@ -123,25 +134,57 @@ class TrainingController(QObject):
 
     @property
     def views(self) -> TrainingViews:
-        """The curves dock's plots, made on first use (their dock shows, or a test asks)."""
+        """The curves dock's plots, made on first use (their dock shows, or a test asks): what
+        is left of them is made now."""
         if self._views is None:
-            self._make_views()
+            self._start_views()
+            while not self._making.made:
+                self._making.make_part()
+            self._attach_views()
+        self._present_views()  # what they are about to show, they show now
         return self._views
 
-    def _make_views(self) -> None:
+    @property
+    def views_made(self) -> bool:
+        return self._views is not None
+
+    def _start_views(self) -> None:
         from gui.views.training_views import TrainingViews
 
-        views = self._views = TrainingViews()
+        if self._views is None and self._making is None:
+            self._making = TrainingViews(later=True)
+        if self._views is None:
+            self._make_timer.start()
+
+    def _make_part(self) -> None:
+        if self._making is None:
+            return
+        self._making.make_part()
+        if self._making.made:
+            self._attach_views()
+        else:
+            self._make_timer.start()
+
+    def _attach_views(self) -> None:
+        views, self._making = self._making, None
+        self._make_timer.stop()
+        self._views = views
         views.setMinimumWidth(VIEWS_MIN_WIDTH)
         views.set_layer(self.dock.layer.value(), self.dock.time_side.currentText())
         self.holder.layout().addWidget(views)
+        views.show()  # now, with its dock (a layout shows a new child only a turn later)
         rec = self.record_shown()
         if rec is not None:  # a run trained while nobody watched: the frame holds its history
             views.present(self.frame, None if self.scrub is None else rec.step)
 
+    def _dock_visible(self, visible: bool) -> None:
+        """The Training dock is in front: the curves its ▶ will show are made meanwhile."""
+        if visible:
+            self._start_views()
+
     def _views_visible(self, visible: bool) -> None:
-        if visible and self._views is None:
-            self._make_views()
+        if visible:
+            self._start_views()
         self._keep_in_lecture(visible)
 
     def _set_layer(self, layer: int, side: str) -> None:
@@ -185,9 +228,18 @@ class TrainingController(QObject):
     def _engage(self) -> None:
         dock = self.win.docks["training_views"]
         if not dock.isVisible():
+            # the window makes room for the dock (its plots resized and repainted) first, the
+            # curves show once the event loop has caught up: in one run, with the curves' first
+            # paint, that was 100-130 ms of CPU
+            if self._views is not None:
+                self._views.hide()
+                self._reveal.start()
             dock.show()
             width = min(max(int(VIEWS_SHARE * self.win.width()), 420), 640)
             self.win.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+            # the window and the curves take their new layout now, before the first paint
+            # (left to the event loop, each layout that settled later repainted them)
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.dock.message.setText("")
         self._show(True)
         self._live_toggled(True)
@@ -269,13 +321,21 @@ class TrainingController(QObject):
             return
         self.dock.set_history(len(f.a.history.records), rec.step, f.a.step)
         if self._views is not None:  # not yet made: it shows the frame when it is
-            self._views.present(f, None if self.scrub is None else rec.step)
+            self._views_due = True
+            self._views_timer.start()
         if not self.showing:
             return
         b = f.b.history.at(rec.step) if f.b is not None else None
         a, b = shared_bins(rec.snapshot, b.snapshot) if b is not None else (rec.snapshot, None)
         # no init-time mean-field curves over a trained net: the presenter's frames say so
         self.presenter.show(a, b, source="training", step=rec.step)
+
+    def _present_views(self) -> None:
+        self._views_timer.stop()
+        rec = self.record_shown()
+        if self._views_due and self._views is not None and rec is not None:
+            self._views.present(self.frame, None if self.scrub is None else rec.step)
+        self._views_due = False
 
     def _report(self, f: TrainFrame) -> None:
         if f.diverged:
@@ -305,5 +365,8 @@ class TrainingController(QObject):
         self.engine.pause()
         self._engage()
         advance = lambda _i: self.engine.step(self.dock.spf.value())  # noqa: E731
-        grab = lambda: export.frame_array(self.win)  # noqa: E731
-        return recording.record(self.win, path, frames, advance, self.presented, grab)
+        return recording.record(self.win, path, frames, advance, self.presented, self._grab)
+
+    def _grab(self):
+        self._present_views()  # the curves show the frame the window does
+        return export.frame_array(self.win)

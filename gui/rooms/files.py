@@ -67,8 +67,8 @@ class Files(QObject):
         path, _ = QFileDialog.getSaveFileName(
             self.win, "Save image", "initscope.png", "PNG (*.png)"
         )
-        if path:
-            self._try(lambda: export.save_png(self.win, path))
+        if path:  # written on a worker thread (a failure there is told as a message too)
+            self._try(lambda: export.save_png_later(self.win, path, done=self.win.image_written))
 
     def save_svg(self) -> None:
         path, _ = QFileDialog.getSaveFileName(

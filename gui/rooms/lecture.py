@@ -55,17 +55,18 @@ class Lecture(QObject):
         self.go_to_scene(min(max(current + step, 0), len(names) - 1))
 
     def snapshot(self) -> Path | None:
-        """The plots as a PNG at 2× in snapshot_dir, named after the scene."""
+        """The plots as a PNG at 2× in snapshot_dir, named after the scene; written on a worker
+        thread, the status bar says when it is there."""
         self._snapshots += 1
         scene = self.state.scene
         name = f"initscope-{scene.name if scene else 'view'}-{self._snapshots}.png"
         try:
-            path = export.save_png(self.win.centralWidget(), self.snapshot_dir / name)
+            return export.save_png_later(
+                self.win.centralWidget(), self.snapshot_dir / name, done=self.win.image_written
+            )
         except export.ExportError as e:
             self.win.show_message(str(e))
             return None
-        self.win.statusBar().showMessage(f"saved {path}", 4000)
-        return path
 
     def _state_changed(self, what: frozenset[str]) -> None:
         if "scene" not in what:

@@ -13,9 +13,9 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRectF, Qt
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from core.training import DecisionGrid, TrainSnapshot
 from gui import theme
@@ -48,7 +48,11 @@ def _finite(a: np.ndarray) -> np.ndarray:
 
 
 class TrainingViews(pg.GraphicsLayoutWidget):
-    def __init__(self, parent=None):
+    """later=True makes only the widget: make_part() then makes the plots one group at a time
+    (the whole took 90-100 ms of the UI thread, which the first training start waited for, issue
+    17); `made` says when all are there. Nothing else may be called before."""
+
+    def __init__(self, parent=None, later: bool = False):
         super().__init__(parent)
         unindexed(self)
         self.ci.layout.setSpacing(4)
@@ -58,9 +62,44 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         self._frame: TrainFrame | None = None
         self._ymax = {}
         self._titles: dict[int, str] = {}
-        self._build_curve_plots()
-        self._build_time_view()
-        self._build_boundaries()
+        self.curves: dict[tuple, pg.GraphicsObject] = {}
+        self._layers = 0  # layers the ratio curves were made for
+        self._refit = False  # ranges changed since the axes last measured their labels
+        self._later = later
+        self._parts = [
+            self._build_scalar_plots,
+            self._build_ratio_plots,
+            self._build_time_view,
+            self._build_boundaries,
+            self._finish,
+            self._fit_axes,
+        ]
+        while self._parts and not later:
+            self.make_part()
+
+    @property
+    def made(self) -> bool:
+        return not self._parts
+
+    def make_part(self) -> None:
+        """The next group of plots (each 15-30 ms of the UI thread)."""
+        self._parts.pop(0)()
+
+    def _fit_axes(self) -> None:
+        """Drawn once, unseen: an axis fits its width to its tick labels when it first draws
+        them, and the relayout that follows repainted the whole view just after its first
+        paint, which was when training started (25-35 ms of CPU). Into a pixmap, which
+        measures type as the screen does (a QPicture laid the axis labels out at its own
+        resolution, and one was drawn off centre after). Only in the later mode: a view made
+        at once is shown, and fitted, at once."""
+        if self._later:
+            size = self.viewport().size()
+            pixmap = QPixmap(size)
+            painter = QPainter(pixmap)
+            self.render(painter, QRectF(pixmap.rect()), self.viewport().rect())
+            painter.end()
+
+    def _finish(self) -> None:
         self.scrub_lines = []
         for p in (self.loss, self.acc, self.update_plot, self.grad_plot, self.time):
             line = pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#888888", width=2))
@@ -74,13 +113,14 @@ class TrainingViews(pg.GraphicsLayoutWidget):
             p.disableAutoRange()  # ranges are set per run and grow only: no autorange per frame
         for p in self.boundary.values():
             p.disableAutoRange()
-        self.curves: dict[tuple, pg.PlotDataItem] = {}
         self._scalar_curves()
 
-    def _build_curve_plots(self) -> None:
+    def _build_scalar_plots(self) -> None:
         self.loss = self._plot(0, 0, "loss")
         self.acc = self._plot(0, 1, "accuracy")
         self.acc.setYRange(0.0, 1.02, padding=0)
+
+    def _build_ratio_plots(self) -> None:
         self.update_plot = self._plot(1, 0, "log₁₀ update:data")
         self.grad_plot = self._plot(1, 1, "log₁₀ grad:data")
         for p in (self.update_plot, self.grad_plot):
@@ -124,6 +164,10 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         p.setMouseEnabled(False, False)
         p.hideButtons()
         p.setLabel("bottom", "step")
+        for axis in ("left", "bottom"):
+            # painted from a pixmap while ranges and size stay: with the grid's lines the axes
+            # were most of a repaint, and a frame repaints the curves several times
+            p.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         return p
 
     def _scalar_curves(self) -> None:
@@ -133,19 +177,30 @@ class TrainingViews(pg.GraphicsLayoutWidget):
                 self.curves[("loss", side, split)] = self.loss.plot(pen=pen, connect="finite")
                 self.curves[("acc", side, split)] = self.acc.plot(pen=pen, connect="finite")
 
-    def _ratio_curves(self, n_layers: int) -> None:
-        """One curve per layer and side, made when the depth changes."""
-        for key in [k for k in self.curves if k[0] in ("update", "grad")]:
-            item = self.curves.pop(key)
-            item.getViewBox().removeItem(item) if item.getViewBox() else None
-        self.layer_legend.clear()
+    def _ratio_curves(self, n_layers: int, sides: str) -> None:
+        """One curve per layer and side: all made again only when the depth changes, B's only
+        once a race has a B (four curves per layer were 40 ms of a run's first frame)."""
+        if n_layers != self._layers:
+            for key in [k for k in self.curves if k[0] in ("update", "grad")]:
+                item = self.curves.pop(key)
+                item.getViewBox().removeItem(item) if item.getViewBox() else None
+            self.layer_legend.clear()
+            self._layers = n_layers
         names = {0: "layer 1", n_layers - 1: "head"}
-        for side in "AB":
+        for side in sides:
+            if ("update", side, 0) in self.curves:
+                continue
             for i, colour in enumerate(layer_colors(n_layers)):
                 pen = pg.mkPen(colour, width=2 if side == "A" else 1.5, style=SIDE_STYLE[side])
                 for kind, plot in (("update", self.update_plot), ("grad", self.grad_plot)):
+                    # a bare curve: a PlotDataItem (what plot() makes) cost 4× as much to make
+                    curve = self.curves[(kind, side, i)] = pg.PlotCurveItem(
+                        pen=pen, connect="finite"
+                    )
+                    plot.addItem(curve)
                     name = names.get(i) if side == "A" and kind == "update" else None
-                    self.curves[(kind, side, i)] = plot.plot(pen=pen, connect="finite", name=name)
+                    if name is not None:
+                        self.layer_legend.addItem(curve, name)
 
     def changeEvent(self, event) -> None:
         """Follow the window's light/dark theme (theme.apply changes the application palette)."""
@@ -161,6 +216,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
     def present(self, frame: TrainFrame, scrub_step: int | None = None) -> None:
         if frame.run != self._run:
             self._start_run(frame)
+            self._refit = True
         self._frame = frame
         for side, snap in (("A", frame.a), ("B", frame.b)):
             self._scalars(side, snap)
@@ -173,6 +229,33 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         if frame.b is not None:
             self._title(self.boundary["B"], self._boundary_title("B", frame.b))
         self.mark(scrub_step)
+        self._centre_labels()
+        self._fit_labels()
+
+    def _fit_labels(self) -> None:
+        """New ranges (a run's start, a y range that grew) bring new tick labels, and the axes
+        would fit their widths to them in the paint, then lay out and paint the whole view
+        again: they measure them now, and the layout settles before the one paint."""
+        if not (self._refit and self.isVisible()):
+            return
+        self._refit = False
+        pixmap = QPixmap(1, 1)
+        painter = QPainter(pixmap)
+        for plot in (self.loss, self.acc, self.update_plot, self.grad_plot, self.time):
+            for axis in ("left", "bottom"):
+                plot.getAxis(axis).generateDrawSpecs(painter)
+        painter.end()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
+    def _centre_labels(self) -> None:
+        """pyqtgraph centres an axis's label when the axis resizes; a label whose type settled
+        after that (curves made before their dock first showed, under a larger application
+        font) stayed off centre. Placed again when it is not where the axis would put it."""
+        for plot in (self.loss, self.acc, self.update_plot, self.grad_plot, self.time):
+            axis = plot.getAxis("bottom")
+            x = int(axis.size().width() / 2 - axis.label.boundingRect().width() / 2)
+            if axis.label.isVisible() and axis.label.pos().x() != x:
+                axis.resizeEvent(None)
 
     def mark(self, step: int | None) -> None:
         """The scrubber's step on every step axis (hidden while live)."""
@@ -204,7 +287,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         self._run = frame.run
         self._ymax = {}
         n_layers = len(frame.a.latest.update_ratio)
-        self._ratio_curves(n_layers)
+        self._ratio_curves(n_layers, "A" if frame.b is None else "AB")
         span = max(frame.a.steps, 1)
         for p in (self.loss, self.acc, self.update_plot, self.grad_plot):
             p.setXRange(0, span, padding=0.02)
@@ -241,6 +324,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         if top > self._ymax.get(key, -math.inf):
             self._ymax[key] = top * 1.1 if top > 0 else top + 0.5
             plot.setYRange(lo, self._ymax[key], padding=0)
+            self._refit = True
 
     def _scalars(self, side: str, snap: TrainSnapshot | None) -> None:
         if snap is None:
@@ -275,6 +359,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         if (lo2, hi2) != (lo, hi):
             self._ymax[kind] = (lo2, hi2)
             plot.setYRange(lo2, hi2, padding=0)
+            self._refit = True
 
     def _time_view(self) -> None:
         """Step × value: each column is one recorded step's activation histogram of the layer."""
@@ -295,6 +380,8 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         self.time_image.setImage(img, levels=(0.0, max(float(img.max()), 1e-6)))
         self.time_image.setRect(QRectF(x0 - dx / 2, hist.lo, (x1 - x0) + dx, hist.hi - hist.lo))
         self.time.setXRange(x0, max(x1, x0 + 1), padding=0.02)
+        if self.time.viewRange()[1] != [hist.lo, hist.hi]:
+            self._refit = True
         self.time.setYRange(hist.lo, hist.hi, padding=0)
         self._title(self.time, f"{side} layer {self.layer}: φ(h) over steps")
 

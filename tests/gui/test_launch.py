@@ -36,6 +36,7 @@ def test_hidden_docks_are_built_when_first_shown(make_window, qtbot):
     tc.dock.layer.setMaximum(3)
     tc.dock.layer.setValue(2)  # before the views exist: they start with the dock's choice
     tc.dock.step_btn.click()  # shows the curves dock, which builds the views
+    qtbot.waitUntil(lambda: tc.views_made)  # a group of plots per event-loop turn
     assert built(win.docks["training_views"], TrainingViews) == [tc.views]
     assert tc.views.layer == 2
     qtbot.waitUntil(lambda: tc.frame is not None, timeout=30000)
@@ -59,6 +60,7 @@ def test_restored_layout_builds_what_it_shows(make_window, qtbot, settings):
     qtbot.addWidget(again)
     again.show()
     qtbot.waitUntil(lambda: again.latest is not None)
+    qtbot.waitUntil(lambda: again.training.views_made)  # a group of plots per turn, unasked
     assert built(again.docks["phase"], PhaseDiagram) == [again.phase]
     assert built(again.docks["training_views"], TrainingViews) == [again.training.views]
     qtbot.waitUntil(lambda: again.phase.grid is not None)

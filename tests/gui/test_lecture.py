@@ -57,6 +57,7 @@ def test_presentation_keys_drive_scenes_resample_and_help(make_window, qtbot, tm
     assert not win.presentation.help.isVisible() and win.presentation.active
     wait_shown(qtbot, win, win.config, timeout=60000)
     qtbot.keyClick(win, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: "saved" in win.statusBar().currentMessage())  # written off the UI
     shots = list(tmp_path.glob("*.png"))
     assert len(shots) == 1
     img = imageio.imread(shots[0])

@@ -1,0 +1,149 @@
+"""The layer grid's panels, kept from one shape to the next and made a few at a time.
+
+Making a panel (a pyqtgraph PlotItem with its view and axes, placed in the grid) costs 6-11 ms
+of the UI thread. The grid made every panel anew whenever its rows, depth or scale changed: at
+depth 12, ticking the weight-gradient row made 36 of them, and the window did not answer for
+0.4-0.5 s; leaving the presentation view, 0.3-0.4 s (issue 17). Here a panel outlives its shape:
+a new shape keeps the panels of the (row, layer) pairs it still shows, gives the others to new
+pairs (blank, as a new panel is), and makes only the ones still missing. While an event loop
+runs they are made a few per turn (BUILD_SLICE_MS each), the old shape staying on screen, and
+the new shape is placed in one go once the last is made (`ready`).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QThread, Signal
+
+from core.stats import ROW_TITLES
+from gui.idle import Later
+from gui.theme import QUANTITY_COLORS
+from gui.views.grid_items import _Panel
+
+BUILD_SLICE_MS = 25.0  # panels are made for this long a turn (one more may end past it)
+LABEL_WIDTH = 22
+
+Shape = tuple[tuple[int, ...], tuple[str, ...], float]  # layer indices, rows, type scale
+
+
+def event_loop_running() -> bool:
+    """Whether this thread runs an event loop, which will come back to a build left for later;
+    without one (a script, a benchmark calling present and grab), panels are made at once."""
+    return QThread.currentThread().loopLevel() > 0
+
+
+class PanelPool(QObject):
+    ready = Signal()  # a shape left for later is in place
+
+    def __init__(self, layout: pg.GraphicsLayout):
+        super().__init__(layout)
+        self._layout = layout
+        self.panels: dict[tuple[str, int], _Panel] = {}  # the placed shape's, by (row, layer)
+        self._spare: list[_Panel] = []  # made, not placed (hidden: they take no room)
+        self._labels: list[pg.LabelItem] = []  # the rows' titles, column 0
+        self.shape: Shape | None = None  # placed
+        self.target: Shape | None = None  # asked for
+        self._timer = Later(self._build_slice, self)  # a turn of its own each (gui/idle.py)
+
+    @property
+    def building(self) -> bool:
+        """A shape was asked for and is not placed yet (its panels are being made)."""
+        return self.target != self.shape
+
+    def want(self, shape: Shape, defer: bool | None = None) -> bool:
+        """Place `shape`: now (True), or, when panels must be made and an event loop runs (or
+        `defer`), once they are (False; `ready` follows). Asked outside a running loop, what
+        is still to make is made at once, even if a build was left for later."""
+        if shape == self.shape and not self.building:
+            return True
+        if defer is None:
+            defer = event_loop_running()
+        self.target = shape
+        if self._missing() and defer:
+            if not self._timer.isActive():
+                self._timer.start()
+            return False
+        self._timer.stop()
+        for _ in range(self._missing()):
+            self._spare.append(_Panel(self._layout))
+        self._place()
+        return True
+
+    def _missing(self) -> int:
+        indices, rows, _ = self.target
+        return max(0, len(indices) * len(rows) - len(self.panels) - len(self._spare))
+
+    def _build_slice(self) -> None:
+        """Panels for BUILD_SLICE_MS; once none is missing, placing them is a turn of its own
+        (it lays out and fills every panel, and the paint of all follows it)."""
+        t0 = time.perf_counter()
+        made = 0
+        while self._missing() and (time.perf_counter() - t0) * 1e3 < BUILD_SLICE_MS:
+            self._spare.append(_Panel(self._layout))
+            made += 1
+        if made:
+            self._timer.start()
+            return
+        self._place()
+        self.ready.emit()
+
+    def _place(self) -> None:
+        """Every wanted (row, layer) in its cell, then the rows' titles; the layout once."""
+        indices, rows, scale = self.target
+        cells = {(row, i): (r, c) for r, row in enumerate(rows) for c, i in enumerate(indices, 1)}
+        new, free = self._assign(cells)
+        grid = self._layout.layout
+        for p in free:
+            if p.place is not None:
+                grid.removeItem(p.plot)
+            p.plot.hide()
+            p.place = p.key = None
+        moving = [(key, p) for key, p in new.items() if p.place != cells[key]]
+        for _, p in moving:  # all out before any goes in: a cell takes one item
+            if p.place is not None:
+                grid.removeItem(p.plot)
+        for key, p in moving:
+            grid.addItem(p.plot, *cells[key])
+            p.place = cells[key]
+        for key, p in new.items():
+            p.key = key
+            p.show(key[0], p.place[1] == 1, scale)
+        self._label_rows(rows)
+        self._spare, self.panels, self.shape = free, new, self.target
+        grid.activate()  # geometry now, as pyqtgraph's addItem gives it (callers map points)
+
+    def _assign(self, cells: dict) -> tuple[dict, list]:
+        """A panel for every cell: the one that showed that (row, layer) if any, else a free one,
+        reset (the one in that very cell if it is free, so that fewer move; spares next)."""
+        old = self.panels
+        new = {key: old[key] for key in cells if key in old}
+        free = [p for key, p in old.items() if key not in cells] + self._spare
+        in_cell = {p.place: p for p in free if p.place is not None}
+        for key, cell in cells.items():
+            if key not in new and cell in in_cell:
+                new[key] = in_cell.pop(cell)
+                free.remove(new[key])
+        for key in cells:
+            if key not in new:
+                new[key] = free.pop()  # the spares first: they were appended last
+            if old.get(key) is not new[key]:
+                new[key].reset()
+        return {key: new[key] for key in cells}, free
+
+    def _label_rows(self, rows: tuple[str, ...]) -> None:
+        grid = self._layout.layout
+        for r, row in enumerate(rows):
+            if r == len(self._labels):
+                label = pg.LabelItem(" ", parent=self._layout, angle=-90)
+                label.setMaximumWidth(LABEL_WIDTH)
+                grid.addItem(label, r, 0)
+                self._labels.append(label)
+            label = self._labels[r]
+            text, color = ROW_TITLES[row], QUANTITY_COLORS[row]
+            if label.text != text or label.opts.get("color") != color:
+                label.setText(text, color=color)
+            label.show()
+        for label in self._labels[len(rows) :]:
+            label.hide()

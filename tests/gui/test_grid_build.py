@@ -1,0 +1,188 @@
+"""The layer grid keeps its panels across shapes and makes new ones over several event-loop turns
+(gui/views/panel_pool.py, issue 17): the pictures must be those of a grid made afresh."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtGui import QFont, QImage
+from PySide6.QtWidgets import QApplication
+
+from core import Config, Simulator
+from gui.views.layer_grid import LayerGrid, fraction, has_rows
+from tests.gui.conftest import SMALL
+from tests.gui.test_window import assert_plots_match_core
+
+ALL_ROWS = ("act", "grad", "wgrad")
+
+
+def in_event_loop(qtbot, action, until, timeout_ms=15000):
+    """Run `action` from inside a running event loop (as a click in the app is), and keep the
+    loop running until `until()`; returns what `probe` saw right after the action."""
+    loop = QEventLoop()
+    seen = {}
+
+    def run():
+        seen["after"] = action()
+        check()
+
+    def check():
+        if until():
+            loop.quit()
+        else:
+            QTimer.singleShot(10, check)
+
+    QTimer.singleShot(0, run)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    assert until(), "timed out"
+    return seen.get("after")
+
+
+def image(grid: LayerGrid) -> QImage:
+    QApplication.processEvents()  # the layout settles, as before a window's paint
+    return grid.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+
+def grid(qtbot, size=(1200, 700)) -> LayerGrid:
+    g = LayerGrid()
+    g.blend = False
+    qtbot.addWidget(g)
+    g.resize(*size)
+    g.show()
+    return g
+
+
+def test_ticking_the_weight_gradient_row_builds_over_several_turns_then_shows_the_data(
+    make_window, qtbot
+):
+    """In the running app the new row's panels are made a few per turn (the window answers in
+    between): right after the click the grid is still building, and once it is done every panel,
+    old and new, holds the core's numbers for the new frame."""
+    win = make_window()
+    old = {key: p for key, p in win.grid.panels.items()}
+    building = in_event_loop(
+        qtbot,
+        lambda: (win.playback_dock.wgrad.click(), win.grid.animating)[1],
+        lambda: has_rows(win.grid.snapshot, ALL_ROWS) and not win.grid.animating,
+    )
+    assert building  # not all made in the click's own turn
+    assert win.grid.rows == ALL_ROWS and len(win.grid.panels) == 3 * SMALL.depth
+    assert all(win.grid.panels[key] is p for key, p in old.items())  # kept, not made again
+    assert_plots_match_core(win, SMALL)
+
+
+def test_a_grid_reshaped_many_times_paints_as_a_new_one(qtbot):
+    """Rows on and off, deeper and shallower, the presentation scale and back: the kept panels
+    (restyled, moved, reset) paint pixel for pixel what a grid made for the last shape does."""
+    sim = Simulator()
+    deep = sim.run(Config(depth=6, width=48, batch=64), rows=ALL_ROWS)
+    snap = sim.run(Config(depth=4, width=48, batch=64, activation="relu"), rows=("preact", "grad"))
+    fresh, used = grid(qtbot), grid(qtbot)
+    used.rows = ALL_ROWS
+    used.present(deep)
+    for scale, rows in ((1.6, ALL_ROWS), (1.6, ("grad",)), (1.0, ("act", "wgrad"))):
+        used.set_scale(scale)
+        used.set_rows(rows)
+        used.present(deep)
+    used.set_rows(("preact", "grad"))
+    used.present(snap)
+    fresh.rows = ("preact", "grad")
+    fresh.present(snap)
+    assert len(used.panels) == len(fresh.panels) == 8
+    for (row, layer), p in used.panels.items():
+        np.testing.assert_array_equal(
+            p.curve.getData()[1], fraction(snap.layers[layer - 1].hists[row])
+        )
+    assert image(used) == image(fresh)
+
+
+def test_panels_made_later_get_the_frame_and_the_theory_asked_for_meanwhile(qtbot):
+    """A deeper shape asked for while an event loop runs is placed once its panels are made;
+    the snapshot and the theory curves given in the meantime reach the new panels then."""
+    sim = Simulator()
+    g = grid(qtbot)
+    g.present(sim.run(Config(depth=2, width=32, batch=32), rows=("act", "grad")))
+    snap = sim.run(Config(depth=5, width=32, batch=32), rows=("act", "grad"))
+    x = np.linspace(-1.0, 1.0, 9)
+    curves = {("act", 5): (x, np.ones_like(x))}
+
+    def ask():
+        g.prepare((1, 2, 3, 4, 5))
+        g.present(snap)
+        g.show_theory(curves)
+        return g.animating, len(g.panels)
+
+    building, placed = in_event_loop(qtbot, ask, lambda: not g.animating)
+    assert building and placed == 4  # the old shape stayed until the new one was made
+    assert len(g.panels) == 10
+    for row in ("act", "grad"):
+        for s in snap.layers:
+            np.testing.assert_array_equal(g.curve_data(row, s.index)[1], fraction(s.hists[row]))
+    np.testing.assert_array_equal(g.theory_data("act", 5)[0], x)
+    assert g.theory_data("act", 4) is None
+
+
+def test_leaving_the_presentation_view_gives_back_the_same_picture(make_window, qtbot):
+    """F5 then Esc: the window changes first and the plots follow a turn later at their
+    scale, painting, once back, what they painted before F5."""
+    win = make_window()
+    before = image(win.grid)
+    qtbot.keyClick(win, Qt.Key.Key_F5)
+    assert win.grid.scale == 1.6
+    qtbot.keyClick(win, Qt.Key.Key_Escape)
+    assert not win.presentation.active and win.grid.scale == 1.0
+    qtbot.waitUntil(lambda: win.grid.isVisible() and not win.grid.animating)
+    assert image(win.grid) == before
+    assert_plots_match_core(win, SMALL)
+
+
+def test_presentation_view_entered_again_before_the_plots_came_back(make_window, qtbot):
+    win = make_window()
+    win.presentation.enter(full_screen=False)
+    win.presentation.leave()
+    win.presentation.enter(full_screen=False)  # within the same turn
+    qtbot.waitUntil(lambda: not win.presentation.settling)  # when the plots came back at 1.0
+    assert win.presentation.active and win.grid.scale == 1.6 and win.grid.isVisible()
+    axis = win.grid.panel("act", 1).getAxis("bottom")
+    assert axis.height() == round(22 * 1.6)  # the presentation view's taller axes
+    win.presentation.leave()  # the application's type back to its size, for the next tests
+
+
+@pytest.fixture(params=[1.0, 1.6], ids=["type-1x", "type-1.6x"])
+def app_type(request):
+    """The application's type at its size, or at the presentation view's (which the curves
+    meet when they are made before their dock shows); back to its size after."""
+    app = QApplication.instance()
+    saved = QFont(app.font())
+    font = QFont(saved)
+    font.setPointSizeF(saved.pointSizeF() * request.param)
+    app.setFont(font)
+    yield request.param
+    app.setFont(saved)
+
+
+def test_training_curves_made_a_part_per_turn_paint_as_ones_made_at_once(
+    make_window, qtbot, app_type
+):
+    """The curves dock's plots, made a group per event-loop turn from when the Training tab
+    shows (and fitted unseen), paint a trained frame as plots made in one go do. Under the
+    larger type an axis label stayed where the axis's first size put it (off centre)."""
+    from gui.views.training_views import TrainingViews
+
+    win = make_window(Config(depth=3, width=32, activation="tanh", batch=128))
+    tc = win.training
+    win.docks["training"].raise_()
+    qtbot.waitUntil(lambda: tc.views_made)
+    tc.dock.steps.setValue(100)
+    tc.dock.play.click()
+    qtbot.waitUntil(lambda: tc.frame is not None and tc.frame.a.done, timeout=60000)
+    qtbot.waitUntil(lambda: not tc.engine.running)
+    staged = tc.views
+    at_once = TrainingViews()
+    qtbot.addWidget(at_once)
+    at_once.resize(staged.size())
+    at_once.show()
+    at_once.present(tc.frame)
+    assert staged.layer == at_once.layer and staged.time_side == at_once.time_side
+    image(at_once)  # its axes fit their labels when first drawn, and it lays out again
+    assert image(staged) == image(at_once)

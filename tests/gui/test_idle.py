@@ -1,0 +1,54 @@
+"""gui/idle.py: work left for later runs after what was due when it was asked for."""
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from gui.idle import Later
+
+
+def test_later_runs_after_what_came_due_before_it(qtbot):
+    """Asked for first, a Later still runs after a zero-delay timer started after it: it waits
+    until the loop has handled everything due (a plain zero-delay timer would run first)."""
+    order = []
+    later = Later(lambda: order.append("later"))
+    other = QTimer()
+    other.setSingleShot(True)
+    other.setInterval(0)
+    other.timeout.connect(lambda: order.append("other"))
+
+    def ask():
+        later.start()
+        other.start()
+
+    QTimer.singleShot(0, ask)
+    qtbot.waitUntil(lambda: len(order) == 2)
+    assert order == ["other", "later"]
+
+
+def test_later_runs_once_however_often_asked_and_not_when_stopped(qtbot):
+    runs = []
+    later = Later(lambda: runs.append(1))
+    for _ in range(3):
+        later.start()
+    assert later.isActive()
+    qtbot.waitUntil(lambda: not later.isActive())
+    assert runs == [1]
+    later.start()
+    later.stop()
+    loop = QEventLoop()
+    QTimer.singleShot(120, loop.quit)  # past the fallback: nothing may come
+    loop.exec()
+    assert runs == [1] and not later.isActive()
+
+
+def test_later_runs_when_the_loop_never_waits(qtbot):
+    """A script that only pumps processEvents never lets the loop wait: the work comes after
+    the fallback delay all the same."""
+    runs = []
+    later = Later(lambda: runs.append(1))
+    later.start()
+    for _ in range(100_000):
+        QApplication.processEvents()
+        if runs:
+            break
+    assert runs == [1]
