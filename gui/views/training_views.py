@@ -21,11 +21,10 @@ from core.training import DecisionGrid, TrainSnapshot
 from gui import theme
 from gui.training_engine import TrainFrame
 from gui.views import unindexed
+from gui.views.boundary import CLASS_COLORS, boundary_rgb, boundary_title
 
 SPLIT_COLORS = {"train": "#0072B2", "test": "#D55E00"}
 SIDE_STYLE = {"A": Qt.PenStyle.SolidLine, "B": Qt.PenStyle.DashLine}
-# Okabe-Ito, for class colours in the boundary view
-CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
 KEY = " ".join(f"<span style='color:{c}'>━ {s}</span>" for s, c in SPLIT_COLORS.items())
 KEY += " · B dashed"
 # CS231n notes (Karpathy), "Neural Networks Part 3", ratio of weights:updates: "a rough heuristic
@@ -225,9 +224,9 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         for side, grid in (("A", frame.grid_a), ("B", frame.grid_b)):
             if grid is not None:
                 self._boundary(side, grid, frame.a.n_classes)
-        self._title(self.boundary["A"], self._boundary_title("A", frame.a))
+        self._title(self.boundary["A"], boundary_title("A", frame.a))
         if frame.b is not None:
-            self._title(self.boundary["B"], self._boundary_title("B", frame.b))
+            self._title(self.boundary["B"], boundary_title("B", frame.b))
         self.mark(scrub_step)
         self._centre_labels()
         self._fit_labels()
@@ -386,22 +385,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         self._title(self.time, f"{side} layer {self.layer}: φ(h) over steps")
 
     def _boundary(self, side: str, grid: DecisionGrid, n_classes: int) -> None:
-        """Class colours mixed by probability, lightened so the data points stand out."""
-        rgb = np.array([pg.mkColor(c).getRgbF()[:3] for c in CLASS_COLORS], np.float32)
-        rgb = rgb[np.arange(n_classes) % len(rgb)]
-        with np.errstate(all="ignore"):
-            probs = np.nan_to_num(grid.probs.astype(np.float32), nan=1.0 / n_classes)
-        mix = probs @ rgb  # (ny, nx, 3)
-        img = (255 * (0.45 * mix + 0.55)).clip(0, 255).astype(np.uint8)
         item = self.boundary_image[side]
-        item.setImage(img.transpose(1, 0, 2), levels=(0, 255))
+        item.setImage(boundary_rgb(grid, n_classes), levels=(0, 255))
         xs, ys = grid.xs, grid.ys
         item.setRect(QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0]))
-
-    @staticmethod
-    def _boundary_title(side: str, snap: TrainSnapshot) -> str:
-        r = snap.latest
-        acc = f"{100 * r.test_acc:.0f}%" if math.isfinite(r.test_acc) else "–"
-        c = snap.latest.snapshot.config
-        init = f"N(0,{c.std:g}²)" if c.init == "normal" else c.init
-        return f"{side} {init} · test {acc}"
