@@ -181,6 +181,7 @@ class Engine(WorkerEngine):
         rows: tuple[str, ...] = ROWS,
         drag: bool = False,
         phase: bool = False,
+        abandon: bool = True,
     ) -> None:
         """Replace whatever is waiting: the newest config wins. `rows`: the histograms the
         views show (without a gradient row the backward pass is skipped). `drag`: a hand holds
@@ -190,10 +191,11 @@ class Engine(WorkerEngine):
         Any other change (typed, picked, a scene, the slider's release) also abandons the frame
         in progress at its next layer (core/cancel.py): a deep net's frame takes seconds, and
         nobody wants to wait for the picture of a config already left. A drag's frames are not
-        abandoned: each would be, by the next, and none would ever be shown."""
+        abandoned: each would be, by the next, and none would ever be shown; nor, with `abandon`
+        False, is the launch's preview, the same picture as the full batch that follows it."""
         with self._cond:
             self._pending = Job(config, compare, tuple(rows), drag, phase)
-            if self._busy and not drag:
+            if self._busy and not drag and abandon:
                 self._cancel.set()
                 remote = self.remote
                 if remote is not None:

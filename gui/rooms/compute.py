@@ -53,8 +53,8 @@ class Compute(QObject):
                 b = b.replace(batch=n) if b is not None else None
         self.awaiting = True
         job = Job(a, b, s.rows, s.dragging, s.phase_shown)
-        if job != first:  # else asked for while the window was built
-            self.engine.submit(*job)
+        if job != first:  # else asked for while the window was built; its preview is kept
+            self.engine.submit(*job, abandon=first is None)
         self.presenter.expect(a, s.rows)
 
     @property

@@ -118,3 +118,37 @@ def test_launch_shows_a_preview_then_the_full_batch(qtbot, settings):
     assert 0.9 * HIST_SAMPLE < first_sampled <= last_sampled <= HIST_SAMPLE
     assert win.engine.frames == 2
     win.engine.stop()
+
+
+def test_the_launch_preview_is_not_abandoned_for_the_full_batch(qtbot, settings, monkeypatch):
+    """The full batch is asked for as the window is built, often while the preview is still being
+    made (the compute process starting on a loaded machine): it abandoned the preview, and the
+    first picture waited for the full batch (a flaky failure of the test above)."""
+    import threading
+
+    from core import Config
+    from gui.engine import Engine
+    from gui.main_window import DRAG_BATCH, MainWindow
+
+    built = threading.Event()
+    real = Engine.make
+
+    def make(self, configs, rows, n, phase=False):
+        if configs[0].batch == DRAG_BATCH:  # the preview: still computing when the window is built
+            built.wait(10)
+        return real(self, configs, rows, n, phase)
+
+    monkeypatch.setattr(Engine, "make", make)
+    # made on the engine's thread, where an abandoned frame ends at its next layer (a frame the
+    # compute process has begun ends there alike: test_compute_process.py)
+    monkeypatch.setattr("gui.compute_process.shared", lambda: None)
+    c = Config(depth=2, width=64, batch=1000)
+    win = MainWindow(c, settings=settings)
+    qtbot.addWidget(win)
+    seen = []
+    win.frame_shown.connect(lambda s: seen.append(s.config.batch))
+    built.set()
+    win.show()
+    qtbot.waitUntil(lambda: c.batch in seen, timeout=15000)
+    assert seen[0] == DRAG_BATCH and win.engine.frames == 2
+    win.engine.stop()
