@@ -75,6 +75,11 @@ class Simulator:
         self.bank(c).begin(_reads(c), spare_bytes(c))
         return self.network(c)
 
+    @property
+    def scratch(self) -> stats.Scratch:
+        """The work arrays its statistics use (measure_joint takes them; a new net renews them)."""
+        return self._scratch
+
     def release(self) -> None:
         """Let go of the networks, the noise and the scratch (a side no longer shown)."""
         if self._nets or self._bank is not None:
@@ -135,7 +140,7 @@ def run_joint(
     pre = _Prefetch() if sims[0].prefetch and record is None else None
     nets = [sim.prepare(c, backward, bias_grads=False, pre=pre, record=record) for sim, c in pairs]
     pre = record or pre
-    layers = measure_joint(nets, list(configs), sims[0]._scratch, rows, backward, pre)
+    layers = measure_joint(nets, list(configs), sims[0].scratch, rows, backward, pre)
     ms = (time.perf_counter() - t0) * 1e3
     return tuple(stats.Snapshot(c, ls, ms) for c, ls in zip(configs, layers, strict=True))
 

@@ -144,7 +144,7 @@ def test_moments_taken_beside_the_matmuls_equal_those_taken_after(kernels, monke
     sim = Simulator(prefetch=True)
     beside = sim.run(c)
     net = sim.prepare(c, bias_grads=False)
-    after = measure_joint([net], [c], sim._scratch)[0]
+    after = measure_joint([net], [c], sim.scratch)[0]
     for b, a in zip(beside.layers, after, strict=True):
         assert b.to_json() == a.to_json()
         for row in b.hists:
@@ -161,8 +161,8 @@ def test_statistics_shared_with_the_helper_thread_equal_those_taken_alone(extra)
     b = a.replace(init="normal", std=0.5, depth=5)
     sims = [Simulator(), Simulator()]
     nets = [s.prepare(c, bias_grads=False) for s, c in zip(sims, (a, b), strict=True)]
-    alone = measure_joint(nets, [a, b], sims[0]._scratch, split=False)
-    shared = measure_joint(nets, [a, b], sims[0]._scratch, split=True)
+    alone = measure_joint(nets, [a, b], sims[0].scratch, split=False)
+    shared = measure_joint(nets, [a, b], sims[0].scratch, split=True)
     assert [len(side) for side in shared] == [7, 5]
     for side_alone, side_shared in zip(alone, shared, strict=True):
         for x, y in zip(side_alone, side_shared, strict=True):

@@ -52,88 +52,79 @@ def test_a_real_process_makes_the_frames_this_process_would(proc):
 SLOW = Config(depth=40, width=1024, batch=500, activation="tanh", init="orthogonal")
 
 
+@pytest.fixture
+def watched():
+    """An engine and the A snapshots it has delivered, in order."""
+    engine, got = Engine(), []
+    engine.snapshot_ready.connect(lambda a, b: got.append(a))
+    yield engine, got
+    engine.stop()
+
+
 def served(engine: Engine, got: list, config: Config, qtbot, timeout=15000) -> None:
     engine.submit(config, rows=ROWS)
     qtbot.waitUntil(lambda: any(s.config == config for s in got), timeout=timeout)
 
 
-def test_a_killed_process_is_replaced_and_the_next_frame_is_served_within_2_s(qtbot, capfd):
+def test_a_killed_process_is_replaced_and_the_next_frame_is_served_within_2_s(
+    watched, qtbot, capfd
+):
     if not compute_process.enabled():
         pytest.skip("INITSCOPE_COMPUTE=thread")
-    engine = Engine()
-    got = []
-    engine.snapshot_ready.connect(lambda a, b: got.append(a))
-    try:
-        served(engine, got, SMALL, qtbot)
-        old = engine.remote
-        assert engine.where == "process" and old.alive
-        os.kill(old.pid, signal.SIGKILL)
-        qtbot.waitUntil(lambda: not old.alive, timeout=10000)
-        served(engine, got, SMALL.replace(gain=2.0), qtbot, timeout=2000)
-        assert engine.where == "process" and engine.remote.pid != old.pid
-        assert compute_process.running() is engine.remote  # the next window shares it
-    finally:
-        engine.stop()
+    engine, got = watched
+    served(engine, got, SMALL, qtbot)
+    old = engine.remote
+    assert engine.where == "process" and old.alive
+    os.kill(old.pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: not old.alive, timeout=10000)
+    served(engine, got, SMALL.replace(gain=2.0), qtbot, timeout=2000)
+    assert engine.where == "process" and engine.remote.pid != old.pid
+    assert compute_process.running() is engine.remote  # the next window shares it
     assert "a new one takes over" in capfd.readouterr().err
 
 
-def test_a_frame_in_progress_when_its_process_dies_is_made_by_the_new_one(qtbot, capfd):
+def test_a_frame_in_progress_when_its_process_dies_is_made_by_the_new_one(watched, qtbot, capfd):
     if not compute_process.enabled():
         pytest.skip("INITSCOPE_COMPUTE=thread")
-    engine = Engine()
-    got = []
-    engine.snapshot_ready.connect(lambda a, b: got.append(a))
-    try:
-        served(engine, got, SMALL, qtbot)
-        old = engine.remote
-        engine.submit(SLOW, rows=ROWS)
-        qtbot.waitUntil(lambda: engine.computing == SLOW, timeout=5000)
-        os.kill(old.pid, signal.SIGKILL)
-        qtbot.waitUntil(lambda: any(s.config == SLOW for s in got), timeout=60000)
-        assert engine.where == "process" and engine.remote.pid != old.pid
-    finally:
-        engine.stop()
+    engine, got = watched
+    served(engine, got, SMALL, qtbot)
+    old = engine.remote
+    engine.submit(SLOW, rows=ROWS)
+    qtbot.waitUntil(lambda: engine.computing == SLOW, timeout=5000)
+    os.kill(old.pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: any(s.config == SLOW for s in got), timeout=60000)
+    assert engine.where == "process" and engine.remote.pid != old.pid
     assert "a new one takes over" in capfd.readouterr().err
 
 
 @pytest.mark.parametrize("where", ["process", "thread"])
-def test_a_newer_config_abandons_the_frame_in_progress(qtbot, where):
+def test_a_newer_config_abandons_the_frame_in_progress(watched, qtbot, where):
     """Typed depth 40 × 1024, then 4 × 64 at once: the big frame is left at its next layer and
     never shown; before, every newer config waited behind it (16.6 s for one, issue 17)."""
     if where == "process" and not compute_process.enabled():
         pytest.skip("INITSCOPE_COMPUTE=thread")
-    engine = Engine()
+    engine, got = watched
     if where == "thread":
         engine.remote = None  # as with INITSCOPE_COMPUTE=thread or no process to be had
-    got = []
-    engine.snapshot_ready.connect(lambda a, b: got.append(a))
-    try:
-        served(engine, got, SMALL, qtbot)  # the process is up (the thread: first-call costs paid)
-        engine.submit(SLOW, rows=ROWS)
-        qtbot.waitUntil(lambda: engine.computing == SLOW, timeout=5000)
-        newer = SMALL.replace(gain=1.5)
-        served(engine, got, newer, qtbot, timeout=60000)
-        qtbot.waitUntil(lambda: engine.idle, timeout=60000)
-        assert [s.config for s in got] == [SMALL, newer] and engine.where == where
-    finally:
-        engine.stop()
+    served(engine, got, SMALL, qtbot)  # the process is up (the thread: first-call costs paid)
+    engine.submit(SLOW, rows=ROWS)
+    qtbot.waitUntil(lambda: engine.computing == SLOW, timeout=5000)
+    newer = SMALL.replace(gain=1.5)
+    served(engine, got, newer, qtbot, timeout=60000)
+    qtbot.waitUntil(lambda: engine.idle, timeout=60000)
+    assert [s.config for s in got] == [SMALL, newer] and engine.where == where
 
 
-def test_a_drag_does_not_abandon_the_frame_in_progress(qtbot):
+def test_a_drag_does_not_abandon_the_frame_in_progress(watched, qtbot):
     """Each drag frame would be abandoned by the next and none would ever be shown."""
-    engine = Engine()
-    got = []
-    engine.snapshot_ready.connect(lambda a, b: got.append(a))
+    engine, got = watched
     slow = SLOW.replace(depth=12)
-    try:
-        served(engine, got, SMALL, qtbot)
-        engine.submit(slow, rows=ROWS)
-        qtbot.waitUntil(lambda: engine.computing == slow, timeout=5000)
-        engine.submit(SMALL.replace(gain=1.5), rows=ROWS, drag=True)
-        qtbot.waitUntil(lambda: len(got) == 3, timeout=60000)
-        assert [s.config for s in got] == [SMALL, slow, SMALL.replace(gain=1.5)]
-    finally:
-        engine.stop()
+    served(engine, got, SMALL, qtbot)
+    engine.submit(slow, rows=ROWS)
+    qtbot.waitUntil(lambda: engine.computing == slow, timeout=5000)
+    engine.submit(SMALL.replace(gain=1.5), rows=ROWS, drag=True)
+    qtbot.waitUntil(lambda: len(got) == 3, timeout=60000)
+    assert [s.config for s in got] == [SMALL, slow, SMALL.replace(gain=1.5)]
 
 
 def test_the_window_computes_in_the_shared_process_after_its_first_frame(make_window, qtbot):
