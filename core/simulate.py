@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from concurrent.futures import Future
 
 import numpy as np
 
@@ -18,12 +17,11 @@ from core import cancel, fused, memory, parallel, stats
 from core.activations import ACTIVATIONS
 from core.config import Config
 from core.inits import INITS, LSUV_MAX_ITER, LSUV_TOL, NoiseBank, spare_bytes
+from core.measure import GRADIENT_ROWS, Prefetch, measure_joint
 from core.network import Dense, Network
 from core.residual import arch, build, init_extras
 
 _CACHED_SHAPES = 2  # the full batch and the small drag-time batch of the window
-GRADIENT_ROWS = {"grad", "wgrad"}
-_NO_MOMENTS = stats.Moments(math.nan, math.nan, 0, 0)
 
 
 def needs_backward(rows: tuple[str, ...]) -> bool:
@@ -92,7 +90,7 @@ class Simulator:
         c: Config,
         backward: bool = True,
         bias_grads: bool = True,
-        pre: _Prefetch | None = None,
+        pre: Prefetch | None = None,
         record: fused.Recorder | None = None,
     ) -> Network:
         """Weights, biases, input and output gradient for c, forward (and backward) done; the
@@ -105,7 +103,7 @@ class Simulator:
             _draw_input(net, bank, c)
             for i, layer in enumerate(net.layers):
                 cancel.point()
-                _init_layer(layer, i, bank, c)
+                init_layer(layer, i, bank, c)
             init_extras(net, c)
             if INITS[c.init].data_dependent:
                 _lsuv(net)
@@ -137,7 +135,7 @@ def run_joint(
     backward = needs_backward(rows)
     pairs = list(zip(sims, configs, strict=True))
     record = fused.Recorder() if all(fused.fits(s.open(c)) for s, c in pairs) else None
-    pre = _Prefetch() if sims[0].prefetch and record is None else None
+    pre = Prefetch() if sims[0].prefetch and record is None else None
     nets = [sim.prepare(c, backward, bias_grads=False, pre=pre, record=record) for sim, c in pairs]
     pre = record or pre
     layers = measure_joint(nets, list(configs), sims[0].scratch, rows, backward, pre)
@@ -203,7 +201,7 @@ def _draw_input(net: Network, bank: NoiseBank, c: Config) -> None:
     net.input_key = key
 
 
-def _init_layer(layer: Dense, i: int, bank: NoiseBank, c: Config) -> None:
+def init_layer(layer: Dense, i: int, bank: NoiseBank, c: Config) -> None:
     init = INITS[c.init]
     fan_in, fan_out = layer.W.shape
     init.sample(bank, i, fan_in, fan_out, c, layer.W)
@@ -242,187 +240,3 @@ def _output_gradient(top: Dense, out: np.ndarray, bank: NoiseBank, c: Config) ->
     else:  # mse against random targets
         np.subtract(out, bank.normal((4,), out.shape), out=top.grad_a)
         top.grad_key = None
-
-
-class _Prefetch:
-    """Each layer's moments, taken on the helper thread as soon as the layer is final, so they run
-    beside the BLAS thread's next matmul instead of after the last one (the window leaves BLAS a
-    core short of the machine; this uses it while the UI is idle). Moments only read arrays that
-    no later layer writes; measure_joint waits for their results."""
-
-    def __init__(self):
-        self._jobs: dict[tuple[int, str], Future] = {}
-        self.saturation: dict = {}  # taken in _layer_stats (core.fused.Recorder has its own)
-
-    def forward_done(self, layer: Dense) -> None:
-        preact, act, _, _ = layer.rows()
-        for key, a in (("preact", preact), ("act", act), ("W", layer.W)):
-            self._put(layer, key, a)
-
-    def backward_done(self, layer: Dense) -> None:
-        _, _, grad, wgrad = layer.rows()
-        for key, a in (("grad", grad), ("wgrad", wgrad), ("delta", layer.delta)):
-            self._put(layer, key, a)
-
-    def _put(self, layer: Dense, key: str, a: np.ndarray) -> None:
-        self._jobs[(id(layer), key)] = parallel.submit(stats.moments, a, parallel.SCRATCH)
-
-    def moments(self, layer: Dense, key: str, a: np.ndarray, scratch) -> stats.Moments:
-        job = self._jobs.pop((id(layer), key), None)
-        return job.result() if job is not None else stats.moments(a, scratch)
-
-
-_INLINE = _Prefetch()  # given no job: every moment taken where it is asked for
-MOMENT_KEYS = (*stats.ROWS, "W", "delta")  # the histogram rows, then the weights and ∂ℓ/∂h
-
-
-def _layer_moments(layer: Dense, scratch, backward: bool, pre: _Prefetch) -> dict:
-    cancel.point()
-    arrays = (*layer.rows(), layer.W, layer.delta)
-    return {
-        k: pre.moments(layer, k, a, scratch)
-        if backward or k not in GRADIENT_ROWS | {"delta"}
-        else _NO_MOMENTS
-        for k, a in zip(MOMENT_KEYS, arrays, strict=True)
-    }
-
-
-def _histograms(layer: Dense, m, ranges, bins: int, scratch, rows) -> dict[str, stats.Hist]:
-    arrays = dict(zip(stats.ROWS, layer.rows(), strict=True))
-    return {
-        r: stats.histogram(arrays[r], *ranges[r], bins, scratch, m[r].nonfinite > 0) for r in rows
-    }
-
-
-def _ranges(nets: list[Network], configs: list[Config], moments) -> list[list[dict[str, tuple]]]:
-    """Histogram ranges for every side and layer. Shared: one range per row over every layer of
-    every side (what makes a collapse visible, and what lets A and B overlay in one panel).
-    Layer: each layer its own, common to the sides at that depth."""
-    acts = {layer.act for net in nets for layer in net.layers}
-    lower, upper = {a.lower for a in acts}, {a.upper for a in acts}
-    shared_bounds = (
-        lower.pop() if len(lower) == 1 else None,
-        upper.pop() if len(upper) == 1 else None,
-    )
-    everything = [m for side in moments for m in side]
-
-    def ranges(pool, bounds) -> dict[str, tuple]:
-        return {
-            r: stats.row_range(
-                [stats.spread(m[r]) for m in pool], *(bounds if r == "act" else (None, None))
-            )
-            for r in stats.ROWS
-        }
-
-    # one dict, every layer's (0.3 ms a frame less than a dict a layer)
-    shared = (
-        ranges(everything, shared_bounds) if "shared" in {c.hist_scale for c in configs} else {}
-    )
-    out = []
-    for net, c in zip(nets, configs, strict=True):
-        per_layer = []
-        for i, layer in enumerate(net.layers):
-            if c.hist_scale == "shared":
-                per_layer.append(shared)
-            else:
-                pool = [side[i] for side in moments if i < len(side)]
-                per_layer.append(ranges(pool, (layer.act.lower, layer.act.upper)))
-        out.append(per_layer)
-    return out
-
-
-def measure_joint(
-    nets: list[Network],
-    configs: list[Config],
-    scratch,
-    rows: tuple[str, ...] = stats.ROWS,
-    backward: bool = True,
-    pre: _Prefetch | None = None,
-    split: bool = parallel.ENABLED,
-) -> tuple[tuple[stats.LayerStats, ...], ...]:
-    """Moments of every side first, then histograms on the ranges they agree on; with `split`, each
-    phase's layers are shared with the helper thread (core/parallel.py)."""
-    pre = pre or _INLINE
-    items = [
-        (i, layer, c)
-        for net, c in zip(nets, configs, strict=True)
-        for i, layer in enumerate(net.layers)
-    ]
-    with np.errstate(all="ignore"):
-        flat = parallel.halves(
-            lambda item, sc: _layer_moments(item[1], sc, backward, pre),
-            items,
-            scratch,
-            # prefetched moments are already taken (and wait on the helper: never from it)
-            split and (pre is _INLINE or not isinstance(pre, _Prefetch)),
-        )
-        ranges = _flat(_ranges(nets, configs, _sides(nets, flat)))
-        out = parallel.halves(
-            lambda item, sc: _layer_stats(*item, rows, sc, backward, pre.saturation),
-            [(i, layer, m, r, c) for (i, layer, c), m, r in zip(items, flat, ranges, strict=True)],
-            scratch,
-            split,
-        )
-    return tuple(tuple(side) for side in _sides(nets, out))
-
-
-def _sides(nets: list[Network], flat: list) -> list[list]:
-    """A flat per-layer list (every side's layers in turn) cut back into one list per side."""
-    cuts = itertools.accumulate((len(net.layers) for net in nets), initial=0)
-    return [flat[a:b] for a, b in itertools.pairwise(cuts)]
-
-
-def _flat(sides: list[list]) -> list:
-    return [x for side in sides for x in side]
-
-
-def _dead_share(d: np.ndarray, cols: np.ndarray, df_max: float) -> float:
-    return fused.dead_share(d, cols, df_max, d.shape[1])
-
-
-def _saturation(layer: Dense, scratch, taken: dict) -> tuple[float, float]:
-    """Shares of saturated φ' and of dead units; the Recorder's when it took them."""
-    d, df_max = layer.dphi, layer.act.df_max
-    got = taken.get(id(layer))
-    if got is not None:
-        n, dead = got
-        return n / d.size, dead
-    below = scratch.tmp(d.size, np.bool_, "mask").reshape(d.shape)  # no 500 kB mask a layer
-    n = np.count_nonzero(np.less(d, fused.SATURATED * df_max, out=below))
-    return n / d.size, _dead_share(d, np.flatnonzero(below.all(axis=0)), df_max)
-
-
-def _layer_stats(
-    i, layer: Dense, m, ranges, c: Config, rows, scratch, backward: bool, taken: dict
-) -> stats.LayerStats:
-    cancel.point()
-    fan_in, fan_out = layer.W.shape
-    act = layer.act
-    saturated, dead = _saturation(layer, scratch, taken)
-    w, delta = m["W"], m["delta"]
-    ratio = m["wgrad"].std / w.std if w.std > 0 else math.nan
-    nonfinite = sum(m[r].nonfinite for r in stats.ROWS)
-    hists = _histograms(layer, m, ranges, c.bins, scratch, rows)
-    init = INITS[c.init]
-    return stats.LayerStats(
-        index=i + 1,
-        fan_in=fan_in,
-        fan_out=fan_out,
-        activation=act.name,
-        sigma_w2=init.sigma_w2(fan_in, fan_out, c),
-        sigma_w2_measured=fan_in * w.std**2,
-        preact_mean=m["preact"].mean,
-        preact_std=m["preact"].std,
-        act_mean=m["act"].mean,
-        act_std=m["act"].std,
-        saturated_frac=saturated,
-        dead_units=dead,
-        grad_std=m["grad"].std,
-        preact_grad_std=delta.std,
-        weight_std=w.std,
-        weight_grad_std=m["wgrad"].std,
-        grad_data_ratio=ratio,
-        nonfinite=nonfinite,
-        nonfinite_frac=m["act"].nonfinite / max(m["act"].size, 1),
-        hists=hists,
-    )

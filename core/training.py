@@ -21,8 +21,9 @@ from core import memory, parallel, stats
 from core.activations import ACTIVATIONS
 from core.config import Config, ConfigError
 from core.fields import finite_or_none
+from core.measure import measure_joint  # the app's statistics
 from core.network import Dense
-from core.simulate import Simulator, _init_layer, measure_joint  # the app's init and stats
+from core.simulate import Simulator, init_layer  # the app's init
 from core.tasks import TASKS, Dataset, make_task
 
 EVAL_CHUNK = 4096
@@ -316,7 +317,7 @@ class Trainer:
             c.widths[-1], self.data.n_classes, c.batch, ACTIVATIONS["linear"], c.dtype
         )
         with np.errstate(all="ignore"):
-            _init_layer(self.head, c.depth, sim.bank(c), c)
+            init_layer(self.head, c.depth, sim.bank(c), c)
         self.layers = [*self.net.layers, self.head]
         for layer in self.layers:
             layer.has_bias = True  # biases learn, so they are added even when they start at 0

@@ -137,7 +137,7 @@ def test_moments_taken_beside_the_matmuls_equal_those_taken_after(kernels, monke
     helper thread without them); measure_joint alone measures afterwards on the caller's thread:
     the same numbers, to the last bit."""
     from core import fused
-    from core.simulate import measure_joint
+    from core.measure import measure_joint
 
     monkeypatch.setattr(fused, "AVAILABLE", kernels and fused.AVAILABLE)
     c = Config(depth=6, width=48, batch=96, activation="tanh", init="xavier-normal", bias="default")
@@ -155,7 +155,7 @@ def test_moments_taken_beside_the_matmuls_equal_those_taken_after(kernels, monke
 def test_statistics_shared_with_the_helper_thread_equal_those_taken_alone(extra):
     """measure_joint splits the layers of both sides of an A/B between the caller and a helper
     thread: every number and every count is what one thread finds, side by side in order."""
-    from core.simulate import measure_joint
+    from core.measure import measure_joint
 
     a = Config(depth=7, width=40, batch=80, activation="tanh", init="xavier-normal", **extra)
     b = a.replace(init="normal", std=0.5, depth=5)
@@ -224,7 +224,7 @@ def test_a_frame_on_reused_buffers_allocates_no_array_sized_memory():
 def test_dead_units_found_through_the_saturation_mask_equal_a_full_read():
     """Dead units are looked for only in columns saturated on every example: the same share as
     reading φ' whole, with dead, merely saturated, partly live and NaN columns."""
-    from core.simulate import _dead_share
+    from core.measure import _dead_share
 
     rng = np.random.default_rng(0)
     d = rng.uniform(0.2, 1.0, (64, 12)).astype(np.float32)
