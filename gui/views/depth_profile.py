@@ -79,6 +79,7 @@ class DepthProfile(pg.GraphicsLayoutWidget):
         self._act_data: dict[str, dict[fields.Field, tuple[np.ndarray, np.ndarray]]] = {}
         self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
         self.series_fields = fields.profile_fields()  # as they are when it is made
+        self._act_attrs = {f.attr for f in self.series_fields if not f.backward}
         self._make_side("A")
         # nothing to see before the first snapshot: the empty plots' axes took 40-60 ms of the
         # launch, painted before the first frame could be, and all repainted when it came
@@ -159,6 +160,9 @@ class DepthProfile(pg.GraphicsLayoutWidget):
         log = bool(ys.size) and bool(ys.max() > ACT_LOG_SPAN * ys.min())
         if log != self._act_log:
             self._act_log = log
+            for (_, attr), curve in self.curves.items():  # not log-transformed on the way: a
+                if attr in self._act_attrs:  # mean below 0 became all NaN ("All-NaN slice")
+                    curve.setData([], [])
             self.act_plot.setLogMode(y=log)
             self.act_plot.setTitle(ACT_TITLES[log])
             self._yrange["act"] = (0.0, 0.0)

@@ -1,0 +1,34 @@
+"""The depth profile's activation plot switching to a log axis: the curves it held must not be
+log-transformed on the way (a mean below 0 everywhere became all NaN, and pyqtgraph's bounds
+raised "All-NaN slice" in a paint: a flaky failure of the random-changes test)."""
+
+import dataclasses
+
+from PySide6.QtWidgets import QApplication
+
+from core import Config, run
+from gui.views.depth_profile import DepthProfile
+
+
+def with_layers(snap, values):
+    layers = tuple(dataclasses.replace(s, **values(s.index)) for s in snap.layers)
+    return dataclasses.replace(snap, layers=layers)
+
+
+def test_a_switch_to_a_log_axis_with_negative_means_paints_without_nan(qtbot):
+    profile = DepthProfile()
+    qtbot.addWidget(profile)
+    profile.resize(600, 400)
+    profile.show()
+    snap = run(Config(depth=6, width=32, batch=64))
+    linear = with_layers(snap, values=lambda i: {"act_mean": -0.5, "act_std": 0.5 + 0.01 * i})
+    spread = with_layers(snap, values=lambda i: {"act_mean": -0.5, "act_std": 10.0 ** (-i)})
+    profile.present(linear)
+    profile.grab()
+    profile.present(spread)  # the stds span 5 decades: a log axis; the mean leaves it
+    profile.grab()
+    QApplication.processEvents()
+    _, ys = profile.series("act_std")
+    assert list(ys) == [10.0 ** (-i) for i in range(1, 7)]
+    profile.present(linear)
+    profile.grab()
