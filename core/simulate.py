@@ -16,9 +16,10 @@ import numpy as np
 from core import cancel, fused, memory, parallel, stats
 from core.activations import ACTIVATIONS
 from core.config import Config
-from core.inits import INITS, LSUV_MAX_ITER, LSUV_TOL, NoiseBank, spare_bytes
+from core.inits import INITS, LSUV_MAX_ITER, LSUV_TOL, spare_bytes
 from core.measure import GRADIENT_ROWS, Prefetch, measure_joint
 from core.network import Dense, Network
+from core.noise import NoiseBank
 from core.residual import arch, build, init_extras
 
 _CACHED_SHAPES = 2  # the full batch and the small drag-time batch of the window
@@ -32,7 +33,7 @@ def needs_backward(rows: tuple[str, ...]) -> bool:
 class Simulator:
     """Keeps what the next frame of a config like the last one reuses: its network, with a second
     one at another batch (the window's drag-time preview) that shares its weights, and the seed's
-    noise, bounded to what the config reads (core/inits.py NoiseBank). A net of other shapes is let
+    noise, bounded to what the config reads (core/noise.py NoiseBank). A net of other shapes is let
     go before the new one is built, so the memory held is one config's (Config.estimated_bytes)
     plus the preview's batch-sized buffers."""
 

@@ -237,7 +237,6 @@ VIEW_FIELDS = {
     ),
     "scene": (lambda v: isinstance(v, str) and len(v) <= 200, "a scene's name"),
 }
-VIEW_KEYS = tuple(VIEW_FIELDS)
 
 
 def read_state(path: str | Path) -> tuple[Config, Config | None, dict, dict]:
@@ -254,8 +253,8 @@ def read_state(path: str | Path) -> tuple[Config, Config | None, dict, dict]:
         config = Config.from_dict(_table(data, "config"))
         compare = Config.from_dict(_table(data, "compare")) if "compare" in data else None
         view, animation = _table(data, "view"), _table(data, "animation")
-        _check_view(view)
-        _check_animation(animation)
+        _check("view", view, VIEW_FIELDS)
+        _check("animation", animation, ANIMATION_FIELDS)
     except ConfigError as e:  # a file-level error names the file already
         where = "" if e.field == "file" else f"{clipped(p.name)}: "
         raise ExportError(f"{where}{e}") from None
@@ -269,34 +268,28 @@ def _table(data: dict, key: str) -> dict:
     return value
 
 
-def _check_view(view: dict) -> None:
-    for key, value in view.items():
-        if key not in VIEW_FIELDS:
-            raise ConfigError(f"view.{key}", value, "one of " + ", ".join(VIEW_KEYS))
-        ok, what = VIEW_FIELDS[key]
+def _check(table: str, values: dict, fields: dict) -> None:
+    """Every key of a state file's [view] or [animation] known, every value what it must be."""
+    for key, value in values.items():
+        if key not in fields:
+            raise ConfigError(f"{table}.{key}", value, "one of " + ", ".join(fields))
+        ok, what = fields[key]
         if not ok(value):
-            raise ConfigError(f"view.{key}", value, what)
+            raise ConfigError(f"{table}.{key}", value, what)
 
 
-def _check_animation(anim: dict) -> None:
-    """The keys the window's animation_state writes; a number must be finite (a NaN `from` once
-    became the spin box's maximum, a 100…100 sweep)."""
-    allowed = {
-        "mode": ("one of " + ", ".join(ANIMATIONS), lambda v: _one_of(v, ANIMATIONS)),
-        "param": (
-            "one of " + ", ".join(SWEEP_RANGES) + ' or ""',
-            lambda v: _one_of(v, ("", *SWEEP_RANGES)),
-        ),
-        "from": ("a finite number", _finite),
-        "to": ("a finite number", _finite),
-        "period": ("a finite number of seconds", _finite),
-    }
-    for key, value in anim.items():
-        if key not in allowed:
-            raise ConfigError(f"animation.{key}", value, "one of " + ", ".join(allowed))
-        what, ok = allowed[key]
-        if not ok(value):
-            raise ConfigError(f"animation.{key}", value, what)
+# The keys the window's animation state writes; a number must be finite (a NaN `from` once
+# became the spin box's maximum, a 100…100 sweep).
+ANIMATION_FIELDS = {
+    "mode": (lambda v: _one_of(v, ANIMATIONS), "one of " + ", ".join(ANIMATIONS)),
+    "param": (
+        lambda v: _one_of(v, ("", *SWEEP_RANGES)),
+        "one of " + ", ".join(SWEEP_RANGES) + ' or ""',
+    ),
+    "from": (lambda v: _finite(v), "a finite number"),
+    "to": (lambda v: _finite(v), "a finite number"),
+    "period": (lambda v: _finite(v), "a finite number of seconds"),
+}
 
 
 def _one_of(v, names) -> bool:

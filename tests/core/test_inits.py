@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from core import Config
-from core.inits import INITS, TRUNC_STD, NoiseBank
+from core.inits import INITS, TRUNC_STD
+from core.noise import NoiseBank
 
 FAN_IN, FAN_OUT = 300, 700
 
