@@ -22,7 +22,21 @@ class PresetError(ValueError):
 
 # What a scene may emphasise: a histogram row, the per-layer profile plot or the table.
 EMPHASIS = (*ROWS, "profile", "table")
-SCENE_KEYS = ("title", "caption", "emphasis")
+SCENE_KEYS = ("title", "caption", "claim", "details", "emphasis", "layout")
+
+# The lecture canvas's views a scene's layout may name (gui/canvas/registry.py builds them): the
+# first is the lead view, at most two more are strips beside it.
+LAYOUT_VIEWS = {
+    "ladder": "std per layer on a log axis, forward and backward, A and B, with theory",
+    "histograms": "the layer histograms of one or more rows (act, grad, preact, wgrad)",
+    "weights": "each layer's weight histogram with the scheme's density and ±2σ",
+    "heatmap": "layer × value heatmap, log-magnitude axis by default",
+    "stats": "the statistics of the layers the claim names",
+    "formula": "the scheme's formula and the variance recursion with live numbers",
+    "units": "a units × examples raster of one layer: copies (symmetry) and dead units",
+    "training": "the training curves",
+}
+MAX_STRIPS = 2
 
 
 @dataclass(frozen=True)
@@ -33,6 +47,10 @@ class Scene:
     config: Config
     emphasis: tuple[str, ...] = field(default=())
     compare: Config | None = None  # the B side of an A/B scene, if it has one
+    claim: str = ""  # one sentence, ≤ 25 words; {A.act_std[10]:.2g}-style fields are live
+    details: str = ""  # the speaker's details, shown on a key
+    # the canvas: (view name, its options) per view, the lead first; () = from the emphasis
+    layout: tuple[tuple[str, dict], ...] = ()
 
 
 def presets_dir() -> Path:
@@ -49,6 +67,7 @@ def _parse(path: Path) -> Scene:
     meta = data.pop("scene", {})
     compare = data.pop("compare", None)
     title, caption, emphasis = _meta(path.name, meta)
+    layout = _layout(path.name, meta.get("layout", []))
     if compare is not None and not isinstance(compare, dict):
         raise PresetError(f"preset {path.name}: [compare] must be a table of config fields")
     try:
@@ -63,6 +82,9 @@ def _parse(path: Path) -> Scene:
         config=config,
         emphasis=emphasis,
         compare=other,
+        claim=meta.get("claim", ""),
+        details=meta.get("details", ""),
+        layout=layout,
     )
 
 
@@ -76,7 +98,7 @@ def _meta(filename: str, meta) -> tuple[str, str, tuple[str, ...]]:
         raise PresetError(
             f"{where} has unknown key {shown(unknown[0])}; allowed: {', '.join(SCENE_KEYS)}"
         )
-    for key in ("title", "caption"):
+    for key in ("title", "caption", "claim", "details"):
         if not isinstance(meta.get(key, ""), str):
             raise PresetError(f"{where} {key} must be a string, got {shown(meta[key])}")
     emphasis = meta.get("emphasis", [])
@@ -90,6 +112,21 @@ def _meta(filename: str, meta) -> tuple[str, str, tuple[str, ...]]:
                 f"{where} emphasis: got {shown(name)}; allowed: {', '.join(EMPHASIS)}"
             )
     return meta.get("title", ""), meta.get("caption", ""), tuple(emphasis)
+
+
+def _layout(filename: str, layout) -> tuple[tuple[str, dict], ...]:
+    """[scene] layout: a list of view names or {view = NAME, ...options} tables, lead first."""
+    where = f"preset {filename}: [scene] layout"
+    if not isinstance(layout, list) or not 0 <= len(layout) <= 1 + MAX_STRIPS:
+        raise PresetError(f"{where} must be a list of 1 to {1 + MAX_STRIPS} views")
+    out = []
+    for entry in layout:
+        options = dict(entry) if isinstance(entry, dict) else {"view": entry}
+        name = options.pop("view", None)
+        if name not in LAYOUT_VIEWS:
+            raise PresetError(f"{where}: got {shown(name)}; allowed: {', '.join(LAYOUT_VIEWS)}")
+        out.append((name, options))
+    return tuple(out)
 
 
 def all_scenes() -> dict[str, Scene]:
