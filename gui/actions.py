@@ -79,6 +79,8 @@ ACTIONS = (
            presentation=True, help=("F", "full screen on / off")),
     Action("snapshot", "Snapshot", lambda w: w.snapshot(), ("S",), presentation=True,
            help=("S", "save a snapshot (PNG, 2×)")),
+    Action("details", "Speaker details", lambda w: w.presentation.toggle_details(), ("D",),
+           presentation=True, help=("D", "the speaker's details on / off")),
     Action("help", "Help", lambda w: w.presentation.toggle_help(), ("?", "Shift+?", "F1"),
            presentation=True, help=("?", "this help")),
     Action("leave", "Leave", lambda w: w.presentation.leave(), ("Esc",), presentation=True,

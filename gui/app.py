@@ -25,6 +25,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--screenshot", metavar="OUT.png", help="save the window after the first frame, then exit"
     )
     p.add_argument(
+        "--layout-report",
+        metavar="OUT.json",
+        help="write every visible text and plot, in window pixels, after the first frame; exit",
+    )
+    p.add_argument(
         "--self-test", action="store_true", help="build the window, run one frame, exit 0/1"
     )
     p.add_argument("--list-presets", action="store_true", help="list the named scenes and exit")
@@ -81,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
 def _has_config_flags(args) -> bool:
     skip = {
         "screenshot",
+        "layout_report",
         "self_test",
         "list_presets",
         "theme",
@@ -108,7 +114,7 @@ def _run_window(args, config, size) -> int:
     app.setApplicationName("InitScope")
     app.setOrganizationName("InitScope")
     app.setWindowIcon(QIcon(str(resources.icon_path())))
-    scripted = bool(args.screenshot or args.self_test or args.record)
+    scripted = bool(args.screenshot or args.self_test or args.record or args.layout_report)
     # scripted runs must not read or overwrite a lecturer's saved layout and config
     settings = (
         QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "InitScope", "scripted")
@@ -200,6 +206,11 @@ def _report_first_frame(win) -> None:
 def _finish(win, args, result, app) -> None:
     if result.get("done") or not win.up_to_date:  # a newer frame came in the meantime
         return
+    if win.presentation.canvas.animating:  # its views still make their panels: soon
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(50, lambda: _finish(win, args, result, app))
+        return
     result["done"] = True
     from gui import selftest
 
@@ -230,4 +241,20 @@ def _finish(win, args, result, app) -> None:
             result["code"] = 2
         elif not args.self_test:
             result["code"] = 0
+    if args.layout_report:
+        _write_report(app, win, args, result)
     app.exit(0)
+
+
+def _write_report(app, win, args, result) -> None:
+    from gui.canvas import report
+
+    app.processEvents()  # the layouts the last frame asked for, as a paint would have them
+    try:
+        report.write(win, args.layout_report)
+    except OSError as e:
+        print(f"error: cannot write {shown(args.layout_report)}: {e.strerror}", file=sys.stderr)
+        result["code"] = 2
+        return
+    if not (args.self_test or args.screenshot):
+        result["code"] = 0

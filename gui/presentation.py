@@ -1,7 +1,8 @@
 """Presentation view: the window as a lecturer drives it from a keyboard on a projector.
 
-Docks, menus and bars go; type and lines grow by one factor (`--scale`, 1.6 by default); a
-caption bar carries the scene's title and text; keys step through scenes and animations (their
+Docks, menus and bars go; the lecture canvas (gui/canvas/) takes the middle, with the scene's
+title, claim and views sized from the screen's pixel height; the application's type (the help,
+the banner) grows by `--scale`, 1.6 by default; keys step through scenes and animations (their
 table, and the help's lines, are gui/actions.py's)."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import QApplication, QLabel
 
 from gui.actions import help_rows
-from gui.idle import Later
+from gui.canvas.canvas import LectureCanvas
 
 DEFAULT_SCALE = 1.6
 
@@ -37,7 +38,11 @@ def help_html(scale: float) -> str:
 
 
 class Presentation(QObject):
-    """`keys`: the presentation view's own actions (gui/actions.py), on only while it shows."""
+    """`keys`: the presentation view's own actions (gui/actions.py), on only while it shows.
+
+    It shows the lecture canvas (gui/canvas/canvas.py) in place of the window's middle (the
+    histogram grid or overview, which keep their scale and frames while hidden, so leaving gives
+    back the same picture at once)."""
 
     def __init__(self, win, keys: list[QAction], scale: float = DEFAULT_SCALE):
         super().__init__(win)
@@ -50,7 +55,11 @@ class Presentation(QObject):
             "background: rgba(20,20,20,225); color: white; padding: 24px; border-radius: 10px;"
         )
         self.help.hide()
-        self._back = Later(self._plots_back, self)  # see _plots_later
+        self.canvas = LectureCanvas()
+        self.canvas.hide()
+        win.centralWidget().layout().addWidget(self.canvas, 1)
+        win.presenter.add("canvas", self.canvas)
+        win.state.changed.connect(self._state_changed)
 
     @property
     def active(self) -> bool:
@@ -69,21 +78,22 @@ class Presentation(QObject):
         }
         for sc in self.shortcuts:  # first: Esc leaves whatever happens below
             sc.setEnabled(True)
-        win.stack.hide()  # the plots come at their new scale a turn later (_plots_back)
         with _settled():
             for dock in win.docks.values():
                 dock.hide()
             win.compare_bar.hide()
             win.menuBar().hide()
             win.statusBar().hide()
-            font = QFont(app.font())
+            font = QFont(app.font())  # the help and the banner's type; the canvas sizes its own
             font.setPointSizeF(font.pointSizeF() * self.scale)
             app.setFont(font)
-            win.caption_bar.set_scale(self.scale)
-            win.caption_bar.show()
+            win.caption_bar.hide()
+            win.stack.hide()
+            self.canvas.set_scene(win.scene)
+            self.canvas.show()
             if full_screen:
                 win.showFullScreen()
-        self._plots_later(self.scale)
+        self.canvas.set_active(True)
 
     def leave(self) -> None:
         if not self.active:
@@ -95,10 +105,11 @@ class Presentation(QObject):
         win.state.presentation = False
         for sc in self.shortcuts:
             sc.setEnabled(False)
-        win.stack.hide()  # the plots come back at their scale a turn later (_plots_back)
+        self.canvas.set_active(False)
         with _settled():
             QApplication.instance().setFont(self._saved["font"])
-            win.caption_bar.set_scale(1.0)
+            self.canvas.hide()
+            win.stack.show()
             win.caption_bar.setVisible(win.scene is not None)
             win.menuBar().show()
             win.statusBar().show()
@@ -107,27 +118,14 @@ class Presentation(QObject):
             win.showNormal()
             if self._saved["maximized"]:
                 win.showMaximized()
-        self._plots_later(1.0)
 
-    @property
-    def settling(self) -> bool:
-        """The plots are still to come back at their scale (see _plots_later)."""
-        return self._back.isActive()
+    def toggle_details(self) -> None:
+        """The speaker's details under the claim, on and off (the D key)."""
+        self.canvas.toggle_details()
 
-    def _plots_later(self, scale: float) -> None:
-        """The plots (hidden) take `scale` now and show it once the event loop has caught up
-        with the window's own change and paint (gui/idle.py): in one turn, the new type, bars
-        and docks, the plots restyled and the paint of all took 80-100 ms of CPU either way."""
-        self.win.central.set_scale(scale)
-        self._back.start()
-
-    def _plots_back(self) -> None:
-        """The plots at their scale, shown: one resize, one paint (shown whatever happens:
-        hidden plots would leave the room looking at an empty window)."""
-        try:
-            self.win.set_view_scale(self.win.grid.scale)
-        finally:
-            self.win.stack.show()
+    def _state_changed(self, what: frozenset[str]) -> None:
+        if "scene" in what:
+            self.canvas.set_scene(self.win.state.scene)
 
     def toggle_full_screen(self) -> None:
         w = self.win

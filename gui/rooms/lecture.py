@@ -13,6 +13,16 @@ from gui import export
 from gui.state import rows_of
 
 
+def layout_rows(scene: Scene) -> set[str]:
+    """The histogram rows a scene's layout names in its views' options ("row" or "rows")."""
+    out: set[str] = set()
+    for _, options in scene.layout:
+        for key in ("row", "rows"):
+            value = options.get(key, ())
+            out |= {value} if isinstance(value, str) else set(value)
+    return out
+
+
 class Lecture(QObject):
     def __init__(self, state, caption_bar, win, parent=None):
         super().__init__(parent)
@@ -34,10 +44,12 @@ class Lecture(QObject):
         return self._scenes
 
     def load_scene(self, scene: Scene) -> None:
-        """The scene's config and B side, the rows it emphasises, and its caption: one change."""
+        """The scene's config and B side, the rows it emphasises or its layout draws, and its
+        caption: one change."""
+        wanted = set(scene.emphasis) | layout_rows(scene)
         self.state.update(
             scene=scene,
-            rows=rows_of("preact" in scene.emphasis, True, "wgrad" in scene.emphasis),
+            rows=rows_of("preact" in wanted, True, "wgrad" in wanted),
             compare=scene.compare,
             editing="A",
             config=scene.config,
@@ -78,4 +90,4 @@ class Lecture(QObject):
         names = [s.name for s in self.scenes]
         where = f"{names.index(scene.name) + 1}/{len(names)}" if scene.name in names else ""
         self.caption_bar.show_scene(scene, where)
-        self.caption_bar.show()
+        self.caption_bar.setVisible(not self.state.presentation)  # the canvas has its own

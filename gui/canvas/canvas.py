@@ -1,0 +1,184 @@
+"""The lecture canvas: what the presentation view shows in place of the window's middle.
+
+A header (title, claim, the speaker's details on D) over the scene's layout: a lead view and up
+to two strips below it, each built from `registry.CANVAS_VIEWS[name](options)`. A scene without
+a layout gets one from its emphasis; outside a scene the canvas shows the histograms of the rows
+shown. It is a View of the presenter like every other (gui/presenter.py), but draws only while
+the presentation view shows it: in the normal window a frame costs it one early return.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
+
+from core import captions
+from core.presets import MAX_STRIPS, Scene
+from core.stats import ROWS
+from gui.canvas import registry
+from gui.canvas.grid_fallback import GridHistograms
+from gui.canvas.header import Header
+from gui.canvas.sizes import Sizes
+from gui.presenter import ViewBase, ViewFrame
+from gui.views.layer_grid import has_rows
+
+Layout = tuple[tuple[str, dict], ...]
+LEAD_STRETCH, STRIP_STRETCH = 3, 2  # the lead view's height to the strips' row
+# what draws a view not yet in the registry, if anything does (the window's own grid)
+FALLBACK: dict[str, type] = {"histograms": GridHistograms}
+
+
+def layout_of(scene: Scene | None, rows: tuple[str, ...]) -> Layout:
+    """The scene's own layout, or one made from its emphasis: the histograms of the emphasised
+    rows that are shown (else of every row shown), the ladder for "profile", the statistics for
+    "table", in the emphasis's order. Outside a scene: the histograms of the rows shown."""
+    if scene is not None and scene.layout:
+        return scene.layout
+    emphasis = scene.emphasis if scene is not None else ()
+    picked = [r for r in emphasis if r in ROWS and r in rows]
+    entries: list[tuple[str, dict]] = []
+    for name in emphasis:
+        if name in ROWS and not any(v == "histograms" for v, _ in entries):
+            entries.append(("histograms", {"rows": picked or list(rows)}))
+        elif name == "profile":
+            entries.append(("ladder", {}))
+        elif name == "table":
+            entries.append(("stats", {}))
+    if not any(v == "histograms" for v, _ in entries):
+        entries.insert(0, ("histograms", {"rows": list(rows)}))
+    return tuple(entries[: 1 + MAX_STRIPS])
+
+
+class LectureCanvas(QWidget, ViewBase):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.header = Header(self)
+        self.body = QWidget(self)
+        self._grid = QGridLayout(self.body)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.header)
+        lay.addWidget(self.body, 1)
+        self.views: list[tuple[str, QWidget]] = []  # (name, view), the lead first
+        self.skipped: list[str] = []  # names the scene asked for that are not written yet
+        self.active = False
+        self._scene: Scene | None = None
+        self._layout: Layout | None = None
+        self._rows: tuple[str, ...] = ()
+        self._frame: ViewFrame | None = None
+        self._sizes = Sizes(720)
+        self.set_sizes(self._sizes)
+
+    # ---------------------------------------------------------------- the View protocol
+    @property
+    def needs(self) -> frozenset[str]:
+        """What its views need, and the rows (outside a scene they pick the histograms)."""
+        out = {"rows"}
+        for _, view in self.views:
+            out |= set(getattr(view, "needs", ()))
+        return frozenset(out)
+
+    def prepare(self, config, rows: tuple[str, ...]) -> None:
+        if self.active:
+            for _, view in self.views:
+                view.prepare(config, rows)
+
+    def present(self, frame: ViewFrame) -> None:
+        self._frame = frame
+        if not self.active:
+            return
+        if frame.rows != self._rows:
+            self._rows = frame.rows
+            self._build()
+        if self._scene is not None:
+            self.header.show_text(*captions.live(self._scene, frame.a, frame.b))
+        for _, view in self.views:
+            view.present(frame)
+
+    # ----------------------------------------------------------------- the presentation's
+    def set_active(self, on: bool) -> None:
+        """Shown (the presentation view) or not: hidden, it builds and draws nothing."""
+        self.active = on
+        if on:
+            self._build()
+            if self._frame is not None and has_rows(self._frame.a, self._frame.rows):
+                self.present(self._frame)
+
+    def set_scene(self, scene: Scene | None) -> None:
+        self._scene = scene
+        if scene is None:
+            self.header.show_text("", "", "")
+        else:  # until its first frame: the scene's own words
+            self.header.show_text(scene.title, scene.claim or scene.caption, scene.details)
+        if self.active:
+            self._build()
+
+    def toggle_details(self) -> None:
+        self.header.toggle_details()
+
+    @property
+    def animating(self) -> bool:
+        """A view still blends or makes its plots: what is shown is about to change."""
+        return self.active and any(getattr(v, "animating", False) for _, v in self.views)
+
+    @property
+    def names(self) -> list[str]:
+        """The views shown, the lead first."""
+        return [name for name, _ in self.views]
+
+    # ------------------------------------------------------------------- building
+    def _build(self) -> None:
+        """The views of the scene's layout, made anew only when the layout changes."""
+        rows = self._frame.rows if self._frame is not None else self._rows
+        wanted = layout_of(self._scene, rows)
+        if wanted == self._layout:
+            return
+        self._layout = wanted
+        for _, view in self.views:
+            self._grid.removeWidget(view)
+            view.deleteLater()
+        self.views, self.skipped = [], []
+        for name, options in wanted:
+            cls = registry.CANVAS_VIEWS.get(name) or FALLBACK.get(name)
+            if cls is None:
+                self.skipped.append(name)
+                continue
+            view = cls(dict(options))
+            view.setParent(self.body)
+            self.views.append((name, view))
+        self._place()
+        self.set_sizes(self._sizes)
+
+    def _place(self) -> None:
+        """The lead across the top, the strips side by side below it."""
+        for i in range(self._grid.rowCount()):
+            self._grid.setRowStretch(i, 0)
+        for i in range(self._grid.columnCount()):
+            self._grid.setColumnStretch(i, 0)
+        if not self.views:
+            return
+        strips = self.views[1:]
+        self._grid.addWidget(self.views[0][1], 0, 0, 1, max(1, len(strips)))
+        self._grid.setRowStretch(0, LEAD_STRETCH)
+        for col, (_, view) in enumerate(strips):
+            self._grid.addWidget(view, 1, col)
+            self._grid.setColumnStretch(col, 1)
+        if strips:
+            self._grid.setRowStretch(1, STRIP_STRETCH)
+        for _, view in self.views:
+            view.show()
+
+    # ------------------------------------------------------------------- sizes
+    def set_sizes(self, sizes: Sizes) -> None:
+        self._sizes = sizes
+        gap = sizes.gap
+        self.layout().setContentsMargins(gap, gap, gap, gap)
+        self.layout().setSpacing(gap)
+        self._grid.setSpacing(gap)
+        self.header.set_sizes(sizes)
+        for _, view in self.views:
+            view.set_sizes(sizes)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().height() != event.oldSize().height():
+            self.set_sizes(Sizes(max(1, event.size().height())))
