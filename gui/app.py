@@ -50,6 +50,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
         raise UsageError(f"--scale: {args.scale} is outside 1 … 4")
     if not 1 <= args.frames <= 2000:
         raise UsageError(f"--frames: {args.frames} is outside 1 … 2000")
+    report = args.layout_report
+    if report and not os.path.isdir(os.path.dirname(os.path.abspath(report))):
+        raise UsageError(f"--layout-report: cannot write {shown(report)}: no such folder")
     if args.record and not args.record.lower().endswith((".gif", ".mp4")):
         raise UsageError(f"--record: {shown(args.record)} must end in .gif or .mp4")
     return args

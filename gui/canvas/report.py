@@ -47,10 +47,10 @@ def font_px(font: QFont) -> float:
     """A font's size in pixels, whether it was set in pixels or in points."""
     if font.pixelSize() > 0:
         return float(font.pixelSize())
-    return font.pointSizeF() * _dpi() / 72
+    return font.pointSizeF() * dpi() / 72
 
 
-def _dpi() -> float:
+def dpi() -> float:
     screen = QGuiApplication.primaryScreen()
     return screen.logicalDotsPerInchY() if screen is not None else 96.0
 
@@ -83,13 +83,12 @@ def _read_scene(win, view: QGraphicsView, texts: list, plots: list) -> None:
 def _item_text(item: QGraphicsItem) -> tuple[str, QRectF, float] | None:
     """(plain text, its rectangle in scene coordinates, font pixels) of a reported item."""
     if isinstance(item, pg.LabelItem):
-        inner = item.item
-        return _plain(item.text), inner.sceneBoundingRect(), _label_px(item)
+        return _plain(item.text), _glyphs(item.item), _label_px(item)
     if isinstance(item, pg.TextItem):
         inner = item.textItem
-        return inner.toPlainText(), inner.sceneBoundingRect(), font_px(inner.font())
+        return inner.toPlainText(), _glyphs(inner), font_px(inner.font())
     if isinstance(item, QGraphicsTextItem):
-        return item.toPlainText(), item.sceneBoundingRect(), font_px(item.font())
+        return item.toPlainText(), _glyphs(item), font_px(item.font())
     text = getattr(item, "report_text", None)
     text = text() if callable(text) else text
     if text is None:
@@ -98,13 +97,20 @@ def _item_text(item: QGraphicsItem) -> tuple[str, QRectF, float] | None:
     return str(text), item.sceneBoundingRect(), float(px() if callable(px) else px or 0)
 
 
+def _glyphs(item: QGraphicsTextItem) -> QRectF:
+    """A text item's text, in scene coordinates: its bounds less the document's margin (4 px of
+    blank around the text, which would make neighbours that do not touch collide)."""
+    m = item.document().documentMargin()
+    return item.mapRectToScene(item.boundingRect().adjusted(m, m, -m, -m))
+
+
 def _label_px(item: pg.LabelItem) -> float:
     """A LabelItem's size is its html's ("12pt", "16px"), else its text item's font."""
     size = str(item.opts.get("size") or "")
     m = re.fullmatch(r"\s*([\d.]+)\s*(pt|px)\s*", size)
     if m:
         value = float(m.group(1))
-        return value if m.group(2) == "px" else value * _dpi() / 72
+        return value if m.group(2) == "px" else value * dpi() / 72
     return font_px(item.item.font())
 
 
@@ -117,9 +123,8 @@ def _axis_texts(win, view, axis: pg.AxisItem, shown: QRectF) -> list[dict]:
     with its tick font), and its label when shown."""
     out = []
     if axis.label.isVisible() and axis.labelText:
-        font = axis.label.font()
-        rect = axis.label.sceneBoundingRect()
-        out.append(_text(_plain(axis.labelText), _to_window(win, view, rect), font_px(font), "axis-label"))
+        rect = _to_window(win, view, _glyphs(axis.label))
+        out.append(_text(_plain(axis.labelText), rect, font_px(axis.label.font()), "axis-label"))
     if not axis.style.get("showValues", True):
         return out
     font = axis.style.get("tickFont") or QApplication.font()

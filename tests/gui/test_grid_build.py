@@ -123,12 +123,12 @@ def test_panels_made_later_get_the_frame_and_the_theory_asked_for_meanwhile(qtbo
 
 
 def test_leaving_the_presentation_view_gives_back_the_same_picture(make_window, qtbot):
-    """F5 then Esc: the window changes first and the plots follow a turn later at their
-    scale, painting, once back, what they painted before F5."""
+    """F5 then Esc: the lecture canvas takes the middle, and the grid, kept at its scale while
+    hidden, paints once back what it painted before F5."""
     win = make_window()
     before = image(win.grid)
     qtbot.keyClick(win, Qt.Key.Key_F5)
-    assert win.grid.scale == 1.6
+    assert win.presentation.canvas.isVisible() and not win.grid.isVisible()
     qtbot.keyClick(win, Qt.Key.Key_Escape)
     assert not win.presentation.active and win.grid.scale == 1.0
     qtbot.waitUntil(lambda: win.grid.isVisible() and not win.grid.animating)
@@ -141,11 +141,11 @@ def test_presentation_view_entered_again_before_the_plots_came_back(make_window,
     win.presentation.enter(full_screen=False)
     win.presentation.leave()
     win.presentation.enter(full_screen=False)  # within the same turn
-    qtbot.waitUntil(lambda: not win.presentation.settling)  # when the plots came back at 1.0
-    assert win.presentation.active and win.grid.scale == 1.6 and win.grid.isVisible()
-    axis = win.grid.panel("act", 1).getAxis("bottom")
-    assert axis.height() == round(22 * 1.6)  # the presentation view's taller axes
+    assert win.presentation.active and win.presentation.canvas.isVisible()
+    assert not win.grid.isVisible()
     win.presentation.leave()  # the application's type back to its size, for the next tests
+    assert win.grid.isVisible() and win.grid.scale == 1.0
+    assert win.grid.panel("act", 1).getAxis("bottom").height() == 22
 
 
 @pytest.fixture(params=[1.0, 1.6], ids=["type-1x", "type-1.6x"])

@@ -35,7 +35,7 @@ def test_presentation_keys_drive_scenes_resample_and_help(make_window, qtbot, tm
     win.snapshot_dir = tmp_path
     win.presentation.enter(full_screen=False)
     assert not win.menuBar().isVisible() and not any(d.isVisible() for d in win.docks.values())
-    assert win.grid.scale == 1.6
+    assert win.presentation.canvas.isVisible() and not win.grid.isVisible()
     names = [s.name for s in win.scenes]
     qtbot.keyClick(win, Qt.Key.Key_3)
     assert win.scene.name == names[2]
@@ -222,7 +222,7 @@ def test_f5_right_after_a_new_row_was_asked_for_enters_and_leaves(make_window, q
     win = make_window()
     win.playback_dock.preact.setChecked(True)  # the frame with the row is still being made
     qtbot.keyClick(win, Qt.Key.Key_F5)
-    assert win.presentation.active and win.grid.scale > 1
+    assert win.presentation.active and win.presentation.canvas.isVisible()
     qtbot.waitUntil(lambda: win.latest is not None and "preact" in win.latest.layers[0].hists)
     qtbot.keyClick(win, Qt.Key.Key_Escape)
     assert not win.presentation.active and win.menuBar().isVisible()

@@ -1,0 +1,126 @@
+"""The presentation view shows the lecture canvas: the scene's views, its words, the D key, and
+the normal window back as it was after Esc."""
+
+import dataclasses
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from core import presets
+from gui.canvas import registry
+from gui.canvas.canvas import layout_of
+from gui.canvas.sizes import Sizes
+from gui.presenter import ViewBase
+from tests.gui.conftest import SMALL, wait_shown
+
+
+class Probe(QWidget, ViewBase):
+    """A canvas view that keeps what it was given."""
+
+    needs = frozenset({"rows"})
+
+    def __init__(self, options):
+        super().__init__()
+        self.options, self.frames, self.sizes = options, [], []
+
+    def present(self, frame):
+        self.frames.append(frame)
+
+    def set_sizes(self, sizes):
+        self.sizes.append(sizes)
+
+
+@pytest.fixture
+def probe_views(monkeypatch):
+    """ "ladder" and "stats" drawn by probes; the rest as registered (or not yet written)."""
+    views = dict(registry.CANVAS_VIEWS)
+    views.update(ladder=Probe, stats=Probe)
+    monkeypatch.setattr(registry, "CANVAS_VIEWS", views)
+
+
+def scene(name, **changes):
+    return dataclasses.replace(presets.load(name), **changes)
+
+
+def test_f5_shows_the_scenes_views_d_shows_details_and_esc_gives_the_window_back(
+    make_window, qtbot, probe_views
+):
+    win = make_window()
+    docks_before = {n for n, d in win.docks.items() if d.isVisible()}
+    s = scene(
+        "he-relu",
+        config=SMALL.replace(activation="relu", init="he-normal"),
+        claim="He keeps σ near √2.",
+        details="Var(w) = 2/fan_in.",
+        layout=(("ladder", {"row": "grad"}), ("units", {}), ("stats", {"layers": [1, 4]})),
+    )
+    win.load_scene(s)
+    wait_shown(qtbot, win, s.config)
+    qtbot.keyClick(win, Qt.Key.Key_F5)
+    canvas = win.presentation.canvas
+    assert canvas.isVisible() and not win.stack.isVisible() and not win.caption_bar.isVisible()
+    assert canvas.names == ["ladder", "stats"]  # in the layout's order
+    if "units" not in registry.CANVAS_VIEWS:
+        assert canvas.skipped == ["units"]  # not written yet: left out, no crash
+    ladder, stats = (v for _, v in canvas.views)
+    assert ladder.options == {"row": "grad"} and stats.options == {"layers": [1, 4]}
+    assert ladder.frames and ladder.frames[-1].a is win.latest  # the presenter's frame
+    lead, strip = ladder.geometry(), stats.geometry()
+    assert lead.height() > strip.height() and lead.bottom() < strip.top()  # a gap between
+    assert lead.width() == strip.width()  # one strip: the whole width under the lead
+    labels = canvas.header.labels
+    assert labels["title"].text() == s.title and labels["claim"].text() == s.claim
+    assert not labels["details"].isVisible()
+    qtbot.keyClick(win, Qt.Key.Key_D)
+    assert labels["details"].isVisible() and labels["details"].text() == s.details
+    assert labels["details"].geometry().bottom() < canvas.body.geometry().top()
+    qtbot.keyClick(win, Qt.Key.Key_D)
+    assert not labels["details"].isVisible()
+    qtbot.keyClick(win, Qt.Key.Key_Escape)
+    assert not canvas.isVisible() and win.stack.isVisible() and win.caption_bar.isVisible()
+    assert {n for n, d in win.docks.items() if d.isVisible()} == docks_before
+    assert win.menuBar().isVisible() and win.grid.scale == 1.0
+
+
+def test_every_view_is_sized_from_the_canvas_height_on_resize(make_window, qtbot, probe_views):
+    win = make_window()
+    win.load_scene(scene("he-relu", config=SMALL, layout=(("ladder", {}), ("stats", {}))))
+    win.presentation.enter(full_screen=False)
+    canvas = win.presentation.canvas
+    for height in (720, 1080):
+        win.resize(1600, height)
+        qtbot.waitUntil(lambda h=height: canvas.height() > h - 40)
+        for _, view in canvas.views:
+            assert view.sizes[-1] == Sizes(canvas.height())
+        assert canvas.header.labels["claim"].font().pixelSize() == Sizes(canvas.height()).px(
+            "claim"
+        )
+    win.presentation.leave()
+
+
+def test_a_scene_without_a_layout_gets_one_from_its_emphasis():
+    s = presets.load("he-relu")  # emphasis preact, grad, profile
+    rows = ("preact", "grad")
+    assert layout_of(dataclasses.replace(s, layout=()), rows) == (
+        ("histograms", {"rows": ["preact", "grad"]}),
+        ("ladder", {}),
+    )
+    table = dataclasses.replace(s, layout=(), emphasis=("table", "act"))
+    assert layout_of(table, ("act", "grad")) == (
+        ("stats", {}),
+        ("histograms", {"rows": ["act"]}),
+    )
+    assert layout_of(None, ("act", "grad")) == (("histograms", {"rows": ["act", "grad"]}),)
+
+
+def test_outside_a_scene_the_canvas_shows_the_histograms_of_the_rows_shown(make_window, qtbot):
+    win = make_window()
+    win.presentation.enter(full_screen=False)
+    canvas = win.presentation.canvas
+    assert canvas.names == ["histograms"]
+    assert canvas.header.labels["title"].isHidden()  # no scene, no words
+    view = canvas.views[0][1]
+    win.playback_dock.wgrad.setChecked(True)
+    qtbot.waitUntil(lambda: canvas.views[0][1] is not view)  # made anew for the new rows
+    win.presentation.leave()
