@@ -161,6 +161,9 @@ ORDER = [
     "tiny-normal-tanh-batchnorm",
     "deep-relu-residual",
     "rezero",
+    "order-and-chaos",
+    "isometry",
+    "narrow-nets-fluctuate",
 ]
 
 
