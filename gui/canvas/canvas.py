@@ -117,8 +117,11 @@ class LectureCanvas(QWidget, ViewBase):
 
     @property
     def animating(self) -> bool:
-        """A view still blends or makes its plots: what is shown is about to change."""
-        return self.active and any(getattr(v, "animating", False) for _, v in self.views)
+        """A view still blends, makes its plots or waits for its answer (a probe view's
+        `pending`): what is shown is about to change."""
+        return self.active and any(
+            getattr(v, "animating", False) or getattr(v, "pending", False) for _, v in self.views
+        )
 
     @property
     def names(self) -> list[str]:

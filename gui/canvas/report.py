@@ -72,7 +72,7 @@ def _read_scene(win, view: QGraphicsView, texts: list, plots: list) -> None:
             name = str(getattr(item, "report_name", ""))
             plots.append({"name": name, "rect": rect, "data_rect": data})
         role = getattr(item, "report_role", None)
-        if role:
+        if role and not isinstance(item.parentItem(), pg.AxisItem):  # its axis reports it
             found = _item_text(item)
             if found is not None and found[0]:
                 text, scene_rect, px = found
