@@ -31,12 +31,20 @@ def layout_report(win) -> dict:
         role = label.property("role")
         if role and label.isVisible() and label.text():
             top_left = label.mapTo(win, label.rect().topLeft())
-            rect = [top_left.x(), top_left.y(), label.width(), label.height()]
+            rect = [top_left.x(), top_left.y(), label.width(), _label_height(label)]
             texts.append(_text(label.text(), rect, font_px(label.font()), str(role)))
     for view in win.findChildren(QGraphicsView):
         if view.isVisible():
             _read_scene(win, view, texts, plots)
     return {"size": [win.width(), win.height()], "texts": texts, "plots": plots}
+
+
+def _label_height(label: QLabel) -> int:
+    """The height its text takes: a label squeezed below it clips the text, which then
+    reaches (as a reader would see it cut) into what lies below."""
+    w = label.width()
+    needed = label.heightForWidth(w) if label.wordWrap() else label.sizeHint().height()
+    return max(label.height(), needed)
 
 
 def write(win, path: str | Path) -> None:
@@ -106,12 +114,16 @@ def _glyphs(item: QGraphicsTextItem) -> QRectF:
 
 def _label_px(item: pg.LabelItem) -> float:
     """A LabelItem's size is its html's ("12pt", "16px"), else its text item's font."""
-    size = str(item.opts.get("size") or "")
-    m = re.fullmatch(r"\s*([\d.]+)\s*(pt|px)\s*", size)
+    return _css_px(item.opts.get("size"), item.item.font())
+
+
+def _css_px(size, font: QFont) -> float:
+    """A size written in an html style ("12pt", "16px"), else the font's."""
+    m = re.fullmatch(r"\s*([\d.]+)\s*(pt|px)\s*", str(size or ""))
     if m:
         value = float(m.group(1))
         return value if m.group(2) == "px" else value * dpi() / 72
-    return font_px(item.item.font())
+    return font_px(font)
 
 
 def _plain(text: str) -> str:
@@ -124,7 +136,8 @@ def _axis_texts(win, view, axis: pg.AxisItem, shown: QRectF) -> list[dict]:
     out = []
     if axis.label.isVisible() and axis.labelText:
         rect = _to_window(win, view, _glyphs(axis.label))
-        out.append(_text(_plain(axis.labelText), rect, font_px(axis.label.font()), "axis-label"))
+        px = _css_px(axis.labelStyle.get("font-size"), axis.label.font())  # setLabel's style
+        out.append(_text(_plain(axis.labelText), rect, px, "axis-label"))
     if not axis.style.get("showValues", True):
         return out
     font = axis.style.get("tickFont") or QApplication.font()

@@ -90,3 +90,13 @@ def test_small_type_is_found(known):
     assert any(f.startswith("claim 'the claim'") for f in found)
     assert sum(f.startswith("tick") for f in found) >= 3
     assert not any(f.startswith("title") for f in found)
+
+
+def test_an_axis_label_sized_in_its_html_style_reports_that_size(known):
+    """canvas/style.py sizes axis names through setLabel's style ("font-size: 22px"), which the
+    label's QFont does not carry: the report read the font and gave the application's size."""
+    win, _, plot, _ = known
+    plot.setLabel("left", "share of values", **{"font-size": "30px"})
+    r = report.layout_report(win)
+    (label,) = [t for t in r["texts"] if t["text"] == "share of values"]
+    assert label["px"] == 30

@@ -8,10 +8,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from core import presets
-from gui.canvas import registry
+from gui.canvas import registry, report
 from gui.canvas.canvas import layout_of
 from gui.canvas.sizes import Sizes
 from gui.presenter import ViewBase
+from tests.gui.canvas_checks import overlapping_texts, problems
 from tests.gui.conftest import SMALL, wait_shown
 
 
@@ -123,4 +124,20 @@ def test_outside_a_scene_the_canvas_shows_the_histograms_of_the_rows_shown(make_
     view = canvas.views[0][1]
     win.playback_dock.wgrad.setChecked(True)
     qtbot.waitUntil(lambda: canvas.views[0][1] is not view)  # made anew for the new rows
+    win.presentation.leave()
+
+
+def test_a_squeezed_header_label_is_found_colliding(make_window, qtbot):
+    """A label too small for its text clips it: the report gives the text's own height, so the
+    cut title reaches the claim below it (before, the widget's rect hid the clipping)."""
+    win = make_window()
+    win.load_scene(scene("he-relu", config=SMALL))
+    win.presentation.enter(full_screen=False)
+    labels = win.presentation.canvas.header.labels
+    assert problems(report.layout_report(win), only=("title", "claim")) == []
+    below = labels["claim"].y()
+    labels["title"].setFixedHeight(8)
+    qtbot.waitUntil(lambda: labels["claim"].y() < below)  # laid out again: the claim moved up
+    found = overlapping_texts(report.layout_report(win), only=("title",))
+    assert any("title" in f and "claim" in f for f in found)
     win.presentation.leave()
