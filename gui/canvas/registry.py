@@ -15,12 +15,14 @@ from __future__ import annotations
 from gui.canvas.views.correlation import CorrelationView
 from gui.canvas.views.seeds import SeedsView
 from gui.canvas.views.spectrum import SpectrumView
+from gui.canvas.views.symmetry import SymmetryView
 
 # name → class; filled in by the views' own modules as they are written (one row a view)
 CANVAS_VIEWS: dict[str, type] = {
     "correlation": CorrelationView,
     "spectrum": SpectrumView,
     "seeds": SeedsView,
+    "symmetry": SymmetryView,
 }
 
 # the names a scene may use, and what each shows, are core/presets.py LAYOUT_VIEWS
