@@ -35,6 +35,9 @@ LAYOUT_VIEWS = {
     "formula": "the scheme's formula and the variance recursion with live numbers",
     "units": "a units × examples raster of one layer: copies (symmetry) and dead units",
     "training": "the training curves",
+    "correlation": "how a pair of inputs' correlation drifts per layer, with the c-map and c*",
+    "spectrum": "the input-output Jacobian's singular values on a log axis",
+    "seeds": "a statistic's spread across K seeds beside mean field (finite width)",
 }
 MAX_STRIPS = 2
 
