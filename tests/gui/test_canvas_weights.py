@@ -69,6 +69,7 @@ def test_default_layers_first_middle_last_and_what_the_report_reads(qtbot):
         assert not title.intersects(data)  # the title sits outside the plot area
         tick = panel.plot.getAxis("bottom").style["tickFont"]
         assert tick.pixelSize() >= 0.02 * 720
+        assert panel.plot.getAxis("bottom").label.font().pixelSize() >= 0.02 * 720
 
 
 def test_orthogonal_draws_singular_values_at_the_gain_others_none(qtbot):

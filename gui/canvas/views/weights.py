@@ -104,6 +104,8 @@ def _bare_plot(lay: pg.GraphicsLayout, row: int, col: int, name: str) -> pg.Plot
 def _axes(plot: pg.PlotItem, sizes: Sizes, x: str, y: str, first: bool) -> None:
     """The canvas's axes; the panels share a y scale, so only the first names it and numbers it."""
     style.style_axes(plot, sizes, x, y if first else "")
+    for name in ("left", "bottom"):  # the label's QFont too: the layout report reads it
+        plot.getAxis(name).label.setFont(sizes.font("axis-label"))
     if not first:
         left = plot.getAxis("left")
         left.setStyle(showValues=False)
