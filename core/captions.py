@@ -1,9 +1,4 @@
-"""A scene's words as the screen shows them: `live(scene, a, b)` gives (title, claim, details).
-
-Evaluated on every frame by the lecture canvas's header. This first version returns the scene's
-own words; the live one (fields bound to the frame, "changed: …" when the config leaves the
-scene's) replaces it with the same signature.
-"""
+"""A scene's title, claim and details as the canvas shows them for a frame (issue #18)."""
 
 from __future__ import annotations
 
