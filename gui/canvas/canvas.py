@@ -136,8 +136,9 @@ class LectureCanvas(QWidget, ViewBase):
         if wanted == self._layout:
             return
         self._layout = wanted
-        for _, view in self.views:
+        for _, view in self.views:  # hidden now: deleted only when the event loop next runs
             self._grid.removeWidget(view)
+            view.hide()
             view.deleteLater()
         self.views, self.skipped = [], []
         for name, options in wanted:
