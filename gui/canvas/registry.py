@@ -12,7 +12,13 @@ A canvas view is a QWidget (usually a pg.GraphicsLayoutWidget) built as `View(op
 
 from __future__ import annotations
 
+from gui.canvas.views import ladder, stats, units
+
 # name → class; filled in by the views' own modules as they are written (one row a view)
-CANVAS_VIEWS: dict[str, type] = {}
+CANVAS_VIEWS: dict[str, type] = {
+    "ladder": ladder.Ladder,
+    "stats": stats.StatsView,
+    "units": units.UnitsView,
+}
 
 # the names a scene may use, and what each shows, are core/presets.py LAYOUT_VIEWS
