@@ -42,7 +42,7 @@ class DecadeAxis(pg.AxisItem):
         if hi < lo:
             return []
         height = QFontMetrics(self.style["tickFont"] or self.font()).height()
-        step = round_step(hi - lo, int(size // (2.2 * height)))
+        step = round_step(hi - lo, max(2, int(size // (2.2 * height))))
         first = math.ceil(lo / step) * step
         return [(step, list(range(first, hi + 1, step)))]
 
@@ -73,9 +73,9 @@ class LayerAxis(pg.AxisItem):
         return [(step, ticks)]
 
 
-def style_axis(plot: pg.PlotItem, sizes: Sizes, widest: str = "1e-30") -> None:
+def style_axis(plot: pg.PlotItem, sizes: Sizes, widest: str = "1e-30", lines: int = 2) -> None:
     """Tick and axis-label type in pixels from the height; the left axis wide enough for its
-    widest tick text."""
+    widest tick text, the bottom one tall enough for `lines` (its numbers, then its name)."""
     sides = ("left", "bottom")
     tick = sizes.font("tick")
     for name in sides:
@@ -90,7 +90,9 @@ def style_axis(plot: pg.PlotItem, sizes: Sizes, widest: str = "1e-30") -> None:
         axis.setPen(pg.getConfigOption("foreground"))
         axis.setTextPen(pg.getConfigOption("foreground"))
         axis.label.report_role = "axis-label"
+        shown = axis.label.isVisible()  # setLabel shows it: a hidden name stays hidden
         axis.setLabel(axis.labelText, **{"font-size": f"{sizes.px('axis-label')}px"})
+        axis.showLabel(shown)
     fm = QFontMetrics(tick)
     plot.getAxis("left").setWidth(fm.horizontalAdvance(widest) + fm.height() + 2 * sizes.gap)
-    plot.getAxis("bottom").setHeight(fm.height() * 2 + 2 * sizes.gap)
+    plot.getAxis("bottom").setHeight(fm.height() * lines + 2 * sizes.gap)

@@ -22,12 +22,14 @@ from core.stats import Snapshot
 from gui.canvas.sizes import Sizes
 from gui.canvas.views import sides as palette
 from gui.canvas.views.decades import DecadeAxis, LayerAxis, style_axis
+from gui.presenter import ViewBase
 
 DIRECTIONS = {  # direction → (LayerStats attr, arrow, marker pointing the way the signal flows)
     "forward": ("act_std", "→", "t2"),
     "backward": ("grad_std", "←", "t3"),
 }
 THEORY_ATTR = {"forward": "act_std", "backward": "grad_std"}
+TITLE = "std per layer: → forward, ← backward"
 PAD_DECADES = 0.25  # room above and below the data, so markers are not cut by the frame
 
 
@@ -45,14 +47,16 @@ def per_layer_factor(values, toward_input: bool = False) -> float:
     return math.exp(-mean if toward_input else mean)
 
 
-def factor_text(factor: float) -> str:
-    """ "×0.22 per layer"; two digits even for a steady net ("×1.0", not "×1")."""
-    if not math.isfinite(factor):
-        return ""
+def times(factor: float) -> str:
+    """'×0.22'; two digits even for a steady net ('×1.0', not '×1')."""
     digits = f"{factor:.2g}"
     if digits.isdigit() and len(digits) == 1:
         digits += ".0"
-    return f"×{digits} per layer"
+    return f"×{digits}"
+
+
+def factor_text(factor: float) -> str:
+    return f"{times(factor)} per layer" if math.isfinite(factor) else ""
 
 
 def plottable(values) -> np.ndarray:
@@ -62,9 +66,8 @@ def plottable(values) -> np.ndarray:
         return np.where(np.isfinite(v) & (v > 0), np.log10(v), np.nan)
 
 
-class Ladder(pg.GraphicsLayoutWidget):
+class Ladder(ViewBase, pg.GraphicsLayoutWidget):
     needs = frozenset({"theory"})
-    throttled = False
 
     def __init__(self, options: dict | None = None, parent=None):
         super().__init__(parent)
@@ -78,7 +81,7 @@ class Ladder(pg.GraphicsLayoutWidget):
         self.plot.hideButtons()
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.showGrid(x=False, y=True, alpha=0.25)
-        self.plot.setTitle("std per layer: → forward, ← backward")
+        self.plot.setTitle(TITLE)
         self.plot.titleLabel.report_role = "panel-title"
         self.plot.setLabel("left", "std (log scale)")
         self.plot.setLabel("bottom", "layer")
@@ -90,16 +93,29 @@ class Ladder(pg.GraphicsLayoutWidget):
         self.labels: dict[tuple[str, str], pg.TextItem] = {}
         self.factors: dict[tuple[str, str], float] = {}  # what each label says
         self.plotted: dict[tuple[str, str], np.ndarray] = {}  # log10 per layer, NaN: left out
+        self.texts: dict[tuple[str, str], str] = {}  # each label's own text
+        self.compact = False  # a short strip: no title, no x-axis name
         self.skipped = 0
         self._frame = None
         self.plot.vb.sigResized.connect(self._place_labels)
         self.set_sizes(self.sizes)
 
     # ------------------------------------------------------------------ the contract
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if getattr(self, "plot", None) is not None and self._compact() != self.compact:
+            self.set_sizes(self.sizes)
+
+    def _compact(self) -> bool:
+        """Too short for a title and the x axis's name beside the data (a strip)."""
+        return self.height() < 13 * self.sizes.px("legend")
+
     def set_sizes(self, sizes: Sizes) -> None:
         self.sizes = sizes
-        style_axis(self.plot, sizes)
-        self.plot.setTitle(self.plot.titleLabel.text, size=f"{sizes.px('panel-title')}px")
+        self.compact = self._compact()
+        style_axis(self.plot, sizes, lines=1 if self.compact else 2)
+        self.plot.showLabel("bottom", not self.compact)
+        self.plot.setTitle(None if self.compact else TITLE, size=f"{sizes.px('panel-title')}px")
         g = sizes.gap
         self.ci.setContentsMargins(g, g, g, g)
         if self._frame is not None:
@@ -172,7 +188,8 @@ class Ladder(pg.GraphicsLayoutWidget):
         label = self.labels[key]
         label.setFont(self.sizes.font("legend", bold=bold))
         label.setColor(style["color"])
-        label.setText(self._label_text(key, values, factor))
+        self.texts[key] = self._label_text(key, values, factor)
+        label.setText(self.texts[key])
 
     def _add(self, key, z: int) -> None:
         """A line, its markers (a subset of layers when they would crowd) and its label."""
@@ -241,29 +258,57 @@ class Ladder(pg.GraphicsLayoutWidget):
     # ------------------------------------------------------------------ the labels' gutter
     def _place_labels(self) -> None:
         """Each label right of the data at its line's last point's height, then pushed apart:
-        downward first, and back up if the last would leave the plot."""
+        downward first, and back up if the last would leave the plot. Where they cannot all
+        fit (a short strip), the theory's factors join A's labels and their own go."""
         if not self.labels:
             return
         self._place_marks()
-        fm_width = max(
-            QFontMetrics(lb.textItem.font()).horizontalAdvance(lb.toPlainText())
-            for lb in self.labels.values()
-        )
-        self.plot.layout.setColumnFixedWidth(2, fm_width + 2 * self.sizes.gap)
+        height = max(lb.boundingRect().height() for lb in self.labels.values()) + 2
         vb = self.plot.vb
         rect = vb.mapRectToItem(self.plot, vb.boundingRect())
-        height = max(lb.boundingRect().height() for lb in self.labels.values()) + 2
+        top = 0.0 if self.compact else rect.top()  # beside the title row when it is hidden
+        merged = len(self.labels) * height > rect.bottom() - top
+        shown = self._merge(merged)
+        fm_width = max(
+            QFontMetrics(self.labels[k].textItem.font()).horizontalAdvance(
+                self.labels[k].toPlainText()
+            )
+            for k in shown
+        )
+        gutter = fm_width + 2 * self.sizes.gap
+        if gutter != self.plot.layout.columnMaximumWidth(2):
+            self.plot.layout.setColumnFixedWidth(2, gutter)
+            self.plot.layout.activate()  # the view box takes its new width now
+            rect = vb.mapRectToItem(self.plot, vb.boundingRect())
         wanted = []
-        for key in self.labels:
+        for key in shown:
             y = self.plotted[key]
             finite = np.flatnonzero(np.isfinite(y))
             at = y[finite[-1]] if finite.size else vb.viewRange()[1][0]
             x_end = finite[-1] + 1 if finite.size else 1
             p = vb.mapViewToScene(QPointF(float(x_end), float(at)))
             wanted.append((self.plot.mapFromScene(p).y(), key))
-        ys = spread([w for w, _ in sorted(wanted)], height, rect.top(), rect.bottom())
-        for y, (_, key) in zip(ys, sorted(wanted), strict=True):
+        wanted.sort()
+        ys = spread([w for w, _ in wanted], height, top, rect.bottom())
+        for y, (_, key) in zip(ys, wanted, strict=True):
             self.labels[key].setPos(rect.right() + self.sizes.gap, y)
+
+    def _merge(self, merged: bool) -> list:
+        """The labels shown: all, or (merged) A's with the theory's factor in brackets."""
+        shown = []
+        for key, label in self.labels.items():
+            side, direction = key
+            text = self.texts[key]
+            theory = self.factors.get(("theory", direction), math.nan)
+            if merged and side == "theory":
+                label.hide()
+                continue
+            if merged and side == "A" and math.isfinite(theory):
+                text += f" (theory {times(theory)})"
+            label.setText(text)
+            label.show()
+            shown.append(key)
+        return shown
 
 
 def spread(wanted: list[float], height: float, top: float, bottom: float) -> list[float]:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 from core import fields
 from gui.canvas.sizes import Sizes
 from gui.canvas.views import sides as palette
+from gui.presenter import ViewBase
 
 ROWS = ("act_std", "act_mean", "saturated_frac", "dead_units", "grad_std")
 
@@ -40,9 +41,8 @@ def cell(value, fmt: str) -> str:
     return fields.text(value, fmt).strip()
 
 
-class StatsView(QWidget):
+class StatsView(ViewBase, QWidget):
     needs: frozenset[str] = frozenset()
-    throttled = False
 
     def __init__(self, options: dict | None = None, parent=None):
         super().__init__(parent)
@@ -64,7 +64,7 @@ class StatsView(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self._shape = None  # the type follows the room the table has
+        self._shape = None  # the type follows the room the table has, and its orientation
         if self._frame is not None:
             self.present(self._frame)
 
@@ -72,8 +72,10 @@ class StatsView(QWidget):
         """The role's size, grown up to twice it where the view has room: a strip of four
         numbers need not be read from 2% of the screen."""
         floor = self.sizes.px(role)
-        cols = 1 + 2 * max(len(self._shape[0]) if self._shape else 2, 1)
-        room = min(self.height() / 10.5, self.width() / (cols * 4.2))
+        layers, looks, _, wide = self._shape
+        groups = len(layers) * len(looks) + len(layers) - 1
+        rows, cols = (2 + groups, 2 + len(ROWS)) if wide else (3 + len(ROWS), 1 + groups)
+        room = min(self.height() / (rows * 1.7), self.width() / (cols * 5.0))
         return round(min(max(floor, room * floor / self.sizes.px("chip")), 2 * floor))
 
     def set_sizes(self, sizes: Sizes) -> None:
@@ -90,32 +92,56 @@ class StatsView(QWidget):
         snaps = {"A": frame.a, "B": frame.b}
         looks = palette.sides(frame.b is not None, self.options.get("fix"))
         layers = chosen_layers(self.options.get("layers"), len(frame.a.layers))
-        shape = (tuple(layers), tuple(looks.values()), self.sizes)
+        # short and wide (a strip): a row per layer and side; else a column per layer and side
+        wide = self.height() < 0.45 * self.width()
+        shape = (tuple(layers), tuple(looks.values()), self.sizes, wide)
         if shape == self._shape:  # the same table: only its numbers change (an animation)
             for (attr, n, name), label in self.cells.items():
                 label.setText(self._text(snaps[name], n, attr))
             return
         self._shape = shape
         self._clear()
+        self._build(snaps, looks, layers, wide)
+
+    def _build(self, snaps, looks, layers, wide: bool) -> None:
         g, s = self.grid, self.sizes
         g.setHorizontalSpacing(2 * s.gap)
-        g.setVerticalSpacing(s.gap // 2)
+        g.setVerticalSpacing(s.gap // 2 if not wide else 0)
         g.setContentsMargins(s.gap, s.gap, s.gap, s.gap)
-        self._put(self.title, 0, 0, "statistics per layer", "panel-title", span=1 + 2 * len(layers))
-        col = 1
-        for n in layers:
-            self._put(self._label("panel-title"), 1, col, f"layer {n}", "panel-title", len(looks))
-            for name, look in looks.items():
-                self._put(self._label("legend"), 2, col, name, "legend", color=look.color)
-                for row, attr in enumerate(ROWS, start=3):
-                    self.cells[(attr, n, name)] = self._number(snaps[name], n, attr, look)
-                    g.addWidget(self.cells[(attr, n, name)], row, col, Qt.AlignmentFlag.AlignRight)
-                col += 1
-        for row, attr in enumerate(ROWS, start=3):
+
+        def at(k: int, j: int) -> tuple[int, int]:  # field k of group j; header: k or j = -1
+            return (2 + j, 2 + k) if wide else (3 + k, 1 + j)
+
+        self._put(self.title, 0, 0, "statistics per layer", "panel-title", span=-1)
+        for k, attr in enumerate(ROWS):
             f = fields.FIELDS[attr]
             label = self._label("legend")
             label.setToolTip(f.tooltip)
-            self._put(label, row, 0, f.header, "legend")
+            self._put(label, *(at(k, -1) if wide else (3 + k, 0)), f.header, "legend")
+        j = 0
+        for i, n in enumerate(layers):
+            if i:  # a gap between the layers' groups
+                (g.setRowMinimumHeight if wide else g.setColumnMinimumWidth)(
+                    at(0, j)[not wide], s.gap
+                )
+                j += 1
+            first = at(0, j)
+            where = (first[0], 0) if wide else (1, first[1])
+            self._put(
+                self._label("panel-title"),
+                *where,
+                f"layer {n}",
+                "panel-title",
+                1 if wide else len(looks),
+            )
+            for name, look in looks.items():
+                side = (at(0, j)[0], 1) if wide else (2, at(0, j)[1])
+                self._put(self._label("legend"), *side, name, "legend", color=look.color)
+                for k, attr in enumerate(ROWS):
+                    self.cells[(attr, n, name)] = self._number(snaps[name], n, attr, look)
+                    g.addWidget(self.cells[(attr, n, name)], *at(k, j), Qt.AlignmentFlag.AlignRight)
+                j += 1
+        g.activate()  # the new labels' places now, not at the next event
 
     def _number(self, snap, n: int, attr: str, look) -> QLabel:
         label = self._label("chip")
@@ -148,8 +174,12 @@ class StatsView(QWidget):
             self._labels.append(label)
 
     def _clear(self) -> None:
-        """The table is rebuilt each frame: a handful of labels, and the layers may change."""
+        """A new table (other layers, sides, sizes or orientation): its labels go."""
         for label in self._labels:
             self.grid.removeWidget(label)
             label.deleteLater()
         self._labels, self.cells = [], {}
+        for i in range(self.grid.rowCount()):
+            self.grid.setRowMinimumHeight(i, 0)
+        for i in range(self.grid.columnCount()):
+            self.grid.setColumnMinimumWidth(i, 0)

@@ -18,9 +18,12 @@ from gui.canvas.sizes import Sizes
 from gui.canvas.views import sides as palette
 from gui.canvas.views.decades import LayerAxis, style_axis
 from gui.canvas.views.stats import chosen_layers
+from gui.presenter import ViewBase
 
-# below 0 blue, above vermillion (Okabe-Ito), 0 the background: a dead unit is an empty row
-NEGATIVE, POSITIVE = "#0072B2", "#D55E00"
+# below 0 blue, above vermillion (Okabe-Ito; sky blue on the dark theme), 0 the background: a
+# dead unit is an empty row
+NEGATIVE = {"light": "#0072B2", "dark": "#56B4E9"}
+POSITIVE = "#D55E00"
 
 
 def colour_map(signed: bool) -> np.ndarray:
@@ -28,7 +31,8 @@ def colour_map(signed: bool) -> np.ndarray:
     for values ≥ 0 (ReLU's), which then use the whole range of shades."""
     bg = pg.mkColor(pg.getConfigOption("background"))
     if signed:
-        cmap = pg.ColorMap([0.0, 0.5, 1.0], [QColor(NEGATIVE), bg, QColor(POSITIVE)])
+        blue = QColor(NEGATIVE[palette.theme_name()])
+        cmap = pg.ColorMap([0.0, 0.5, 1.0], [blue, bg, QColor(POSITIVE)])
     else:
         cmap = pg.ColorMap([0.0, 1.0], [bg, QColor(POSITIVE)])
     return cmap.getLookupTable(nPts=256)
@@ -63,9 +67,8 @@ def units_lines(layer) -> list[str]:
     return [*first, " · ".join(parts)]
 
 
-class UnitsView(pg.GraphicsLayoutWidget):
+class UnitsView(ViewBase, pg.GraphicsLayoutWidget):
     needs: frozenset[str] = frozenset()
-    throttled = False
 
     def __init__(self, options: dict | None = None, parent=None):
         super().__init__(parent)
@@ -75,7 +78,17 @@ class UnitsView(pg.GraphicsLayoutWidget):
         self.images: dict[str, pg.ImageItem] = {}
         self.counts: dict[str, pg.LabelItem] = {}
         self.layer = 0  # the 1-based layer shown
+        self.beside = False  # the counts right of the raster (a strip), else below it
         self._frame = None
+
+    def _beside(self) -> bool:
+        """Too short for a raster above its counts: a strip."""
+        return self.height() < 16 * self.sizes.px("chip")
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if getattr(self, "_frame", None) is not None and self._beside() != self.beside:
+            self.present(self._frame)
 
     def set_sizes(self, sizes: Sizes) -> None:
         self.sizes = sizes
@@ -92,6 +105,11 @@ class UnitsView(pg.GraphicsLayoutWidget):
         looks = palette.sides(frame.b is not None, self.options.get("fix"))
         for name in set(self.plots) - set(looks):
             self._drop(name)
+        beside = self._beside()
+        if beside != self.beside:  # a strip puts the counts right of the raster, not below
+            for name in list(self.plots):
+                self._drop(name)
+            self.beside = beside
         snaps = {"A": frame.a, "B": frame.b}
         wanted = self.options.get("layer", -1)
         for col, (name, look) in enumerate(looks.items()):
@@ -118,19 +136,24 @@ class UnitsView(pg.GraphicsLayoutWidget):
         plot.setYRange(0.5, rows + 0.5, padding=0)
         plot.report_name = f"units {name} L{layer.index}"
         title = f"{name} · layer {layer.index} · {layer.activation}"
-        plot.setTitle(title, size=f"{s.px('panel-title')}px", color=look.color)
         scale = f"±{top:.2g}" if signed else f"0 to {top:.2g}"
-        plot.setLabel("bottom", f"example (φ(h): {scale})")
-        plot.setLabel("left", f"unit (first {rows})")
-        style_axis(plot, s, widest="000")
         lines = units_lines(layer)
         lines[-1] += f" · {bad} not finite" if bad else ""
+        if self.beside:
+            plot.setTitle(None)
+            lines = [title, *lines, f"colour φ(h): {scale}"]
+        else:
+            plot.setTitle(title, size=f"{s.px('panel-title')}px", color=look.color)
+        plot.setLabel("bottom", f"example (φ(h): {scale})")
+        plot.setLabel("left", "unit" if self.beside else f"unit (first {rows})")
+        plot.showLabel("bottom", not self.beside)
+        style_axis(plot, s, widest="000", lines=1 if self.beside else 2)
         text = "<br>".join(lines)
         self.counts[name].setText(text, size=f"{s.px('chip')}px", color=look.color, bold=look.bold)
 
     def _add(self, name: str, col: int) -> None:
         axes = {"left": LayerAxis("left"), "bottom": LayerAxis("bottom")}
-        plot = self.addPlot(row=0, col=col, axisItems=axes)
+        plot = self.addPlot(row=0, col=2 * col if self.beside else col, axisItems=axes)
         plot.setMenuEnabled(False)
         plot.hideButtons()
         plot.setMouseEnabled(x=False, y=False)
@@ -141,7 +164,7 @@ class UnitsView(pg.GraphicsLayoutWidget):
         plot.addItem(image)
         counts = pg.LabelItem("")
         counts.report_role = "legend"
-        self.addItem(counts, row=1, col=col)
+        self.addItem(counts, *((0, 2 * col + 1) if self.beside else (1, col)))
         self.plots[name], self.images[name], self.counts[name] = plot, image, counts
 
     def _drop(self, name: str) -> None:
