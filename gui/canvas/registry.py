@@ -12,13 +12,21 @@ A canvas view is a QWidget (usually a pg.GraphicsLayoutWidget) built as `View(op
 
 from __future__ import annotations
 
-from gui.canvas.views import ladder, stats, units
+from gui.canvas.views.correlation import CorrelationView
+from gui.canvas.views.ladder import Ladder
+from gui.canvas.views.seeds import SeedsView
+from gui.canvas.views.spectrum import SpectrumView
+from gui.canvas.views.stats import StatsView
+from gui.canvas.views.units import UnitsView
 
 # name → class; filled in by the views' own modules as they are written (one row a view)
 CANVAS_VIEWS: dict[str, type] = {
-    "ladder": ladder.Ladder,
-    "stats": stats.StatsView,
-    "units": units.UnitsView,
+    "correlation": CorrelationView,
+    "spectrum": SpectrumView,
+    "seeds": SeedsView,
+    "ladder": Ladder,
+    "stats": StatsView,
+    "units": UnitsView,
 }
 
 # the names a scene may use, and what each shows, are core/presets.py LAYOUT_VIEWS

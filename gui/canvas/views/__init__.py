@@ -1,1 +1,1 @@
-"""The canvas views, one file each, registered in gui/canvas/registry.py CANVAS_VIEWS."""
+"""The lecture canvas views, one file each; gui/canvas/registry.py names them."""
