@@ -9,7 +9,7 @@ the presentation view shows it: in the normal window a frame costs it one early 
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from core import captions
 from core.presets import MAX_STRIPS, Scene
@@ -56,6 +56,10 @@ class LectureCanvas(QWidget, ViewBase):
         self._grid = QGridLayout(self.body)
         self._grid.setContentsMargins(0, 0, 0, 0)
         lay = QVBoxLayout(self)
+        # its content's sizes follow its height: what it held at 2160 lines must not keep the
+        # window from going back to 720 (it stayed 820 tall, at 1294 wide)
+        lay.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         lay.addWidget(self.header)
         lay.addWidget(self.body, 1)
         self.views: list[tuple[str, QWidget]] = []  # (name, view), the lead first

@@ -24,6 +24,17 @@ HEADER = ("title", "claim", "details")
 # (gui/canvas/grid_fallback.py); its titles are known to collide (issue #18, item 5).
 
 
+# what the checks found in views of other rooms, left to them (issue #18)
+LADDER_LEAD = ("order-and-chaos", "isometry", "narrow-nets-fluctuate")  # a ladder strip
+SEEDS_TICKS = "gui/canvas/views/seeds.py: its log axis's ticks 0.6 and 0.7 touch"
+LADDER_TITLE = "gui/canvas/views/ladder.py: at 2160 lines its title reaches into its data"
+KNOWN = {
+    ("narrow-nets-fluctuate", (1280, 720)): SEEDS_TICKS,
+    ("narrow-nets-fluctuate", (1920, 1080)): SEEDS_TICKS,
+    **{(name, (3840, 2160)): LADDER_TITLE for name in SCENES if name in LADDER_LEAD},
+}
+
+
 @pytest.fixture(scope="module")
 def window(qapp, tmp_path_factory):
     path = tmp_path_factory.mktemp("layout") / "settings.ini"
@@ -65,6 +76,8 @@ def test_the_canvas_holds_at_every_size(window, qtbot, name, size, request):
     roles = {t["role"] for t in r["texts"]}
     assert {"title", "claim"} <= roles
     assert problems(r, only=HEADER) == []  # the header: never on text or data, large enough
+    if (name, size) in KNOWN:
+        request.applymarker(pytest.mark.xfail(reason=KNOWN[name, size]))
     if any(isinstance(view, GridHistograms) for _, view in window.presentation.canvas.views):
         request.applymarker(pytest.mark.xfail(reason="the stand-in grid's titles collide"))
     assert problems(r) == []
