@@ -1,7 +1,10 @@
-"""Named scenes: a config plus the title and caption a lecturer shows with it.
+"""Named scenes: a config plus the title, claim and layout a lecturer shows with it.
 
-Scenes are TOML files in resources/presets/: the config's fields at the top level and a [scene]
-table (title, caption, emphasis). Listed by `python -m core presets`, opened with `--preset NAME`.
+Scenes are TOML files in resources/presets/: the config's fields at the top level, a [compare]
+table for side B, and a [scene] table: title (≤ 10 words), claim (one sentence, ≤ 25 words, its
+numbers live fields such as {A.act_std[10]}, core/captions.py), details (the speaker's notes),
+layout (the canvas's lead view and strips) and emphasis (the rows of the normal window's grid).
+Listed by `python -m core presets`, opened with `--preset NAME`.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core import tomlfile
+from core import captions, tomlfile
 from core.config import Config, ConfigError
 from core.messages import shown
 from core.stats import ROWS
@@ -37,6 +40,20 @@ LAYOUT_VIEWS = {
     "training": "the training curves",
 }
 MAX_STRIPS = 2
+# The options a view takes in a layout entry, e.g. {view = "histograms", rows = ["act"]}; a
+# "layers" list and a "layer" name layers of the scene's net, "rows"/"row" histogram rows.
+VIEW_OPTIONS = {
+    "ladder": (),
+    "histograms": ("rows", "layers"),
+    "weights": ("layers",),
+    "heatmap": ("row",),
+    "stats": ("layers",),
+    "formula": ("layer",),
+    "units": ("layer",),
+    "training": (),
+}
+MAX_TITLE_WORDS = 10
+MAX_CLAIM_WORDS = 25
 
 
 @dataclass(frozen=True)
@@ -67,7 +84,6 @@ def _parse(path: Path) -> Scene:
     meta = data.pop("scene", {})
     compare = data.pop("compare", None)
     title, caption, emphasis = _meta(path.name, meta)
-    layout = _layout(path.name, meta.get("layout", []))
     if compare is not None and not isinstance(compare, dict):
         raise PresetError(f"preset {path.name}: [compare] must be a table of config fields")
     try:
@@ -75,10 +91,18 @@ def _parse(path: Path) -> Scene:
         other = Config.from_dict(compare, base=config) if compare is not None else None
     except ConfigError as e:
         raise PresetError(f"preset {path.name}: {e}") from None
+    layout = _layout(path.name, meta.get("layout", []), config)
+    _check_words(path.name, meta)
+    for key in ("claim", "details"):
+        try:
+            captions.check(meta.get(key, ""), config, other)
+        except captions.FieldError as e:
+            raise PresetError(f"preset {path.name}: [scene] {key}: {e}") from None
     return Scene(
         name=path.stem,
         title=title or path.stem,
-        caption=caption,
+        # the normal window's caption bar: the file's caption, else the speaker's details
+        caption=caption or meta.get("details", ""),
         config=config,
         emphasis=emphasis,
         compare=other,
@@ -114,7 +138,17 @@ def _meta(filename: str, meta) -> tuple[str, str, tuple[str, ...]]:
     return meta.get("title", ""), meta.get("caption", ""), tuple(emphasis)
 
 
-def _layout(filename: str, layout) -> tuple[tuple[str, dict], ...]:
+def _check_words(filename: str, meta: dict) -> None:
+    """A title the back row reads at a glance, one claim a sentence long."""
+    for key, most in (("title", MAX_TITLE_WORDS), ("claim", MAX_CLAIM_WORDS)):
+        words = len(meta.get(key, "").split())
+        if words > most:
+            raise PresetError(
+                f"preset {filename}: [scene] {key} has {words} words; allowed: at most {most}"
+            )
+
+
+def _layout(filename: str, layout, config: Config) -> tuple[tuple[str, dict], ...]:
     """[scene] layout: a list of view names or {view = NAME, ...options} tables, lead first."""
     where = f"preset {filename}: [scene] layout"
     if not isinstance(layout, list) or not 0 <= len(layout) <= 1 + MAX_STRIPS:
@@ -125,8 +159,27 @@ def _layout(filename: str, layout) -> tuple[tuple[str, dict], ...]:
         name = options.pop("view", None)
         if name not in LAYOUT_VIEWS:
             raise PresetError(f"{where}: got {shown(name)}; allowed: {', '.join(LAYOUT_VIEWS)}")
+        for key, value in options.items():
+            _check_option(f"{where} {name}", key, value, VIEW_OPTIONS[name], config.depth)
         out.append((name, options))
     return tuple(out)
+
+
+def _check_option(where: str, key: str, value, allowed: tuple[str, ...], depth: int) -> None:
+    """One view option: a known key, layers of this net, rows the histograms have."""
+    if key not in allowed:
+        raise PresetError(
+            f"{where}: unknown option {shown(key)}; allowed: {', '.join(allowed) or 'none'}"
+        )
+    values = value if key in ("rows", "layers") else [value]
+    if key in ("rows", "layers") and (not isinstance(value, list) or not value):
+        raise PresetError(f"{where} {key} must be a non-empty list, got {shown(value)}")
+    for v in values:
+        if key in ("rows", "row") and v not in ROWS:
+            raise PresetError(f"{where} {key}: got {shown(v)}; allowed: {', '.join(ROWS)}")
+        is_layer = isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= depth
+        if key in ("layers", "layer") and not is_layer:
+            raise PresetError(f"{where} {key}: got {shown(v)}; allowed: layers 1 to {depth}")
 
 
 def all_scenes() -> dict[str, Scene]:
@@ -140,19 +193,24 @@ def _order(name: str) -> int:
     return ORDER.index(name) if name in ORDER else len(ORDER)
 
 
-# The lecture's running order: the failure modes first, then the fixes, then what rescues a bad
-# init (normalization and skips).
+# The lecture's running order follows the questions students ask (../shared/seeds): why random at
+# all (symmetry), why not small or large (vanishing, saturation), why 1/√n and 2/n, fan_in or
+# fan_out and Glorot's average, why truncated normal, then the failures that remain at init and
+# what rescues a bad init (normalization and skips).
 ORDER = [
     "zeros",
+    "constant-symmetry",
     "tiny-normal-tanh",
     "unit-normal-tanh",
     "xavier-tanh",
     "xavier-relu",
     "he-relu",
     "sigmoid-mean",
-    "truncated-vs-normal",
-    "dead-relu-bias",
     "fan-in-vs-fan-out",
+    "glorot-fan-avg",
+    "truncated-vs-normal",
+    "variance-not-shape",
+    "dead-relu-bias",
     "selu-lecun",
     "pytorch-default-relu",
     "tiny-normal-tanh-batchnorm",
