@@ -38,6 +38,9 @@ LAYOUT_VIEWS = {
     "formula": "the scheme's formula and the variance recursion with live numbers",
     "units": "a units × examples raster of one layer: copies (symmetry) and dead units",
     "training": "the training curves",
+    "correlation": "how a pair of inputs' correlation drifts per layer, with the c-map and c*",
+    "spectrum": "the input-output Jacobian's singular values on a log axis",
+    "seeds": "a statistic's spread across K seeds beside mean field (finite width)",
 }
 MAX_STRIPS = 2
 # The options a view takes in a layout entry, e.g. {view = "histograms", rows = ["act"]}; a
@@ -51,6 +54,9 @@ VIEW_OPTIONS = {
     "formula": ("layer",),
     "units": ("layer",),
     "training": (),
+    "correlation": ("c0",),
+    "spectrum": ("examples",),
+    "seeds": ("seeds",),
 }
 MAX_TITLE_WORDS = 10
 MAX_CLAIM_WORDS = 25
@@ -83,24 +89,30 @@ def _parse(path: Path) -> Scene:
         raise PresetError(f"preset {path.name}: {e}") from None
     meta = data.pop("scene", {})
     compare = data.pop("compare", None)
-    title, caption, emphasis = _meta(path.name, meta)
+    return build(path.stem, f"preset {path.name}", meta, data, compare)
+
+
+def build(name: str, where: str, meta, fields: dict, compare) -> Scene:
+    """A scene from its [scene] table, its config fields and its B side's; `where` starts every
+    message (a preset file, or a lecture file's scene: core/lecture.py)."""
+    title, caption, emphasis = _meta(where, meta)
     if compare is not None and not isinstance(compare, dict):
-        raise PresetError(f"preset {path.name}: [compare] must be a table of config fields")
+        raise PresetError(f"{where}: [compare] must be a table of config fields")
     try:
-        config = Config.from_dict(data)
+        config = Config.from_dict(fields)
         other = Config.from_dict(compare, base=config) if compare is not None else None
     except ConfigError as e:
-        raise PresetError(f"preset {path.name}: {e}") from None
-    layout = _layout(path.name, meta.get("layout", []), config)
-    _check_words(path.name, meta)
+        raise PresetError(f"{where}: {e}") from None
+    layout = _layout(where, meta.get("layout", []), config)
+    _check_words(where, meta)
     for key in ("claim", "details"):
         try:
             captions.check(meta.get(key, ""), config, other)
         except captions.FieldError as e:
-            raise PresetError(f"preset {path.name}: [scene] {key}: {e}") from None
+            raise PresetError(f"{where}: [scene] {key}: {e}") from None
     return Scene(
-        name=path.stem,
-        title=title or path.stem,
+        name=name,
+        title=title or name,
         # the normal window's caption bar: the file's caption, else the speaker's details
         caption=caption or meta.get("details", ""),
         config=config,
@@ -112,9 +124,9 @@ def _parse(path: Path) -> Scene:
     )
 
 
-def _meta(filename: str, meta) -> tuple[str, str, tuple[str, ...]]:
+def _meta(source: str, meta) -> tuple[str, str, tuple[str, ...]]:
     """The [scene] table's title, caption and emphasis, checked so a typo fails loudly."""
-    where = f"preset {filename}: [scene]"
+    where = f"{source}: [scene]"
     if not isinstance(meta, dict):
         raise PresetError(f"{where} must be a table with {', '.join(SCENE_KEYS)}")
     unknown = sorted(set(meta) - set(SCENE_KEYS))
@@ -138,19 +150,17 @@ def _meta(filename: str, meta) -> tuple[str, str, tuple[str, ...]]:
     return meta.get("title", ""), meta.get("caption", ""), tuple(emphasis)
 
 
-def _check_words(filename: str, meta: dict) -> None:
+def _check_words(source: str, meta: dict) -> None:
     """A title the back row reads at a glance, one claim a sentence long."""
     for key, most in (("title", MAX_TITLE_WORDS), ("claim", MAX_CLAIM_WORDS)):
         words = len(meta.get(key, "").split())
         if words > most:
-            raise PresetError(
-                f"preset {filename}: [scene] {key} has {words} words; allowed: at most {most}"
-            )
+            raise PresetError(f"{source}: [scene] {key} has {words} words; allowed: at most {most}")
 
 
-def _layout(filename: str, layout, config: Config) -> tuple[tuple[str, dict], ...]:
+def _layout(source: str, layout, config: Config) -> tuple[tuple[str, dict], ...]:
     """[scene] layout: a list of view names or {view = NAME, ...options} tables, lead first."""
-    where = f"preset {filename}: [scene] layout"
+    where = f"{source}: [scene] layout"
     if not isinstance(layout, list) or not 0 <= len(layout) <= 1 + MAX_STRIPS:
         raise PresetError(f"{where} must be a list of 1 to {1 + MAX_STRIPS} views")
     out = []
@@ -196,7 +206,7 @@ def _order(name: str) -> int:
 # The lecture's running order follows the questions students ask (../shared/seeds): why random at
 # all (symmetry), why not small or large (vanishing, saturation), why 1/√n and 2/n, fan_in or
 # fan_out and Glorot's average, why truncated normal, then the failures that remain at init and
-# what rescues a bad init (normalization and skips).
+# what rescues a bad init (normalization and skips); then mean field's own questions (#19).
 ORDER = [
     "zeros",
     "constant-symmetry",
@@ -216,6 +226,9 @@ ORDER = [
     "tiny-normal-tanh-batchnorm",
     "deep-relu-residual",
     "rezero",
+    "order-and-chaos",
+    "isometry",
+    "narrow-nets-fluctuate",
 ]
 
 
