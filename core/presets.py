@@ -15,7 +15,7 @@ from pathlib import Path
 
 from core import captions, tomlfile
 from core.config import Config, ConfigError
-from core.messages import shown
+from core.messages import MAX_LINE, clipped, shown
 from core.stats import ROWS
 
 
@@ -58,6 +58,7 @@ VIEW_OPTIONS = {
     "spectrum": ("examples",),
     "seeds": ("seeds",),
 }
+LINE = MAX_LINE - 20  # of an unknown preset's message, room left for the CLI's "error: "
 MAX_TITLE_WORDS = 10
 MAX_CLAIM_WORDS = 25
 
@@ -236,5 +237,6 @@ def load(name: str) -> Scene:
     scenes = all_scenes()
     if name not in scenes:
         known = ", ".join(scenes) or "none yet"
-        raise PresetError(f"preset: got {shown(name)}; known presets: {known}")
+        # 21 names and a long echo overran a line: the list's tail goes first ("…")
+        raise PresetError(clipped(f"preset: got {shown(name)}; known presets: {known}", LINE))
     return scenes[name]
