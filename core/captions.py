@@ -31,9 +31,16 @@ class FieldError(ValueError):
     """A field a caption cannot fill: one line naming it and what is allowed."""
 
 
-# Per-layer statistics: every number LayerStats carries (core/fields.py), and three ratios.
-LAYER_STATS = tuple(f.attr for f in FIELDS.values() if f.fmt != "s" and f.attr != "index")
-SHARES = frozenset(f.attr for f in FIELDS.values() if f.fmt == "%")
+# Per-layer statistics: every number LayerStats carries (core/fields.py); the units that are not
+# copies of another (core/units.py); of the drawn W as the weight row shows it (core/weights.py),
+# the share beyond 2σ and w_ratio, its std over the scheme's σ (0.88 for TF's truncated normal).
+WEIGHT_STATS = ("beyond_2sigma", "w_ratio")
+LAYER_STATS = (
+    *(f.attr for f in FIELDS.values() if f.fmt != "s" and f.attr != "index"),
+    "distinct_units",
+    *WEIGHT_STATS,
+)
+SHARES = frozenset(f.attr for f in FIELDS.values() if f.fmt == "%") | {"beyond_2sigma"}
 # factor[k]: act std of layer k over layer k−1 (forward, k ≥ 2); preact_factor[k] the same of
 # the pre-activations; grad_factor[k]: ∂L/∂a std of layer k over layer k+1 (toward the input,
 # k < depth). Without [k], each is the geometric mean over the whole net: "×0.22 per layer".
@@ -165,7 +172,13 @@ def _layer_value(name: str, snap: Snapshot, k: int) -> float | None:
         return _ratio(layers[k - 1].preact_std, layers[k - 2].preact_std)
     if name == "grad_factor":
         return _ratio(layers[k - 1].grad_std, layers[k].grad_std)
-    return getattr(layers[k - 1], name)
+    if name in WEIGHT_STATS:
+        w = layers[k - 1].weights
+        if w is None:
+            return None
+        return w.beyond_2sigma if name == "beyond_2sigma" else _ratio(w.std, w.sigma)
+    value = getattr(layers[k - 1], name)
+    return None if name == "distinct_units" and value < 0 else value
 
 
 def _mean_ratio(name: str, snap: Snapshot) -> float | None:

@@ -45,19 +45,21 @@ LAYOUT_VIEWS = {
 }
 MAX_STRIPS = 2
 # The options a view takes in a layout entry, e.g. {view = "histograms", rows = ["act"]}; a
-# "layers" list and a "layer" name layers of the scene's net, "rows"/"row" histogram rows.
+# "layers" list and a "layer" name layers of the scene's net, "rows"/"row" histogram rows, "fix"
+# the side drawn bold ("A" or "B"; gui/canvas/views/sides.py).
 VIEW_OPTIONS = {
-    "ladder": (),
+    "ladder": ("fix",),
     "histograms": ("rows", "layers"),
     "weights": ("layers",),
     "heatmap": ("row",),
-    "stats": ("layers",),
+    "stats": ("layers", "fix"),
     "formula": ("layer",),
-    "units": ("layer",),
+    "units": ("layer", "fix"),
     "training": (),
     "correlation": ("c0",),
     "spectrum": ("examples",),
     "seeds": ("seeds",),
+    "symmetry": ("steps",),
 }
 LINE = MAX_LINE - 20  # of an unknown preset's message, room left for the CLI's "error: "
 MAX_TITLE_WORDS = 10
@@ -178,7 +180,7 @@ def _layout(source: str, layout, config: Config) -> tuple[tuple[str, dict], ...]
 
 
 def _check_option(where: str, key: str, value, allowed: tuple[str, ...], depth: int) -> None:
-    """One view option: a known key, layers of this net, rows the histograms have."""
+    """One view option: a known key, layers of this net, rows the histograms have, a side."""
     if key not in allowed:
         raise PresetError(
             f"{where}: unknown option {shown(key)}; allowed: {', '.join(allowed) or 'none'}"
@@ -192,6 +194,8 @@ def _check_option(where: str, key: str, value, allowed: tuple[str, ...], depth: 
         is_layer = isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= depth
         if key in ("layers", "layer") and not is_layer:
             raise PresetError(f"{where} {key}: got {shown(v)}; allowed: layers 1 to {depth}")
+        if key == "fix" and v not in ("A", "B"):
+            raise PresetError(f"{where} fix: got {shown(v)}; allowed: A, B")
 
 
 def all_scenes() -> dict[str, Scene]:
@@ -212,6 +216,7 @@ def _order(name: str) -> int:
 ORDER = [
     "zeros",
     "constant-symmetry",
+    "symmetry-under-training",
     "tiny-normal-tanh",
     "unit-normal-tanh",
     "xavier-tanh",
@@ -231,7 +236,6 @@ ORDER = [
     "order-and-chaos",
     "isometry",
     "narrow-nets-fluctuate",
-    "symmetry-under-training",
 ]
 
 

@@ -130,7 +130,8 @@ BAD_SCENES = {
     'layout = [{ view = "units", layer = 4 }]': "units layer: got 4; allowed: layers 1 to 3",
     'layout = [{ view = "histograms", rows = ["acts"] }]': "rows: got 'acts'",
     'layout = [{ view = "histograms", layers = 2 }]': "layers must be a non-empty list",
-    'layout = [{ view = "ladder", layers = [1] }]': "unknown option 'layers'; allowed: none",
+    'layout = [{ view = "ladder", layers = [1] }]': "unknown option 'layers'; allowed: fix",
+    'layout = [{ view = "units", fix = "C" }]': "units fix: got 'C'; allowed: A, B",
     'layout = [{ view = "heatmap", row = "grad", rows = ["act"] }]': "unknown option 'rows'",
 }
 
@@ -203,3 +204,15 @@ def test_every_config_field_change_is_named():
     for name, value in edits.items():
         changed = captions.changes(s, snap(SMALL.replace(**{name: value})), None)
         assert len(changed) == 1 and str(value).split(".")[0] in changed[0], (name, changed)
+
+
+def test_units_and_weight_row_fields():
+    """The copies a constant init makes, and TF's truncation as the weight row shows it."""
+    const = snap(SMALL.replace(init="constant", value=0.05))
+    assert captions.render("{A.distinct_units[2]} of {A.width}", const, None) == "1 of 16"
+    cut = snap(SMALL.replace(width=200, init="he-normal", truncation="tf", activation="relu"))
+    text = captions.render("{A.beyond_2sigma[1]:.0%}, {A.w_ratio[1]:.2f}σ", cut, None)
+    assert text == "0%, 0.88σ"
+    plain = snap(SMALL.replace(width=200, init="he-normal", activation="relu"))
+    share = float(captions.render("{A.beyond_2sigma[1]:.4f}", plain, None))
+    assert 0.035 < share < 0.057  # 4.6% of a normal lies beyond 2σ

@@ -28,7 +28,7 @@ SCENES = presets.all_scenes()
 CANON = {"depth": 10, "width": 500, "batch": 1000}
 # a funnel (twice); depth 100 (batch 200 for speed); mean field's depths and a narrow net (#19)
 NOT_CANON = {"fan-in-vs-fan-out", "glorot-fan-avg", "deep-relu-residual"}
-NOT_CANON |= {"order-and-chaos", "isometry", "narrow-nets-fluctuate"}
+NOT_CANON |= {"order-and-chaos", "isometry", "narrow-nets-fluctuate", "symmetry-under-training"}
 
 
 @functools.cache

@@ -66,6 +66,11 @@ def expected(field: captions.Field, s):
     if field.name in RATIO_OF:
         values = ratios(s, field.name)
         offset = 1 if field.name == "grad_factor" else 2  # the first layer a ratio exists for
+    elif field.name in ("beyond_2sigma", "w_ratio"):  # the weight row's summary of W
+        w = [layer.weights for layer in s.layers]
+        values, offset = [x.beyond_2sigma for x in w], 1
+        if field.name == "w_ratio":
+            values = [x.std / x.sigma for x in w]
     else:
         values, offset = column(s, field.name), 1
     if isinstance(field.index, int):
@@ -179,7 +184,8 @@ def test_lecture_has_at_least_eighteen_scenes_in_order():
     assert list(SCENES) == presets.ORDER and len(SCENES) >= 18
     # the seeds' questions in order: symmetry, scale, fans, truncation, then the rescues
     order = presets.ORDER.index
-    assert order("zeros") < order("constant-symmetry") < order("tiny-normal-tanh")
+    assert order("zeros") < order("constant-symmetry") < order("symmetry-under-training")
+    assert order("symmetry-under-training") < order("tiny-normal-tanh")
     assert order("he-relu") < order("fan-in-vs-fan-out") < order("glorot-fan-avg")
     assert order("glorot-fan-avg") < order("truncated-vs-normal") < order("variance-not-shape")
     assert order("variance-not-shape") < order("tiny-normal-tanh-batchnorm")
