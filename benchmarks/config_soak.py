@@ -73,6 +73,24 @@ def trimmed_rss() -> float:
     return rss(os.getpid())
 
 
+def scene_items(win) -> int:
+    """Graphics items in the window's scenes: C++ objects tracemalloc does not see."""
+    from PySide6.QtWidgets import QGraphicsView
+
+    return sum(len(v.scene().items()) for v in win.findChildren(QGraphicsView) if v.scene())
+
+
+def item_types(win) -> dict[str, int]:
+    """How many items of each type, and how many of them hidden (a pool's spares)."""
+    from collections import Counter
+
+    from PySide6.QtWidgets import QGraphicsView
+
+    items = [i for v in win.findChildren(QGraphicsView) if v.scene() for i in v.scene().items()]
+    count = Counter(f"{type(i).__name__}{'' if i.isVisible() else ' (hidden)'}" for i in items)
+    return dict(count.most_common(12))
+
+
 def traced_growth(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot, n: int = 15) -> list:
     """The Python allocations (NumPy's included) that grew most between two snapshots."""
     stats = after.compare_to(before, "lineno")
@@ -90,6 +108,7 @@ def main() -> None:
         metavar="A,B",
         help="tracemalloc the window's process; list what grew between samples A and B",
     )
+    ap.add_argument("--items", action="store_true", help="the scenes' items by type")
     ap.add_argument("--trim", action="store_true", help="also the window's RSS after malloc_trim")
     ap.add_argument(
         "--pixmaps",
@@ -126,6 +145,9 @@ def main() -> None:
             "window_mib": round(rss(os.getpid()), 1),
             "compute_mib": round(rss(remote.pid if remote else None), 1),
         }
+        out["scene_items"] = scene_items(win)
+        if args.items:
+            out["item_types"] = item_types(win)
         if args.trim:
             out["window_trimmed_mib"] = round(trimmed_rss(), 1)
         if args.pixmaps:  # how much of the window's RSS is QPixmapCache (the axes' pixmaps)
