@@ -9,13 +9,14 @@ Listed by `python -m core presets`, opened with `--preset NAME`.
 
 from __future__ import annotations
 
+import difflib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core import captions, tomlfile
 from core.config import Config, ConfigError
-from core.messages import MAX_LINE, clipped, shown
+from core.messages import clipped, shown
 from core.stats import ROWS
 
 
@@ -61,7 +62,6 @@ VIEW_OPTIONS = {
     "seeds": ("seeds",),
     "symmetry": ("steps",),
 }
-LINE = MAX_LINE - 20  # of an unknown preset's message, room left for the CLI's "error: "
 MAX_TITLE_WORDS = 10
 MAX_CLAIM_WORDS = 25
 
@@ -242,7 +242,8 @@ ORDER = [
 def load(name: str) -> Scene:
     scenes = all_scenes()
     if name not in scenes:
-        known = ", ".join(scenes) or "none yet"
-        # 21 names and a long echo overran a line: the list's tail goes first ("…")
-        raise PresetError(clipped(f"preset: got {shown(name)}; known presets: {known}", LINE))
+        near = difflib.get_close_matches(str(name), scenes, n=1)
+        hint = f"did you mean {near[0]}? " if near else ""
+        known = clipped(", ".join(scenes), 200) or "none yet"  # all of them: --list-presets
+        raise PresetError(f"preset: got {shown(name)}; {hint}known presets: {known}")
     return scenes[name]
