@@ -134,7 +134,7 @@ def _layout(source: str, layout) -> tuple[tuple[str, dict], ...]:
     for entry in layout:
         options = dict(entry) if isinstance(entry, dict) else {"view": entry}
         name = options.pop("view", None)
-        if name not in LAYOUT_VIEWS:
+        if not isinstance(name, str) or name not in LAYOUT_VIEWS:
             raise PresetError(f"{where}: got {shown(name)}; allowed: {', '.join(LAYOUT_VIEWS)}")
         out.append((name, options))
     return tuple(out)
