@@ -1,5 +1,7 @@
 """The log-magnitude histogram: NumPy's counts on log10|x| of the real values, signs apart."""
 
+import itertools
+
 import numpy as np
 
 from core import Simulator, presets, stats
@@ -50,5 +52,5 @@ def test_on_a_vanishing_scene_the_peaks_drift_left_layer_by_layer():
     for s in snap.layers:
         lh = s.hists["act"].log
         peaks.append(lh.edges[int(np.argmax(lh.counts))])
-    assert all(b < a for a, b in zip(peaks, peaks[1:], strict=False)), peaks
+    assert all(b < a for a, b in itertools.pairwise(peaks)), peaks
     assert peaks[0] - peaks[-1] > 3  # decades
