@@ -13,7 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.graphicsItems.PlotCurveItem import arrayToLineSegments
 from PySide6.QtCore import QLineF, QRectF, Qt
-from PySide6.QtGui import QFont, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem
 
 from gui.theme import QUANTITY_COLORS, WARN
@@ -97,6 +97,11 @@ class StepCurve(_Curve):
         self._data_rect = QRectF()
         self._guides: list[QLineF] = []
         self._guide_rect = QRectF()
+        self._bands: list[QRectF] = []
+        self._band_brush = QBrush()
+        self._fill = QPolygonF()
+        self._fill_xy = np.zeros((0, 2))
+        self._fill_brush = QBrush()
 
     @property
     def points(self) -> np.ndarray:
@@ -118,10 +123,44 @@ class StepCurve(_Curve):
         self._guide_rect = QRectF(min(xs), 0.0, max(xs) - min(xs), top) if xs else QRectF()
         self._set_bounds(self._bounds())
 
+    @property
+    def bands(self) -> list[QRectF]:
+        """The shaded regions as drawn (data coordinates)."""
+        return self._bands
+
+    def set_bands(self, spans: list[tuple[float, float]], top: float, color: QColor) -> None:
+        """Shaded x spans from 0 to top, behind everything (an activation's saturated tails)."""
+        self._bands = [QRectF(a, 0.0, b - a, top) for a, b in spans]
+        self._band_brush = QBrush(color)
+        self._set_bounds(self._bounds())
+
+    def set_fill(self, heights: np.ndarray | None, color: QColor | None = None) -> None:
+        """A filled step area under the outline on the outline's bins (the negative values'
+        shares on a log axis); None: none."""
+        if heights is None or not len(self._xy) or len(heights) * 2 != len(self._xy):
+            self._fill = QPolygonF()
+            self._fill_xy = np.zeros((0, 2))
+            self.update()
+            return
+        n = len(heights)
+        if len(self._fill_xy) != 2 * n + 2:
+            self._fill = pg.functions.create_qpolygonf(2 * n + 2)
+            self._fill_xy = pg.functions.ndarray_from_qpolygonf(self._fill)
+        xy = self._fill_xy
+        xy[1:-1, 0] = self._xy[:, 0]
+        xy[1:-1:2, 1] = xy[2:-1:2, 1] = np.nan_to_num(heights)
+        xy[0] = (self._xy[0, 0], 0.0)
+        xy[-1] = (self._xy[-1, 0], 0.0)
+        if color is not None:
+            self._fill_brush = QBrush(color)
+        self.update()
+
     def _bounds(self) -> QRectF:
-        if self._guide_rect.isNull():
-            return self._data_rect
-        return self._data_rect.united(self._guide_rect) if len(self._xy) else self._guide_rect
+        rect = self._data_rect if len(self._xy) else QRectF()
+        for extra in (self._guide_rect, *self._bands):
+            if not extra.isNull():
+                rect = rect.united(extra) if not rect.isNull() else extra
+        return rect
 
     def clear(self) -> None:
         """No outline and no guides (a kept panel given to another row or layer)."""
@@ -129,6 +168,8 @@ class StepCurve(_Curve):
         self._xy = np.zeros((0, 2))
         self._x = self._y = np.zeros(0)
         self._data_rect = QRectF()
+        self._bands = []
+        self.set_fill(None)
         self.set_guides([], 0.0)
 
     def setData(self, edges: np.ndarray, heights: np.ndarray) -> None:
@@ -156,6 +197,15 @@ class StepCurve(_Curve):
         self._set_bounds(self._bounds())
 
     def paint(self, painter, *args) -> None:
+        if self._bands:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(self._band_brush)
+            painter.drawRects(self._bands)
+        if len(self._fill_xy):
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(self._fill_brush)
+            painter.drawPolygon(self._fill)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
         if self._guides:
             painter.setPen(_guide_pen(pg.getConfigOption("foreground")))
             painter.drawLines(self._guides)
@@ -264,6 +314,9 @@ class _Panel:
         self.target: np.ndarray | None = None
         self.edges: np.ndarray | None = None
         self.target_b_peak = 0.0
+        self.target_negative: np.ndarray | None = None  # a log axis's negative values' shares
+        self.log_span: tuple[int, int] | None = None  # its global bins, on a log axis
+        self.bands: list[tuple[float, float]] = []  # the activation's regions on its x range
         self.title: tuple = ()
         self.curve.clear()
         for item in (self.curve_b, self.curve_theory, *self.notes.values()):
@@ -289,7 +342,8 @@ class _Panel:
             return
         plot, (old_row, old_first, old_scale) = self.plot, self.style or (None, None, None)
         if row != old_row or scale != old_scale:
-            self.curve.set_pen(pg.mkPen(QUANTITY_COLORS[row], width=2.0 * scale))
+            self.style = style
+            self.recolor()
         if first != old_first:
             plot.showAxis("left", first)
         if scale != old_scale:
@@ -305,6 +359,27 @@ class _Panel:
             self.room = 0  # the title's label is made again at its new size
             self.title = ()
         self.style = style
+
+    @property
+    def paired(self) -> bool:
+        """B is overlaid: A then takes the muted a_side colour, B the bold one."""
+        return self.curve_b is not None and self.curve_b.isVisible()
+
+    def recolor(self) -> None:
+        """Every data pen from the theme's current palette (gui/theme.py), at the style's scale."""
+        if not self.style:
+            return
+        row, _, scale = self.style
+        a = QUANTITY_COLORS["a_side" if self.paired else row]
+        self.curve.set_pen(pg.mkPen(a, width=2.0 * scale))
+        if self.curve_b is not None:
+            self.curve_b.set_pen(pg.mkPen(QUANTITY_COLORS["b_side"], width=2.5 * scale))
+        if self.curve_theory is not None:
+            pen = pg.mkPen(QUANTITY_COLORS["theory"], width=1.5 * scale)
+            self.curve_theory.set_pen(pen)
+        for kind, note in self.notes.items():
+            if kind != "badge":
+                note.setColor(WARN)
 
     def note(self, kind: str) -> pg.TextItem:
         if kind not in self.notes:
@@ -347,18 +422,21 @@ class _Panel:
                 self.curve_theory.hide()
             return
         if self.curve_theory is None:
-            pen = pg.mkPen(QUANTITY_COLORS["theory"], width=1.5, style=Qt.PenStyle.DashLine)
+            scale = self.style[2] if self.style else 1.0
+            pen = pg.mkPen(QUANTITY_COLORS["theory"], width=1.5 * scale)
             self.curve_theory = _curve(self.plot, pen, step=False)
         self.curve_theory.setData(x, y)
         self.curve_theory.show()
 
     def show_b(self, edges: np.ndarray | None, heights: np.ndarray | None) -> None:
+        was = self.paired
         if heights is None:
             if self.curve_b is not None:
                 self.curve_b.hide()
-            return
-        if self.curve_b is None:
-            pen = pg.mkPen(QUANTITY_COLORS["b_side"], width=2, style=Qt.PenStyle.DashLine)
-            self.curve_b = _curve(self.plot, pen, step=True)
-        self.curve_b.setData(edges, heights)
-        self.curve_b.show()
+        else:
+            if self.curve_b is None:
+                self.curve_b = _curve(self.plot, pg.mkPen(QUANTITY_COLORS["b_side"]), step=True)
+            self.curve_b.setData(edges, heights)
+            self.curve_b.show()
+        if self.paired != was:
+            self.recolor()

@@ -18,10 +18,11 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QPixmapCache
 
 from core.activations import ACTIVATIONS
+from core.regions import regions
 from core.stats import Hist, LayerStats, Snapshot
 from gui.state import ROWS_AT_START
-from gui.theme import QUANTITY_COLORS
-from gui.views import unindexed
+from gui.theme import QUANTITY_COLORS, band_color, fill_color
+from gui.views import log_axis, unindexed
 from gui.views.grid_items import (  # noqa: F401  (DashCurve, StepCurve: named here by tests)
     DashCurve,
     Run,
@@ -29,6 +30,7 @@ from gui.views.grid_items import (  # noqa: F401  (DashCurve, StepCurve: named h
     _Panel,
     title_html,
 )
+from gui.views.log_axis import Binned
 from gui.views.panel_pool import PanelPool
 
 BLEND_MS = 140
@@ -102,6 +104,8 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self.rows: tuple[str, ...] = ROWS_AT_START
         self.blend = True
         self.y_mode = "shared"  # or "layer": each panel its own y range
+        self.x_axis = "auto"  # gui/state.py X_AXES: which rows are on log₁₀|x|
+        self._spans: dict[str, tuple[int, int]] = {}  # a log row's bins (log_axis.row_span)
         self._pool = PanelPool(self.ci)
         self._pool.ready.connect(self._placed)
         self._snapshot: Snapshot | None = None
@@ -152,6 +156,28 @@ class LayerGrid(pg.GraphicsLayoutWidget):
     def panel(self, row: str, layer: int) -> pg.PlotItem:
         return self._panels[(row, layer)].plot
 
+    def on_log(self, row: str) -> bool:
+        """Whether `row`'s panels are on log₁₀|x| (the x_axis mode)."""
+        return log_axis.on_log(self.x_axis, row)
+
+    def log_span(self, row: str) -> tuple[int, int] | None:
+        """A log row's global bins (first, count) (core/loghist.py), None on a linear row."""
+        return self._spans.get(row) if self.on_log(row) else None
+
+    def binned(self, row: str, s: LayerStats, side: str = "A") -> Binned:
+        """What panel (row, s.index) draws of s (its A or B side) on the row's current axis."""
+        span = self.log_span(row)
+        h = s.hists[row]
+        return log_axis.linear(h) if span is None else log_axis.logarithmic(h.log, span)
+
+    def recolor(self) -> None:
+        """The theme's palette changed (gui/theme.py restyle): every pen and row title anew."""
+        for p in self._panels.values():
+            p.recolor()
+        self._pool.relabel()
+        if self._snapshot is not None:
+            self._apply(1.0)
+
     def set_scale(self, scale: float) -> None:
         """Type and lines at `scale` from the next present (or prepare) on."""
         self.scale = scale
@@ -160,7 +186,8 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         """Dashed mean-field curves on the panels (None: hide them)."""
         self._theory = curves
         for (row, layer), p in self._panels.items():
-            xy = curves.get((row, layer)) if curves else None
+            # the curves are densities over the linear axis: none on a log one
+            xy = curves.get((row, layer)) if curves and not self.on_log(row) else None
             p.show_theory(*(xy if xy is not None else (None, None)))
 
     def theory_data(self, row: str, layer: int):
@@ -212,11 +239,13 @@ class LayerGrid(pg.GraphicsLayoutWidget):
             p.ymax = 0.0
             p.room = 0
             p.title = ()
+        self._spans = {}
 
     def _show(self, blend: bool) -> None:
         snap, b = self._snapshot, self._b
         b_layers = {s.index: s for s in b.layers} if b is not None else {}
         for row in self._rows_in(snap):
+            self._fit_span(row, snap, b)
             for s in snap.layers:
                 p = self._panels[(row, s.index)]
                 self._update_panel(p, row, s, blend)
@@ -239,25 +268,30 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         have = snap.layers[0].hists if snap.layers else {}
         return tuple(row for row in self.rows if row in have)
 
+    def _fit_span(self, row: str, snap: Snapshot, b: Snapshot | None) -> None:
+        """A log row's bins: around every layer of both sides, kept while they still fit."""
+        if not self.on_log(row):
+            self._spans.pop(row, None)
+            return
+        hists = [s.hists[row].log for sn in (snap, b) if sn is not None for s in sn.layers]
+        self._spans[row] = log_axis.row_span(hists, self._spans.get(row))
+
     def _update_panel(self, p: _Panel, row: str, s: LayerStats, blend: bool) -> None:
+        span = self.log_span(row)
         h = s.hists[row]
-        if (h.lo, h.hi) != p.xrange:
-            p.plot.setXRange(h.lo, h.hi, padding=0)
-            ticks = edge_ticks(h.lo, h.hi)
-            p.plot.getAxis("bottom").setTicks([ticks])
-            p.ticks = [t for t, _ in ticks]
-            p.curve.set_guides(p.ticks, max(p.ymax, 1e-12))
-            p.xrange = (h.lo, h.hi)
-            p.edges = None
-        if p.edges is None or len(p.edges) != len(h.counts) + 1:  # a new range or bin count
-            p.edges = h.edges
-        target = fraction(h)
-        if p.shown is None or len(p.shown) != len(target) or not blend:
-            p.shown = target.copy()
+        d = log_axis.linear(h) if span is None else log_axis.logarithmic(h.log, span, p.edges)
+        if (d.lo, d.hi) != p.xrange or span != p.log_span:
+            self._set_axis(p, row, s, d, span)
+            d = log_axis.linear(h) if span is None else log_axis.logarithmic(h.log, span)
+        if p.edges is None or len(p.edges) != len(d.shares) + 1:  # a new range or bin count
+            p.edges = d.edges
+        if p.shown is None or len(p.shown) != len(d.shares) or not blend:
+            p.shown = d.shares.copy()
         p.start = p.shown.copy()
-        p.target = target
+        p.target = d.shares
+        p.target_negative = d.negative
         p.set_title(panel_title(row, s), self.scale)
-        mark_outside(p, h)
+        mark_outside(p, d)
         bad = s.nonfinite_frac if row in ("act", "preact") else 0.0
         if s.nonfinite and (bad > 0 or row in ("grad", "wgrad")):
             share = bad if bad > 0 else None
@@ -265,20 +299,38 @@ class LayerGrid(pg.GraphicsLayoutWidget):
             badge.setText(
                 f"overflow: {100 * share:.0f}% non-finite" if share else "non-finite values"
             )
-            badge.setPos((h.lo + h.hi) / 2, 0.5 * max(p.ymax, 1e-12))
+            badge.setPos((d.lo + d.hi) / 2, 0.5 * max(p.ymax, 1e-12))
             badge.show()
         else:
             p.hide_note("badge")
 
+    def _set_axis(self, p: _Panel, row: str, s: LayerStats, d: Binned, span) -> None:
+        """A new x range: its ticks, guides and shaded regions."""
+        p.plot.setXRange(d.lo, d.hi, padding=0)
+        ticks = (log_axis.decade_ticks if span else log_axis.linear_ticks)(d.lo, d.hi)
+        p.plot.getAxis("bottom").setTicks([ticks])
+        p.ticks = [t for t, _ in ticks]
+        p.xrange = (d.lo, d.hi)
+        p.log_span = span
+        p.edges = None
+        shade = log_axis.log_regions if span else log_axis.linear_regions
+        p.bands = shade(regions(s.activation, row), d.lo, d.hi)
+        p.curve.set_guides(p.ticks, max(p.ymax, 1e-12))
+        p.curve.set_bands(p.bands, max(p.ymax, 1e-12), band_color())
+
     def _update_b(self, p: _Panel, row: str, s: LayerStats, sb: LayerStats | None) -> None:
         hb = sb.hists[row] if sb is not None else None
-        if hb is None or (hb.lo, hb.hi, len(hb.counts)) != (*p.xrange, len(p.target)):
+        span = self.log_span(row)
+        if hb is not None and span is not None:
+            db = log_axis.logarithmic(hb.log, span, p.edges)
+        elif hb is not None and (hb.lo, hb.hi, len(hb.counts)) == (*p.xrange, len(p.target)):
+            db = log_axis.linear(hb)
+        else:
             p.show_b(None, None)  # no B, or not on A's bins (only run_joint's pairs overlay)
             p.target_b_peak = 0.0
             return
-        heights = fraction(hb)
-        p.show_b(hb.edges, heights)
-        p.target_b_peak = float(heights.max())
+        p.show_b(p.edges, db.shares)
+        p.target_b_peak = float(db.shares.max()) if len(db.shares) else 0.0
         b_color = QUANTITY_COLORS["b_side"]
         b_line = ((f"B σ {_fmt(_std(row, sb))}", False, b_color),)
         p.set_title((*panel_title(row, s), b_line), self.scale)
@@ -302,6 +354,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
                         p.ymax = ymax
                         p.plot.setYRange(0, ymax, padding=0)
                         p.curve.set_guides(p.ticks, ymax)
+                        p.curve.set_bands(p.bands, ymax, band_color())
                         _place_outside(p)
 
     def _tick(self) -> None:
@@ -316,14 +369,29 @@ class LayerGrid(pg.GraphicsLayoutWidget):
                 continue
             p.shown = p.target if t >= 1.0 else p.start + (p.target - p.start) * t
             p.curve.setData(p.edges, p.shown)
+            if p.target_negative is not None:  # the negative values' share glides with it
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    part = np.where(p.target > 0, p.target_negative / p.target, 0.0)
+                p.curve.set_fill(part * p.shown, fill_color(p.key[0] if p.key else "grad"))
+            else:
+                p.curve.set_fill(None)
 
 
-def mark_outside(p: _Panel, h: Hist) -> None:
-    """The shares of h's values below and above the panel's range, in its top corners."""
-    for kind, n in (("under", h.underflow), ("over", h.overflow)):
-        if n:
-            share = 100 * n / max(h.sampled, 1)
-            text = "<0.1%" if share < 0.1 else f"{share:.1f}%" if share < 10 else f"{share:.0f}%"
+BADGE_FROM = 0.01  # an out-of-range share is noted from 1% of the values on (issue #18)
+
+
+def mark_outside(p: _Panel, d: Binned | Hist) -> None:
+    """The shares of the values left and right of the panel's range (exact zeros, on a log
+    axis, among the left ones), in its top corners: from BADGE_FROM on, a rounding error's worth
+    of tails is no news."""
+    if isinstance(d, Hist):
+        d = log_axis.linear(d)
+    left = d.under + d.zeros
+    for kind, share in (("under", left), ("over", d.over)):
+        if share >= BADGE_FROM:
+            text = f"{100 * share:.1f}%" if share < 0.1 else f"{100 * share:.0f}%"
+            if kind == "under" and d.zeros >= 0.5 * left:
+                text += " at 0"
             p.note(kind).setText(f"◀ {text}" if kind == "under" else f"{text} ▶")
             p.note(kind).show()
         else:

@@ -132,6 +132,11 @@ class PanelPool(QObject):
                 new[key].reset()
         return {key: new[key] for key in cells}, free
 
+    def relabel(self) -> None:
+        """The rows' titles in the theme's current colours."""
+        if self.shape is not None:
+            self._label_rows(self.shape[1])
+
     def _label_rows(self, rows: tuple[str, ...]) -> None:
         grid = self._layout.layout
         for r, row in enumerate(rows):
