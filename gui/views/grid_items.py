@@ -18,6 +18,15 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from gui.theme import QUANTITY_COLORS, WARN
 from gui.views.panel_title import PanelTitle, Run, _color, title_html
+from gui.views.panel_type import PanelType, line_spacing
+
+Y_NAME = "share of values"
+
+
+def _title_font() -> QFont:
+    font = QFont()
+    font.setPointSizeF(9.0)
+    return font
 
 
 @functools.lru_cache(maxsize=16)
@@ -317,6 +326,7 @@ class _Panel:
         self.target_negative: np.ndarray | None = None  # a log axis's negative values' shares
         self.log_span: tuple[int, int] | None = None  # its global bins, on a log axis
         self.bands: list[tuple[float, float]] = []  # the activation's regions on its x range
+        self.yticks: list | None = None  # the left axis's labels, where it shows one
         self.title: tuple = ()
         self.curve.clear()
         for item in (self.curve_b, self.curve_theory, *self.notes.values()):
@@ -325,40 +335,47 @@ class _Panel:
         if self.painted_title is not None:
             self.painted_title.set_lines(())
 
-    def show(self, row: str, first: bool, scale: float) -> None:
-        """Shown, styled for its row, column and scale. An AxisItem sizes itself to nothing
+    def show(self, row: str, first: bool, kind: PanelType) -> None:
+        """Shown, styled for its row, column and type. An AxisItem sizes itself to nothing
         while hidden (with its panel too) and only its own show() sizes it again."""
         hidden = not self.plot.isVisible()
         self.plot.show()
-        self.restyle(row, first, scale)
+        self.restyle(row, first, kind)
         if hidden:
             self.plot.showAxis("bottom")
             self.plot.showAxis("left", first)
 
-    def restyle(self, row: str, first: bool, scale: float) -> None:
-        """Its row's colour, the left axis in the first column only, type and lines at scale."""
-        style = (row, first, scale)
+    def restyle(self, row: str, first: bool, kind: PanelType) -> None:
+        """Its row's colour, the left axis (named) in the first column only, type and lines."""
+        style = (row, first, kind)
         if style == self.style:
             return
-        plot, (old_row, old_first, old_scale) = self.plot, self.style or (None, None, None)
-        if row != old_row or scale != old_scale:
+        plot, (old_row, old_first, old_kind) = self.plot, self.style or (None, None, None)
+        if row != old_row or kind != old_kind:
             self.style = style
             self.recolor()
         if first != old_first:
             plot.showAxis("left", first)
-        if scale != old_scale:
-            plot.getAxis("bottom").setHeight(round(22 * scale))
-            font = None
-            if scale != 1.0:
-                font = QFont()
-                font.setPointSizeF(8 * scale)
-            for axis in ("left", "bottom"):
-                plot.getAxis(axis).setStyle(tickFont=font)
-            if self.painted_title is not None:
-                self.painted_title.set_points(9 * scale)
-            self.room = 0  # the title's label is made again at its new size
-            self.title = ()
+        if kind != old_kind:
+            self._retype(kind)
         self.style = style
+
+    def _retype(self, kind: PanelType) -> None:
+        """Fonts, axis sizes and the y axis's name for `kind`; the title is laid out anew."""
+        plot = self.plot
+        plot.getAxis("bottom").setHeight(kind.axis_height)
+        left = plot.getAxis("left")
+        left.setWidth(kind.axis_width)
+        font = kind.font("tick")
+        for axis in ("left", "bottom"):
+            plot.getAxis(axis).setStyle(tickFont=font)
+        label_font = kind.font("axis-label") or QFont()
+        left.setLabel(Y_NAME)
+        left.label.setFont(label_font)
+        if self.painted_title is not None:
+            self.painted_title.set_font(kind.font("panel-title"))
+        self.room = 0  # the title's label is made again at its new size
+        self.title = ()
 
     @property
     def paired(self) -> bool:
@@ -369,14 +386,16 @@ class _Panel:
         """Every data pen from the theme's current palette (gui/theme.py), at the style's scale."""
         if not self.style:
             return
-        row, _, scale = self.style
+        row, _, kind = self.style
         a = QUANTITY_COLORS["a_side" if self.paired else row]
-        self.curve.set_pen(pg.mkPen(a, width=2.0 * scale))
+        self.curve.set_pen(pg.mkPen(a, width=kind.line))
         if self.curve_b is not None:
-            self.curve_b.set_pen(pg.mkPen(QUANTITY_COLORS["b_side"], width=2.5 * scale))
+            self.curve_b.set_pen(pg.mkPen(QUANTITY_COLORS["b_side"], width=1.25 * kind.line))
         if self.curve_theory is not None:
-            pen = pg.mkPen(QUANTITY_COLORS["theory"], width=1.5 * scale)
+            pen = pg.mkPen(QUANTITY_COLORS["theory"], width=0.75 * kind.line)
             self.curve_theory.set_pen(pen)
+        for note in self.notes.values():
+            note.setFont(kind.font("badge") or QFont())
         for kind, note in self.notes.items():
             if kind != "badge":
                 note.setColor(WARN)
@@ -393,7 +412,7 @@ class _Panel:
         if kind in self.notes:
             self.notes[kind].hide()
 
-    def set_title(self, lines: tuple[tuple[Run, ...], ...], scale: float) -> None:
+    def set_title(self, lines: tuple[tuple[Run, ...], ...], kind: PanelType) -> None:
         """Only when it changed, and without a relayout: pyqtgraph's setText resizes the label to
         its text, so a σ that changes every frame nudged the grid's columns, which repainted every
         panel and dropped every cached axis (45 ms a frame). The label only reserves the lines
@@ -401,20 +420,35 @@ class _Panel:
         (QGraphicsTextItem.setHtml took 65 µs a panel, 1.3 ms of a 20-panel frame, measured)."""
         if lines == self.title:
             return
+        lines = self._fitted(lines)
         label = self.plot.titleLabel
         if len(lines) > self.room:  # room for two lines at first (σ, notes), more if needed
             self.room = max(len(lines), 2)
-            blank = (("&nbsp;", False, None),)
-            self.plot.setTitle(
-                title_html((*lines, *(blank,) * (self.room - len(lines)))),
-                size=f"{round(9 * scale)}pt",
-            )
+            self.plot.setTitle(" ")
             label.item.hide()
+            # the whole title above the plot: pyqtgraph fixes the title's row at 30 px, and a
+            # second line at 1.6× type fell into the data (issue #18)
+            font = kind.font("panel-title") or QFont()
+            height = math.ceil(self.room * line_spacing(font) + 2)
+            label.setMaximumHeight(height)
+            label.setMinimumHeight(height)
+            self.plot.layout.setRowFixedHeight(0, height)
         if self.painted_title is None:
-            self.painted_title = PanelTitle(label, 9 * scale)
+            self.painted_title = PanelTitle(label, kind.font("panel-title") or _title_font())
         label.text = title_html(lines)
         self.painted_title.set_lines(lines)
         self.title = lines
+
+    def _fitted(self, lines: tuple[tuple[Run, ...], ...]) -> tuple[tuple[Run, ...], ...]:
+        """The first line (layer, σ) broken in two where it is wider than the panel: titles
+        side by side ran into each other ("5.3e-0L6")."""
+        width = self.plot.width()
+        if self.painted_title is None or width <= 0 or not lines or len(lines[0]) < 2:
+            return lines
+        if self.painted_title.line_width(lines[0]) <= width - 4:
+            return lines
+        first = lines[0]
+        return ((first[0],), ((first[1][0].strip(), *first[1][1:]),), *lines[1:])
 
     def show_theory(self, x: np.ndarray | None, y: np.ndarray | None) -> None:
         if x is None or len(x) < 2:
@@ -422,8 +456,8 @@ class _Panel:
                 self.curve_theory.hide()
             return
         if self.curve_theory is None:
-            scale = self.style[2] if self.style else 1.0
-            pen = pg.mkPen(QUANTITY_COLORS["theory"], width=1.5 * scale)
+            width = 0.75 * self.style[2].line if self.style else 1.5
+            pen = pg.mkPen(QUANTITY_COLORS["theory"], width=width)
             self.curve_theory = _curve(self.plot, pen, step=False)
         self.curve_theory.setData(x, y)
         self.curve_theory.show()

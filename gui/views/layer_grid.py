@@ -32,6 +32,7 @@ from gui.views.grid_items import (  # noqa: F401  (DashCurve, StepCurve: named h
 )
 from gui.views.log_axis import Binned
 from gui.views.panel_pool import PanelPool
+from gui.views.panel_type import PanelType, line_spacing
 
 BLEND_MS = 140
 PIXMAP_CACHE_KIB = 256 * 1024  # room for several 4K grids' axes
@@ -89,7 +90,10 @@ def _fmt(v: float) -> str:
         return "—"
     if v == 0:
         return "0"
-    return f"{v:.3g}" if 1e-3 <= abs(v) < 1e4 else f"{v:.0e}" if abs(v) >= 1e4 else f"{v:.1e}"
+    if 1e-3 <= abs(v) < 1e4:
+        return f"{v:.3g}"
+    mantissa, exponent = f"{v:.0e}".split("e") if abs(v) >= 1e4 else f"{v:.1e}".split("e")
+    return f"{mantissa}e{int(exponent)}"  # 2.9e-7, not 2.9e-07: a title that fits its panel
 
 
 class LayerGrid(pg.GraphicsLayoutWidget):
@@ -115,8 +119,9 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(16)
         self._timer.timeout.connect(self._tick)
-        self.ci.layout.setSpacing(2)
         self.scale = 1.0  # type and line scale (the presentation view's projector factor)
+        self.sizes = None  # on the lecture canvas: sizes from its pixel height (set_sizes)
+        self.ci.layout.setSpacing(self.panel_type.gap)
         # nothing to see before the first snapshot: painting the empty panels' axes first cost
         # 160-210 ms of the launch, all of it repainted when the data came
         self.setUpdatesEnabled(False)
@@ -181,6 +186,16 @@ class LayerGrid(pg.GraphicsLayoutWidget):
     def set_scale(self, scale: float) -> None:
         """Type and lines at `scale` from the next present (or prepare) on."""
         self.scale = scale
+        self.ci.layout.setSpacing(self.panel_type.gap)
+
+    def set_canvas_sizes(self, sizes) -> None:
+        """On the lecture canvas: type, lines and gaps from its pixel height (sizes.Sizes)."""
+        self.sizes = sizes
+        self.ci.layout.setSpacing(self.panel_type.gap)
+
+    @property
+    def panel_type(self) -> PanelType:
+        return PanelType(self.scale, self.sizes.height if self.sizes is not None else 0)
 
     def show_theory(self, curves: dict | None) -> None:
         """Dashed mean-field curves on the panels (None: hide them)."""
@@ -210,7 +225,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self._snapshot = snap
         self._b = b
         placed = self._pool.shape
-        if self._pool.want((tuple(s.index for s in snap.layers), self.rows, self.scale)):
+        if self._pool.want((tuple(s.index for s in snap.layers), self.rows, self.panel_type)):
             reshaped = self._pool.shape != placed
             if reshaped:
                 self._fresh_start()
@@ -219,7 +234,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
     def prepare(self, indices: tuple[int, ...]) -> None:
         """Make and place the panels for these layers ahead of their first snapshot (the window
         calls it while the engine computes, so the two overlap instead of adding up)."""
-        self._pool.want((tuple(indices), self.rows, self.scale))
+        self._pool.want((tuple(indices), self.rows, self.panel_type))
 
     # ----------------------------------------------------------- internals
     def _placed(self) -> None:
@@ -290,7 +305,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         p.start = p.shown.copy()
         p.target = d.shares
         p.target_negative = d.negative
-        p.set_title(panel_title(row, s), self.scale)
+        p.set_title(panel_title(row, s), self.panel_type)
         mark_outside(p, d)
         bad = s.nonfinite_frac if row in ("act", "preact") else 0.0
         if s.nonfinite and (bad > 0 or row in ("grad", "wgrad")):
@@ -333,7 +348,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         p.target_b_peak = float(db.shares.max()) if len(db.shares) else 0.0
         b_color = QUANTITY_COLORS["b_side"]
         b_line = ((f"B σ {_fmt(_std(row, sb))}", False, b_color),)
-        p.set_title((*panel_title(row, s), b_line), self.scale)
+        p.set_title((*panel_title(row, s), b_line), self.panel_type)
 
     def _sync_y(self) -> None:
         """Per row: one y range for every panel (comparable heights), with hysteresis."""
@@ -356,6 +371,20 @@ class LayerGrid(pg.GraphicsLayoutWidget):
                         p.curve.set_guides(p.ticks, ymax)
                         p.curve.set_bands(p.bands, ymax, band_color())
                         _place_outside(p)
+                    self._y_ticks(group, ymax)
+
+    def _y_ticks(self, group: list[_Panel], ymax: float) -> None:
+        """0 and the top, and the middle where the panel is tall enough and it is round: labels
+        that never run into each other on a short panel (pyqtgraph put five in 50 px)."""
+        ticks = [(0.0, "0"), (ymax, log_axis.short(ymax))]
+        mid = log_axis.short(ymax / 2)
+        spacing = line_spacing(self.panel_type.font("tick"))
+        if len(mid) <= 4 and group[0].plot.vb.height() >= 5 * spacing:
+            ticks.insert(1, (ymax / 2, mid))
+        for p in group:
+            if p.place is not None and p.place[1] == 1 and p.yticks != ticks:
+                p.plot.getAxis("left").setTicks([ticks])
+                p.yticks = ticks
 
     def _tick(self) -> None:
         t = min(1.0, (time.perf_counter() - self._t0) * 1e3 / BLEND_MS)
