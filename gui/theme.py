@@ -36,6 +36,8 @@ PALETTES = {
 }
 # the current theme's (apply() updates it in place, so every importer reads the theme's colours)
 QUANTITY_COLORS = dict(PALETTES["light"])
+# the sides of a comparison, as gui/canvas/style.py side_color reads them
+SIDE_COLORS = {"A": QUANTITY_COLORS["a_side"], "B": QUANTITY_COLORS["b_side"]}
 WARN = "#B04A00"
 BAND_ALPHA = 34  # the activation's regions, shaded lightly behind the data (of 255)
 FILL_ALPHA = 90  # the negative values' part of a log-axis histogram
@@ -75,6 +77,7 @@ def apply(theme: Theme, app: QApplication | None = None) -> None:
     """Set pyqtgraph's defaults (before plots are made), the data's colours and the widgets'
     palette."""
     QUANTITY_COLORS.update(PALETTES[theme.name])
+    SIDE_COLORS.update(A=QUANTITY_COLORS["a_side"], B=QUANTITY_COLORS["b_side"])
     pg.setConfigOptions(background=theme.background, foreground=theme.foreground, antialias=False)
     app = app or QApplication.instance()
     if app is None:

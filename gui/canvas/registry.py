@@ -13,6 +13,8 @@ A canvas view is a QWidget (usually a pg.GraphicsLayoutWidget) built as `View(op
 from __future__ import annotations
 
 from gui.canvas.views.correlation import CorrelationView
+from gui.canvas.views.heatmap import HeatmapView
+from gui.canvas.views.histograms import HistogramsView
 from gui.canvas.views.seeds import SeedsView
 from gui.canvas.views.spectrum import SpectrumView
 
@@ -21,6 +23,8 @@ CANVAS_VIEWS: dict[str, type] = {
     "correlation": CorrelationView,
     "spectrum": SpectrumView,
     "seeds": SeedsView,
+    "histograms": HistogramsView,
+    "heatmap": HeatmapView,
 }
 
 # the names a scene may use, and what each shows, are core/presets.py LAYOUT_VIEWS

@@ -16,7 +16,7 @@ from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem
 
-from gui.theme import QUANTITY_COLORS, WARN
+from gui.theme import QUANTITY_COLORS, WARN, fill_color
 from gui.views.panel_title import PanelTitle, Run, _color, title_html
 from gui.views.panel_type import PanelType, line_spacing
 
@@ -382,6 +382,11 @@ class _Panel:
         """B is overlaid: A then takes the muted a_side colour, B the bold one."""
         return self.curve_b is not None and self.curve_b.isVisible()
 
+    def fill_color(self) -> QColor:
+        """The negative values' fill: A's own colour, faint."""
+        row = self.style[0] if self.style else "act"
+        return fill_color("a_side" if self.paired else row)
+
     def recolor(self) -> None:
         """Every data pen from the theme's current palette (gui/theme.py), at the style's scale."""
         if not self.style:
@@ -404,6 +409,8 @@ class _Panel:
         if kind not in self.notes:
             item = self.notes[kind] = pg.TextItem(**NOTE_STYLES[kind])
             item.setZValue(10)
+            if self.style:
+                item.setFont(self.style[2].font("badge") or QFont())
             self.plot.addItem(item, ignoreBounds=True)
             item.hide()
         return self.notes[kind]

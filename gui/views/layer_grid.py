@@ -14,14 +14,14 @@ from types import MappingProxyType
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QPixmapCache
 
 from core.activations import ACTIVATIONS
 from core.regions import regions
 from core.stats import Hist, LayerStats, Snapshot
 from gui.state import ROWS_AT_START
-from gui.theme import QUANTITY_COLORS, band_color, fill_color
+from gui.theme import QUANTITY_COLORS, band_color
 from gui.views import log_axis, unindexed
 from gui.views.grid_items import (  # noqa: F401  (DashCurve, StepCurve: named here by tests)
     DashCurve,
@@ -99,6 +99,8 @@ def _fmt(v: float) -> str:
 class LayerGrid(pg.GraphicsLayoutWidget):
     """present(snapshot) shows it; rows and blending are view options, not config."""
 
+    placed = Signal()  # a shape made over several turns is in place (its panels are new)
+
     def __init__(self, parent=None):
         super().__init__(parent)
         unindexed(self)
@@ -136,6 +138,10 @@ class LayerGrid(pg.GraphicsLayoutWidget):
     @property
     def snapshot(self) -> Snapshot | None:
         return self._snapshot
+
+    @property
+    def snapshot_b(self) -> Snapshot | None:
+        return self._b
 
     @property
     def _panels(self) -> dict[tuple[str, int], _Panel]:
@@ -245,6 +251,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         if snap is not None and tuple(s.index for s in snap.layers) == self._pool.shape[0]:
             self._show(False)
         self.show_theory(self._theory)
+        self.placed.emit()
 
     def _fresh_start(self) -> None:
         """A new shape starts as a grid made for it would: y ranges from its first frame (the
@@ -401,7 +408,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
             if p.target_negative is not None:  # the negative values' share glides with it
                 with np.errstate(invalid="ignore", divide="ignore"):
                     part = np.where(p.target > 0, p.target_negative / p.target, 0.0)
-                p.curve.set_fill(part * p.shown, fill_color(p.key[0] if p.key else "grad"))
+                p.curve.set_fill(part * p.shown, p.fill_color())
             else:
                 p.curve.set_fill(None)
 
