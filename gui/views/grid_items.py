@@ -147,6 +147,8 @@ class StepCurve(_Curve):
         """A filled step area under the outline on the outline's bins (the negative values'
         shares on a log axis); None: none."""
         if heights is None or not len(self._xy) or len(heights) * 2 != len(self._xy):
+            if not len(self._fill_xy):
+                return  # none already (a linear panel's every frame)
             self._fill = QPolygonF()
             self._fill_xy = np.zeros((0, 2))
             self.update()
@@ -157,12 +159,25 @@ class StepCurve(_Curve):
             self._fill_xy = pg.functions.ndarray_from_qpolygonf(self._fill)
         xy = self._fill_xy
         xy[1:-1, 0] = self._xy[:, 0]
-        xy[1:-1:2, 1] = xy[2:-1:2, 1] = np.nan_to_num(heights)
+        xy[1:-1:2, 1] = xy[2:-1:2, 1] = heights
         xy[0] = (self._xy[0, 0], 0.0)
         xy[-1] = (self._xy[-1, 0], 0.0)
         if color is not None:
             self._fill_brush = QBrush(color)
         self.update()
+
+    def _paint_areas(self, painter) -> None:
+        """The bands and the fill, in device pixels (opaque: gui/theme.py _faint)."""
+        t = painter.transform()
+        painter.resetTransform()
+        painter.setPen(Qt.PenStyle.NoPen)
+        for rect in self._bands:
+            painter.fillRect(t.mapRect(rect), self._band_brush)
+        if len(self._fill_xy):
+            painter.setBrush(self._fill_brush)
+            painter.drawPolygon(t.map(self._fill))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setTransform(t)
 
     def _bounds(self) -> QRectF:
         rect = self._data_rect if len(self._xy) else QRectF()
@@ -206,15 +221,8 @@ class StepCurve(_Curve):
         self._set_bounds(self._bounds())
 
     def paint(self, painter, *args) -> None:
-        if self._bands:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(self._band_brush)
-            painter.drawRects(self._bands)
-        if len(self._fill_xy):
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(self._fill_brush)
-            painter.drawPolygon(self._fill)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
+        if self._bands or len(self._fill_xy):
+            self._paint_areas(painter)
         if self._guides:
             painter.setPen(_guide_pen(pg.getConfigOption("foreground")))
             painter.drawLines(self._guides)

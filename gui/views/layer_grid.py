@@ -123,6 +123,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self._timer.timeout.connect(self._tick)
         self.scale = 1.0  # type and line scale (the presentation view's projector factor)
         self.sizes = None  # on the lecture canvas: sizes from its pixel height (set_sizes)
+        self._type: PanelType | None = None
         self.ci.layout.setSpacing(self.panel_type.gap)
         # nothing to see before the first snapshot: painting the empty panels' axes first cost
         # 160-210 ms of the launch, all of it repainted when the data came
@@ -201,7 +202,10 @@ class LayerGrid(pg.GraphicsLayoutWidget):
 
     @property
     def panel_type(self) -> PanelType:
-        return PanelType(self.scale, self.sizes.height if self.sizes is not None else 0)
+        key = (self.scale, self.sizes.height if self.sizes is not None else 0)
+        if self._type is None or (self._type.scale, self._type.height) != key:
+            self._type = PanelType(*key)  # made once: it is asked for twice a panel a frame
+        return self._type
 
     def show_theory(self, curves: dict | None) -> None:
         """Dashed mean-field curves on the panels (None: hide them)."""
@@ -406,9 +410,13 @@ class LayerGrid(pg.GraphicsLayoutWidget):
             p.shown = p.target if t >= 1.0 else p.start + (p.target - p.start) * t
             p.curve.setData(p.edges, p.shown)
             if p.target_negative is not None:  # the negative values' share glides with it
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    part = np.where(p.target > 0, p.target_negative / p.target, 0.0)
-                p.curve.set_fill(part * p.shown, p.fill_color())
+                if t >= 1.0:
+                    negative = p.target_negative
+                else:
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        part = np.where(p.target > 0, p.target_negative / p.target, 0.0)
+                    negative = part * p.shown
+                p.curve.set_fill(negative, p.fill_color())
             else:
                 p.curve.set_fill(None)
 
