@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 PER_DECADE = 10
-SAMPLE = 1 << 14
+SAMPLE = 1 << 13
 _FLOOR = -400 * PER_DECADE  # below float64's smallest subnormal (10^-323.3): where zeros land
 
 
