@@ -52,7 +52,9 @@ def _faint(color: str, alpha: int, background: str) -> QColor:
     colour; callers must not change it."""
     c, bg = QColor(color), QColor(background)
     a = alpha / 255
-    return QColor(*(round(a * x + (1 - a) * y) for x, y in zip(c.getRgb()[:3], bg.getRgb()[:3])))
+    return QColor(
+        *(round(a * x + (1 - a) * y) for x, y in zip(c.getRgb()[:3], bg.getRgb()[:3], strict=True))
+    )
 
 
 def band_color() -> QColor:

@@ -357,9 +357,10 @@ class LayerGrid(pg.GraphicsLayoutWidget):
             return
         p.show_b(p.edges, db.shares)
         p.target_b_peak = float(db.shares.max()) if len(db.shares) else 0.0
-        b_color = QUANTITY_COLORS["b_side"]
-        b_line = ((f"B σ {_fmt(_std(row, sb))}", False, b_color),)
-        p.set_title((*panel_title(row, s), b_line), self.panel_type)
+        b_line = ((f"B σ {_fmt(_std(row, sb))}", False, QUANTITY_COLORS["b_side"]),)
+        (layer, sigma), *notes = panel_title(row, s)
+        a_line = (layer, (sigma[0], sigma[1], QUANTITY_COLORS["a_side"]))  # σ in A's colour
+        p.set_title((a_line, *notes, b_line), self.panel_type)
 
     def _sync_y(self) -> None:
         """Per row: one y range for every panel (comparable heights), with hysteresis."""
