@@ -17,13 +17,14 @@ rest of the lecture still opens. A file that cannot be read at all raises Lectur
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import tomli_w
 
 from core import presets, tomlfile
-from core.config import ConfigError
+from core.config import Config, ConfigError
 from core.messages import shown
 from core.presets import PresetError, Scene
 
@@ -134,3 +135,21 @@ def append(path: str | Path, scene: Scene, title: str | None = None) -> Lecture:
     tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
     tmp.replace(path)
     return read(path)
+
+
+def reproduce(scene: Scene) -> str:
+    """One line a student types to see the scene again: the preset's name if it is a built-in
+    scene as shipped, else the config's fields that differ from the defaults (B's after "B:")."""
+    builtin = presets.all_scenes().get(scene.name)
+    if builtin is not None and builtin == scene:
+        return f"initscope --preset {scene.name}"
+    line = "config: " + _fields(scene.config, Config())
+    if scene.compare is not None:
+        line += "; B: " + (_fields(scene.compare, scene.config) or "the same")
+    return line
+
+
+def _fields(config: Config, base: Config) -> str:
+    ref = base.to_dict()
+    diff = {k: v for k, v in config.to_dict().items() if ref.get(k) != v}
+    return ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in diff.items())

@@ -17,7 +17,7 @@ from concurrent.futures import Future
 
 import numpy as np
 
-from core import cancel, fused, parallel, stats
+from core import cancel, fused, parallel, stats, weights
 from core.config import Config
 from core.inits import INITS
 from core.network import Dense, Network
@@ -207,4 +207,5 @@ def _layer_stats(
         nonfinite=nonfinite,
         nonfinite_frac=m["act"].nonfinite / max(m["act"].size, 1),
         hists=hists,
+        weights=weights.summarize(i, layer.W, w, c, scratch),
     )

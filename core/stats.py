@@ -90,6 +90,8 @@ class LayerStats:
     nonfinite: int
     nonfinite_frac: float  # of this layer's activations
     hists: dict[str, Hist] = field(repr=False, compare=False)
+    # the drawn W as the weight row shows it (core/weights.py WeightSummary); None if not taken
+    weights: object = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict:
         return fields.layer_json(self)

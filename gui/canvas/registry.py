@@ -13,16 +13,22 @@ A canvas view is a QWidget (usually a pg.GraphicsLayoutWidget) built as `View(op
 from __future__ import annotations
 
 from gui.canvas.views.correlation import CorrelationView
+from gui.canvas.views.formula import FormulaView
 from gui.canvas.views.heatmap import HeatmapView
 from gui.canvas.views.histograms import HistogramsView
 from gui.canvas.views.seeds import SeedsView
 from gui.canvas.views.spectrum import SpectrumView
+from gui.canvas.views.symmetry import SymmetryView
+from gui.canvas.views.weights import WeightsView
 
 # name → class; filled in by the views' own modules as they are written (one row a view)
 CANVAS_VIEWS: dict[str, type] = {
     "correlation": CorrelationView,
     "spectrum": SpectrumView,
     "seeds": SeedsView,
+    "symmetry": SymmetryView,
+    "weights": WeightsView,
+    "formula": FormulaView,
     "histograms": HistogramsView,
     "heatmap": HeatmapView,
 }
