@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.loghist import PER_DECADE, LogHist
+from core.loghist import EMPTY, PER_DECADE, LogHist
 from core.stats import Hist
 
 GRADIENT_ROWS = frozenset({"grad", "wgrad"})
@@ -51,7 +51,9 @@ def linear(h: Hist) -> Binned:
 
 
 def logarithmic(h: LogHist, span: tuple[int, int], edges: np.ndarray | None = None) -> Binned:
-    """h on the global bins span = (first, count); `edges` if the caller keeps them."""
+    """h on the global bins span = (first, count); `edges` if the caller keeps them. A histogram
+    made without its log part (h None) shows empty."""
+    h = h if h is not None else EMPTY
     first, count = span
     pos, neg = h.on(first, count)
     n = max(h.sampled, 1)
@@ -87,7 +89,7 @@ def row_span(hists: list[LogHist], current: tuple[int, int] | None) -> tuple[int
     """(first bin, bin count) for one row: whole decades around every layer's core span, at
     least MIN_DECADES wide. The current span is kept while it holds them and they fill at least
     half of it, so the axis does not jitter from frame to frame."""
-    spans = [s for s in map(core_span, hists) if s is not None]
+    spans = [s for s in map(core_span, (h for h in hists if h is not None)) if s is not None]
     if not spans:
         return current or (-2 * PER_DECADE, MIN_DECADES * PER_DECADE)
     a, b = min(s[0] for s in spans), max(s[1] for s in spans)
