@@ -74,16 +74,16 @@ def _subsample(x: np.ndarray) -> np.ndarray:
     return x.reshape(-1)[::step]
 
 
-def log_histogram(sample: np.ndarray, scratch=None) -> LogHist:
-    """The log-magnitude histogram of a sample of finite values (the caller drops the rest);
-    with a core.stats.Scratch, on its reused buffers (a frame allocates nothing array-sized)."""
+def log_histogram(sample: np.ndarray) -> LogHist:
+    """The log-magnitude histogram of a sample of finite values (the caller drops the rest). Its
+    two buffers are SAMPLE-sized at most, made per call: kept in a Scratch they stayed at the
+    largest net's size after it was gone."""
     x = _subsample(sample)
     n = x.size
     if n == 0:
         return EMPTY
     dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.dtype(np.float64)
-    t, k = _buffers(scratch, x.shape, dtype)
-    np.abs(x, out=t)  # in the array's own precision: float32's log is ten times as fast
+    t = np.abs(x, dtype=dtype)  # in the array's own precision: float32's log is ten times as fast
     with np.errstate(divide="ignore"):
         np.log10(t, out=t)
     t *= PER_DECADE
@@ -96,7 +96,7 @@ def log_histogram(sample: np.ndarray, scratch=None) -> LogHist:
     t -= lo - 1
     np.copysign(t, x, out=t)
     t += width
-    k[...] = t
+    k = t.astype(np.intp)
     both = np.bincount(k.reshape(-1), minlength=2 * width + 1)
     pos, negs = both[width + 1 :], both[width - 1 :: -1]
     zeros = 0
@@ -108,12 +108,3 @@ def log_histogram(sample: np.ndarray, scratch=None) -> LogHist:
         return LogHist(0, np.zeros(0, np.int64), np.zeros(0, np.int64), zeros, n)
     a, b = int(used[0]), int(used[-1]) + 1
     return LogHist(lo + a, pos[a:b].copy(), negs[a:b].copy(), zeros, n)
-
-
-def _buffers(scratch, shape: tuple, dtype) -> tuple[np.ndarray, np.ndarray]:
-    if scratch is None:
-        return np.empty(shape, dtype), np.empty(shape, np.intp)
-    n = math.prod(shape)
-    return scratch.tmp(n, dtype, "log").reshape(shape), scratch.tmp(n, np.intp, "log_bin").reshape(
-        shape
-    )

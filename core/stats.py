@@ -169,12 +169,12 @@ def histogram(
         counts = np.empty(bins + 2, np.int64)
         scale = bins / (hi - lo)
         m = _fused.histogram(x, *rows_step, scale, 1.0 - lo * scale, bins, counts)
-        log = _log(_sample(x), has_nonfinite, scratch)
+        log = _log(_sample(x), has_nonfinite)
         return Hist(lo, hi, counts[1 : bins + 1].copy(), int(counts[0]), int(counts[-1]), m, log)
     sample = _sample(x)
     if has_nonfinite:
         sample = sample[np.isfinite(sample)]
-    log = log_histogram(sample, scratch)
+    log = log_histogram(sample)
     m = sample.size
     t = scratch.tmp(m, np.float64 if x.dtype == np.float64 else np.float32, "bin")
     t = t.reshape(sample.shape)
@@ -190,12 +190,12 @@ def histogram(
     return Hist(lo, hi, counts[1 : bins + 1].copy(), int(counts[0]), int(counts[bins + 1]), m, log)
 
 
-def _log(sample: np.ndarray, has_nonfinite: bool, scratch: Scratch) -> LogHist:
+def _log(sample: np.ndarray, has_nonfinite: bool) -> LogHist:
     """The log-magnitude histogram of the linear one's sample (its finite values)."""
     if has_nonfinite:
         flat = sample.reshape(-1)
-        return log_histogram(flat[np.isfinite(flat)], scratch)
-    return log_histogram(sample, scratch)
+        return log_histogram(flat[np.isfinite(flat)])
+    return log_histogram(sample)
 
 
 def _kernel_rows(x: np.ndarray) -> tuple[int, int, int] | None:

@@ -8,7 +8,6 @@ y range grows at once but shrinks only when the data fall well below it, so axes
 
 from __future__ import annotations
 
-import math
 import time
 from types import MappingProxyType
 
@@ -17,7 +16,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QPixmapCache
 
-from core.activations import ACTIVATIONS
 from core.regions import regions
 from core.stats import Hist, LayerStats, Snapshot
 from gui.state import ROWS_AT_START
@@ -32,6 +30,15 @@ from gui.views.grid_items import (  # noqa: F401  (DashCurve, StepCurve: named h
 )
 from gui.views.log_axis import Binned
 from gui.views.panel_pool import PanelPool
+from gui.views.panel_text import (  # noqa: F401  (_fmt, mark_outside: named here by tests)
+    BADGE_FROM,
+    _fmt,
+    _nice_top,
+    _place_outside,
+    _std,
+    mark_outside,
+    panel_title,
+)
 from gui.views.panel_type import PanelType, line_spacing
 
 BLEND_MS = 140
@@ -47,53 +54,6 @@ def fraction(h: Hist) -> np.ndarray:
 def has_rows(snap: Snapshot, rows: tuple[str, ...]) -> bool:
     """Whether snap holds the histograms of these rows (the core makes only those asked for)."""
     return all(r in snap.layers[0].hists for r in rows) if snap.layers else True
-
-
-STD_FIELD = {
-    "preact": "preact_std",
-    "act": "act_std",
-    "grad": "grad_std",
-    "wgrad": "weight_grad_std",
-}
-
-
-def _std(row: str, s: LayerStats) -> float:
-    return getattr(s, STD_FIELD[row])
-
-
-def panel_title(row: str, s: LayerStats) -> tuple[tuple[Run, ...], ...]:
-    """Lines of text runs: the layer in bold and σ, then saturation and dead units if notable."""
-    std = _std(row, s)
-    notes = []
-    if row in ("act", "preact"):
-        saturates = ACTIVATIONS[s.activation].saturates != "none"  # not ReLU's off half
-        if saturates and s.saturated_frac >= 0.05:
-            notes.append(f"sat {100 * s.saturated_frac:.0f}%")
-        if s.dead_units >= 0.01:
-            notes.append(f"dead {100 * s.dead_units:.0f}%")
-    first = ((f"L{s.index}", True, None), (f"  σ {_fmt(std)}", False, None))
-    return (first, ((" · ".join(notes), False, None),)) if notes else (first,)
-
-
-def edge_ticks(lo: float, hi: float) -> list[tuple[float, str]]:
-    """Three labels inside the panel (a quarter, the middle, three quarters): narrow panels stay
-    legible at any scale, and labels at the very edges would be clipped."""
-    ticks = [lo + (hi - lo) * f for f in (0.25, 0.5, 0.75)]
-    if lo < 0 < hi:  # zero is always labelled, in place of the quarter nearest to it
-        ticks[min(range(3), key=lambda i: abs(ticks[i]))] = 0.0
-    rounded = [float(f"{t:.2g}") for t in ticks]
-    return [(t, _fmt(t)) for t in rounded]
-
-
-def _fmt(v: float) -> str:
-    if not math.isfinite(v):
-        return "—"
-    if v == 0:
-        return "0"
-    if 1e-3 <= abs(v) < 1e4:
-        return f"{v:.3g}"
-    mantissa, exponent = f"{v:.0e}".split("e") if abs(v) >= 1e4 else f"{v:.1e}".split("e")
-    return f"{mantissa}e{int(exponent)}"  # 2.9e-7, not 2.9e-07: a title that fits its panel
 
 
 class LayerGrid(pg.GraphicsLayoutWidget):
@@ -420,49 +380,3 @@ class LayerGrid(pg.GraphicsLayoutWidget):
                 p.curve.set_fill(negative, p.fill_color())
             else:
                 p.curve.set_fill(None)
-
-
-BADGE_FROM = 0.01  # an out-of-range share is noted from 1% of the values on (issue #18)
-
-
-def mark_outside(p: _Panel, d: Binned | Hist) -> None:
-    """The shares of the values left and right of the panel's range (exact zeros, on a log
-    axis, among the left ones), in its top corners: from BADGE_FROM on, a rounding error's worth
-    of tails is no news."""
-    if isinstance(d, Hist):
-        d = log_axis.linear(d)
-    left = d.under + d.zeros
-    for kind, share in (("under", left), ("over", d.over)):
-        if share >= BADGE_FROM:
-            text = f"{100 * share:.1f}%" if share < 0.1 else f"{100 * share:.0f}%"
-            if kind == "under" and d.zeros >= 0.5 * left:
-                text += " at 0"
-            p.note(kind).setText(f"◀ {text}" if kind == "under" else f"{text} ▶")
-            p.note(kind).show()
-        else:
-            p.hide_note(kind)
-    _place_outside(p)
-
-
-def _place_outside(p: _Panel) -> None:
-    """The out-of-range shares at the top corners; with both shown, the right one a line lower
-    (in a narrow panel the two met in the middle and read as one garbled label)."""
-    top = max(p.ymax, 1e-12)
-    under, over = p.notes.get("under"), p.notes.get("over")
-    if under is not None:
-        under.setPos(p.xrange[0], top)
-    if over is not None:
-        both = under is not None and under.isVisible()
-        over.setPos(p.xrange[1], top * (0.8 if both else 1.0))
-
-
-def _nice_top(v: float) -> float:
-    """Headroom above the peak, rounded so the axis labels stay short."""
-    if not math.isfinite(v) or v <= 0:
-        return 1.0
-    v *= 1.15
-    e = math.floor(math.log10(v))
-    for m in (1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0):
-        if m * 10**e >= v:
-            return min(m * 10**e, 1.0)
-    return 1.0

@@ -666,7 +666,7 @@ def test_depth_changes_faster_than_paints_do_not_crash(make_window, qtbot):
 def test_panels_paint_the_snapshots_bins_and_title(make_window):
     """The step curve holds the core's bin heights and bounds them; the title is the core's σ,
     painted (not just set) over its label."""
-    from gui.views.layer_grid import DashCurve, StepCurve, _fmt, edge_ticks
+    from gui.views.layer_grid import DashCurve, StepCurve, _fmt
 
     win = make_window()
     s = win.latest.layers[1]
@@ -694,15 +694,17 @@ def test_panels_paint_the_snapshots_bins_and_title(make_window):
     assert dashed.boundingRect().height() == 1.0 and dashed.pen.style() == Qt.PenStyle.SolidLine
 
     guides = p.curve.guides  # the x grid: faint lines at the labelled x values, full height
-    ticks = [t for t, _ in edge_ticks(h.lo, h.hi)]
+    ticks = p.ticks
+    assert ticks == [-0.5, 0.0, 0.5]  # round values, not at the edges
     assert [line.x1() for line in guides] == ticks
     assert all(line.y1() == 0.0 and line.y2() == p.ymax for line in guides)
     assert p.curve.boundingRect().top() <= 0.0 and p.curve.boundingRect().bottom() >= p.ymax
     image = win.grid.grab().toImage()
     column = win.grid.mapFromScene(p.plot.vb.mapViewToScene(QPointF(ticks[1], 0.5 * p.ymax)))
-    shade = QColor(image.pixel(column)).lightness()
+    # within a pixel of its x (the mapping rounds), darker than the background beside it
+    shade = min(QColor(image.pixel(column + QPoint(d, 0))).lightness() for d in (-1, 0, 1))
     beside = QColor(image.pixel(column + QPoint(3, 0))).lightness()
-    assert shade < beside  # the line is drawn, darker than the panel's background beside it
+    assert shade < beside
 
     bare = StepCurve(pg.mkPen("k"))
     bare.setData(np.array([0.0, 1.0, 2.0]), np.array([np.nan, 0.5]))
