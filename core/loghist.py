@@ -12,6 +12,7 @@ far fewer values than a linear histogram's fine bins, and it is one log a value.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,20 +71,40 @@ def _subsample(x: np.ndarray) -> np.ndarray:
         return x
     step = -(-x.size // SAMPLE)
     if x.ndim == 2 and x.shape[1] <= SAMPLE:
-        return x[:: -(-x.shape[0] * x.shape[1] // SAMPLE)]
+        rows, cols = x.shape
+        while -(-rows // step) * cols > SAMPLE:  # whole rows: a step may leave one row too many
+            step += 1
+        return x[::step]
     return x.reshape(-1)[::step]
 
 
+_BUFFERS = threading.local()
+
+
+def _buffers(n: int, shape: tuple, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """This thread's SAMPLE-sized buffers, made once at full size: a frame allocates nothing,
+    and what is held does not follow the largest net seen (a Scratch's buffers did)."""
+    own = getattr(_BUFFERS, "arrays", None)
+    if own is None:
+        own = _BUFFERS.arrays = {
+            np.dtype(np.float32): np.empty(SAMPLE, np.float32),
+            np.dtype(np.float64): np.empty(SAMPLE, np.float64),
+            "bin": np.empty(SAMPLE, np.intp),
+        }
+    return own[np.dtype(dtype)][:n].reshape(shape), own["bin"][:n].reshape(shape)
+
+
 def log_histogram(sample: np.ndarray) -> LogHist:
-    """The log-magnitude histogram of a sample of finite values (the caller drops the rest). Its
-    two buffers are SAMPLE-sized at most, made per call: kept in a Scratch they stayed at the
-    largest net's size after it was gone."""
+    """The log-magnitude histogram of a sample of finite values (the caller drops the rest)."""
     x = _subsample(sample)
     n = x.size
     if n == 0:
         return EMPTY
     dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.dtype(np.float64)
-    t = np.abs(x, dtype=dtype)  # in the array's own precision: float32's log is ten times as fast
+    t, k = _buffers(n, x.shape, dtype)
+    np.abs(
+        x, out=t, dtype=dtype
+    )  # in the array's own precision: float32's log is ten times as fast
     with np.errstate(divide="ignore"):
         np.log10(t, out=t)
     t *= PER_DECADE
@@ -96,7 +117,7 @@ def log_histogram(sample: np.ndarray) -> LogHist:
     t -= lo - 1
     np.copysign(t, x, out=t)
     t += width
-    k = t.astype(np.intp)
+    k[...] = t
     both = np.bincount(k.reshape(-1), minlength=2 * width + 1)
     pos, negs = both[width + 1 :], both[width - 1 :: -1]
     zeros = 0

@@ -54,3 +54,12 @@ def test_on_a_vanishing_scene_the_peaks_drift_left_layer_by_layer():
         peaks.append(lh.edges[int(np.argmax(lh.counts))])
     assert all(b < a for a, b in itertools.pairwise(peaks)), peaks
     assert peaks[0] - peaks[-1] > 3  # decades
+
+
+def test_any_shape_is_binned_from_at_most_the_sample():
+    from core.loghist import SAMPLE
+
+    for shape in [(3, 5000), (125, 500), (2, 9000), (70000,), (SAMPLE + 1, 1)]:
+        x = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+        h = log_histogram(x)
+        assert 0 < h.sampled <= SAMPLE and h.counts.sum() + h.zeros == h.sampled
