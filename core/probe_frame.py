@@ -75,7 +75,7 @@ def make(c: Config, kind: str, params: tuple, sim: Simulator) -> ProbeResult:
 def symmetry(c: Config, steps: int) -> dict[str, History]:
     """The config trained from each of SYMMETRY_INITS for `steps` steps on XOR (which one unit a
     layer cannot learn: 76% against 97% for the random draw at 500 steps, width 64, seed 0),
-    every record counting each hidden layer's distinct units (core/symmetry.py)."""
+    every record counting each hidden layer's distinct units (core/units.py)."""
     if not 10 <= steps <= 5000:
         raise ProbeError(f"symmetry: got {steps} steps; allowed: 10 to 5000")
     train = TrainConfig(task="xor", steps=steps, record_every=max(1, steps // 25))

@@ -30,7 +30,7 @@ class TrainRecord:
         stats.Hist, ...
     ]  # activations on the run's fixed range: the time view's column
     snapshot: stats.Snapshot  # the app's per-layer statistics on the probe batch
-    distinct_units: tuple[int, ...] = ()  # per hidden layer: units not copies of one another
+    distinct_units: tuple[int, ...] = ()  # per hidden layer: units not copies (core/units.py)
 
     @property
     def nonfinite(self) -> bool:

@@ -15,13 +15,12 @@ from collections import deque
 
 import numpy as np
 
-from core import memory, parallel, stats
+from core import memory, parallel, stats, units
 from core.activations import ACTIVATIONS
 from core.config import Config, ConfigError
 from core.measure import measure_joint  # the app's statistics
 from core.network import Dense
 from core.simulate import Simulator, init_layer  # the app's init
-from core.symmetry import distinct_units
 from core.tasks import TASKS, Dataset, make_task
 from core.train_config import OPTIMIZERS, Optimizer, TrainConfig
 from core.train_records import DecisionGrid, History, TrainRecord, TrainSnapshot
@@ -199,7 +198,7 @@ class Trainer:
                 grad_ratio=self._ratios([L.dW for L in self.layers]),
                 act_hists=self._fixed_hists(layers),
                 snapshot=stats.Snapshot(self.config, layers),
-                distinct_units=tuple(distinct_units(L.W, L.b) for L in self.net.layers),
+                distinct_units=tuple(units.distinct(L.W, L.rows()[1]) for L in self.net.layers),
             )
 
     def _fixed_hists(self, layers: tuple[stats.LayerStats, ...]) -> tuple[stats.Hist, ...]:

@@ -16,9 +16,12 @@ from gui.canvas.views.correlation import CorrelationView
 from gui.canvas.views.formula import FormulaView
 from gui.canvas.views.heatmap import HeatmapView
 from gui.canvas.views.histograms import HistogramsView
+from gui.canvas.views.ladder import Ladder
 from gui.canvas.views.seeds import SeedsView
 from gui.canvas.views.spectrum import SpectrumView
+from gui.canvas.views.stats import StatsView
 from gui.canvas.views.symmetry import SymmetryView
+from gui.canvas.views.units import UnitsView
 from gui.canvas.views.weights import WeightsView
 
 # name → class; filled in by the views' own modules as they are written (one row a view)
@@ -31,6 +34,9 @@ CANVAS_VIEWS: dict[str, type] = {
     "formula": FormulaView,
     "histograms": HistogramsView,
     "heatmap": HeatmapView,
+    "ladder": Ladder,
+    "stats": StatsView,
+    "units": UnitsView,
 }
 
 # the names a scene may use, and what each shows, are core/presets.py LAYOUT_VIEWS

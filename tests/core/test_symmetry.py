@@ -1,13 +1,11 @@
 """Symmetry under training (issue #20): units that start as copies stay copies for as long as a
-net trains; a random draw's units stay distinct. Counted by core/symmetry.py."""
+net trains; a random draw's units stay distinct. Counted by core/units.py."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from core import Config
-from core.symmetry import distinct_units
 from core.training import TrainConfig, Trainer
 
 STEPS = 500
@@ -36,16 +34,3 @@ def test_constant_units_learn_but_as_one():
 def test_a_tiny_random_draw_stays_distinct():
     history = _train("normal", std=0.01)
     assert (history.distinct() == 64).all()
-
-
-def test_distinct_units_counts_columns_with_their_biases():
-    W = np.tile(np.arange(5.0)[:, None], (1, 4))  # 4 units, one column repeated
-    assert distinct_units(W) == 1
-    assert distinct_units(W, np.array([0.0, 0.0, 1.0, 1.0])) == 2
-    W[0, 3] += 1e-3 * np.abs(W).max()  # beyond float rounding: a unit of its own
-    assert distinct_units(W) == 2
-    W[0, 2] += 1e-9 * np.abs(W).max()  # within float rounding: still a copy
-    assert distinct_units(W) == 2
-    W[1, 1] = np.nan
-    assert distinct_units(W) == 3
-    assert distinct_units(np.zeros((3, 0))) == 0
