@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core import fields
+from core.loghist import LogHist, log_histogram
 
 try:
     from core import _fused
@@ -48,6 +49,8 @@ class Hist:
     underflow: int
     overflow: int
     sampled: int
+    # the same values on log₁₀|x| with their signs (core/loghist.py): the log-magnitude axis
+    log: LogHist | None = None
 
     @property
     def edges(self) -> np.ndarray:
@@ -169,10 +172,12 @@ def histogram(
         counts = np.empty(bins + 2, np.int64)
         scale = bins / (hi - lo)
         m = _fused.histogram(x, *rows_step, scale, 1.0 - lo * scale, bins, counts)
-        return Hist(lo, hi, counts[1 : bins + 1].copy(), int(counts[0]), int(counts[-1]), m)
+        log = _log(_sample(x), has_nonfinite)
+        return Hist(lo, hi, counts[1 : bins + 1].copy(), int(counts[0]), int(counts[-1]), m, log)
     sample = _sample(x)
     if has_nonfinite:
         sample = sample[np.isfinite(sample)]
+    log = log_histogram(sample)
     m = sample.size
     t = scratch.tmp(m, np.float64 if x.dtype == np.float64 else np.float32, "bin")
     t = t.reshape(sample.shape)
@@ -185,7 +190,15 @@ def histogram(
         np.fmin(t, bins + 1.0, out=t)
     idx[...] = t
     counts = np.bincount(idx.reshape(-1), minlength=bins + 2)
-    return Hist(lo, hi, counts[1 : bins + 1].copy(), int(counts[0]), int(counts[bins + 1]), m)
+    return Hist(lo, hi, counts[1 : bins + 1].copy(), int(counts[0]), int(counts[bins + 1]), m, log)
+
+
+def _log(sample: np.ndarray, has_nonfinite: bool) -> LogHist:
+    """The log-magnitude histogram of the linear one's sample (its finite values)."""
+    if has_nonfinite:
+        flat = sample.reshape(-1)
+        return log_histogram(flat[np.isfinite(flat)])
+    return log_histogram(sample)
 
 
 def _kernel_rows(x: np.ndarray) -> tuple[int, int, int] | None:

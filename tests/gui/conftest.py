@@ -1,7 +1,9 @@
+import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 
 from core import Config
+from core.loghist import PER_DECADE
 from gui.main_window import MainWindow
 
 SMALL = Config(depth=4, width=64, batch=128)
@@ -37,3 +39,16 @@ def wait_shown(qtbot, win, config, timeout=15000):
         lambda: win.latest is not None and win.latest.config == config and not win.grid.animating,
         timeout=timeout,
     )
+
+
+def drawn(grid, row, s):
+    """What a grid's panel (row, s.index) must draw of the core's LayerStats s, from the core's own
+    counts: the linear histogram's shares, or on a log row (gradients by default) the
+    log-magnitude histogram's on the bins the row shows. (edges, shares)."""
+    h = s.hists[row]
+    span = grid.log_span(row)
+    if span is None:
+        return h.edges, h.counts / max(h.sampled, 1)
+    first, n = span
+    pos, neg = h.log.on(first, n)
+    return (first + np.arange(n + 1)) / PER_DECADE, (pos + neg) / max(h.log.sampled, 1)
