@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import cancel, fused, parallel, stats
+from core import cancel, fused, memory, parallel, stats
 from core.config import Config
 from core.measure import hist_ranges, layer_stats
 from core.network import Dense
@@ -190,8 +190,9 @@ class Refinement:
     def done(self) -> bool:
         return self.seen >= self.total
 
-    def step(self) -> tuple[stats.Snapshot, ...]:
-        """The next chunk, merged: the snapshots of the examples seen so far."""
+    def step(self, show: bool = True) -> tuple[stats.Snapshot, ...]:
+        """The next chunk, merged: the snapshots of the examples seen so far (with `show`; else
+        none, and none of their ∂L/∂W statistics' pass over every weight)."""
         cancel.point()
         t0 = time.perf_counter()
         span = self.spans[next(k for k, (s, f) in enumerate(self.spans) if s + f == self.seen)]
@@ -207,7 +208,7 @@ class Refinement:
             if self.ranges is None:
                 self.ranges = self._first_ranges()
             self._bin_all(items, span)
-            snaps = [self._snapshot(side) for side in self.sides]
+            snaps = [self._snapshot(side) for side in self.sides] if show else []
         self.seconds += time.perf_counter() - t0
         return tuple(snaps)
 
@@ -283,14 +284,11 @@ class Refinement:
 def run(sims: list[Simulator], configs: list[Config], rows=stats.ROWS, size: int | None = None):
     """Snapshots of `configs` on the whole batch, `size` examples at a time (None: as many as
     the memory limit lets a frame hold, core/memory.py); one-shot when that is the batch."""
-    from core import memory
-
     if size is None:
         size = min(memory.largest_chunk(c) for c in configs)
     if size >= max(c.batch for c in configs) or not chunkable(configs):
         return run_joint(sims, list(configs), rows)
     refinement = Refinement(sims, list(configs), rows, size)
-    while True:
-        snaps = refinement.step()
-        if refinement.done:
-            return snaps
+    while not refinement.done:
+        snaps = refinement.step(show=refinement.seen + size >= refinement.total)
+    return snaps

@@ -332,8 +332,8 @@ def _validate(c: Config) -> None:
     if alone > memory.limit_bytes(c.memory_limit_gib):
         raise ConfigError(
             "memory",
-            f"{alone / 2**30:.2f} GiB for the weights alone",
-            memory.allowed(c.memory_limit_gib, "reduce depth or width"),
+            f"{alone / 2**30:.2f} GiB",
+            memory.allowed(c.memory_limit_gib, "the weights alone: reduce depth or width"),
         )
 
 

@@ -134,8 +134,14 @@ class Simulator:
             with np.errstate(all="ignore"):
                 _lsuv(net)
 
-    def run(self, c: Config, rows: tuple[str, ...] = stats.ROWS) -> stats.Snapshot:
-        return run_joint([self], [c], rows)[0]
+    def run(
+        self, c: Config, rows: tuple[str, ...] = stats.ROWS, chunk: int | None = None
+    ) -> stats.Snapshot:
+        """c's snapshot, `chunk` examples at a time (None: the whole batch when the memory
+        limit lets it be held at once, else as many as fit; core/chunks.py)."""
+        from core import chunks  # (chunks builds on this module)
+
+        return chunks.run([self], [c], rows, chunk)[0]
 
 
 def run(config: Config) -> stats.Snapshot:
