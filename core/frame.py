@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import cancel, parallel, theory
+from core import cancel, chunks, memory, parallel, theory
 from core.config import Config
 from core.simulate import Simulator, run_joint
 from core.stats import Snapshot
@@ -58,17 +58,34 @@ class FrameMaker:
         blas: int,
         phase: bool,
         cancelled: Callable[[], bool] | None = None,
+        chunk: int | None = None,
+        partial: Callable[[Frame], None] | None = None,
     ) -> Frame:
         """Snapshots with `blas` BLAS threads; with `phase`, the theory's phase diagram too.
-        Raises cancel.Cancelled between layers once `cancelled()` is true."""
+        Raises cancel.Cancelled between layers once `cancelled()` is true. With `chunk` fewer
+        examples than the batch, or a batch the memory limit cannot hold at once, the frame is
+        refined a chunk at a time (core/chunks.py): each merged frame but the last goes to
+        `partial` as it is made (the same Theory for all: the histograms' ranges stay)."""
         self._set_blas(blas)
         for sim in self.sims[len(configs) :]:  # A/B turned off: B's net and noise go first
             sim.release()
+        sims, configs = list(self.sims[: len(configs)]), list(configs)
         t0 = time.perf_counter()
+        theory = None
+        size = min([chunk or c.batch for c in configs] + [memory.largest_chunk(c) for c in configs])
         with cancel.checked(cancelled):
-            snaps = run_joint(list(self.sims[: len(configs)]), list(configs), rows)
+            if size >= max(c.batch for c in configs) or not chunks.chunkable(configs):
+                snaps = run_joint(sims, configs, rows)
+            else:
+                refinement = chunks.Refinement(sims, configs, rows, size)
+                snaps = refinement.step()
+                while not refinement.done:
+                    theory = theory or theory_of(snaps[0], phase)
+                    if partial is not None:
+                        partial(Frame(snaps, theory, blas, time.perf_counter() - t0))
+                    snaps = refinement.step()
         seconds = time.perf_counter() - t0
-        return Frame(snaps, theory_of(snaps[0], phase), blas, seconds)
+        return Frame(snaps, theory or theory_of(snaps[0], phase), blas, seconds)
 
     def release(self) -> None:
         """Let go of every side's buffers (a maker that will not be asked again soon)."""

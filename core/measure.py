@@ -76,7 +76,9 @@ def _histograms(layer: Dense, m, ranges, bins: int, scratch, rows) -> dict[str, 
     }
 
 
-def hist_ranges(nets: list[Network], configs: list[Config], moments) -> list[list[dict[str, tuple]]]:
+def hist_ranges(
+    nets: list[Network], configs: list[Config], moments
+) -> list[list[dict[str, tuple]]]:
     """Histogram ranges for every side and layer. Shared: one range per row over every layer of
     every side (what makes a collapse visible, and what lets A and B overlay in one panel).
     Layer: each layer its own, common to the sides at that depth."""

@@ -167,9 +167,7 @@ def run_joint(
     pre = Prefetch() if sims[0].prefetch and record is None else None
     nets = [sim.prepare(c, backward, bias_grads=False, pre=pre, record=record) for sim, c in pairs]
     pre = record or pre
-    layers = measure_joint(
-        nets, list(configs), sims[0].scratch, rows, backward, pre, ranges=ranges
-    )
+    layers = measure_joint(nets, list(configs), sims[0].scratch, rows, backward, pre, ranges=ranges)
     ms = (time.perf_counter() - t0) * 1e3
     return tuple(stats.Snapshot(c, ls, ms) for c, ls in zip(configs, layers, strict=True))
 

@@ -10,6 +10,7 @@ here.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import statistics
@@ -125,6 +126,27 @@ def matmul_work(configs: list[Config], backward: bool) -> float:
     return float(sum(per_side)) * (3 if backward else 1)
 
 
+# a change's first picture: as many examples as the measured cost fits in this, then the rest of
+# the batch a chunk of that size at a time, each chunk merged into the picture (issue 23)
+FRAME_BUDGET_S = 0.2
+# seconds per multiply-add assumed until frames have measured it (a loaded 2-core machine's)
+DEFAULT_COST = 3e-11
+MIN_CHUNK = 8  # fewer, and each chunk's fixed costs (the ∂L/∂W fold, the calls) dominate
+
+
+def first_chunk(cost: float | None, configs: list[Config], backward: bool) -> int | None:
+    """Examples a change's first frame computes, the chunk its refinement then goes on with;
+    None when the whole batch fits in twice the budget (one frame, no chunk's overheads: the
+    canonical net's). Chunks are evened out so the last one repeats few examples."""
+    whole = max(c.batch for c in configs)
+    per_example = matmul_work([c.replace(batch=1) for c in configs], backward)
+    n = int(FRAME_BUDGET_S / ((cost or DEFAULT_COST) * max(per_example, 1.0)))
+    if 2 * n >= whole:
+        return None
+    k = -(-whole // max(MIN_CHUNK, n))
+    return -(-whole // k)
+
+
 # how long the first frame waits for a compute process that is starting (the app starts it
 # before it loads Qt; from source it is up 0.2-0.3 s later, well before the window is built)
 FIRST_WAIT_S = 1.5
@@ -172,6 +194,7 @@ class Engine(WorkerEngine):
         self._cancel = threading.Event()  # the job in progress is to be abandoned
         self.where = "thread"  # where the newest frame was made: "thread" or "process"
         self.frames = 0  # snapshots delivered, for tests and the fps counter
+        self._theory_sent = False  # a refinement's first frame brought its theory
         self.start()
 
     def submit(
@@ -234,22 +257,30 @@ class Engine(WorkerEngine):
                 with self._cond:
                     self._busy = False
             if frame is not None:
-                self.frames += 1
-                # theory first: emitted after the frame, it crashed the interpreter at exit
-                # now and then (a self-test quitting at its first frame, 3 runs in 12)
-                self.theory_ready.emit(frame.theory)
-                snaps = frame.snaps
-                self.snapshot_ready.emit(snaps[0], snaps[1] if len(snaps) > 1 else None)
+                self._deliver(frame)
+
+    def _deliver(self, frame: Frame, refining: bool = False) -> None:
+        """A frame to the UI thread; of a refinement's frames, the first brings the theory."""
+        self.frames += 1
+        # theory first: emitted after the frame, it crashed the interpreter at exit
+        # now and then (a self-test quitting at its first frame, 3 runs in 12)
+        if not self._theory_sent:
+            self.theory_ready.emit(frame.theory)
+        self._theory_sent = refining
+        snaps = frame.snaps
+        self.snapshot_ready.emit(snaps[0], snaps[1] if len(snaps) > 1 else None)
 
     def compute(self, job: Job) -> Frame | None:
         """The job's frame, made on the calling thread (the worker's; a test's), its cost taught
         to the BLAS tuner; None (and `failed`) if it cannot be made or was abandoned."""
         configs = [c for c in (job.config, job.compare) if c is not None]
         rows = job.rows
+        self._theory_sent = False
         try:
             tuner = self.drag_tuner if job.drag else self.tuner
             n = self.blas_threads = tuner.choose()
-            frame = self.make(configs, rows, n, job.phase)
+            chunk = None if job.drag else first_chunk(tuner.cost(), configs, needs_backward(rows))
+            frame = self.make(configs, rows, n, job.phase, chunk)
             # a new shape's first frame builds the net and draws its input (up to twice the
             # cost): recorded, one such cost once kept a window's sweep on 1 thread
             shape = tuple((c.widths, c.batch, c.dtype) for c in configs)
@@ -267,10 +298,14 @@ class Engine(WorkerEngine):
             self.failed.emit(f"internal error ({type(e).__name__}: {e}); the last frame is kept")
         return None
 
-    def make(self, configs: list[Config], rows, n: int, phase: bool = False) -> Frame:
+    def make(
+        self, configs: list[Config], rows, n: int, phase: bool = False, chunk: int | None = None
+    ) -> Frame:
         """In the compute process; in a new one if it has ended (the frame it was making is
         made again there, once: a config that ends two processes is refused, not tried on
-        this thread, where it would end the window too)."""
+        this thread, where it would end the window too). With `chunk`, the frames of the
+        refinement before the last are delivered as they come."""
+        partial = functools.partial(self._deliver, refining=True)
         for attempt in range(2):
             remote = self.remote
             wait = RESTART_WAIT_S if self._restarted else FIRST_WAIT_S if self.frames == 0 else 0
@@ -278,7 +313,7 @@ class Engine(WorkerEngine):
                 break
             self._restarted = False
             try:
-                frame = remote.make(configs, rows, n, phase)
+                frame = remote.make(configs, rows, n, phase, chunk, partial)
             except ProcessEnded as e:
                 self.remote = compute_process.replace(remote)
                 self._restarted = self.remote is not None
@@ -293,7 +328,9 @@ class Engine(WorkerEngine):
             self._local.release()  # what frames made here before the process was up held
             return frame
         self.where = "thread"
-        return self._local.make(configs, rows, n, phase, self._cancel.is_set)
+        return self._local.make(
+            configs, rows, n, phase, self._cancel.is_set, chunk=chunk, partial=partial
+        )
 
 
 # kept here for the views and tests that name them
@@ -305,5 +342,6 @@ __all__ = [
     "Theory",
     "drag_batch",
     "drag_blas",
+    "first_chunk",
     "matmul_work",
 ]
