@@ -278,8 +278,10 @@ class Engine(WorkerEngine):
         self._theory_sent = False
         try:
             tuner = self.drag_tuner if job.drag else self.tuner
-            n = self.blas_threads = tuner.choose()
             chunk = None if job.drag else first_chunk(tuner.cost(), configs, needs_backward(rows))
+            # a refinement runs while the UI paints its frames: like a drag, it leaves the UI a
+            # core (and small matmuls gain little from a second thread, which stalls under load)
+            n = self.blas_threads = min(tuner.counts) if chunk else tuner.choose()
             frame = self.make(configs, rows, n, job.phase, chunk)
             # a new shape's first frame builds the net and draws its input (up to twice the
             # cost): recorded, one such cost once kept a window's sweep on 1 thread
