@@ -100,6 +100,7 @@ DRAG_BUDGET_S = 0.012
 # batch 100 (23-24 frames a second there, 25-34 here), and each histogram still bins 25,000
 # values; below it the batch-free work (the weights' draw, their statistics) dominates
 MIN_DRAG_BATCH = 50
+CANONICAL_WORK = 10 * 500 * 500 * 3  # multiply-adds a canonical example costs, with backward
 
 
 def drag_blas() -> int:
@@ -117,7 +118,10 @@ def drag_batch(cost: float | None, configs: list[Config], backward: bool, cap: i
     per_example = matmul_work([c.replace(batch=1) for c in configs], backward)
     if cost is None or per_example <= 0:
         return cap
-    return int(min(cap, max(MIN_DRAG_BATCH, DRAG_BUDGET_S / (cost * per_example))))
+    # the floor is the canonical net's; a net k times its work per example has a floor k times
+    # lower (depth 200: 8 examples, issue 23), whose histograms still bin every unit
+    floor = max(MIN_CHUNK, min(MIN_DRAG_BATCH, MIN_DRAG_BATCH * CANONICAL_WORK / per_example))
+    return int(min(cap, max(floor, DRAG_BUDGET_S / (cost * per_example))))
 
 
 def matmul_work(configs: list[Config], backward: bool) -> float:
