@@ -93,3 +93,16 @@ def test_the_window_says_how_many_examples_while_it_refines(make_window, tiny_bu
     assert any(t.endswith(f"of {BIG.batch} examples") for t in labels), labels
     assert labels[-1] == f"batch {BIG.batch}"
     assert win.compute.up_to_date
+
+
+def test_the_drag_batch_follows_the_cost_model_at_every_size():
+    """Issue 23: at depth 200 the canonical floor of 50 examples made a drag frame seconds long;
+    the floor falls with the work per example (not below MIN_CHUNK), the canonical net's stays."""
+    from gui.engine import MIN_CHUNK, MIN_DRAG_BATCH, drag_batch
+
+    cost = 2e-11  # seconds per multiply-add
+    canonical = Config(depth=10, width=500, batch=1000)
+    assert drag_batch(cost, [canonical], True, 250) >= MIN_DRAG_BATCH
+    deep = canonical.replace(depth=200)
+    assert MIN_CHUNK <= drag_batch(cost, [deep], True, 250) < MIN_DRAG_BATCH
+    assert drag_batch(cost, [deep.replace(width=2048, depth=50)], True, 250) == MIN_CHUNK
