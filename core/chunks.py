@@ -89,7 +89,7 @@ class _Side:
         self.merged: list[_Merged] | None = None
         self.weights: list[stats.Moments] | None = None
 
-    def run(self, start: int, first: int, seen: int, backward: bool) -> None:
+    def run(self, start: int, first: int, backward: bool) -> None:
         """Forward (and backward) on rows start… of the batch; rows before `first` were seen in
         the chunk before: no gradient flows from them, so ∂L/∂W gets the new rows only."""
         net, size = self.net, self.net.batch
@@ -107,24 +107,22 @@ class _Side:
                 np.subtract(top, rows, out=last.grad_a)
             last.grad_a[:first] = 0.0
             last.grad_key = None
-            self._backward(seen, size - first)
+            if start == 0:
+                net.backward(bias_grads=False)
+            else:
+                self._backward()
 
-    def _backward(self, seen: int, new: int) -> None:
-        """Each layer's ∂L/∂W of the chunk is written into one scratch array and folded into the
-        layer's own, the mean over the `seen` examples before and the `new` ones."""
+    def _backward(self) -> None:
+        """Each layer's ∂L/∂W of the chunk (its sum over the new rows / chunk size) is written
+        into one scratch array and added to the layer's own: one pass over the weights a chunk.
+        The layer's then holds the sum over the examples seen / chunk size (Refinement.scale)."""
         layers = self.net.layers
         own = {id(layer): layer.dW for layer in layers}
-        size = self.net.batch
 
         def fold(layer: Dense) -> None:
-            chunk, mean = layer.dW, own[id(layer)]
-            layer.dW = mean
-            chunk *= size / (seen + new)  # the chunk's is its sum over new rows / size
-            if seen:
-                mean *= seen / (seen + new)
-                mean += chunk
-            else:
-                np.copyto(mean, chunk)
+            chunk = layer.dW
+            layer.dW = own[id(layer)]
+            layer.dW += chunk
 
         for layer in layers:
             layer.dW = self.dw[: layer.W.size].reshape(layer.W.shape)
@@ -133,6 +131,10 @@ class _Side:
         finally:
             for layer in layers:
                 layer.dW = own[id(layer)]
+
+
+def _scaled(m: stats.Moments, k: float) -> stats.Moments:
+    return stats.Moments(m.mean * k, m.std * k, m.nonfinite, m.size)
 
 
 def _measure(layer: Dense, first: int, scratch, backward: bool) -> tuple:
@@ -184,6 +186,7 @@ class Refinement:
         self.scratch = sims[0].scratch
         self.seen = 0  # examples merged so far: the chunks' new rows are contiguous
         self.ranges: list[list[dict]] | None = None  # per side and layer, from the first chunk
+        self._scale: float | None = None  # set once ∂L/∂W holds the batch mean
         self.seconds = time.perf_counter() - t0
 
     @property
@@ -197,7 +200,7 @@ class Refinement:
         t0 = time.perf_counter()
         span = self.spans[next(k for k, (s, f) in enumerate(self.spans) if s + f == self.seen)]
         for side in self.sides:
-            side.run(*span, self.seen, self.backward)
+            side.run(*span, self.backward)
         items = [(side, i, layer) for side in self.sides for i, layer in enumerate(side.net.layers)]
         with np.errstate(all="ignore"):
             got = parallel.halves(
@@ -205,6 +208,11 @@ class Refinement:
             )
             self.seen = span[0] + self.sides[0].net.batch
             self._merge(items, got)
+            if self.done and self.backward:  # ∂L/∂W, the batch mean, as a frame's (Dense)
+                for side in self.sides:
+                    for layer in side.net.layers:
+                        layer.dW *= self.scale
+                self.scale = 1.0
             if self.ranges is None:
                 self.ranges = self._first_ranges()
             self._bin_all(items, span)
@@ -226,10 +234,20 @@ class Refinement:
             old.counted += counted
             old.dead &= dead
 
+    @property
+    def scale(self) -> float:
+        """What each layer's dW is multiplied by to be ∂L/∂W over the examples seen."""
+        return self._scale if self._scale is not None else self.sides[0].net.batch / self.seen
+
+    @scale.setter
+    def scale(self, k: float) -> None:
+        self._scale = k
+
     def _wgrad(self, side: _Side) -> list[stats.Moments]:
         if not self.backward:
             return [_NO_MOMENTS] * len(side.net.layers)
-        return [stats.moments(layer.dW, self.scratch) for layer in side.net.layers]
+        k = self.scale
+        return [_scaled(stats.moments(layer.dW, self.scratch), k) for layer in side.net.layers]
 
     def _first_ranges(self) -> list[list[dict]]:
         """The histogram ranges of the whole refinement, from the first chunk's moments (with
@@ -271,9 +289,9 @@ class Refinement:
             hists = dict(merged.hists)
             if "wgrad" in self.rows:
                 lo, hi = ranges[i]["wgrad"]
-                hists["wgrad"] = stats.histogram(
-                    layer.dW, lo, hi, c.bins, self.scratch, wgrad.nonfinite > 0
-                )
+                k = self.scale  # the sums' histogram on the range scaled back
+                h = stats.histogram(layer.dW, lo / k, hi / k, c.bins, self.scratch, True)
+                hists["wgrad"] = stats.Hist(lo, hi, h.counts, h.underflow, h.overflow, h.sampled)
             hists = {r: hists[r] for r in self.rows if r in hists}
             saturated = merged.saturated / max(merged.counted, 1)
             dead = np.count_nonzero(merged.dead) / len(merged.dead)

@@ -7,6 +7,7 @@ if it fails, on the engine's thread; both answer with a Frame, so the window can
 from __future__ import annotations
 
 import functools
+import math
 import os
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from core.config import Config
 from core.simulate import Simulator, run_joint
 from core.stats import Snapshot
 
+REFINE_EVERY_S = 0.25  # a refinement's frames: at most this often (its first and last always)
 # about a point a pixel across a panel: 401 made the 20 dashed curves 5 ms of the grid's paint
 THEORY_POINTS = 161
 
@@ -78,12 +80,7 @@ class FrameMaker:
                 snaps = run_joint(sims, configs, rows)
             else:
                 refinement = chunks.Refinement(sims, configs, rows, size)
-                snaps = refinement.step()
-                while not refinement.done:
-                    theory = theory or theory_of(snaps[0], phase)
-                    if partial is not None:
-                        partial(Frame(snaps, theory, blas, time.perf_counter() - t0))
-                    snaps = refinement.step()
+                snaps, theory = _refine(refinement, phase, blas, partial, t0)
         seconds = time.perf_counter() - t0
         return Frame(snaps, theory or theory_of(snaps[0], phase), blas, seconds)
 
@@ -103,6 +100,24 @@ class FrameMaker:
             self._blas_threads = n
         for sim in self.sims:  # a core BLAS leaves idle takes the moments
             sim.prefetch = n < (os.cpu_count() or 1)
+
+
+def _refine(refinement: chunks.Refinement, phase: bool, blas: int, partial, t0: float):
+    """The refinement's chunks; its first frame, then one every REFINE_EVERY_S, to `partial`
+    (a frame of a deep net is a pass over its weights, and a paint of the window's: each chunk's
+    would slow both); the last frame and its theory returned."""
+    snaps = refinement.step()
+    theory = theory_of(snaps[0], phase)
+    shown = -math.inf
+    while True:
+        now = time.perf_counter()
+        if snaps and not refinement.done and partial is not None:
+            partial(Frame(snaps, theory, blas, now - t0))
+            shown = now
+        if refinement.done:
+            return snaps, theory
+        last = refinement.seen + refinement.sides[0].net.batch >= refinement.total
+        snaps = refinement.step(show=last or now - shown >= REFINE_EVERY_S)
 
 
 def theory_of(snap: Snapshot, phase: bool = False) -> Theory:

@@ -135,7 +135,10 @@ def matmul_work(configs: list[Config], backward: bool) -> float:
 FRAME_BUDGET_S = 0.2
 # seconds per multiply-add assumed until frames have measured it (a loaded 2-core machine's)
 DEFAULT_COST = 3e-11
-MIN_CHUNK = 8  # fewer, and each chunk's fixed costs (the ∂L/∂W fold, the calls) dominate
+MIN_CHUNK = 8  # fewer, and each chunk's calls dominate
+# seconds per weight a chunk costs beyond its matmuls (its ∂L/∂W written and added to the sum):
+# a chunk is made big enough for its matmuls to cost 4 times that
+FOLD_COST_S = 1e-9
 
 
 def first_chunk(cost: float | None, configs: list[Config], backward: bool) -> int | None:
@@ -144,10 +147,12 @@ def first_chunk(cost: float | None, configs: list[Config], backward: bool) -> in
     canonical net's). Chunks are evened out so the last one repeats few examples."""
     whole = max(c.batch for c in configs)
     per_example = matmul_work([c.replace(batch=1) for c in configs], backward)
-    n = int(FRAME_BUDGET_S / ((cost or DEFAULT_COST) * max(per_example, 1.0)))
+    cost = cost or DEFAULT_COST
+    n = int(FRAME_BUDGET_S / (cost * max(per_example, 1.0)))
     if 2 * n >= whole:
         return None
-    k = -(-whole // max(MIN_CHUNK, n))
+    floor = max(MIN_CHUNK, int(4 * FOLD_COST_S / (3 * cost)))
+    k = -(-whole // max(floor, n))
     return -(-whole // k)
 
 
