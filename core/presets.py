@@ -35,6 +35,9 @@ LAYOUT_VIEWS = {
     "formula": "the scheme's formula and the variance recursion with live numbers",
     "units": "a units × examples raster of one layer: copies (symmetry) and dead units",
     "training": "the training curves",
+    "correlation": "how a pair of inputs' correlation drifts per layer, with the c-map and c*",
+    "spectrum": "the input-output Jacobian's singular values on a log axis",
+    "seeds": "a statistic's spread across K seeds beside mean field (finite width)",
 }
 MAX_STRIPS = 2
 
@@ -66,18 +69,24 @@ def _parse(path: Path) -> Scene:
         raise PresetError(f"preset {path.name}: {e}") from None
     meta = data.pop("scene", {})
     compare = data.pop("compare", None)
-    title, caption, emphasis = _meta(path.name, meta)
-    layout = _layout(path.name, meta.get("layout", []))
+    return build(path.stem, f"preset {path.name}", meta, data, compare)
+
+
+def build(name: str, where: str, meta, fields: dict, compare) -> Scene:
+    """A scene from its [scene] table, its config fields and its B side's; `where` starts every
+    message (a preset file, or a lecture file's scene: core/lecture.py)."""
+    title, caption, emphasis = _meta(where, meta)
+    layout = _layout(where, meta.get("layout", []))
     if compare is not None and not isinstance(compare, dict):
-        raise PresetError(f"preset {path.name}: [compare] must be a table of config fields")
+        raise PresetError(f"{where}: [compare] must be a table of config fields")
     try:
-        config = Config.from_dict(data)
+        config = Config.from_dict(fields)
         other = Config.from_dict(compare, base=config) if compare is not None else None
     except ConfigError as e:
-        raise PresetError(f"preset {path.name}: {e}") from None
+        raise PresetError(f"{where}: {e}") from None
     return Scene(
-        name=path.stem,
-        title=title or path.stem,
+        name=name,
+        title=title or name,
         caption=caption,
         config=config,
         emphasis=emphasis,
@@ -88,9 +97,9 @@ def _parse(path: Path) -> Scene:
     )
 
 
-def _meta(filename: str, meta) -> tuple[str, str, tuple[str, ...]]:
+def _meta(source: str, meta) -> tuple[str, str, tuple[str, ...]]:
     """The [scene] table's title, caption and emphasis, checked so a typo fails loudly."""
-    where = f"preset {filename}: [scene]"
+    where = f"{source}: [scene]"
     if not isinstance(meta, dict):
         raise PresetError(f"{where} must be a table with {', '.join(SCENE_KEYS)}")
     unknown = sorted(set(meta) - set(SCENE_KEYS))
@@ -114,9 +123,9 @@ def _meta(filename: str, meta) -> tuple[str, str, tuple[str, ...]]:
     return meta.get("title", ""), meta.get("caption", ""), tuple(emphasis)
 
 
-def _layout(filename: str, layout) -> tuple[tuple[str, dict], ...]:
+def _layout(source: str, layout) -> tuple[tuple[str, dict], ...]:
     """[scene] layout: a list of view names or {view = NAME, ...options} tables, lead first."""
-    where = f"preset {filename}: [scene] layout"
+    where = f"{source}: [scene] layout"
     if not isinstance(layout, list) or not 0 <= len(layout) <= 1 + MAX_STRIPS:
         raise PresetError(f"{where} must be a list of 1 to {1 + MAX_STRIPS} views")
     out = []
@@ -158,6 +167,9 @@ ORDER = [
     "tiny-normal-tanh-batchnorm",
     "deep-relu-residual",
     "rezero",
+    "order-and-chaos",
+    "isometry",
+    "narrow-nets-fluctuate",
 ]
 
 

@@ -11,9 +11,11 @@ import time
 
 from core import ConfigError
 from core.cli import UsageError, _Parser, add_config_flags, config_from_args
+from core.lecture import LectureError
 from core.messages import shown
 from core.presets import PresetError, all_scenes
 from core.presets import load as load_preset
+from gui import cli_lecture
 
 FIRST_FRAME_TIMEOUT_MS = 60_000
 
@@ -40,6 +42,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
         help="record the animation (sweep or resample) and exit",
     )
     p.add_argument("--frames", type=int, default=40, help="frames to record (1-2000)")
+    cli_lecture.add_flags(p)
     args = p.parse_args(argv)
     if not 1.0 <= args.scale <= 4.0:
         raise UsageError(f"--scale: {args.scale} is outside 1 … 4")
@@ -72,10 +75,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         size = _size(args.size)
         config = config_from_args(args) if _has_config_flags(args) else None
-    except (ConfigError, PresetError, UsageError) as e:
+        talk = cli_lecture.read(args)
+    except (ConfigError, PresetError, UsageError, LectureError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    return _run_window(args, config, size)
+    return _run_window(args, config, size, talk)
 
 
 def _has_config_flags(args) -> bool:
@@ -89,11 +93,13 @@ def _has_config_flags(args) -> bool:
         "scale",
         "record",
         "frames",
+        "lecture",
+        "handout",
     }
     return any(v is not None for k, v in vars(args).items() if k not in skip)
 
 
-def _run_window(args, config, size) -> int:
+def _run_window(args, config, size, talk=None) -> int:
     from gui import compute_process
 
     compute_process.shared()  # first: it starts up on the other core while Qt loads here
@@ -108,7 +114,7 @@ def _run_window(args, config, size) -> int:
     app.setApplicationName("InitScope")
     app.setOrganizationName("InitScope")
     app.setWindowIcon(QIcon(str(resources.icon_path())))
-    scripted = bool(args.screenshot or args.self_test or args.record)
+    scripted = bool(args.screenshot or args.self_test or args.record or args.handout)
     # scripted runs must not read or overwrite a lecturer's saved layout and config
     settings = (
         QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "InitScope", "scripted")
@@ -119,7 +125,15 @@ def _run_window(args, config, size) -> int:
         settings.clear()
     if args.theme and settings is not None:
         settings.setValue("theme", args.theme)
-    win = _show_window(MainWindow(config, settings=settings), args, config, size, scripted)
+    win = MainWindow(config, settings=settings)
+    if talk is not None:
+        cli_lecture.open_in(win, args, talk)
+    win = _show_window(win, args, config, size, scripted)
+    if args.handout:
+        code = cli_lecture.run_handout(app, win, args, talk)
+        win.close()
+        _dispose(win)
+        return code
     if not scripted:
         code = app.exec()
         _dispose(win)

@@ -12,7 +12,15 @@ A canvas view is a QWidget (usually a pg.GraphicsLayoutWidget) built as `View(op
 
 from __future__ import annotations
 
+from gui.canvas.views.correlation import CorrelationView
+from gui.canvas.views.seeds import SeedsView
+from gui.canvas.views.spectrum import SpectrumView
+
 # name → class; filled in by the views' own modules as they are written (one row a view)
-CANVAS_VIEWS: dict[str, type] = {}
+CANVAS_VIEWS: dict[str, type] = {
+    "correlation": CorrelationView,
+    "spectrum": SpectrumView,
+    "seeds": SeedsView,
+}
 
 # the names a scene may use, and what each shows, are core/presets.py LAYOUT_VIEWS

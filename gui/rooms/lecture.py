@@ -20,6 +20,7 @@ class Lecture(QObject):
         self.snapshot_dir = Path.cwd()
         self._snapshots = 0
         self._scenes: list[Scene] | None = None
+        self.title = "InitScope"
         state.changed.connect(self._state_changed)
 
     @property
@@ -32,6 +33,15 @@ class Lecture(QObject):
                 self._scenes = []
                 self.win.show_message(str(e))
         return self._scenes
+
+    def use(self, talk) -> None:
+        """A lecture's scenes (core/lecture.py) in its order, for the menu and PgDn/PgUp; its
+        scenes that could not be read are said, one line, the rest still open."""
+        self._scenes = list(talk.scenes)
+        self.title = talk.title
+        if talk.problems:
+            more = f" (and {len(talk.problems) - 1} more)" if len(talk.problems) > 1 else ""
+            self.win.show_message(talk.problems[0] + more)
 
     def load_scene(self, scene: Scene) -> None:
         """The scene's config and B side, the rows it emphasises, and its caption: one change."""

@@ -374,13 +374,56 @@ def _rezero(scene):
     np.testing.assert_allclose(inner[1:], 0.45, atol=0.015)  # 0.437 to 0.448
 
 
+@claim("order-and-chaos")
+def _order_and_chaos(scene):
+    from core import correlation
+
+    a_cfg, b_cfg = scene.config.replace(batch=64), scene.compare.replace(batch=64)
+    assert a_cfg.depth == 20 and scene.layout[0] == ("correlation", {"c0": 0.5})
+    # σ_w² = n·σ² = 1.5 and 4 (to the file's 4 digits), σ_b² = 0.05
+    assert 500 * a_cfg.std**2 == pytest.approx(1.5, rel=1e-3)
+    assert 500 * b_cfg.std**2 == pytest.approx(4.0, rel=1e-3)
+    assert a_cfg.bias_value**2 == pytest.approx(0.05, rel=1e-3)
+    ordered = correlation.profile(a_cfg, net(a_cfg).layers, 0.5)
+    chaotic = correlation.profile(b_cfg, net(b_cfg).layers, 0.5)
+    assert ordered.c_star == pytest.approx(1.0) and ordered.measured[-1] > 0.85  # c → 1
+    assert chaotic.c_star < 0.2  # c → c* < 1
+    assert chaotic.measured[-1] == pytest.approx(chaotic.c_star, abs=0.05)
+
+
+@claim("isometry")
+def _isometry(scene):
+    from core import jacobian
+
+    widths = []
+    for c in (scene.config, scene.compare):
+        c = c.replace(batch=64)
+        assert 500 * np.var(net(c).layers[0].W) * c.widths[0] / 500 == pytest.approx(1, rel=0.02)
+        s = jacobian.spectrum(c, net(c).layers, net(c).x[:4].copy())
+        widths.append(jacobian.spectral_width(s.singular_values))
+    # narrow band against decades: 1.2 against 6.4 decades at seed 0
+    assert widths[0] < 2 and widths[1] > 4
+
+
+@claim("narrow-nets-fluctuate")
+def _narrow(scene):
+    from core import seeds
+
+    ratios = []
+    for c in (scene.config, scene.compare):
+        spread = seeds.spread(c.replace(batch=200), 8).layers
+        ratios.append(max(layer["act_std"].hi / layer["act_std"].lo for layer in spread))
+    assert scene.config.width == 16 and scene.compare.width == 500
+    assert ratios[0] > 1.3 and ratios[1] < 1.05  # width 16: the seeds disagree; 500: they agree
+
+
 # ---------------------------------------------------------------------------------------------
 
 
 def test_every_order_name_has_a_scene_and_a_caption_test():
     assert list(SCENES) == presets.ORDER
     assert sorted(CLAIMS) == sorted(presets.ORDER)
-    assert len(presets.ORDER) == 15
+    assert len(presets.ORDER) >= 18
 
 
 @pytest.mark.parametrize("name", presets.ORDER)
@@ -393,9 +436,13 @@ def test_scene_is_well_formed(name):
     scene = presets.load(name)
     assert scene.name == name
     assert scene.title and scene.title != name
+    assert scene.emphasis and set(scene.emphasis) <= set(presets.EMPHASIS)
+    if scene.claim:  # the canvas's scenes: a short title, one claim, the evidence laid out
+        assert len(scene.title.split()) <= 10 and len(scene.claim.split()) <= 25
+        assert scene.layout and not scene.caption
+        return
     sentences = re.findall(r"[.!?](?:\s|$)", scene.caption.strip())
     assert 2 <= len(sentences) <= 3, scene.caption
-    assert scene.emphasis and set(scene.emphasis) <= set(presets.EMPHASIS)
     if name not in NOT_CANON:
         assert {k: getattr(scene.config, k) for k in CANON} == CANON
     has_b = re.search(r"\bB\b", scene.caption) is not None
@@ -421,7 +468,7 @@ def cli(*args):
     )
 
 
-def test_presets_command_lists_all_fifteen():
+def test_presets_command_lists_every_scene():
     r = cli("presets")
     assert r.returncode == 0 and r.stderr == ""
     lines = r.stdout.strip().splitlines()

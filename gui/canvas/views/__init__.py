@@ -1,0 +1,1 @@
+"""The lecture canvas views, one file each; gui/canvas/registry.py names them."""

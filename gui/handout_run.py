@@ -1,0 +1,82 @@
+"""Making a handout from the window itself: each scene of the lecture shown, waited for, pictured.
+
+The pictures are the window's own (the presentation view at the window's size), taken once the
+scene's frame is shown and nothing on the canvas still waits for an answer; the event loop runs
+meanwhile, so the window stays live and the compute stays off the UI thread.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from core import captions
+from core import lecture as lectures
+from gui import handout
+
+POLL_MS = 50
+SCENE_TIMEOUT_S = 60
+
+
+class HandoutRun(QObject):
+    finished = Signal(str)  # "" when written, else the one-line error
+
+    def __init__(self, win, lecture: lectures.Lecture, pdf: str | Path, parent=None):
+        super().__init__(parent or win)
+        self.win, self.lecture, self.pdf = win, lecture, Path(pdf)
+        self.html = self.pdf.with_suffix(".html")
+        self.pages: list[handout.Page] = []
+        self.problems: list[str] = []
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._poll)
+        self._since = 0.0
+
+    def start(self) -> None:
+        self._next()
+
+    def _next(self) -> None:
+        i = len(self.pages)
+        if i == len(self.lecture.scenes):
+            self._timer.stop()
+            self.finished.emit(self._write())
+            return
+        self.win.load_scene(self.lecture.scenes[i])
+        self._since = time.monotonic()
+        self._timer.start()
+
+    def _poll(self) -> None:
+        late = time.monotonic() - self._since > SCENE_TIMEOUT_S
+        if not (late or self.settled()):
+            return
+        scene = self.lecture.scenes[len(self.pages)]
+        if late:
+            self.problems.append(
+                f"handout: scene {scene.name!r} had no frame within {SCENE_TIMEOUT_S} s"
+            )
+        self.pages.append(self._page(scene))
+        self._next()
+
+    def settled(self) -> bool:
+        """The scene's own frame is on screen and no view waits for more."""
+        win = self.win
+        return win.up_to_date and win.latest is not None and not win.presenter.pending
+
+    def _page(self, scene) -> handout.Page:
+        title, claim, _ = captions.live(scene, self.win.latest, self.win.latest_b)
+        return handout.Page(
+            title=title,
+            claim=claim,
+            image=self.win.grab().toImage(),
+            reproduce=lectures.reproduce(scene),
+        )
+
+    def _write(self) -> str:
+        try:
+            handout.write_pdf(self.pages, self.pdf, self.lecture.title)
+            handout.write_html(self.pages, self.html, self.lecture.title)
+        except handout.HandoutError as e:
+            return str(e)
+        return ""
