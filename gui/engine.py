@@ -269,13 +269,15 @@ class Engine(WorkerEngine):
                 self._deliver(frame)
 
     def _deliver(self, frame: Frame, refining: bool = False) -> None:
-        """A frame to the UI thread; of a refinement's frames, the first brings the theory."""
+        """A frame to the UI thread; of a refinement's frames, the first with a theory brings
+        it."""
         self.frames += 1
         # theory first: emitted after the frame, it crashed the interpreter at exit
         # now and then (a self-test quitting at its first frame, 3 runs in 12)
         if not self._theory_sent:
             self.theory_ready.emit(frame.theory)
-        self._theory_sent = refining
+        # (a refinement's first frame comes before its theory: the next brings it)
+        self._theory_sent = refining and frame.theory.prediction is not None
         snaps = frame.snaps
         self.snapshot_ready.emit(snaps[0], snaps[1] if len(snaps) > 1 else None)
 

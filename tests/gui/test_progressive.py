@@ -44,6 +44,8 @@ def test_a_refinement_completes_to_the_whole_batch_frame(watched, qtbot, where):
     engine, got = watched
     if where == "thread":
         engine.remote = None
+    else:  # up before the first frame (on a loaded machine it can take more than FIRST_WAIT_S)
+        qtbot.waitUntil(lambda: engine.remote is not None and engine.remote.ready(), timeout=60000)
     size = first_chunk(None, [BIG], True)
     assert size is not None and size < BIG.batch
     engine.submit(BIG, rows=ROWS)
@@ -68,6 +70,8 @@ def test_a_newer_config_cancels_a_refinement(watched, qtbot, where):
     engine, got = watched
     if where == "thread":
         engine.remote = None
+    else:  # up before the first frame (on a loaded machine it can take more than FIRST_WAIT_S)
+        qtbot.waitUntil(lambda: engine.remote is not None and engine.remote.ready(), timeout=60000)
     big = BIG.replace(batch=4000)  # 500 chunks: the newer config comes long before its end
     engine.submit(big, rows=ROWS)
     qtbot.waitUntil(lambda: any(s.config == big for s in got), timeout=120000)
