@@ -30,17 +30,24 @@ from core import cancel, fused, memory, parallel, stats
 from core.config import Config
 from core.measure import hist_ranges, layer_stats
 from core.network import Dense
+from core.residual import arch
 from core.simulate import Simulator, needs_backward, run_joint
 
 _NO_MOMENTS = stats.Moments(math.nan, math.nan, 0, 0)
 _CHUNKED = ("preact", "act", "grad", "delta")  # per-example arrays, merged chunk by chunk
 
 
-def spans(batch: int, size: int) -> list[tuple[int, int]]:
-    """(first row, first new row within it) of each chunk of `size` rows: the last chunk ends at
-    the batch's end and overlaps the one before, so that every chunk has the same shape."""
+def spans(batch: int, size: int, rest: int | None = None) -> list[tuple[int, int, int]]:
+    """(first row, first new row within it, rows) of each chunk: the first of `size` rows, the
+    others of `rest` (default `size`); a chunk that would run past the batch's end ends there
+    and overlaps the one before, so that the chunks after the first have one shape."""
     size = max(1, min(size, batch))
-    return [(min(g, batch - size), g - min(g, batch - size)) for g in range(0, batch, size)]
+    rest = max(1, min(rest or size, batch))
+    out = [(0, 0, size)]
+    for g in range(size, batch, rest):
+        start = min(g, batch - rest)
+        out.append((start, g - start, rest))
+    return out
 
 
 def chunkable(configs: list[Config]) -> bool:
@@ -80,6 +87,7 @@ class _Side:
     def __init__(self, sim: Simulator, c: Config, size: int):
         self.c, self.sim = c, sim
         self.net, bank = sim.draw(c, size)
+        self.first = self.net  # the first chunk's; ∂L/∂W is summed in its units (Refinement.scale)
         self.x, self.out = batch_data(bank, c)
         np.copyto(self.net.x, self.x[:size])
         sim.calibrate(self.net, c)
@@ -89,10 +97,12 @@ class _Side:
         self.merged: list[_Merged] | None = None
         self.weights: list[stats.Moments] | None = None
 
-    def run(self, start: int, first: int, backward: bool) -> None:
-        """Forward (and backward) on rows start… of the batch; rows before `first` were seen in
-        the chunk before: no gradient flows from them, so ∂L/∂W gets the new rows only."""
-        net, size = self.net, self.net.batch
+    def run(self, start: int, first: int, rows: int, backward: bool) -> None:
+        """Forward (and backward) on `rows` rows from `start`; rows before `first` were seen in
+        the chunks before: no gradient flows from them, so ∂L/∂W gets the new rows only."""
+        if rows != self.net.batch:  # the later chunks' net, on the same weights (Simulator)
+            self.net = self.sim.network(self.c.replace(batch=rows))
+        net, size = self.net, rows
         np.copyto(net.x, self.x[start : start + size])
         net.input_key = None  # net.x no longer holds one whole batch (core/simulate.py)
         with np.errstate(all="ignore"):
@@ -107,21 +117,24 @@ class _Side:
                 np.subtract(top, rows, out=last.grad_a)
             last.grad_a[:first] = 0.0
             last.grad_key = None
-            if start == 0:
+            if start == 0 and net is self.first:
                 net.backward(bias_grads=False)
             else:
-                self._backward()
+                self._backward(size / self.first.batch)
 
-    def _backward(self) -> None:
+    def _backward(self, k: float) -> None:
         """Each layer's ∂L/∂W of the chunk (its sum over the new rows / chunk size) is written
-        into one scratch array and added to the layer's own: one pass over the weights a chunk.
-        The layer's then holds the sum over the examples seen / chunk size (Refinement.scale)."""
+        into one scratch array and added, × k, to the layer's own: one pass over the weights a
+        chunk. The layer's then holds the sum over the examples seen / the first chunk's size
+        (Refinement.scale)."""
         layers = self.net.layers
         own = {id(layer): layer.dW for layer in layers}
 
         def fold(layer: Dense) -> None:
             chunk = layer.dW
             layer.dW = own[id(layer)]
+            if k != 1.0:
+                chunk *= k
             layer.dW += chunk
 
         for layer in layers:
@@ -158,7 +171,7 @@ def _measure(layer: Dense, first: int, scratch, backward: bool) -> tuple:
 def _bin(layer: Dense, rows, ranges: dict, bins: int, span: tuple, total: int, scratch) -> dict:
     """The chunk's counts of the rows the whole batch's histogram samples (its new rows only)."""
     cancel.point()
-    start, first = span
+    start, first, _ = span
     h, a, g, _ = layer.rows()
     arrays = {"preact": h, "act": a, "grad": g}
     out = {}
@@ -175,12 +188,18 @@ class Refinement:
     chunk: each step() runs the next chunk and returns the snapshots of every example so far.
     The weights are drawn when it is made (cancel.point() between layers, as in a frame)."""
 
-    def __init__(self, sims: list[Simulator], configs: list[Config], rows, size: int):
+    def __init__(
+        self, sims: list[Simulator], configs: list[Config], rows, size: int, rest: int | None = None
+    ):
+        """`size` examples in the first chunk, `rest` in each of the others (default `size`;
+        kept at `size` for a net with norms or skips, whose extras are set on one net)."""
         t0 = time.perf_counter()
         self.configs, self.rows = list(configs), tuple(rows)
         self.backward = needs_backward(self.rows)
         self.total = configs[0].batch
-        self.spans = spans(self.total, size)
+        if any(arch(c) is not None for c in configs):
+            rest = size
+        self.spans = spans(self.total, size, rest)
         size = min(size, self.total)
         self.sides = [_Side(sim, c, size) for sim, c in zip(sims, configs, strict=True)]
         self.scratch = sims[0].scratch
@@ -198,7 +217,7 @@ class Refinement:
         none, and none of their ∂L/∂W statistics' pass over every weight)."""
         cancel.point()
         t0 = time.perf_counter()
-        span = self.spans[next(k for k, (s, f) in enumerate(self.spans) if s + f == self.seen)]
+        span = next(sp for sp in self.spans if sp[0] + sp[1] == self.seen)
         for side in self.sides:
             side.run(*span, self.backward)
         items = [(side, i, layer) for side in self.sides for i, layer in enumerate(side.net.layers)]
@@ -206,7 +225,7 @@ class Refinement:
             got = parallel.halves(
                 lambda it, sc: _measure(it[2], span[1], sc, self.backward), items, self.scratch
             )
-            self.seen = span[0] + self.sides[0].net.batch
+            self.seen = span[0] + span[2]
             self._merge(items, got)
             if self.done and self.backward:  # ∂L/∂W, the batch mean, as a frame's (Dense)
                 for side in self.sides:
@@ -237,7 +256,7 @@ class Refinement:
     @property
     def scale(self) -> float:
         """What each layer's dW is multiplied by to be ∂L/∂W over the examples seen."""
-        return self._scale if self._scale is not None else self.sides[0].net.batch / self.seen
+        return self._scale if self._scale is not None else self.sides[0].first.batch / self.seen
 
     @scale.setter
     def scale(self, k: float) -> None:

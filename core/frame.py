@@ -20,6 +20,9 @@ from core.config import Config
 from core.simulate import Simulator, run_joint
 from core.stats import Snapshot
 
+# after a refinement's first chunk (the frame budget's), the rest of the batch in this many: a
+# chunk's costs beyond its matmuls (a pass over the weights) are paid a few times, not per budget
+REFINEMENTS = 4
 REFINE_EVERY_S = 0.25  # a refinement's frames: at most this often (its first and last always)
 # about a point a pixel across a panel: 401 made the 20 dashed curves 5 ms of the grid's paint
 THEORY_POINTS = 161
@@ -79,7 +82,9 @@ class FrameMaker:
             if size >= max(c.batch for c in configs) or not chunks.chunkable(configs):
                 snaps = run_joint(sims, configs, rows)
             else:
-                refinement = chunks.Refinement(sims, configs, rows, size)
+                fits = min(memory.largest_chunk(c) for c in configs)
+                rest = -(-(max(c.batch for c in configs) - size) // REFINEMENTS)
+                refinement = chunks.Refinement(sims, configs, rows, size, min(fits, rest))
                 snaps, theory = _refine(refinement, phase, blas, partial, t0)
         seconds = time.perf_counter() - t0
         return Frame(snaps, theory or theory_of(snaps[0], phase), blas, seconds)

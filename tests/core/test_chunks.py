@@ -88,14 +88,43 @@ def test_each_refinement_covers_more_examples_on_fixed_ranges():
     assert sampled == sorted(set(sampled)) and sampled[-1] == -(-BATCH // step) * WIDTH
 
 
-@pytest.mark.parametrize("batch,size", [(500, 64), (500, 500), (7, 3), (1000, 1), (10, 9)])
-def test_the_chunks_cover_each_example_once(batch, size):
+@pytest.mark.parametrize(
+    "batch,size,rest",
+    [
+        (500, 64, None),
+        (500, 500, None),
+        (7, 3, None),
+        (1000, 1, None),
+        (10, 9, None),
+        (1000, 44, 239),
+        (1000, 44, 1000),
+        (100, 60, 50),
+    ],
+)
+def test_the_chunks_cover_each_example_once(batch, size, rest):
     seen = []
-    for start, first in chunks.spans(batch, size):
-        rows = list(range(start, start + min(size, batch)))
-        assert len(rows) == min(size, batch) and rows[-1] < batch  # one shape for every chunk
-        seen += rows[first:]
+    for k, (start, first, rows) in enumerate(chunks.spans(batch, size, rest)):
+        assert rows == min(size if k == 0 else rest or size, batch)  # one shape after the first
+        assert start + rows <= batch
+        seen += range(start + first, start + rows)
     assert seen == list(range(batch))
+
+
+def test_later_chunks_of_another_size_give_the_same_frame():
+    """The window's refinement: a small first chunk (the frame budget's), then bigger ones."""
+    c = Config(depth=3, width=WIDTH, batch=BATCH, activation="relu", init="he-normal")
+    r = chunks.Refinement([Simulator()], [c], stats.ROWS, 32, 200)
+    shown = []
+    while not r.done:
+        shown.append(r.step()[0])
+    assert [s.examples for s in shown] == [32, 232, 432, 500]
+    one = run_joint([Simulator()], [c], stats.ROWS, ranges=r.ranges)[0]
+    for a, b in zip(shown[-1].layers, one.layers, strict=True):
+        for f in MOMENTS:
+            x, y = getattr(a, f), getattr(b, f)
+            assert x == pytest.approx(y, rel=1e-6, abs=1e-12), (a.index, f, x, y)
+        for row in ("preact", "act", "grad"):
+            assert np.array_equal(a.hists[row].counts, b.hists[row].counts), (a.index, row)
 
 
 def test_moments_merge_as_if_taken_at_once():
