@@ -203,6 +203,18 @@ def _chunk(args: argparse.Namespace, c: Config) -> int:
     return chunk
 
 
+def _run(sim: Simulator, c: Config, chunk: int):
+    """In chunks, on one BLAS thread: a chunk's matmuls are small, and a second thread stalls
+    at each one's barrier when other work shares the cores (depth 200 × 500 in chunks of 100,
+    2 cores at load 9: 208 s on two threads; see benchmarks/README.md)."""
+    if chunk >= c.batch:
+        return sim.run(c, chunk=chunk)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="blas"):
+        return sim.run(c, chunk=chunk)
+
+
 def parser() -> argparse.ArgumentParser:
     """Apart from main, so flags can be checked without running a net (tests/test_fuzz_inputs)."""
     p = _Parser(prog="python -m core", description="InitScope's headless core")
@@ -234,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         cli_probes.check(args, c)
         chunk = _chunk(args, c)
         sim = Simulator()
-        snap = sim.run(c, chunk=chunk)
+        snap = _run(sim, c, chunk)
         probes = cli_probes.run(args, sim, snap)
     except (ConfigError, presets.PresetError, UsageError, ProbeError) as e:
         print(f"error: {e}", file=sys.stderr)
