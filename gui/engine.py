@@ -293,7 +293,8 @@ class Engine(WorkerEngine):
             # a refinement runs while the UI paints its frames: like a drag, it leaves the UI a
             # core (and small matmuls gain little from a second thread, which stalls under load)
             n = self.blas_threads = min(tuner.counts) if chunk else tuner.choose()
-            frame = self.make(configs, rows, n, job.phase, chunk)
+            more = (chunk,) if chunk else ()  # (a frame made at once takes make()'s four)
+            frame = self.make(configs, rows, n, job.phase, *more)
             # a new shape's first frame builds the net and draws its input (up to twice the
             # cost): recorded, one such cost once kept a window's sweep on 1 thread
             shape = tuple((c.widths, c.batch, c.dtype) for c in configs)
