@@ -17,7 +17,7 @@ from concurrent.futures import Future
 
 import numpy as np
 
-from core import cancel, fused, parallel, stats
+from core import cancel, fused, parallel, stats, units, weights
 from core.config import Config
 from core.inits import INITS
 from core.network import Dense, Network
@@ -218,4 +218,6 @@ def layer_stats(
         nonfinite=nonfinite,
         nonfinite_frac=m["act"].nonfinite / max(m["act"].size, 1),
         hists=hists,
+        weights=weights.summarize(i, layer.W, w, c, scratch),
+        **units.measured(layer.W, layer.rows()[1]),
     )

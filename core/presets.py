@@ -38,6 +38,7 @@ LAYOUT_VIEWS = {
     "correlation": "how a pair of inputs' correlation drifts per layer, with the c-map and c*",
     "spectrum": "the input-output Jacobian's singular values on a log axis",
     "seeds": "a statistic's spread across K seeds beside mean field (finite width)",
+    "symmetry": "distinct units and loss while the net trains from zeros, a constant and a draw",
 }
 MAX_STRIPS = 2
 
@@ -170,6 +171,7 @@ ORDER = [
     "order-and-chaos",
     "isometry",
     "narrow-nets-fluctuate",
+    "symmetry-under-training",
 ]
 
 

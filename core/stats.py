@@ -87,6 +87,11 @@ class LayerStats:
     nonfinite: int
     nonfinite_frac: float  # of this layer's activations
     hists: dict[str, Hist] = field(repr=False, compare=False)
+    # the drawn W as the weight row shows it (core/weights.py WeightSummary); None if not taken
+    weights: object = field(default=None, repr=False, compare=False)
+    # the units raster (core/units.py): the first units × examples of φ(h), units as rows
+    units_sample: np.ndarray | None = field(default=None, repr=False, compare=False)
+    distinct_units: int = -1  # units that are not copies of another (-1: not counted)
 
     def to_json(self) -> dict:
         return fields.layer_json(self)

@@ -12,237 +12,31 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, replace
 
 import numpy as np
 
-from core import memory, parallel, stats
+from core import memory, parallel, stats, units
 from core.activations import ACTIVATIONS
 from core.config import Config, ConfigError
-from core.fields import finite_or_none
 from core.measure import measure_joint  # the app's statistics
 from core.network import Dense
 from core.simulate import Simulator, init_layer  # the app's init
 from core.tasks import TASKS, Dataset, make_task
+from core.train_config import OPTIMIZERS, Optimizer, TrainConfig
+from core.train_records import DecisionGrid, History, TrainRecord, TrainSnapshot
+
+__all__ = [
+    "OPTIMIZERS",
+    "DecisionGrid",
+    "History",
+    "TrainConfig",
+    "TrainRecord",
+    "TrainSnapshot",
+    "Trainer",
+]
 
 EVAL_CHUNK = 4096
 RECORD_BYTES_PER_LAYER = 3072  # + 5·bins·8 per layer: tracemalloc measured 4.9 KB at 60 bins
-
-
-# ---------------------------------------------------------------- optimizers: one entry each
-@dataclass(frozen=True)
-class Optimizer:
-    name: str
-    formula: str
-    source: str
-    slots: int  # state arrays kept per parameter
-    default_lr: float
-    # (grad, state, out, train_config, t) → writes the update ΔW (already × lr, signed) into out
-    update: Callable[..., None]
-
-
-def _sgd(g, state, out, tc, t):
-    np.multiply(g, -tc.lr, out=out)
-
-
-def _momentum(g, state, out, tc, t):
-    (v,) = state
-    v *= tc.momentum
-    v += g
-    np.multiply(v, -tc.lr, out=out)
-
-
-def _adam(g, state, out, tc, t):
-    m, v = state
-    m *= tc.beta1
-    np.multiply(g, 1.0 - tc.beta1, out=out)
-    m += out
-    v *= tc.beta2
-    np.multiply(g, g, out=out)
-    out *= 1.0 - tc.beta2
-    v += out
-    np.sqrt(v, out=out)
-    out *= 1.0 / math.sqrt(1.0 - tc.beta2**t)
-    out += tc.eps
-    np.divide(m, out, out=out)
-    out *= -tc.lr / (1.0 - tc.beta1**t)
-
-
-OPTIMIZERS: dict[str, Optimizer] = {
-    o.name: o
-    for o in [
-        Optimizer("sgd", "ΔW = −η·g", "Robbins & Monro 1951", 0, 0.1, _sgd),
-        Optimizer(
-            "momentum", "v ← μv + g; ΔW = −η·v", "Polyak 1964; torch.optim.SGD", 1, 0.05, _momentum
-        ),
-        Optimizer(
-            "adam",
-            "m, v ← EMAs of g, g²; ΔW = −η·m̂/(√v̂ + ε)",
-            "Kingma & Ba 2014 arXiv:1412.6980",
-            2,
-            0.003,
-            _adam,
-        ),
-    ]
-}
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """How to train; the network itself is the app's Config."""
-
-    task: str = "spirals"
-    optimizer: str = "adam"
-    lr: float | None = None  # None: the optimizer's default
-    batch: int = 64
-    steps: int = 2000  # the run's planned length; `Trainer.done` says when it is reached
-    record_every: int = 10
-    history: int = 500  # recorded steps kept for the scrubber (fewer if history_mib says so)
-    history_mib: float = 64.0
-    momentum: float = 0.9
-    beta1: float = 0.9
-    beta2: float = 0.999
-    eps: float = 1e-8
-    eval_size: int = 512  # samples of each split that the loss/accuracy curves are measured on
-    n_samples: int | None = None  # None: the task's default
-    test_frac: float = 0.2
-    data_seed: int | None = None  # None: the network's seed
-
-    def __post_init__(self):
-        _validate_train(self)
-        if self.lr is None:
-            object.__setattr__(self, "lr", OPTIMIZERS[self.optimizer].default_lr)
-
-    def replace(self, **changes) -> TrainConfig:
-        return replace(self, **changes)
-
-
-_LIMITS = {  # field: (lo, hi, integer)
-    "lr": (0.0, 1e6, False),
-    "batch": (1, 1_000_000, True),
-    "steps": (0, 10**9, True),
-    "record_every": (1, 10**9, True),
-    "history": (1, 10**7, True),
-    "history_mib": (0.001, 1e6, False),
-    "momentum": (0.0, 1.0, False),
-    "beta1": (0.0, 0.999999, False),
-    "beta2": (0.0, 0.999999, False),
-    "eps": (0.0, 1.0, False),
-    "eval_size": (1, 10**7, True),
-    "n_samples": (8, 10**7, True),
-    "test_frac": (0.01, 0.9, False),
-    "data_seed": (0, 2**63 - 1, True),
-}
-
-
-def _validate_train(tc: TrainConfig) -> None:
-    if tc.task not in TASKS and tc.task != "file":
-        raise ConfigError("task", tc.task, "one of " + ", ".join([*TASKS, "file"]))
-    if tc.optimizer not in OPTIMIZERS:
-        raise ConfigError("optimizer", tc.optimizer, "one of " + ", ".join(OPTIMIZERS))
-    for name, (lo, hi, integer) in _LIMITS.items():
-        v = getattr(tc, name)
-        if v is None and name in ("lr", "n_samples", "data_seed"):
-            continue
-        ok = isinstance(v, int) if integer else isinstance(v, int | float)
-        if isinstance(v, bool) or not ok or not (math.isfinite(v) and lo <= v <= hi):
-            kind = "an integer" if integer else "a finite number"
-            raise ConfigError(name, v, f"{kind} from {lo:g} to {hi:g}")
-
-
-# ---------------------------------------------------------------- immutable results
-@dataclass(frozen=True)
-class TrainRecord:
-    """One recorded step. Ratios are log10; one per hidden layer, then the head."""
-
-    step: int
-    batch_loss: float  # the last step's minibatch: noisy, but free
-    train_loss: float  # on `eval_size` training samples
-    train_acc: float
-    test_loss: float  # on `eval_size` held-out samples
-    test_acc: float
-    update_ratio: tuple[
-        float, ...
-    ]  # log10 std(ΔW)/std(W), W after the step (Karpathy's rule: ≈ −3)
-    grad_ratio: tuple[float, ...]  # log10 std(∂L/∂W)/std(W) on the probe batch
-    act_hists: tuple[
-        stats.Hist, ...
-    ]  # activations on the run's fixed range: the time view's column
-    snapshot: stats.Snapshot  # the app's per-layer statistics on the probe batch
-
-    @property
-    def nonfinite(self) -> bool:
-        """Blown up: a non-finite minibatch loss, or non-finite values in the net. Before the
-        first step there is no minibatch loss (NaN), which is not a blow-up: the window said "A
-        blew up by step 0" whenever it took a fresh run's first frame before the next one."""
-        lost = self.step > 0 and not math.isfinite(self.batch_loss)
-        return lost or self.snapshot.nonfinite > 0
-
-    SCALARS = ("step", "batch_loss", "train_loss", "train_acc", "test_loss", "test_acc")
-
-    def to_json(self) -> dict:
-        out = {k: finite_or_none(getattr(self, k)) for k in self.SCALARS}
-        out["update_ratio"] = [finite_or_none(v) for v in self.update_ratio]
-        out["grad_ratio"] = [finite_or_none(v) for v in self.grad_ratio]
-        out["layers"] = [s.to_json() for s in self.snapshot.layers]
-        return out
-
-
-@dataclass(frozen=True, eq=False)
-class History:
-    """The ring's content at one moment, oldest first: what a scrubber and a time view read."""
-
-    records: tuple[TrainRecord, ...]
-
-    def steps(self) -> np.ndarray:
-        return np.array([r.step for r in self.records], np.int64)
-
-    def series(self, name: str) -> np.ndarray:
-        """A scalar over the recorded steps, e.g. 'train_loss' or 'test_acc'."""
-        return np.array([getattr(r, name) for r in self.records], np.float64)
-
-    def ratios(self, kind: str = "update") -> np.ndarray:
-        """(steps, depth+1) log10 ratios, kind 'update' or 'grad'."""
-        return np.array([getattr(r, f"{kind}_ratio") for r in self.records], np.float64)
-
-    def act_image(self, layer: int) -> np.ndarray:
-        """(steps, bins) activation counts of hidden layer `layer` (0-based) on one fixed range."""
-        if not self.records:
-            return np.zeros((0, 0), np.int64)
-        return np.stack([r.act_hists[layer].counts for r in self.records])
-
-    def at(self, step: int) -> TrainRecord | None:
-        """The newest record at or before `step` (the scrubber's position)."""
-        steps = self.steps()
-        i = int(np.searchsorted(steps, step, side="right")) - 1
-        return self.records[i] if i >= 0 else None
-
-
-@dataclass(frozen=True, eq=False)
-class TrainSnapshot:
-    """What the worker emits: the newest record and the history up to it."""
-
-    latest: TrainRecord
-    history: History
-    step: int
-    steps: int
-    task: str
-    n_classes: int
-    data_note: str
-
-    @property
-    def done(self) -> bool:
-        return self.step >= self.steps
-
-
-@dataclass(frozen=True, eq=False)
-class DecisionGrid:
-    """Class probabilities probs[iy, ix, k] at (xs[ix], ys[iy]), standardised input coordinates."""
-
-    xs: np.ndarray
-    ys: np.ndarray
-    probs: np.ndarray
 
 
 # ---------------------------------------------------------------- the trainer
@@ -404,6 +198,7 @@ class Trainer:
                 grad_ratio=self._ratios([L.dW for L in self.layers]),
                 act_hists=self._fixed_hists(layers),
                 snapshot=stats.Snapshot(self.config, layers),
+                distinct_units=tuple(units.distinct(L.W, L.rows()[1]) for L in self.net.layers),
             )
 
     def _fixed_hists(self, layers: tuple[stats.LayerStats, ...]) -> tuple[stats.Hist, ...]:

@@ -55,6 +55,12 @@ ACTIONS = (
            tip="GIF or MP4 of the running animation", menu="&File"),
     Action("record_training", "Record training…", lambda w: w.training.record_dialog(),
            tip="GIF or MP4 of training", menu="&File"),
+    Action("open_lecture", "Open lecture…", lambda w: w.lecture_files.open_lecture(),
+           tip="A lecture file: its scenes in its order", menu="&File", separator=True),
+    Action("save_scene", "Save as scene…", lambda w: w.lecture_files.save_as_scene(),
+           tip="What is on screen, as a scene of a lecture file", menu="&File"),
+    Action("export_handout", "Export handout…", lambda w: w.lecture_files.export_handout(),
+           tip="A PDF (and HTML) page per scene of the lecture", menu="&File"),
     Action("open_state", "Open state…", lambda w: w.open_state(), tip=STATE_TIP, menu="&File"),
     Action("save_state", "Save state…", lambda w: w.save_state(), tip=STATE_TIP, menu="&File"),
     Action("copy_csv", "Copy table as CSV", lambda w: w.files.copy_table("csv"), menu="&File"),
@@ -107,9 +113,9 @@ def key_list_markdown() -> str:
     return "\n".join(lines)
 
 
-def build(win, docks, scenes) -> dict[str, QAction]:
-    """The menus (one entry per dock, then the table's; a Scenes menu from `scenes`) and every
-    key, as QActions of the window; the presentation view's keys start off."""
+def build(win, docks) -> dict[str, QAction]:
+    """The menus (one entry per dock, then the table's; the Scenes menu is the lecture room's)
+    and every key, as QActions of the window; the presentation view's keys start off."""
     bar = win.menuBar()
     menus = {name: bar.addMenu(name) for name in MENUS}
     for d in docks:
@@ -123,11 +129,7 @@ def build(win, docks, scenes) -> dict[str, QAction]:
             menus[a.menu].addAction(act)
         if a.keys:
             win.addAction(act)  # keys keep working when the presentation view hides the menus
-    for i, scene in enumerate(scenes):
-        act = QAction(f"{i + 1}. {scene.title}", win)
-        act.setStatusTip(scene.caption)
-        act.triggered.connect(lambda _=False, i=i: win.go_to_scene(i))
-        menus["&Scenes"].addAction(act)
+    win.lecture.attach_menu(menus["&Scenes"])
     return made
 
 

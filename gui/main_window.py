@@ -26,6 +26,7 @@ from gui.rooms.compute import DRAG_BATCH, Compute
 from gui.rooms.files import Files
 from gui.rooms.layout import BOTTOM, LEFT, RIGHT, Row
 from gui.rooms.lecture import Lecture
+from gui.rooms.lecture_files import LectureFiles
 from gui.rooms.theory import TheoryRoom
 from gui.state import SessionState
 from gui.training_controller import TrainingController
@@ -87,7 +88,8 @@ class MainWindow(QMainWindow):
         self.lecture = Lecture(self.state, self.caption_bar, self, self)
         self.animator = Animator(self.state, self.compute, self.central, self, self)
         self.files = Files(self, self)
-        made = actions.build(self, self.docks.values(), self.scenes)
+        self.lecture_files = LectureFiles(self, self)
+        made = actions.build(self, self.docks.values())
         self.compare_action = made["compare"]
         self.compare_bar = CompareBar(self.state, self.compare_action, self)
         self.addToolBar(self.compare_bar)

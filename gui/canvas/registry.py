@@ -13,14 +13,26 @@ A canvas view is a QWidget (usually a pg.GraphicsLayoutWidget) built as `View(op
 from __future__ import annotations
 
 from gui.canvas.views.correlation import CorrelationView
+from gui.canvas.views.formula import FormulaView
+from gui.canvas.views.ladder import Ladder
 from gui.canvas.views.seeds import SeedsView
 from gui.canvas.views.spectrum import SpectrumView
+from gui.canvas.views.stats import StatsView
+from gui.canvas.views.symmetry import SymmetryView
+from gui.canvas.views.units import UnitsView
+from gui.canvas.views.weights import WeightsView
 
 # name → class; filled in by the views' own modules as they are written (one row a view)
 CANVAS_VIEWS: dict[str, type] = {
     "correlation": CorrelationView,
     "spectrum": SpectrumView,
     "seeds": SeedsView,
+    "symmetry": SymmetryView,
+    "weights": WeightsView,
+    "formula": FormulaView,
+    "ladder": Ladder,
+    "stats": StatsView,
+    "units": UnitsView,
 }
 
 # the names a scene may use, and what each shows, are core/presets.py LAYOUT_VIEWS

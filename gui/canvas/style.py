@@ -43,6 +43,7 @@ def style_axes(plot: pg.PlotItem, sizes: Sizes, x_label: str, y_label: str) -> N
         axis.enableAutoSIPrefix(False)  # "(x0.001)" beside a name is a puzzle for the room
         axis.setStyle(tickTextOffset=max(3, sizes.px("tick") // 3), tickLength=-sizes.gap // 2)
         axis.setLabel(text, **{"font-size": f"{label_px}px"})
+        axis.label.setFont(sizes.font("axis-label"))  # the report reads the font, not the html
         axis.label.report_role = "axis-label"
     plot.getAxis("left").setWidth(int(sizes.px("tick") * 3.6 + label_px * 1.6))
     plot.getAxis("bottom").setHeight(int(sizes.px("tick") * 1.6 + label_px * 1.8))

@@ -21,6 +21,7 @@ class Lecture(QObject):
         self._snapshots = 0
         self._scenes: list[Scene] | None = None
         self.title = "InitScope"
+        self._menu = None
         state.changed.connect(self._state_changed)
 
     @property
@@ -39,9 +40,38 @@ class Lecture(QObject):
         scenes that could not be read are said, one line, the rest still open."""
         self._scenes = list(talk.scenes)
         self.title = talk.title
+        self.refresh_menu()
         if talk.problems:
             more = f" (and {len(talk.problems) - 1} more)" if len(talk.problems) > 1 else ""
             self.win.show_message(talk.problems[0] + more)
+
+    def attach_menu(self, menu) -> None:
+        self._menu = menu
+        self.refresh_menu()
+
+    def refresh_menu(self) -> None:
+        """The Scenes menu: this lecture's scenes in order, then the user's lecture files and the
+        built-in lecture to switch to."""
+        from core import lecture as lectures
+        from gui.rooms.lecture_files import user_lectures
+
+        menu = self._menu
+        if menu is None:
+            return
+        menu.clear()
+        for i, scene in enumerate(self.scenes):
+            act = menu.addAction(f"{i + 1}. {scene.title}")
+            act.setStatusTip(scene.claim or scene.caption)
+            act.triggered.connect(lambda _=False, i=i: self.go_to_scene(i))
+        menu.addSeparator()
+        mine = menu.addMenu("Lectures")
+        builtin = mine.addAction("Built-in lecture")
+        builtin.triggered.connect(lambda: self.use(lectures.builtin()))
+        for path in user_lectures():
+            act = mine.addAction(path.stem)
+            act.triggered.connect(
+                lambda _=False, p=str(path): self.win.lecture_files.open_lecture(p)
+            )
 
     def load_scene(self, scene: Scene) -> None:
         """The scene's config and B side, the rows it emphasises, and its caption: one change."""

@@ -417,6 +417,21 @@ def _narrow(scene):
     assert ratios[0] > 1.3 and ratios[1] < 1.05  # width 16: the seeds disagree; 500: they agree
 
 
+@claim("symmetry-under-training")
+def _symmetry_under_training(scene):
+    from core import probe_frame
+
+    assert scene.layout == (("symmetry", {"steps": 500}),)
+    runs = probe_frame.symmetry(scene.config, 500)
+    for label, history in runs.items():
+        distinct = history.distinct()
+        assert history.records[-1].step == 500 and distinct.shape[1] == 3
+        want = 64 if label.startswith("N(") else 1  # 1 of 64 in every layer, or all 64
+        assert (distinct == want).all(), label
+    acc = {label: h.series("train_acc")[-1] for label, h in runs.items()}
+    assert acc["N(0, 0.01²)"] > 0.9 > 0.8 > acc["constant 0.1"]  # one unit a layer: no XOR
+
+
 # ---------------------------------------------------------------------------------------------
 
 

@@ -94,3 +94,17 @@ def test_a_config_a_probe_cannot_take_is_said_in_the_view(qtbot):
     view = _view(qtbot, "correlation")
     _present(qtbot, view, ORDERED.replace(norm="batch"))
     assert "plain net" in view.header.text
+
+
+def test_symmetry_view_counts_the_units_of_three_trained_nets(qtbot):
+    a = Config(depth=2, width=16, batch=64, activation="tanh", init="constant", bias="zeros")
+    view = _view(qtbot, "symmetry", {"steps": 40})
+    _present(qtbot, view, a)
+    runs = view.results["A"].value
+    for label, history in runs.items():
+        x, y = view.unit_curves[label].getData()
+        np.testing.assert_array_equal(x, history.steps())
+        np.testing.assert_array_equal(y, history.distinct().min(axis=1))
+    assert set(runs["zeros"].distinct().ravel()) == {1}
+    assert set(runs["N(0, 0.01²)"].distinct().ravel()) == {16}
+    assert "1 of 16 units" in view.legend.text and "16 of 16 units" in view.legend.text
