@@ -314,7 +314,7 @@ class Refinement:
             hists = {r: hists[r] for r in self.rows if r in hists}
             saturated = merged.saturated / max(merged.counted, 1)
             dead = np.count_nonzero(merged.dead) / len(merged.dead)
-            layers.append(layer_stats(i, layer, m, hists, saturated, dead, c))
+            layers.append(layer_stats(i, layer, m, hists, saturated, dead, c, self.scratch))
         return stats.Snapshot(c, tuple(layers), self.seconds * 1e3, self.seen)
 
 

@@ -184,11 +184,11 @@ def _layer_stats(
     cancel.point()
     saturated, dead = _saturation(layer, scratch, taken)
     hists = _histograms(layer, m, ranges, c.bins, scratch, rows)
-    return layer_stats(i, layer, m, hists, saturated, dead, c)
+    return layer_stats(i, layer, m, hists, saturated, dead, c, scratch)
 
 
 def layer_stats(
-    i: int, layer: Dense, m: dict, hists: dict, saturated: float, dead: float, c: Config
+    i: int, layer: Dense, m: dict, hists: dict, saturated: float, dead: float, c: Config, scratch
 ) -> stats.LayerStats:
     """The one place a layer's numbers are put together, whether its moments and counts were
     taken on the whole batch at once (above) or merged chunk by chunk (core/chunks.py)."""
