@@ -6,13 +6,14 @@ table (title, caption, emphasis). Listed by `python -m core presets`, opened wit
 
 from __future__ import annotations
 
+import difflib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core import tomlfile
 from core.config import Config, ConfigError
-from core.messages import shown
+from core.messages import clipped, shown
 from core.stats import ROWS
 
 
@@ -178,6 +179,8 @@ ORDER = [
 def load(name: str) -> Scene:
     scenes = all_scenes()
     if name not in scenes:
-        known = ", ".join(scenes) or "none yet"
-        raise PresetError(f"preset: got {shown(name)}; known presets: {known}")
+        near = difflib.get_close_matches(str(name), scenes, n=1)
+        hint = f"did you mean {near[0]}? " if near else ""
+        known = clipped(", ".join(scenes), 200) or "none yet"  # all of them: --list-presets
+        raise PresetError(f"preset: got {shown(name)}; {hint}known presets: {known}")
     return scenes[name]

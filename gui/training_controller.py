@@ -94,7 +94,11 @@ class TrainingController(QObject):
         # paints (two, as their axes fit new labels) made one run of 100+ ms with the rest
         self._views_due = False
         self._views_timer = Later(self._present_views, self)
-        self._reveal = Later(lambda: self._views.show(), self)  # see _engage
+        self._repaint = Later(self._repaint_central, self)  # see _open_curves
+        self._reveal = Later(self._show_views, self)
+        # the worker waits while the window lays out and paints a start (engine.hold): released
+        # once the event loop has caught up with that paint
+        self._release = Later(self._release_worker, self)
         self.holder = _Holder()
         self.holder.setMinimumWidth(VIEWS_MIN_WIDTH)
         QVBoxLayout(self.holder).setContentsMargins(0, 0, 0, 0)
@@ -152,7 +156,8 @@ class TrainingController(QObject):
         from gui.views.training_views import TrainingViews
 
         if self._views is None and self._making is None:
-            self._making = TrainingViews(later=True)
+            layers, sides = self.state.config.depth + 1, "A" if self.state.compare is None else "AB"
+            self._making = TrainingViews(later=True, layers=layers, sides=sides)
         if self._views is None:
             self._make_timer.start()
 
@@ -170,6 +175,7 @@ class TrainingController(QObject):
         self._make_timer.stop()
         self._views = views
         views.setMinimumWidth(VIEWS_MIN_WIDTH)
+        views.painted.connect(self._views_painted)
         views.set_layer(self.dock.layer.value(), self.dock.time_side.currentText())
         self.holder.layout().addWidget(views)
         views.show()  # now, with its dock (a layout shows a new child only a turn later)
@@ -228,26 +234,49 @@ class TrainingController(QObject):
     def _engage(self) -> None:
         dock = self.win.docks["training_views"]
         if not dock.isVisible():
-            # the window makes room for the dock (its plots resized and repainted) first, the
-            # curves show once the event loop has caught up: in one run, with the curves' first
-            # paint, that was 100-130 ms of CPU
-            if self._views is not None:
-                self._views.hide()
-                self._reveal.start()
-            dock.show()
-            width = min(max(int(VIEWS_SHARE * self.win.width()), 420), 640)
-            self.win.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
-            # the window and the curves take their new layout now, before the first paint
-            # (left to the event loop, each layout that settled later repainted them)
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            self._open_curves(dock)
         self.dock.message.setText("")
         self._show(True)
         self._live_toggled(True)
+
+    def _open_curves(self, dock) -> None:
+        """The curves' dock opens over three turns of the event loop, a click answered between
+        any two: the window's new layout, its paint (the central views narrower), the curves'
+        first paint; the worker builds and trains once the last is done (engine.hold). In one
+        turn they were 70-80 ms of CPU, and with the worker's build and first steps taking both
+        cores and the GIL meanwhile, 137 ms on a quiet machine (issue 17)."""
+        self.engine.hold()
+        self.win.centralWidget().setUpdatesEnabled(False)  # painted a turn later: _repaint
+        if self._views is not None:
+            self._views.hide()
+        dock.show()
+        width = min(max(int(VIEWS_SHARE * self.win.width()), 420), 640)
+        self.win.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+        # the window and the curves take their new layout now, before the first paint
+        # (left to the event loop, each layout that settled later repainted them)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self._repaint.start()
+
+    def _repaint_central(self) -> None:
+        self.engine.hold()  # anew: on a loaded machine a stage can take long
+        self.win.centralWidget().setUpdatesEnabled(True)  # which repaints it
+        (self._reveal if self._views is not None else self._release).start()
 
     def _show(self, on: bool) -> None:
         """Training records take over the window's views (no blending: training is motion)."""
         self.presenter.source = "training" if on else "engine"
         self.showing = on
+
+    def _show_views(self) -> None:
+        self.engine.hold()
+        self._views.show()  # the worker is released after its first paint (_views_painted)
+
+    def _views_painted(self) -> None:
+        if self.engine.held:
+            self._release.start()
+
+    def _release_worker(self) -> None:
+        self.engine.hold(False)
 
     def _keep_in_lecture(self, visible: bool) -> None:
         """The lecture view hides every dock; a race being watched keeps its curves."""
@@ -293,9 +322,14 @@ class TrainingController(QObject):
     # ------------------------------------------------------------ frames
     def take_frame(self) -> None:
         """The newest frame the worker published, if any, presented (the worker steps on)."""
-        frame = self.engine.take()
+        frame = self.engine.take(hold=True)
         if frame is None:
+            self.engine.hold(False)
             return
+        if self._views is None or frame.run == self._views.run or not self._views.isVisible():
+            self.engine.hold(False)  # only a run's first frame, which lays the curves out anew
+        else:
+            self._release.stop()  # released after the curves' present and paint
         if self.frame is None or frame.run != self.frame.run:
             self.scrub = None  # a new run: follow it
             self.dock.set_live(True)
@@ -336,6 +370,8 @@ class TrainingController(QObject):
         if self._views_due and self._views is not None and rec is not None:
             self._views.present(self.frame, None if self.scrub is None else rec.step)
         self._views_due = False
+        if self.engine.held and not (self._views is not None and self._views.isVisible()):
+            self._release.start()  # else after their paint (_views_painted)
 
     def _report(self, f: TrainFrame) -> None:
         if f.diverged:

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
@@ -49,9 +49,13 @@ def _finite(a: np.ndarray) -> np.ndarray:
 class TrainingViews(pg.GraphicsLayoutWidget):
     """later=True makes only the widget: make_part() then makes the plots one group at a time
     (the whole took 90-100 ms of the UI thread, which the first training start waited for, issue
-    17); `made` says when all are there. Nothing else may be called before."""
+    17); `made` says when all are there. Nothing else may be called before. `layers` and `sides`:
+    the run expected (the window's depth + 1, "A" or "AB"), whose per-layer curves are made
+    with the plots rather than in its first frame."""
 
-    def __init__(self, parent=None, later: bool = False):
+    painted = Signal()  # after each paint of the view (the controller lets training go on)
+
+    def __init__(self, parent=None, later: bool = False, layers: int = 0, sides: str = "A"):
         super().__init__(parent)
         unindexed(self)
         self.ci.layout.setSpacing(4)
@@ -71,10 +75,16 @@ class TrainingViews(pg.GraphicsLayoutWidget):
             self._build_time_view,
             self._build_boundaries,
             self._finish,
+            lambda: self._ratio_curves(layers, sides) if layers > 0 else None,
             self._fit_axes,
         ]
         while self._parts and not later:
             self.make_part()
+
+    @property
+    def run(self) -> int:
+        """The training run the curves show (-1: none yet)."""
+        return self._run
 
     @property
     def made(self) -> bool:
@@ -200,6 +210,10 @@ class TrainingViews(pg.GraphicsLayoutWidget):
                     name = names.get(i) if side == "A" and kind == "update" else None
                     if name is not None:
                         self.layer_legend.addItem(curve, name)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        self.painted.emit()
 
     def changeEvent(self, event) -> None:
         """Follow the window's light/dark theme (theme.apply changes the application palette)."""
