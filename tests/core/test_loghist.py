@@ -63,3 +63,20 @@ def test_any_shape_is_binned_from_at_most_the_sample():
         x = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
         h = log_histogram(x)
         assert 0 < h.sampled <= SAMPLE and h.counts.sum() + h.zeros == h.sampled
+
+
+def test_two_parts_merged_count_as_the_whole():
+    """A refined frame's log panels (core/chunks.py): parts small enough to be taken whole merge
+    to exactly the whole's counts."""
+    from core import stats
+
+    rng = np.random.default_rng(3)
+    x = np.concatenate([rng.normal(0, 1e-4, 3000), -rng.lognormal(2, 3, 2000), np.zeros(7)])
+    a, b = log_histogram(x[:2500]), log_histogram(x[2500:])
+    whole, merged = log_histogram(x), stats.merge_logs(a, b)
+    lo = min(whole.first, merged.first)
+    n = max(whole.first + len(whole.pos), merged.first + len(merged.pos)) - lo
+    for got, want in zip(merged.on(lo, n), whole.on(lo, n), strict=True):
+        np.testing.assert_array_equal(got, want)
+    assert (merged.zeros, merged.sampled) == (whole.zeros, whole.sampled) == (7, len(x))
+    assert stats.merge_logs(None, b) is b

@@ -34,9 +34,15 @@ def make_window(qtbot, settings):
 
 
 def wait_shown(qtbot, win, config, timeout=15000):
-    """Until the window shows the snapshot of exactly this config, blending done."""
+    """Until the window shows the snapshot of exactly this config on its whole batch (a big
+    net's first frames refine, core/chunks.py), blending done."""
     qtbot.waitUntil(
-        lambda: win.latest is not None and win.latest.config == config and not win.grid.animating,
+        lambda: (
+            win.latest is not None
+            and win.latest.config == config
+            and not win.latest.refining
+            and not win.grid.animating
+        ),
         timeout=timeout,
     )
 
