@@ -41,6 +41,7 @@ QUANTITY_COLORS = dict(PALETTES["light"])
 SIDE_COLORS = {"A": QUANTITY_COLORS["a_side"], "B": QUANTITY_COLORS["b_side"]}
 WARN = "#B04A00"
 BACKGROUND = ["#FFFFFF"]  # the current theme's, which the faint fills are mixed with
+FOREGROUND = ["#202020"]  # the current theme's text
 BAND_ALPHA = 34  # the activation's regions, shaded lightly behind the data (of 255)
 FILL_ALPHA = 90  # the negative values' part of a log-axis histogram
 
@@ -88,6 +89,7 @@ def apply(theme: Theme, app: QApplication | None = None) -> None:
     palette."""
     QUANTITY_COLORS.update(PALETTES[theme.name])
     BACKGROUND[0] = theme.background
+    FOREGROUND[0] = theme.foreground
     SIDE_COLORS.update(A=QUANTITY_COLORS["a_side"], B=QUANTITY_COLORS["b_side"])
     pg.setConfigOptions(background=theme.background, foreground=theme.foreground, antialias=False)
     app = app or QApplication.instance()
