@@ -171,7 +171,7 @@ def _layout(source: str, layout, config: Config) -> tuple[tuple[str, dict], ...]
     for entry in layout:
         options = dict(entry) if isinstance(entry, dict) else {"view": entry}
         name = options.pop("view", None)
-        if name not in LAYOUT_VIEWS:
+        if not isinstance(name, str) or name not in LAYOUT_VIEWS:
             raise PresetError(f"{where}: got {shown(name)}; allowed: {', '.join(LAYOUT_VIEWS)}")
         for key, value in options.items():
             _check_option(f"{where} {name}", key, value, VIEW_OPTIONS[name], config.depth)

@@ -41,7 +41,13 @@ def rebin(h: Hist, lo: float, hi: float, bins: int) -> Hist | None:
     cum = np.concatenate([[0.0], np.cumsum(h.counts, dtype=np.float64)])
     cdf = np.interp(np.linspace(lo, hi, bins + 1), h.edges, cum)
     return Hist(
-        lo, hi, np.diff(cdf), h.underflow + cdf[0], h.overflow + cum[-1] - cdf[-1], h.sampled
+        lo,
+        hi,
+        np.diff(cdf),
+        h.underflow + cdf[0],
+        h.overflow + cum[-1] - cdf[-1],
+        h.sampled,
+        h.log,  # on the log axis's global bins already
     )
 
 
