@@ -52,7 +52,7 @@ VIEW_OPTIONS = {
     "ladder": ("fix",),
     "histograms": ("rows", "layers"),
     "weights": ("layers",),
-    "heatmap": ("row",),
+    "heatmap": ("row", "axis"),
     "stats": ("layers", "fix"),
     "formula": ("layer",),
     "units": ("layer", "fix"),
