@@ -22,28 +22,13 @@ from gui import theme
 from gui.training_engine import TrainFrame
 from gui.views import unindexed
 from gui.views.boundary import CLASS_COLORS, boundary_rgb, boundary_title
+from gui.views.train_series import KARPATHY, RATIO_SPAN, finite, layer_colors
 
 SPLIT_COLORS = {"train": "#0072B2", "test": "#D55E00"}
 SIDE_STYLE = {"A": Qt.PenStyle.SolidLine, "B": Qt.PenStyle.DashLine}
 KEY = " ".join(f"<span style='color:{c}'>━ {s}</span>" for s, c in SPLIT_COLORS.items())
 KEY += " · B dashed"
-# CS231n notes (Karpathy), "Neural Networks Part 3", ratio of weights:updates: "a rough heuristic
-# is that this ratio should be somewhere around 1e-3". A rule of thumb, so the label says so.
-KARPATHY = -3.0
-RATIO_SPAN = (-6.0, 0.5)
 TITLE_SIZE = "9pt"  # short titles: a plot cannot be narrower than its title
-
-
-def layer_colors(n: int) -> list:
-    """Dark (first layer) to light (head), so depth reads as shade."""
-    cmap = pg.colormap.get("viridis")
-    return [cmap.map(0.85 * i / max(n - 1, 1)) for i in range(n)]
-
-
-def _finite(a: np.ndarray) -> np.ndarray:
-    """Non-finite values become gaps (the curve is drawn with connect='finite')."""
-    out = np.asarray(a, np.float64)
-    return np.where(np.isfinite(out), out, np.nan)
 
 
 class TrainingViews(pg.GraphicsLayoutWidget):
@@ -345,9 +330,9 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         h = snap.history
         x = h.steps().astype(np.float64)
         for split in ("train", "test"):
-            loss = _finite(h.series(f"{split}_loss"))
+            loss = finite(h.series(f"{split}_loss"))
             self.curves[("loss", side, split)].setData(x, loss)
-            self.curves[("acc", side, split)].setData(x, _finite(h.series(f"{split}_acc")))
+            self.curves[("acc", side, split)].setData(x, finite(h.series(f"{split}_acc")))
             self._grow("loss", self.loss, loss)
 
     def _ratios(self, side: str, snap: TrainSnapshot | None) -> None:
@@ -356,7 +341,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         h = snap.history
         x = h.steps().astype(np.float64)
         for kind, plot in (("update", self.update_plot), ("grad", self.grad_plot)):
-            r = _finite(h.ratios(kind))
+            r = finite(h.ratios(kind))
             for i in range(r.shape[1]):
                 curve = self.curves.get((kind, side, i))
                 if curve is not None:
