@@ -9,18 +9,16 @@ restarts the run at step 0, which is that same picture.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 
-from core.stats import Hist, Snapshot
 from core.training import TrainRecord
 from gui import export, recording
 from gui.docks.training_dock import TrainingDock
 from gui.idle import Later
+from gui.training_bins import shared_bins
 from gui.training_engine import Setup, TrainFrame, TrainingEngine
 
 if TYPE_CHECKING:
@@ -31,47 +29,6 @@ REPLAY_MS = 80  # per recorded step when replaying
 VIEWS_SHARE = 0.36  # of the window's width, for the curves dock when it first appears
 VIEWS_MIN_WIDTH = 420
 VIEWS_SIZE_HINT = QSize(600, 480)  # what the curves ask for (a pyqtgraph view; a test checks)
-
-
-def rebin(h: Hist, lo: float, hi: float, bins: int) -> Hist | None:
-    """h's counts on other bins, each bin's count spread evenly over its width (linear CDF).
-    Two trainers measure on their own ranges; the grid overlays B only on A's bins."""
-    if not all(np.isfinite((h.lo, h.hi, lo, hi))) or h.hi <= h.lo:
-        return None
-    cum = np.concatenate([[0.0], np.cumsum(h.counts, dtype=np.float64)])
-    cdf = np.interp(np.linspace(lo, hi, bins + 1), h.edges, cum)
-    return Hist(
-        lo,
-        hi,
-        np.diff(cdf),
-        h.underflow + cdf[0],
-        h.overflow + cum[-1] - cdf[-1],
-        h.sampled,
-        h.log,  # on the log axis's global bins already
-    )
-
-
-def shared_bins(a: Snapshot, b: Snapshot) -> tuple[Snapshot, Snapshot]:
-    """Both sides on one set of bins per panel (the union of their ranges, A's bin count), as the
-    window's own comparison has: two trainers measure on their own ranges, and the grid overlays
-    B only on A's bins."""
-    layers_a, layers_b = list(a.layers), list(b.layers)
-    for i, (sa, sb) in enumerate(zip(a.layers, b.layers, strict=False)):
-        hists_a, hists_b = dict(sa.hists), {}
-        for row, ha in sa.hists.items():
-            hb = sb.hists.get(row)
-            if hb is None:
-                continue
-            lo, hi, n = min(ha.lo, hb.lo), max(ha.hi, hb.hi), len(ha.counts)
-            ra, rb = rebin(ha, lo, hi, n), rebin(hb, lo, hi, n)
-            if ra is not None and rb is not None:
-                hists_a[row], hists_b[row] = ra, rb
-        layers_a[i] = dataclasses.replace(sa, hists=hists_a)
-        layers_b[i] = dataclasses.replace(sb, hists=hists_b)
-    return (
-        Snapshot(a.config, tuple(layers_a), a.compute_ms),
-        Snapshot(b.config, tuple(layers_b), b.compute_ms),
-    )
 
 
 class _Holder(QWidget):

@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, QObject
 
 from core import Config
 from core.stats import Hist
-from gui.training_controller import rebin
+from gui.training_bins import rebin
 from gui.views.layer_grid import fraction
 from gui.views.stats_table import cell_text
 
