@@ -110,5 +110,10 @@ def assert_views_show(win, snap, b) -> None:
                 np.testing.assert_array_equal(
                     win.overview.image_data(row), np.log10(np.maximum(shares, 1e-5)).T
                 )
-    _, ys = win.profile.series("act_std")
-    np.testing.assert_array_equal(ys, [s.act_std for s in snap.layers])
+    xs, ys = win.profile.series("act_std")
+    want = [s.act_std for s in snap.layers]
+    # on its log axis the profile leaves out what a log cannot show (a std that underflowed to 0)
+    kept = [i for i, v in enumerate(want, 1) if v > 0 and np.isfinite(v)]
+    if len(xs) < len(want):
+        np.testing.assert_array_equal(xs, kept)
+    np.testing.assert_array_equal(ys, [want[i - 1] for i in np.asarray(xs, int)])
