@@ -15,11 +15,14 @@ a bigger net. Reports the samples and the growth from the first to the last, in 
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import json
 import os
 import random
 import sys
 import tempfile
+import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,6 +32,7 @@ import gui  # noqa: F401, I001  (before numpy: OpenBLAS's thread timeout, as the
 import psutil
 from core_step import code_state, machine_info
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QPixmapCache
 from PySide6.QtWidgets import QApplication
 
 from core import Config
@@ -58,13 +62,64 @@ def rss(pid: int | None) -> float:
     return psutil.Process(pid).memory_info().rss / MIB if pid else float("nan")
 
 
+def trimmed_rss() -> float:
+    """This process's RSS once glibc has handed its free heap pages back (malloc_trim): what is
+    left is memory in use; the difference, freed memory the allocator kept (fragmentation)."""
+    libc = ctypes.util.find_library("c")
+    trim = getattr(ctypes.CDLL(libc), "malloc_trim", None) if libc else None
+    if trim is None:
+        return float("nan")
+    trim(0)
+    return rss(os.getpid())
+
+
+def scene_items(win) -> int:
+    """Graphics items in the window's scenes: C++ objects tracemalloc does not see."""
+    from PySide6.QtWidgets import QGraphicsView
+
+    return sum(len(v.scene().items()) for v in win.findChildren(QGraphicsView) if v.scene())
+
+
+def item_types(win) -> dict[str, int]:
+    """How many items of each type, and how many of them hidden (a pool's spares)."""
+    from collections import Counter
+
+    from PySide6.QtWidgets import QGraphicsView
+
+    items = [i for v in win.findChildren(QGraphicsView) if v.scene() for i in v.scene().items()]
+    count = Counter(f"{type(i).__name__}{'' if i.isVisible() else ' (hidden)'}" for i in items)
+    return dict(count.most_common(12))
+
+
+def traced_growth(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot, n: int = 15) -> list:
+    """The Python allocations (NumPy's included) that grew most between two snapshots."""
+    stats = after.compare_to(before, "lineno")
+    return [f"{s.size_diff / 1024:+.0f} KiB ({s.count_diff:+d}) {s.traceback}" for s in stats[:n]]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--changes", type=int, default=500)
     ap.add_argument("--every", type=int, default=50)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument(
+        "--trace",
+        metavar="A,B",
+        help="tracemalloc the window's process; list what grew between samples A and B",
+    )
+    ap.add_argument("--items", action="store_true", help="the scenes' items by type")
+    ap.add_argument("--trim", action="store_true", help="also the window's RSS after malloc_trim")
+    ap.add_argument(
+        "--pixmaps",
+        action="store_true",
+        help="then also after QPixmapCache.clear() (it changes the run)",
+    )
     args = ap.parse_args()
+    trace = tuple(int(x) for x in args.trace.split(",")) if args.trace else ()
+    if trace:
+        tracemalloc.start()
+    snaps: dict[int, tracemalloc.Snapshot] = {}
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication([sys.argv[0]])
     from gui.main_window import MainWindow
@@ -81,21 +136,33 @@ def main() -> None:
 
     def sample(done: int) -> dict:
         if win.compare is not None:
-            win.set_comparing(False)
+            win.state.set_comparing(False)
         win.set_config(REFERENCE)
         settle()
         remote = win.engine.remote
-        return {
+        out = {
             "changes": done,
             "window_mib": round(rss(os.getpid()), 1),
             "compute_mib": round(rss(remote.pid if remote else None), 1),
         }
+        out["scene_items"] = scene_items(win)
+        if args.items:
+            out["item_types"] = item_types(win)
+        if args.trim:
+            out["window_trimmed_mib"] = round(trimmed_rss(), 1)
+        if args.pixmaps:  # how much of the window's RSS is QPixmapCache (the axes' pixmaps)
+            QPixmapCache.clear()
+            out["window_without_pixmaps_mib"] = round(trimmed_rss(), 1)
+        if done in trace:
+            snaps[done] = tracemalloc.take_snapshot()
+            out["traced_mib"] = round(tracemalloc.get_traced_memory()[0] / MIB, 1)
+        return out
 
     settle()
     samples = [sample(0)]
     for i in range(1, args.changes + 1):
         if rng.random() < 0.15:
-            win.set_comparing(win.compare is None)
+            win.state.set_comparing(win.compare is None)
         else:
             win.apply_changes(random_changes(rng))
         settle()
@@ -119,8 +186,12 @@ def main() -> None:
             for side, key in (("window", "window_mib"), ("compute", "compute_mib"))
         },
     }
+    if len(snaps) == 2:
+        out["traced_growth"] = traced_growth(snaps[trace[0]], snaps[trace[1]])
     win.close()
     print(json.dumps(out, indent=1) if args.json else out["growth"])
+    for line in out.get("traced_growth", []) if not args.json else ():
+        print(line)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import json
 import math
 import sys
 
-from core import cli_probes, fields, presets, theory
+from core import cli_probes, fields, memory, presets, theory
 from core.activations import ACTIVATIONS
 from core.config import (
     DTYPES,
@@ -189,6 +189,32 @@ def _table(snap) -> str:
     return "\n".join(lines)
 
 
+def _chunk(args: argparse.Namespace, c: Config) -> int:
+    """--chunk checked: a positive count; the probes read the whole batch's net at once."""
+    if args.chunk is not None and args.chunk < 1:
+        raise UsageError(f"--chunk: a positive number of examples, got {shown(args.chunk)}")
+    chunk = min(c.batch, args.chunk or memory.largest_chunk(c))
+    probes = [f for f in ("correlation", "jacobian", "seeds") if getattr(args, f) is not None]
+    if chunk < c.batch and probes:
+        raise UsageError(
+            f"--{probes[0]} needs the whole batch at once, and {chunk} of {c.batch} examples "
+            "fit at a time (drop --chunk, or reduce the batch)"
+        )
+    return chunk
+
+
+def _run(sim: Simulator, c: Config, chunk: int):
+    """In chunks, on one BLAS thread: a chunk's matmuls are small, and a second thread stalls
+    at each one's barrier when other work shares the cores (depth 200 × 500 in chunks of 100,
+    2 cores at load 9: 208 s on two threads; see benchmarks/README.md)."""
+    if chunk >= c.batch:
+        return sim.run(c, chunk=chunk)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="blas"):
+        return sim.run(c, chunk=chunk)
+
+
 def parser() -> argparse.ArgumentParser:
     """Apart from main, so flags can be checked without running a net (tests/test_fuzz_inputs)."""
     p = _Parser(prog="python -m core", description="InitScope's headless core")
@@ -197,6 +223,13 @@ def parser() -> argparse.ArgumentParser:
     add_config_flags(st)
     st.add_argument("--json", action="store_true", help="print JSON instead of a table")
     st.add_argument("--theory", action="store_true", help="add the mean-field predictions")
+    st.add_argument(
+        "--chunk",
+        type=int,
+        metavar="N",
+        help="examples run at a time (memory: the weights and N examples); default: the whole "
+        "batch when it fits the memory limit, else as many as fit",
+    )
     cli_probes.add_flags(st)
     sub.add_parser("presets", help="list the named scenes")
     return p
@@ -211,8 +244,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         c = config_from_args(args)
         cli_probes.check(args, c)
+        chunk = _chunk(args, c)
         sim = Simulator()
-        snap = sim.run(c)
+        snap = _run(sim, c, chunk)
         probes = cli_probes.run(args, sim, snap)
     except (ConfigError, presets.PresetError, UsageError, ProbeError) as e:
         print(f"error: {e}", file=sys.stderr)

@@ -115,22 +115,25 @@ class Config:
             changes["depth"] = len(width) - 1
         return dataclasses.replace(self, **changes)
 
-    def estimated_bytes(self) -> int:
+    def estimated_bytes(self, chunk: int | None = None) -> int:
         """The core's peak for this config, which tests/core/test_memory.py holds to within a
         few per cent of the traced peak for every scheme. Per weight: W, ∂L/∂W and the noise
         bank's draws. Per unit of a layer and example: five buffers (pre-activation, activation,
         φ', two gradients), four more with a norm, two more where a skip ends. The input and the
         draws of the input and the output gradient. Then what lasts only a moment or is shared:
         the bank's spare draws, the largest layer's own while it is drawn (core/inits.py), and
-        the statistics' scratch: a few arrays the size of the largest layer or batch buffer."""
+        the statistics' scratch: a few arrays the size of the largest layer or batch buffer.
+        With `chunk` (core/chunks.py), the buffers hold that many examples, the input and output
+        gradient draws the whole batch, and one more array of the largest layer's ∂L/∂W."""
         item = 4 if self.dtype == "float32" else 8
-        w, batch = self.widths, self.batch
+        w, batch = self.widths, min(chunk or self.batch, self.batch)
         weights = sum(a * b for a, b in itertools.pairwise(w))
         largest = max(a * b for a, b in itertools.pairwise(w))
         per_unit = 5 + 4 * (self.norm != "none")
         skips = 2 * w[-1] * (self.depth // self.branch_layers) if self.residual else 0
         net = 2 * item * weights + item * batch * (w[0] + per_unit * sum(w[1:]) + skips)
-        draws = noise_bytes(self, weights, largest) + item * batch * (w[0] + w[-1])
+        draws = noise_bytes(self, weights, largest) + item * self.batch * (w[0] + w[-1])
+        draws += item * largest if batch < self.batch else 0
         # on each of two threads: ones and a centred copy for the moments (of float64 or ill-
         # conditioned arrays: per size), a saturation mask, the histogram sample's values and bins
         n = max(largest, batch * max(w[1:]))
@@ -317,11 +320,20 @@ def _validate(c: Config) -> None:
     _validate_architecture(c)
     _real(c, "memory_limit_gib", 0.001, 1024.0, optional=True)
     need = c.estimated_bytes()
-    if need > memory.limit_bytes(c.memory_limit_gib):
+    if need <= memory.limit_bytes(c.memory_limit_gib):
+        return
+    if c.norm == "batch":  # BatchNorm couples the examples: the batch is one chunk
         raise ConfigError(
             "memory",
             f"{need / 2**30:.2f} GiB",
             memory.allowed(c.memory_limit_gib, "reduce depth, width or batch"),
+        )
+    alone = c.estimated_bytes(chunk=1)  # computed a chunk of examples at a time (core/chunks.py)
+    if alone > memory.limit_bytes(c.memory_limit_gib):
+        raise ConfigError(
+            "memory",
+            f"{alone / 2**30:.2f} GiB",
+            memory.allowed(c.memory_limit_gib, "the weights alone: reduce depth or width"),
         )
 
 

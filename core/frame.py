@@ -7,6 +7,7 @@ if it fails, on the engine's thread; both answer with a Frame, so the window can
 from __future__ import annotations
 
 import functools
+import math
 import os
 import time
 from collections.abc import Callable
@@ -14,11 +15,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import cancel, parallel, theory
+from core import cancel, chunks, memory, parallel, theory
 from core.config import Config
 from core.simulate import Simulator, run_joint
 from core.stats import Snapshot
 
+# after a refinement's first chunk (the frame budget's), the rest of the batch in this many: a
+# chunk's costs beyond its matmuls (a pass over the weights) are paid a few times, not per budget
+REFINEMENTS = 4
+REFINE_EVERY_S = 0.25  # a refinement's frames: at most this often (its first and last always)
 # about a point a pixel across a panel: 401 made the 20 dashed curves 5 ms of the grid's paint
 THEORY_POINTS = 161
 
@@ -58,17 +63,31 @@ class FrameMaker:
         blas: int,
         phase: bool,
         cancelled: Callable[[], bool] | None = None,
+        chunk: int | None = None,
+        partial: Callable[[Frame], None] | None = None,
     ) -> Frame:
         """Snapshots with `blas` BLAS threads; with `phase`, the theory's phase diagram too.
-        Raises cancel.Cancelled between layers once `cancelled()` is true."""
+        Raises cancel.Cancelled between layers once `cancelled()` is true. With `chunk` fewer
+        examples than the batch, or a batch the memory limit cannot hold at once, the frame is
+        refined a chunk at a time (core/chunks.py): each merged frame but the last goes to
+        `partial` as it is made (the same Theory for all: the histograms' ranges stay)."""
         self._set_blas(blas)
         for sim in self.sims[len(configs) :]:  # A/B turned off: B's net and noise go first
             sim.release()
+        sims, configs = list(self.sims[: len(configs)]), list(configs)
         t0 = time.perf_counter()
+        theory = None
+        size = min([chunk or c.batch for c in configs] + [memory.largest_chunk(c) for c in configs])
         with cancel.checked(cancelled):
-            snaps = run_joint(list(self.sims[: len(configs)]), list(configs), rows)
+            if size >= max(c.batch for c in configs) or not chunks.chunkable(configs):
+                snaps = run_joint(sims, configs, rows)
+            else:
+                fits = min(memory.largest_chunk(c) for c in configs)
+                rest = -(-(max(c.batch for c in configs) - size) // REFINEMENTS)
+                refinement = chunks.Refinement(sims, configs, rows, size, min(fits, rest))
+                snaps, theory = _refine(refinement, phase, blas, partial, t0)
         seconds = time.perf_counter() - t0
-        return Frame(snaps, theory_of(snaps[0], phase), blas, seconds)
+        return Frame(snaps, theory or theory_of(snaps[0], phase), blas, seconds)
 
     def release(self) -> None:
         """Let go of every side's buffers (a maker that will not be asked again soon)."""
@@ -86,6 +105,27 @@ class FrameMaker:
             self._blas_threads = n
         for sim in self.sims:  # a core BLAS leaves idle takes the moments
             sim.prefetch = n < (os.cpu_count() or 1)
+
+
+def _refine(refinement: chunks.Refinement, phase: bool, blas: int, partial, t0: float):
+    """The refinement's chunks; its first frame (without the theory), then one every
+    REFINE_EVERY_S, to `partial` (a frame of a deep net is a pass over its weights, and a paint
+    of the window's: each chunk's would slow both); the last frame and its theory returned."""
+    snaps = refinement.step()
+    theory = None
+    shown = -math.inf
+    while True:
+        now = time.perf_counter()
+        if snaps and not refinement.done and partial is not None:
+            # the first frame goes before its theory is made (at depth 200, 0.2-0.8 s)
+            bare = Theory(snaps[0].config, None, {})
+            partial(Frame(snaps, theory or bare, blas, now - t0))
+            shown = now
+        theory = theory or theory_of(snaps[0], phase)
+        if refinement.done:
+            return snaps, theory
+        last = refinement.seen + refinement.sides[0].net.batch >= refinement.total
+        snaps = refinement.step(show=last or now - shown >= REFINE_EVERY_S)
 
 
 def theory_of(snap: Snapshot, phase: bool = False) -> Theory:

@@ -76,7 +76,9 @@ def _histograms(layer: Dense, m, ranges, bins: int, scratch, rows) -> dict[str, 
     }
 
 
-def _ranges(nets: list[Network], configs: list[Config], moments) -> list[list[dict[str, tuple]]]:
+def hist_ranges(
+    nets: list[Network], configs: list[Config], moments
+) -> list[list[dict[str, tuple]]]:
     """Histogram ranges for every side and layer. Shared: one range per row over every layer of
     every side (what makes a collapse visible, and what lets A and B overlay in one panel).
     Layer: each layer its own, common to the sides at that depth."""
@@ -121,9 +123,11 @@ def measure_joint(
     backward: bool = True,
     pre: Prefetch | None = None,
     split: bool = parallel.ENABLED,
+    ranges: list[list[dict]] | None = None,
 ) -> tuple[tuple[stats.LayerStats, ...], ...]:
-    """Moments of every side first, then histograms on the ranges they agree on; with `split`, each
-    phase's layers are shared with the helper thread (core/parallel.py)."""
+    """Moments of every side first, then histograms on the ranges they agree on (or on `ranges`,
+    per side and layer: a chunked frame's, to compare with); with `split`, each phase's layers
+    are shared with the helper thread (core/parallel.py)."""
     pre = pre or INLINE
     items = [
         (i, layer, c)
@@ -138,7 +142,7 @@ def measure_joint(
             # prefetched moments are already taken (and wait on the helper: never from it)
             split and (pre is INLINE or not isinstance(pre, Prefetch)),
         )
-        ranges = _flat(_ranges(nets, configs, _sides(nets, flat)))
+        ranges = _flat(ranges or hist_ranges(nets, configs, _sides(nets, flat)))
         out = parallel.halves(
             lambda item, sc: _layer_stats(*item, rows, sc, backward, pre.saturation),
             [(i, layer, m, r, c) for (i, layer, c), m, r in zip(items, flat, ranges, strict=True)],
@@ -178,19 +182,26 @@ def _layer_stats(
     i, layer: Dense, m, ranges, c: Config, rows, scratch, backward: bool, taken: dict
 ) -> stats.LayerStats:
     cancel.point()
-    fan_in, fan_out = layer.W.shape
-    act = layer.act
     saturated, dead = _saturation(layer, scratch, taken)
+    hists = _histograms(layer, m, ranges, c.bins, scratch, rows)
+    return layer_stats(i, layer, m, hists, saturated, dead, c, scratch)
+
+
+def layer_stats(
+    i: int, layer: Dense, m: dict, hists: dict, saturated: float, dead: float, c: Config, scratch
+) -> stats.LayerStats:
+    """The one place a layer's numbers are put together, whether its moments and counts were
+    taken on the whole batch at once (above) or merged chunk by chunk (core/chunks.py)."""
+    fan_in, fan_out = layer.W.shape
     w, delta = m["W"], m["delta"]
     ratio = m["wgrad"].std / w.std if w.std > 0 else math.nan
     nonfinite = sum(m[r].nonfinite for r in stats.ROWS)
-    hists = _histograms(layer, m, ranges, c.bins, scratch, rows)
     init = INITS[c.init]
     return stats.LayerStats(
         index=i + 1,
         fan_in=fan_in,
         fan_out=fan_out,
-        activation=act.name,
+        activation=layer.act.name,
         sigma_w2=init.sigma_w2(fan_in, fan_out, c),
         sigma_w2_measured=fan_in * w.std**2,
         preact_mean=m["preact"].mean,

@@ -110,3 +110,19 @@ def map_large_blocks_apart() -> None:
     if libc is not None:
         libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD; setting it fixes it
         _own_blocks = True
+
+
+def largest_chunk(c) -> int:
+    """The most examples of c's batch a frame may hold at once under its memory limit: the whole
+    batch when it fits (one chunk, the one-shot frame), else as many as fit beside the weights
+    (Config.estimated_bytes(chunk)); at least 1, which config validation has checked fits.
+    BatchNorm couples the examples, so its batch is always one chunk."""
+    limit = limit_bytes(c.memory_limit_gib)
+    if c.norm == "batch" or c.estimated_bytes() <= limit:
+        return c.batch
+    fixed, one = c.estimated_bytes(chunk=1), c.estimated_bytes(chunk=2)
+    per_example = max(one - fixed, 1)
+    n = max(1, min(c.batch, 1 + (limit - fixed) // per_example))
+    while n > 1 and c.estimated_bytes(chunk=n) > limit:  # the scratch's max() is not linear
+        n = max(1, n * 9 // 10)
+    return int(n)

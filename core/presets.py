@@ -1,18 +1,22 @@
-"""Named scenes: a config plus the title and caption a lecturer shows with it.
+"""Named scenes: a config plus the title, claim and layout a lecturer shows with it.
 
-Scenes are TOML files in resources/presets/: the config's fields at the top level and a [scene]
-table (title, caption, emphasis). Listed by `python -m core presets`, opened with `--preset NAME`.
+Scenes are TOML files in resources/presets/: the config's fields at the top level, a [compare]
+table for side B, and a [scene] table: title (≤ 10 words), claim (one sentence, ≤ 25 words, its
+numbers live fields such as {A.act_std[10]}, core/captions.py), details (the speaker's notes),
+layout (the canvas's lead view and strips) and emphasis (the rows of the normal window's grid).
+Listed by `python -m core presets`, opened with `--preset NAME`.
 """
 
 from __future__ import annotations
 
+import difflib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core import tomlfile
+from core import captions, tomlfile
 from core.config import Config, ConfigError
-from core.messages import shown
+from core.messages import clipped, shown
 from core.stats import ROWS
 
 
@@ -41,6 +45,25 @@ LAYOUT_VIEWS = {
     "symmetry": "distinct units and loss while the net trains from zeros, a constant and a draw",
 }
 MAX_STRIPS = 2
+# The options a view takes in a layout entry, e.g. {view = "histograms", rows = ["act"]}; a
+# "layers" list and a "layer" name layers of the scene's net, "rows"/"row" histogram rows, "fix"
+# the side drawn bold ("A" or "B"; gui/canvas/views/sides.py).
+VIEW_OPTIONS = {
+    "ladder": ("fix",),
+    "histograms": ("rows", "layers"),
+    "weights": ("layers",),
+    "heatmap": ("row", "axis"),
+    "stats": ("layers", "fix"),
+    "formula": ("layer",),
+    "units": ("layer", "fix"),
+    "training": (),
+    "correlation": ("c0",),
+    "spectrum": ("examples",),
+    "seeds": ("seeds",),
+    "symmetry": ("steps",),
+}
+MAX_TITLE_WORDS = 10
+MAX_CLAIM_WORDS = 25
 
 
 @dataclass(frozen=True)
@@ -77,7 +100,6 @@ def build(name: str, where: str, meta, fields: dict, compare) -> Scene:
     """A scene from its [scene] table, its config fields and its B side's; `where` starts every
     message (a preset file, or a lecture file's scene: core/lecture.py)."""
     title, caption, emphasis = _meta(where, meta)
-    layout = _layout(where, meta.get("layout", []))
     if compare is not None and not isinstance(compare, dict):
         raise PresetError(f"{where}: [compare] must be a table of config fields")
     try:
@@ -85,10 +107,18 @@ def build(name: str, where: str, meta, fields: dict, compare) -> Scene:
         other = Config.from_dict(compare, base=config) if compare is not None else None
     except ConfigError as e:
         raise PresetError(f"{where}: {e}") from None
+    layout = _layout(where, meta.get("layout", []), config)
+    _check_words(where, meta)
+    for key in ("claim", "details"):
+        try:
+            captions.check(meta.get(key, ""), config, other)
+        except captions.FieldError as e:
+            raise PresetError(f"{where}: [scene] {key}: {e}") from None
     return Scene(
         name=name,
         title=title or name,
-        caption=caption,
+        # the normal window's caption bar: the file's caption, else the speaker's details
+        caption=caption or meta.get("details", ""),
         config=config,
         emphasis=emphasis,
         compare=other,
@@ -124,7 +154,15 @@ def _meta(source: str, meta) -> tuple[str, str, tuple[str, ...]]:
     return meta.get("title", ""), meta.get("caption", ""), tuple(emphasis)
 
 
-def _layout(source: str, layout) -> tuple[tuple[str, dict], ...]:
+def _check_words(source: str, meta: dict) -> None:
+    """A title the back row reads at a glance, one claim a sentence long."""
+    for key, most in (("title", MAX_TITLE_WORDS), ("claim", MAX_CLAIM_WORDS)):
+        words = len(meta.get(key, "").split())
+        if words > most:
+            raise PresetError(f"{source}: [scene] {key} has {words} words; allowed: at most {most}")
+
+
+def _layout(source: str, layout, config: Config) -> tuple[tuple[str, dict], ...]:
     """[scene] layout: a list of view names or {view = NAME, ...options} tables, lead first."""
     where = f"{source}: [scene] layout"
     if not isinstance(layout, list) or not 0 <= len(layout) <= 1 + MAX_STRIPS:
@@ -133,10 +171,31 @@ def _layout(source: str, layout) -> tuple[tuple[str, dict], ...]:
     for entry in layout:
         options = dict(entry) if isinstance(entry, dict) else {"view": entry}
         name = options.pop("view", None)
-        if name not in LAYOUT_VIEWS:
+        if not isinstance(name, str) or name not in LAYOUT_VIEWS:
             raise PresetError(f"{where}: got {shown(name)}; allowed: {', '.join(LAYOUT_VIEWS)}")
+        for key, value in options.items():
+            _check_option(f"{where} {name}", key, value, VIEW_OPTIONS[name], config.depth)
         out.append((name, options))
     return tuple(out)
+
+
+def _check_option(where: str, key: str, value, allowed: tuple[str, ...], depth: int) -> None:
+    """One view option: a known key, layers of this net, rows the histograms have, a side."""
+    if key not in allowed:
+        raise PresetError(
+            f"{where}: unknown option {shown(key)}; allowed: {', '.join(allowed) or 'none'}"
+        )
+    values = value if key in ("rows", "layers") else [value]
+    if key in ("rows", "layers") and (not isinstance(value, list) or not value):
+        raise PresetError(f"{where} {key} must be a non-empty list, got {shown(value)}")
+    for v in values:
+        if key in ("rows", "row") and v not in ROWS:
+            raise PresetError(f"{where} {key}: got {shown(v)}; allowed: {', '.join(ROWS)}")
+        is_layer = isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= depth
+        if key in ("layers", "layer") and not is_layer:
+            raise PresetError(f"{where} {key}: got {shown(v)}; allowed: layers 1 to {depth}")
+        if key == "fix" and v not in ("A", "B"):
+            raise PresetError(f"{where} fix: got {shown(v)}; allowed: A, B")
 
 
 def all_scenes() -> dict[str, Scene]:
@@ -150,19 +209,25 @@ def _order(name: str) -> int:
     return ORDER.index(name) if name in ORDER else len(ORDER)
 
 
-# The lecture's running order: the failure modes first, then the fixes, then what rescues a bad
-# init (normalization and skips).
+# The lecture's running order follows the questions students ask (../shared/seeds): why random at
+# all (symmetry), why not small or large (vanishing, saturation), why 1/√n and 2/n, fan_in or
+# fan_out and Glorot's average, why truncated normal, then the failures that remain at init and
+# what rescues a bad init (normalization and skips); then mean field's own questions (#19).
 ORDER = [
     "zeros",
+    "constant-symmetry",
+    "symmetry-under-training",
     "tiny-normal-tanh",
     "unit-normal-tanh",
     "xavier-tanh",
     "xavier-relu",
     "he-relu",
     "sigmoid-mean",
-    "truncated-vs-normal",
-    "dead-relu-bias",
     "fan-in-vs-fan-out",
+    "glorot-fan-avg",
+    "truncated-vs-normal",
+    "variance-not-shape",
+    "dead-relu-bias",
     "selu-lecun",
     "pytorch-default-relu",
     "tiny-normal-tanh-batchnorm",
@@ -171,13 +236,14 @@ ORDER = [
     "order-and-chaos",
     "isometry",
     "narrow-nets-fluctuate",
-    "symmetry-under-training",
 ]
 
 
 def load(name: str) -> Scene:
     scenes = all_scenes()
     if name not in scenes:
-        known = ", ".join(scenes) or "none yet"
-        raise PresetError(f"preset: got {shown(name)}; known presets: {known}")
+        near = difflib.get_close_matches(str(name), scenes, n=1)
+        hint = f"did you mean {near[0]}? " if near else ""
+        known = clipped(", ".join(scenes), 200) or "none yet"  # all of them: --list-presets
+        raise PresetError(f"preset: got {shown(name)}; {hint}known presets: {known}")
     return scenes[name]

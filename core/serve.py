@@ -8,7 +8,9 @@ this 2-core machine); in the window, drag frames took 53–95 ms against 16–29
 frame pays one pickle each way (a Frame is ~100 kB).
 
 Protocol, over pipes whose descriptors are the arguments: the server writes ("ready", pid),
-then for each request (configs, rows, blas threads, phase[, number]) writes ("frame", Frame),
+then for each request (configs, rows, blas threads, phase[, number]) or (configs, rows, blas
+threads, phase, chunk, number) writes, for a frame refined chunk by chunk (core/chunks.py), a
+("partial", Frame) for each chunk but the last, then ("frame", Frame),
 ("refused", message) for a config the core refuses, ("cancelled",) for a frame abandoned between
 layers, or ("bug", message, traceback). None or end of file ends it. On the third pipe, the cancel
 pipe, the window writes the number of a request to abandon (8 bytes, little-endian): numbers
@@ -34,9 +36,12 @@ from core.config import Config, ConfigError
 from core.frame import FrameMaker
 
 
-def answer(maker: FrameMaker, request, cancelled=None) -> tuple:
+def answer(maker: FrameMaker, request, cancelled=None, partial=None) -> tuple:
+    """`request` without its number; a fifth item is the chunk (FrameMaker.make)."""
+    more = {"chunk": request[4]} if len(request) > 4 else {}
+    more |= {"partial": partial} if partial is not None else {}
     try:
-        return ("frame", maker.make(*request, cancelled=cancelled))
+        return ("frame", maker.make(*request[:4], cancelled=cancelled, **more))
     except Cancelled:
         return ("cancelled",)
     except (ConfigError, MemoryError) as e:
@@ -64,10 +69,10 @@ def serve(inp, out, cancel_fd: int | None = None) -> None:
         if request is None:
             return
         check = None
-        if len(request) == 5:
+        if len(request) >= 5:
             *request, number = request
             check = cancels and functools.partial(cancels.asked, number)
-        _send(out, answer(maker, request, check))
+        _send(out, answer(maker, request, check, lambda f: _send(out, ("partial", f))))
 
 
 class CancelPipe:

@@ -115,8 +115,33 @@ class Simulator:
         bank.end()
         return net
 
-    def run(self, c: Config, rows: tuple[str, ...] = stats.ROWS) -> stats.Snapshot:
-        return run_joint([self], [c], rows)[0]
+    def draw(self, c: Config, size: int) -> tuple[Network, NoiseBank]:
+        """c's weights in a net of `size` examples, through which core/chunks.py runs c's batch
+        a chunk at a time; the bank is left open for the batch's draws (the caller ends it)."""
+        bank = self.bank(c)
+        bank.begin(_reads(c), spare_bytes(c))
+        net = self.network(c.replace(batch=size))
+        with np.errstate(all="ignore"):
+            for i, layer in enumerate(net.layers):
+                cancel.point()
+                init_layer(layer, i, bank, c)
+            init_extras(net, c)
+        return net, bank
+
+    def calibrate(self, net: Network, c: Config) -> None:
+        """A data-dependent init (LSUV) on the examples net.x holds: a chunked frame's first."""
+        if INITS[c.init].data_dependent:
+            with np.errstate(all="ignore"):
+                _lsuv(net)
+
+    def run(
+        self, c: Config, rows: tuple[str, ...] = stats.ROWS, chunk: int | None = None
+    ) -> stats.Snapshot:
+        """c's snapshot, `chunk` examples at a time (None: the whole batch when the memory
+        limit lets it be held at once, else as many as fit; core/chunks.py)."""
+        from core import chunks  # (chunks builds on this module)
+
+        return chunks.run([self], [c], rows, chunk)[0]
 
 
 def run(config: Config) -> stats.Snapshot:
@@ -124,7 +149,10 @@ def run(config: Config) -> stats.Snapshot:
 
 
 def run_joint(
-    sims: list[Simulator], configs: list[Config], rows: tuple[str, ...] = stats.ROWS
+    sims: list[Simulator],
+    configs: list[Config],
+    rows: tuple[str, ...] = stats.ROWS,
+    ranges: list[list[dict]] | None = None,
 ) -> tuple[stats.Snapshot, ...]:
     """Several configs (an A/B comparison), each on its own Simulator, measured on common
     histogram ranges so that their panels overlay bin for bin.
@@ -139,7 +167,7 @@ def run_joint(
     pre = Prefetch() if sims[0].prefetch and record is None else None
     nets = [sim.prepare(c, backward, bias_grads=False, pre=pre, record=record) for sim, c in pairs]
     pre = record or pre
-    layers = measure_joint(nets, list(configs), sims[0].scratch, rows, backward, pre)
+    layers = measure_joint(nets, list(configs), sims[0].scratch, rows, backward, pre, ranges=ranges)
     ms = (time.perf_counter() - t0) * 1e3
     return tuple(stats.Snapshot(c, ls, ms) for c, ls in zip(configs, layers, strict=True))
 

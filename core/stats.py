@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core import fields
+from core.loghist import LogHist, log_histogram
 
 try:
     from core import _fused
@@ -48,6 +49,8 @@ class Hist:
     underflow: int
     overflow: int
     sampled: int
+    # the same values on log₁₀|x| with their signs (core/loghist.py): the log-magnitude axis
+    log: LogHist | None = None
 
     @property
     def edges(self) -> np.ndarray:
@@ -169,12 +172,20 @@ def histogram(
         counts = np.empty(bins + 2, np.int64)
         scale = bins / (hi - lo)
         m = _fused.histogram(x, *rows_step, scale, 1.0 - lo * scale, bins, counts)
-        return Hist(lo, hi, counts[1 : bins + 1].copy(), int(counts[0]), int(counts[-1]), m)
-    sample = _sample(x)
+        log = _log(_sample(x), has_nonfinite)
+        return Hist(lo, hi, counts[1 : bins + 1].copy(), int(counts[0]), int(counts[-1]), m, log)
+    return _numpy_histogram(_sample(x), lo, hi, bins, scratch, has_nonfinite)
+
+
+def _numpy_histogram(
+    sample: np.ndarray, lo: float, hi: float, bins: int, scratch: Scratch, has_nonfinite: bool
+) -> Hist:
+    """The C kernel's bins by NumPy (float64 arrays; no compiler at install)."""
     if has_nonfinite:
         sample = sample[np.isfinite(sample)]
+    log = log_histogram(sample)
     m = sample.size
-    t = scratch.tmp(m, np.float64 if x.dtype == np.float64 else np.float32, "bin")
+    t = scratch.tmp(m, np.float64 if sample.dtype == np.float64 else np.float32, "bin")
     t = t.reshape(sample.shape)
     idx = scratch.tmp(m, np.intp, "idx").reshape(sample.shape)
     scale = bins / (hi - lo)
@@ -185,7 +196,86 @@ def histogram(
         np.fmin(t, bins + 1.0, out=t)
     idx[...] = t
     counts = np.bincount(idx.reshape(-1), minlength=bins + 2)
-    return Hist(lo, hi, counts[1 : bins + 1].copy(), int(counts[0]), int(counts[bins + 1]), m)
+    return Hist(lo, hi, counts[1 : bins + 1].copy(), int(counts[0]), int(counts[bins + 1]), m, log)
+
+
+def _log(sample: np.ndarray, has_nonfinite: bool) -> LogHist:
+    """The log-magnitude histogram of the linear one's sample (its finite values)."""
+    if has_nonfinite:
+        flat = sample.reshape(-1)
+        return log_histogram(flat[np.isfinite(flat)])
+    return log_histogram(sample)
+
+
+def row_step(rows: int, cols: int) -> int:
+    """Every how many rows histogram() bins of a rows × cols array (1: all of them); a chunk of
+    the batch samples the same rows of the whole (core/chunks.py). Past HIST_SAMPLE columns one
+    row is already a whole sample: the first row only."""
+    if rows * cols <= HIST_SAMPLE:
+        return 1
+    return -(-(rows * cols) // HIST_SAMPLE) if cols <= HIST_SAMPLE else max(rows, 1)
+
+
+def rows_histogram(
+    x: np.ndarray, first: int, step: int, lo: float, hi: float, bins: int, scratch: Scratch
+) -> Hist:
+    """Counts of x's rows first, first + step, … on [lo, hi]: one chunk's part of a histogram
+    whose sampled rows are fixed by the whole batch, so that the chunks' counts add up to the
+    one-shot histogram's exactly (the same kernel and arithmetic per value as histogram())."""
+    if first >= len(x):
+        return Hist(lo, hi, np.zeros(bins, np.int64), 0, 0, 0)
+    part = x[first:]
+    if _fused is not None and part.dtype == np.float32 and part.flags.c_contiguous:
+        counts = np.empty(bins + 2, np.int64)
+        scale = bins / (hi - lo)
+        rows, cols = part.shape
+        m = _fused.histogram(part, rows, cols, step, scale, 1.0 - lo * scale, bins, counts)
+        log = _log(part[::step], True)
+        return Hist(lo, hi, counts[1 : bins + 1].copy(), int(counts[0]), int(counts[-1]), m, log)
+    return _numpy_histogram(part[::step], lo, hi, bins, scratch, True)
+
+
+def merge_moments(a: Moments, b: Moments) -> Moments:
+    """The moments of the union of two parts, from their counts, means and spreads (Chan et
+    al.'s pairwise update: the sums Σx, Σx² of both, without the cancellation of Σx² − n·m²)."""
+    na, nb = a.size - a.nonfinite, b.size - b.nonfinite
+    bad, size = a.nonfinite + b.nonfinite, a.size + b.size
+    if na == 0 or nb == 0:
+        one = b if na == 0 else a
+        return Moments(one.mean, one.std, bad, size)
+    n = na + nb
+    d = b.mean - a.mean
+    m2 = a.std**2 * na + b.std**2 * nb + d * d * (na * nb / n)
+    return Moments(a.mean + d * (nb / n), math.sqrt(max(m2 / n, 0.0)), bad, size)
+
+
+def merge_hists(a: Hist, b: Hist) -> Hist:
+    """Counts of both parts, on the same range and bins."""
+    if (a.lo, a.hi, len(a.counts)) != (b.lo, b.hi, len(b.counts)):
+        raise ValueError("histograms on different bins cannot be merged")
+    return Hist(
+        a.lo,
+        a.hi,
+        a.counts + b.counts,
+        a.underflow + b.underflow,
+        a.overflow + b.overflow,
+        a.sampled + b.sampled,
+        merge_logs(a.log, b.log),
+    )
+
+
+def merge_logs(a: LogHist | None, b: LogHist | None) -> LogHist | None:
+    """Both parts' log-magnitude counts on the union of their bins (the bins are global). Each
+    part's is of its own subsample (core/loghist.py), so the merged shape, not its counts, is
+    the one-shot histogram's."""
+    if a is None or b is None:
+        return a or b
+    parts = [h for h in (a, b) if len(h.pos)] or [a]
+    lo = min(h.first for h in parts)
+    n = max(h.first + len(h.pos) for h in parts) - lo
+    pa, na = a.on(lo, n)
+    pb, nb = b.on(lo, n)
+    return LogHist(lo, pa + pb, na + nb, a.zeros + b.zeros, a.sampled + b.sampled)
 
 
 def _kernel_rows(x: np.ndarray) -> tuple[int, int, int] | None:
@@ -261,6 +351,12 @@ class Snapshot:
     config: object
     layers: tuple[LayerStats, ...]
     compute_ms: float = 0.0
+    examples: int | None = None  # of the config's batch, while a frame refines; None: all
+
+    @property
+    def refining(self) -> bool:
+        """Computed on part of the batch so far (core/chunks.py); the rest is on its way."""
+        return self.examples is not None and self.examples < self.config.batch
 
     def to_json(self) -> dict:
         return {"config": self.config.to_dict(), "layers": [s.to_json() for s in self.layers]}

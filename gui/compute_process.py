@@ -96,10 +96,11 @@ class ComputeProcess:
     def alive(self) -> bool:
         return not self._dead and self._proc.poll() is None
 
-    def make(self, configs, rows, blas: int, phase: bool) -> Frame:
+    def make(self, configs, rows, blas: int, phase: bool, chunk=None, partial=None) -> Frame:
         """The frame, made there. Raises Refused for a config the core refuses, RemoteBug for a
         bug there (its trace is printed), ProcessEnded if the process is gone, Cancelled if
-        cancel() abandoned it."""
+        cancel() abandoned it. With `chunk`, a frame refined chunk by chunk: each frame before
+        the last goes to `partial` as it arrives (core/serve.py)."""
         with self._lock:
             if self._dead:
                 code = self._proc.poll()
@@ -107,7 +108,7 @@ class ComputeProcess:
             with self._flight:
                 self._number += 1
                 self._in_flight = True
-            request = (list(configs), tuple(rows), blas, phase, self._number)
+            request = (list(configs), tuple(rows), blas, phase, chunk, self._number)
             try:
                 pickle.dump(request, self._out, protocol=5)
                 self._out.flush()
@@ -117,6 +118,10 @@ class ComputeProcess:
                 raise self._ended(e) from None
             try:
                 kind, *rest = self._receive()
+                while kind == "partial":
+                    if partial is not None:
+                        partial(rest[0])
+                    kind, *rest = self._receive()
             finally:
                 with self._flight:
                     self._in_flight = False

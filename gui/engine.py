@@ -10,6 +10,7 @@ here.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import statistics
@@ -99,6 +100,7 @@ DRAG_BUDGET_S = 0.012
 # batch 100 (23-24 frames a second there, 25-34 here), and each histogram still bins 25,000
 # values; below it the batch-free work (the weights' draw, their statistics) dominates
 MIN_DRAG_BATCH = 50
+CANONICAL_WORK = 10 * 500 * 500 * 3  # multiply-adds a canonical example costs, with backward
 
 
 def drag_blas() -> int:
@@ -116,13 +118,42 @@ def drag_batch(cost: float | None, configs: list[Config], backward: bool, cap: i
     per_example = matmul_work([c.replace(batch=1) for c in configs], backward)
     if cost is None or per_example <= 0:
         return cap
-    return int(min(cap, max(MIN_DRAG_BATCH, DRAG_BUDGET_S / (cost * per_example))))
+    # the floor is the canonical net's; a net k times its work per example has a floor k times
+    # lower (depth 200: 8 examples, issue 23), whose histograms still bin every unit
+    floor = max(MIN_CHUNK, min(MIN_DRAG_BATCH, MIN_DRAG_BATCH * CANONICAL_WORK / per_example))
+    return int(min(cap, max(floor, DRAG_BUDGET_S / (cost * per_example))))
 
 
 def matmul_work(configs: list[Config], backward: bool) -> float:
     """Multiply-adds of a frame's matmuls: what its compute time is divided by."""
     per_side = (c.batch * sum(a * b for a, b in itertools.pairwise(c.widths)) for c in configs)
     return float(sum(per_side)) * (3 if backward else 1)
+
+
+# a change's first picture: as many examples as the measured cost fits in this, then the rest of
+# the batch a chunk of that size at a time, each chunk merged into the picture (issue 23)
+FRAME_BUDGET_S = 0.2
+# seconds per multiply-add assumed until frames have measured it (a loaded 2-core machine's)
+DEFAULT_COST = 3e-11
+MIN_CHUNK = 8  # fewer, and each chunk's calls dominate
+# seconds per weight a chunk costs beyond its matmuls (its ∂L/∂W written and added to the sum):
+# a chunk is made big enough for its matmuls to cost 4 times that
+FOLD_COST_S = 1e-9
+
+
+def first_chunk(cost: float | None, configs: list[Config], backward: bool) -> int | None:
+    """Examples a change's first frame computes, the chunk its refinement then goes on with;
+    None when the whole batch fits in twice the budget (one frame, no chunk's overheads: the
+    canonical net's). Chunks are evened out so the last one repeats few examples."""
+    whole = max(c.batch for c in configs)
+    per_example = matmul_work([c.replace(batch=1) for c in configs], backward)
+    cost = cost or DEFAULT_COST
+    n = int(FRAME_BUDGET_S / (cost * max(per_example, 1.0)))
+    if 2 * n >= whole:
+        return None
+    floor = max(MIN_CHUNK, int(4 * FOLD_COST_S / (3 * cost)))
+    k = -(-whole // max(floor, n))
+    return -(-whole // k)
 
 
 # how long the first frame waits for a compute process that is starting (the app starts it
@@ -172,6 +203,7 @@ class Engine(WorkerEngine):
         self._cancel = threading.Event()  # the job in progress is to be abandoned
         self.where = "thread"  # where the newest frame was made: "thread" or "process"
         self.frames = 0  # snapshots delivered, for tests and the fps counter
+        self._theory_sent = False  # a refinement's first frame brought its theory
         self.start()
 
     def submit(
@@ -234,22 +266,35 @@ class Engine(WorkerEngine):
                 with self._cond:
                     self._busy = False
             if frame is not None:
-                self.frames += 1
-                # theory first: emitted after the frame, it crashed the interpreter at exit
-                # now and then (a self-test quitting at its first frame, 3 runs in 12)
-                self.theory_ready.emit(frame.theory)
-                snaps = frame.snaps
-                self.snapshot_ready.emit(snaps[0], snaps[1] if len(snaps) > 1 else None)
+                self._deliver(frame)
+
+    def _deliver(self, frame: Frame, refining: bool = False) -> None:
+        """A frame to the UI thread; of a refinement's frames, the first with a theory brings
+        it."""
+        self.frames += 1
+        # theory first: emitted after the frame, it crashed the interpreter at exit
+        # now and then (a self-test quitting at its first frame, 3 runs in 12)
+        if not self._theory_sent:
+            self.theory_ready.emit(frame.theory)
+        # (a refinement's first frame comes before its theory: the next brings it)
+        self._theory_sent = refining and frame.theory.prediction is not None
+        snaps = frame.snaps
+        self.snapshot_ready.emit(snaps[0], snaps[1] if len(snaps) > 1 else None)
 
     def compute(self, job: Job) -> Frame | None:
         """The job's frame, made on the calling thread (the worker's; a test's), its cost taught
         to the BLAS tuner; None (and `failed`) if it cannot be made or was abandoned."""
         configs = [c for c in (job.config, job.compare) if c is not None]
         rows = job.rows
+        self._theory_sent = False
         try:
             tuner = self.drag_tuner if job.drag else self.tuner
-            n = self.blas_threads = tuner.choose()
-            frame = self.make(configs, rows, n, job.phase)
+            chunk = None if job.drag else first_chunk(tuner.cost(), configs, needs_backward(rows))
+            # a refinement runs while the UI paints its frames: like a drag, it leaves the UI a
+            # core (and small matmuls gain little from a second thread, which stalls under load)
+            n = self.blas_threads = min(tuner.counts) if chunk else tuner.choose()
+            more = (chunk,) if chunk else ()  # (a frame made at once takes make()'s four)
+            frame = self.make(configs, rows, n, job.phase, *more)
             # a new shape's first frame builds the net and draws its input (up to twice the
             # cost): recorded, one such cost once kept a window's sweep on 1 thread
             shape = tuple((c.widths, c.batch, c.dtype) for c in configs)
@@ -267,10 +312,14 @@ class Engine(WorkerEngine):
             self.failed.emit(f"internal error ({type(e).__name__}: {e}); the last frame is kept")
         return None
 
-    def make(self, configs: list[Config], rows, n: int, phase: bool = False) -> Frame:
+    def make(
+        self, configs: list[Config], rows, n: int, phase: bool = False, chunk: int | None = None
+    ) -> Frame:
         """In the compute process; in a new one if it has ended (the frame it was making is
         made again there, once: a config that ends two processes is refused, not tried on
-        this thread, where it would end the window too)."""
+        this thread, where it would end the window too). With `chunk`, the frames of the
+        refinement before the last are delivered as they come."""
+        partial = functools.partial(self._deliver, refining=True)
         for attempt in range(2):
             remote = self.remote
             wait = RESTART_WAIT_S if self._restarted else FIRST_WAIT_S if self.frames == 0 else 0
@@ -278,7 +327,7 @@ class Engine(WorkerEngine):
                 break
             self._restarted = False
             try:
-                frame = remote.make(configs, rows, n, phase)
+                frame = remote.make(configs, rows, n, phase, chunk, partial)
             except ProcessEnded as e:
                 self.remote = compute_process.replace(remote)
                 self._restarted = self.remote is not None
@@ -293,7 +342,9 @@ class Engine(WorkerEngine):
             self._local.release()  # what frames made here before the process was up held
             return frame
         self.where = "thread"
-        return self._local.make(configs, rows, n, phase, self._cancel.is_set)
+        return self._local.make(
+            configs, rows, n, phase, self._cancel.is_set, chunk=chunk, partial=partial
+        )
 
 
 # kept here for the views and tests that name them
@@ -305,5 +356,6 @@ __all__ = [
     "Theory",
     "drag_batch",
     "drag_blas",
+    "first_chunk",
     "matmul_work",
 ]

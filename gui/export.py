@@ -229,6 +229,7 @@ VIEW_FIELDS = {
     "grad": (_flag, "true or false"),
     "wgrad": (_flag, "true or false"),
     "per_layer_y": (_flag, "true or false"),
+    "x_axis": (lambda v: v in ("auto", "linear", "log"), '"auto", "linear" or "log"'),
     "theory": (_flag, "true or false"),
     "editing": (lambda v: v in ("A", "B"), '"A" or "B"'),
     "focus_layer": (

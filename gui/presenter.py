@@ -27,7 +27,7 @@ from gui.views.layer_grid import has_rows
 DRAG_REFRESH_MS = 100
 # what a view may need, by the state's fields that change it
 ASPECTS = {
-    "rows": "rows", "per_layer_y": "axes", "theory": "theory", "focus_layer": "focus",
+    "rows": "rows", "per_layer_y": "axes", "x_axis": "axes", "theory": "theory", "focus_layer": "focus",
     "editing": "editing", "phase_shown": "phase",
 }  # fmt: skip
 
@@ -42,6 +42,7 @@ class ViewFrame:
     overlay: bool = False  # the theory's curves are wanted (the box ticked, an init-time frame)
     rows: tuple[str, ...] = ("act", "grad")
     per_layer_y: bool = False
+    x_axis: str = "auto"  # gui/state.py X_AXES
     editing: str = "A"
     focus_layer: int = 0
     dragging: bool = False  # a hand holds a slider: the frame is one of a drag's
@@ -145,7 +146,7 @@ class Presenter(QObject):
             a, self.latest_b,
             theory=self.theory if self.theory is not None and self.theory.config == a.config
             else None,
-            overlay=engine and s.theory, rows=s.rows, per_layer_y=s.per_layer_y,
+            overlay=engine and s.theory, rows=s.rows, per_layer_y=s.per_layer_y, x_axis=s.x_axis,
             editing=s.editing, focus_layer=s.focus_layer, dragging=dragging,
             motion=dragging or not engine or self.recording or s.animation.mode != "off",
             batch=s.config.batch, step=self.step,

@@ -29,10 +29,10 @@ def check(win) -> list[str]:
         for row in win.grid.rows:
             for s in snap.layers:
                 _, y = win.grid.curve_data(row, s.index)
-                if len(y) != snap.config.bins or not np.isfinite(y).all():
-                    problems.append(
-                        f"panel {row} L{s.index} does not hold {snap.config.bins} finite bins"
-                    )
+                span = win.grid.log_span(row)  # a log₁₀|x| row has its own bins
+                bins = snap.config.bins if span is None else span[1]
+                if len(y) != bins or not np.isfinite(y).all():
+                    problems.append(f"panel {row} L{s.index} does not hold {bins} finite bins")
     if blank(win.grab()):
         problems.append("the window grab is blank")
     return problems + compute_process_problems(snap.config)

@@ -7,7 +7,7 @@ a saved session is this state serialised (`to_toml`, `load`).
 
 Fields (defaults in FIELDS): `config` and `compare` (the A and B sides), `editing` (the side the
 docks edit), `live`, `rows` (the quantities shown: act or preact, then grad, wgrad),
-`per_layer_y`, `focus_layer` (the overview's detail panel), `scene`, `animation`,
+`per_layer_y`, `x_axis` (the histograms' value axis: X_AXES), `focus_layer` (the overview's detail panel), `scene`, `animation`,
 `presentation`, `theory` (mean-field overlay on), and two that last only as long as a hand or a
 dock does: `dragging` (the newest change comes from a held slider) and `phase_shown` (the phase
 diagram's dock is on screen, so the engine makes its grid).
@@ -23,11 +23,14 @@ from gui import export
 from gui.animation import Animation
 
 ROWS_AT_START = ("act", "grad")
+# the histograms' value axis: "auto" puts gradients (and deep heatmaps) on log₁₀|x|, where a
+# vanishing or exploding net drifts left or right; "linear" and "log" put every row on one
+X_AXES = ("auto", "linear", "log")
 SHARED = ("seed", "batch")  # one seed and one batch for both sides of a comparison
 # what a state file holds; presentation, dragging and phase_shown describe the screen and hands
 SAVED = (
-    "config", "compare", "editing", "rows", "per_layer_y", "focus_layer", "scene", "animation",
-    "theory",
+    "config", "compare", "editing", "rows", "per_layer_y", "x_axis", "focus_layer", "scene",
+    "animation", "theory",
 )  # fmt: skip
 
 
@@ -64,6 +67,7 @@ class SessionState(QObject):
     live = _Field()
     rows = _Field()
     per_layer_y = _Field()
+    x_axis = _Field()
     focus_layer = _Field()
     scene = _Field()
     animation = _Field()
@@ -76,7 +80,7 @@ class SessionState(QObject):
         super().__init__(parent)
         self._values = {
             "config": config, "compare": None, "editing": "A", "live": True,
-            "rows": ROWS_AT_START, "per_layer_y": False, "focus_layer": 0, "scene": None,
+            "rows": ROWS_AT_START, "per_layer_y": False, "x_axis": "auto", "focus_layer": 0, "scene": None,
             "animation": Animation().fit(config), "presentation": False, "theory": True,
             "dragging": False, "phase_shown": False,
         }  # fmt: skip
@@ -90,6 +94,8 @@ class SessionState(QObject):
         if "rows" in values:
             values["rows"] = tuple(values["rows"])
             _check_rows(values["rows"])
+        if "x_axis" in values and values["x_axis"] not in X_AXES:
+            raise ValueError(f"x_axis {values['x_axis']!r}: one of {', '.join(X_AXES)}")
         new = {**self._values, **values}
         if new["compare"] is None or new["editing"] not in ("A", "B"):
             new["editing"] = "A"
@@ -133,7 +139,7 @@ class SessionState(QObject):
         return {k: self._values[k] for k in SAVED}
 
     def to_toml(self) -> str:
-        view = {**row_flags(self.rows), "per_layer_y": self.per_layer_y}
+        view = {**row_flags(self.rows), "per_layer_y": self.per_layer_y, "x_axis": self.x_axis}
         view.update(editing=self.editing, focus_layer=self.focus_layer, theory=self.theory)
         if self.scene is not None:
             view["scene"] = self.scene.name
@@ -152,6 +158,7 @@ class SessionState(QObject):
             editing=view.get("editing", "A"),
             rows=rows,
             per_layer_y=view.get("per_layer_y", False),
+            x_axis=view.get("x_axis", "auto"),
             focus_layer=view.get("focus_layer", 0),
             scene=_scene(view.get("scene")),
             theory=view.get("theory", True),

@@ -9,18 +9,16 @@ restarts the run at step 0, which is that same picture.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 
-from core.stats import Hist, Snapshot
 from core.training import TrainRecord
 from gui import export, recording
 from gui.docks.training_dock import TrainingDock
 from gui.idle import Later
+from gui.training_bins import shared_bins
 from gui.training_engine import Setup, TrainFrame, TrainingEngine
 
 if TYPE_CHECKING:
@@ -31,41 +29,6 @@ REPLAY_MS = 80  # per recorded step when replaying
 VIEWS_SHARE = 0.36  # of the window's width, for the curves dock when it first appears
 VIEWS_MIN_WIDTH = 420
 VIEWS_SIZE_HINT = QSize(600, 480)  # what the curves ask for (a pyqtgraph view; a test checks)
-
-
-def rebin(h: Hist, lo: float, hi: float, bins: int) -> Hist | None:
-    """h's counts on other bins, each bin's count spread evenly over its width (linear CDF).
-    Two trainers measure on their own ranges; the grid overlays B only on A's bins."""
-    if not all(np.isfinite((h.lo, h.hi, lo, hi))) or h.hi <= h.lo:
-        return None
-    cum = np.concatenate([[0.0], np.cumsum(h.counts, dtype=np.float64)])
-    cdf = np.interp(np.linspace(lo, hi, bins + 1), h.edges, cum)
-    return Hist(
-        lo, hi, np.diff(cdf), h.underflow + cdf[0], h.overflow + cum[-1] - cdf[-1], h.sampled
-    )
-
-
-def shared_bins(a: Snapshot, b: Snapshot) -> tuple[Snapshot, Snapshot]:
-    """Both sides on one set of bins per panel (the union of their ranges, A's bin count), as the
-    window's own comparison has: two trainers measure on their own ranges, and the grid overlays
-    B only on A's bins."""
-    layers_a, layers_b = list(a.layers), list(b.layers)
-    for i, (sa, sb) in enumerate(zip(a.layers, b.layers, strict=False)):
-        hists_a, hists_b = dict(sa.hists), {}
-        for row, ha in sa.hists.items():
-            hb = sb.hists.get(row)
-            if hb is None:
-                continue
-            lo, hi, n = min(ha.lo, hb.lo), max(ha.hi, hb.hi), len(ha.counts)
-            ra, rb = rebin(ha, lo, hi, n), rebin(hb, lo, hi, n)
-            if ra is not None and rb is not None:
-                hists_a[row], hists_b[row] = ra, rb
-        layers_a[i] = dataclasses.replace(sa, hists=hists_a)
-        layers_b[i] = dataclasses.replace(sb, hists=hists_b)
-    return (
-        Snapshot(a.config, tuple(layers_a), a.compute_ms),
-        Snapshot(b.config, tuple(layers_b), b.compute_ms),
-    )
 
 
 class _Holder(QWidget):
@@ -94,7 +57,11 @@ class TrainingController(QObject):
         # paints (two, as their axes fit new labels) made one run of 100+ ms with the rest
         self._views_due = False
         self._views_timer = Later(self._present_views, self)
-        self._reveal = Later(lambda: self._views.show(), self)  # see _engage
+        self._repaint = Later(self._repaint_central, self)  # see _open_curves
+        self._reveal = Later(self._show_views, self)
+        # the worker waits while the window lays out and paints a start (engine.hold): released
+        # once the event loop has caught up with that paint
+        self._release = Later(self._release_worker, self)
         self.holder = _Holder()
         self.holder.setMinimumWidth(VIEWS_MIN_WIDTH)
         QVBoxLayout(self.holder).setContentsMargins(0, 0, 0, 0)
@@ -152,7 +119,8 @@ class TrainingController(QObject):
         from gui.views.training_views import TrainingViews
 
         if self._views is None and self._making is None:
-            self._making = TrainingViews(later=True)
+            layers, sides = self.state.config.depth + 1, "A" if self.state.compare is None else "AB"
+            self._making = TrainingViews(later=True, layers=layers, sides=sides)
         if self._views is None:
             self._make_timer.start()
 
@@ -170,6 +138,7 @@ class TrainingController(QObject):
         self._make_timer.stop()
         self._views = views
         views.setMinimumWidth(VIEWS_MIN_WIDTH)
+        views.painted.connect(self._views_painted)
         views.set_layer(self.dock.layer.value(), self.dock.time_side.currentText())
         self.holder.layout().addWidget(views)
         views.show()  # now, with its dock (a layout shows a new child only a turn later)
@@ -228,26 +197,49 @@ class TrainingController(QObject):
     def _engage(self) -> None:
         dock = self.win.docks["training_views"]
         if not dock.isVisible():
-            # the window makes room for the dock (its plots resized and repainted) first, the
-            # curves show once the event loop has caught up: in one run, with the curves' first
-            # paint, that was 100-130 ms of CPU
-            if self._views is not None:
-                self._views.hide()
-                self._reveal.start()
-            dock.show()
-            width = min(max(int(VIEWS_SHARE * self.win.width()), 420), 640)
-            self.win.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
-            # the window and the curves take their new layout now, before the first paint
-            # (left to the event loop, each layout that settled later repainted them)
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            self._open_curves(dock)
         self.dock.message.setText("")
         self._show(True)
         self._live_toggled(True)
+
+    def _open_curves(self, dock) -> None:
+        """The curves' dock opens over three turns of the event loop, a click answered between
+        any two: the window's new layout, its paint (the central views narrower), the curves'
+        first paint; the worker builds and trains once the last is done (engine.hold). In one
+        turn they were 70-80 ms of CPU, and with the worker's build and first steps taking both
+        cores and the GIL meanwhile, 137 ms on a quiet machine (issue 17)."""
+        self.engine.hold()
+        self.win.centralWidget().setUpdatesEnabled(False)  # painted a turn later: _repaint
+        if self._views is not None:
+            self._views.hide()
+        dock.show()
+        width = min(max(int(VIEWS_SHARE * self.win.width()), 420), 640)
+        self.win.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+        # the window and the curves take their new layout now, before the first paint
+        # (left to the event loop, each layout that settled later repainted them)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self._repaint.start()
+
+    def _repaint_central(self) -> None:
+        self.engine.hold()  # anew: on a loaded machine a stage can take long
+        self.win.centralWidget().setUpdatesEnabled(True)  # which repaints it
+        (self._reveal if self._views is not None else self._release).start()
 
     def _show(self, on: bool) -> None:
         """Training records take over the window's views (no blending: training is motion)."""
         self.presenter.source = "training" if on else "engine"
         self.showing = on
+
+    def _show_views(self) -> None:
+        self.engine.hold()
+        self._views.show()  # the worker is released after its first paint (_views_painted)
+
+    def _views_painted(self) -> None:
+        if self.engine.held:
+            self._release.start()
+
+    def _release_worker(self) -> None:
+        self.engine.hold(False)
 
     def _keep_in_lecture(self, visible: bool) -> None:
         """The lecture view hides every dock; a race being watched keeps its curves."""
@@ -293,9 +285,14 @@ class TrainingController(QObject):
     # ------------------------------------------------------------ frames
     def take_frame(self) -> None:
         """The newest frame the worker published, if any, presented (the worker steps on)."""
-        frame = self.engine.take()
+        frame = self.engine.take(hold=True)
         if frame is None:
+            self.engine.hold(False)
             return
+        if self._views is None or frame.run == self._views.run or not self._views.isVisible():
+            self.engine.hold(False)  # only a run's first frame, which lays the curves out anew
+        else:
+            self._release.stop()  # released after the curves' present and paint
         if self.frame is None or frame.run != self.frame.run:
             self.scrub = None  # a new run: follow it
             self.dock.set_live(True)
@@ -336,6 +333,8 @@ class TrainingController(QObject):
         if self._views_due and self._views is not None and rec is not None:
             self._views.present(self.frame, None if self.scrub is None else rec.step)
         self._views_due = False
+        if self.engine.held and not (self._views is not None and self._views.isVisible()):
+            self._release.start()  # else after their paint (_views_painted)
 
     def _report(self, f: TrainFrame) -> None:
         if f.diverged:

@@ -23,6 +23,7 @@ from gui.workers import WorkerEngine
 
 GRID_N = 48  # decision-boundary resolution: 2304 points through the net
 GRID_SHARE = 0.2  # at most this share of the worker's time goes to decision grids
+HOLD_MAX_S = 2.0  # a hold the UI forgot to release ends by itself: training never stalls on it
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class TrainingEngine(WorkerEngine):
         self._run = 0
         self._grid_cost = 0.0
         self._grid_at = 0.0
+        self._held_until = 0.0  # time.monotonic() until which the worker waits (see hold)
         self.start()
 
     # ------------------------------------------------------------ UI thread
@@ -114,12 +116,29 @@ class TrainingEngine(WorkerEngine):
     def retune(self, **changes) -> None:
         self._command(("retune", changes))
 
-    def take(self) -> TrainFrame | None:
-        """The newest frame, once; the worker may step on after this."""
+    def take(self, hold: bool = False) -> TrainFrame | None:
+        """The newest frame, once; the worker may step on after this (with hold: once released)."""
         with self._cond:
             frame, self._frame, self._posted = self._frame, None, False
+            if hold:
+                self._held_until = time.monotonic() + HOLD_MAX_S
             self._cond.notify()
             return frame
+
+    def hold(self, on: bool = True) -> None:
+        """The UI thread is about to lay out and paint a lot (a run's first frame, the curves dock
+        opening): the worker waits, between steps and before a command, until released (or for
+        HOLD_MAX_S at most). Trained alongside, OpenBLAS's threads took both cores and the
+        worker's Python the GIL, and the first start's paint waited for them: 137 ms of wall time
+        for 70 ms of CPU on a quiet machine (issue 17)."""
+        with self._cond:
+            self._held_until = time.monotonic() + HOLD_MAX_S if on else 0.0
+            self._cond.notify_all()
+
+    @property
+    def held(self) -> bool:
+        with self._cond:
+            return self._held()
 
     def _command(self, cmd: tuple | None, running: bool | None = None) -> None:
         with self._cond:
@@ -135,8 +154,10 @@ class TrainingEngine(WorkerEngine):
     def _loop(self) -> None:
         while True:
             with self._cond:
-                while not self._stop and not self._commands and not self._may_step():
-                    self._cond.wait()
+                while not self._stop and (
+                    self._held() or (not self._commands and not self._may_step())
+                ):
+                    self._cond.wait(self._hold_left())
                 if self._stop:
                     return
                 commands, self._commands = self._commands, []
@@ -153,6 +174,20 @@ class TrainingEngine(WorkerEngine):
             except Exception as e:  # a bug: say so, keep the window, trace on stderr
                 traceback.print_exc()
                 self._fail(f"training stopped by an internal error ({type(e).__name__}: {e})")
+
+    def _held(self) -> bool:
+        return time.monotonic() < self._held_until
+
+    def _hold_left(self) -> float | None:
+        """How long to wait on the condition: until the hold ends, or (none) for a notify."""
+        left = self._held_until - time.monotonic()
+        return left if left > 0 else None
+
+    def _wait_held(self) -> None:
+        """Between two steps: the UI asked for the cores and the GIL for a while."""
+        with self._cond:
+            while not self._stop and self._held():
+                self._cond.wait(self._hold_left())
 
     def _may_step(self) -> bool:
         """Running, something to run, and the UI has taken the last frame (lock-step)."""
@@ -199,6 +234,7 @@ class TrainingEngine(WorkerEngine):
         waits for a long frame, and the two sides of a race stay at the same step."""
         a = self._trainers[0]
         for _ in range(max(0, min(n, a.train.steps - a.step_count))):
+            self._wait_held()
             if self._stop or (playing and not self._running):
                 return
             for tr in self._trainers:

@@ -127,6 +127,36 @@ def test_ctrl_c_during_a_long_run_exits_130_with_one_line():
     assert err.splitlines() == ["interrupted (Ctrl-C)"]
 
 
+@pytest.mark.parametrize("marker", ["numpy", "core.config"])
+def test_ctrl_c_while_python_m_core_imports_exits_130_with_one_line(marker):
+    """A Ctrl-C in the first 0.3 s printed a traceback: `python -m core` imports the package
+    before __main__, and core/__init__.py imported NumPy. The interpreter's -X importtime lines
+    say how far the imports are: SIGINT is sent when the first line naming `marker` comes (a
+    NumPy module; the core's config), no sleep. Before the imports were lazy, both landed in
+    core/__init__.py and ended in a traceback."""
+    with subprocess.Popen(
+        [sys.executable, "-X", "importtime", "-m", "core", "stats", "--depth", "2", "--json"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        try:
+            for line in proc.stderr:
+                if line.startswith("import time:") and line.split("|")[-1].strip().startswith(
+                    marker
+                ):
+                    proc.send_signal(signal.SIGINT)
+                    break
+            else:
+                pytest.fail(f"no import of {marker} was seen")
+            out, err = proc.communicate(timeout=60)
+        finally:
+            proc.kill()
+    said = [x for x in err.splitlines() if not x.startswith("import time:")]
+    assert (proc.returncode, out, said) == (130, "", ["interrupted (Ctrl-C)"])
+
+
 def rss_mb(pid: int) -> float:
     try:
         status = Path(f"/proc/{pid}/status").read_text()

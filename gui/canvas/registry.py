@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from gui.canvas.views.correlation import CorrelationView
 from gui.canvas.views.formula import FormulaView
+from gui.canvas.views.heatmap import HeatmapView
+from gui.canvas.views.histograms import HistogramsView
 from gui.canvas.views.ladder import Ladder
 from gui.canvas.views.seeds import SeedsView
 from gui.canvas.views.spectrum import SpectrumView
@@ -30,6 +32,8 @@ CANVAS_VIEWS: dict[str, type] = {
     "symmetry": SymmetryView,
     "weights": WeightsView,
     "formula": FormulaView,
+    "histograms": HistogramsView,
+    "heatmap": HeatmapView,
     "ladder": Ladder,
     "stats": StatsView,
     "units": UnitsView,

@@ -13,15 +13,15 @@ from PySide6.QtGui import QColor, QPen
 from gui import theme
 from gui.canvas.sizes import Sizes
 
-THEORY_GREY = "#808080"  # neutral: the prediction is a reference, not a side
-
 
 def side_color(side: str) -> str:
-    """A and B in clearly different hues (the theme's, when it names the sides)."""
-    named = getattr(theme, "SIDE_COLORS", None)
-    if named is not None:
-        return named[side]
-    return theme.QUANTITY_COLORS["act"] if side == "A" else theme.WARN
+    """A and B in clearly different hues, the theme's (gui/theme.py SIDE_COLORS)."""
+    return theme.SIDE_COLORS[side]
+
+
+def theory_grey() -> str:
+    """Neutral: the prediction is a reference, not a side (the theme's, ≥ 4.5:1)."""
+    return theme.QUANTITY_COLORS["theory"]
 
 
 def pen(color: str, sizes: Sizes, dashed: bool = False, scale: float = 1.0) -> QPen:

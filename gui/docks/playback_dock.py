@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from gui.animation import BOUND_RANGE, MODES, PERIOD_RANGE, sweepable
 from gui.docks.controls import show
-from gui.state import row_flags, rows_of
+from gui.state import X_AXES, row_flags, rows_of
 
 VIEW_BOXES = (  # preact, grad, wgrad, per_layer_y: text, tooltip
     ("pre-activations h instead of φ(h)",
@@ -28,8 +28,13 @@ VIEW_BOXES = (  # preact, grad, wgrad, per_layer_y: text, tooltip
     ("weight-gradient row ∂L/∂W", "Add a third row with the weight gradients."),
     ("own y axis per panel", "Each panel scales its own height instead of sharing the row's."),
 )  # fmt: skip
+X_AXIS_TIP = (
+    "The histograms' value axis. auto: gradients on log₁₀|x| (a vanishing net drifts left, an "
+    "exploding one right; the filled part is the negative values), the rest linear. linear, "
+    "log: every row so."
+)
 # the state's fields the dock shows (the sweep's parameters follow the edited config)
-OWN = frozenset({"live", "animation", "rows", "per_layer_y"})
+OWN = frozenset({"live", "animation", "rows", "per_layer_y", "x_axis"})
 SHOWN = OWN | {"config", "compare", "editing"}
 
 
@@ -57,6 +62,10 @@ class PlaybackDock(QWidget):
         for box, (_, tip) in zip(boxes, VIEW_BOXES, strict=True):
             box.setToolTip(tip)
             form.addRow(box)
+        self.x_axis = QComboBox()
+        self.x_axis.addItems(list(X_AXES))
+        self.x_axis.setToolTip(X_AXIS_TIP)
+        form.addRow("x axis", self.x_axis)
         self.grad.setChecked(True)
         self.resample_btn.clicked.connect(self.resample)
         self.state = None
@@ -103,6 +112,7 @@ class PlaybackDock(QWidget):
         for box in (self.preact, self.grad, self.wgrad):
             box.toggled.connect(self._rows_ticked)
         self.per_layer_y.toggled.connect(lambda on: state.update(per_layer_y=on))
+        self.x_axis.currentTextChanged.connect(lambda t: state.update(x_axis=t))
         state.changed.connect(self._show_state)
         self._show_state()
 
@@ -122,7 +132,7 @@ class PlaybackDock(QWidget):
         if not what & OWN and sweepable(self.state.edited) == self._names:
             return  # a config change (a drag's every step) that moves nothing shown here
         inputs = (self.live, self.animation, self.sweep_param, self.sweep_from, self.sweep_to,
-                  self.period, self.preact, self.grad, self.wgrad, self.per_layer_y)  # fmt: skip
+                  self.period, self.preact, self.grad, self.wgrad, self.per_layer_y, self.x_axis)  # fmt: skip
         with contextlib.ExitStack() as blocked:
             for w in inputs:
                 blocked.enter_context(QSignalBlocker(w))
@@ -146,6 +156,7 @@ class PlaybackDock(QWidget):
                            strict=True):  # fmt: skip
             show(box, on)
         show(self.per_layer_y, s.per_layer_y)
+        show(self.x_axis, s.x_axis)
         sweeping = a.mode == "sweep"
         self.sweep_param.setEnabled(bool(names) and sweeping)
         for w in (self.sweep_from, self.sweep_to, self.period):

@@ -67,6 +67,7 @@ class Compute(QObject):
             snap is not None
             and snap.config == s.config
             and (s.compare is None) == (self.presenter.latest_b is None)
+            and not snap.refining
             and self.engine.idle
             and not self.awaiting
         )
@@ -85,7 +86,7 @@ class Compute(QObject):
             self._ask_phase(self.presenter.theory)
 
     def _on_snapshot(self, snap: Snapshot, b: Snapshot | None = None) -> None:
-        self.awaiting = False
+        self.awaiting = self.awaiting and snap.refining  # the rest of the batch is on its way
         if self.presenter.source != "engine":  # the views show a training record
             return
         c = self.state.config

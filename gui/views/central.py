@@ -41,6 +41,8 @@ class CentralView(QStackedWidget, ViewBase):
     def present(self, f: ViewFrame) -> None:
         self._set_rows(f.rows)
         self.grid.y_mode = "layer" if f.per_layer_y else "shared"
+        for view in (self.grid, self.detail, self.overview):
+            view.x_axis = f.x_axis
         if len(f.a.layers) > GRID_MAX_DEPTH:
             self.setCurrentIndex(1)
             self.overview.present(f.a, f.b)
@@ -48,11 +50,12 @@ class CentralView(QStackedWidget, ViewBase):
             return
         self.setCurrentIndex(0)
         a, b, options = self._shown
-        if a is not f.a or b is not f.b or options != (f.rows, f.per_layer_y, self.grid.scale):
+        options_now = (f.rows, f.per_layer_y, f.x_axis, self.grid.scale)
+        if a is not f.a or b is not f.b or options != options_now:
             # a drag's frames are already motion: blending each one repainted the grid at 60 Hz
             # (a UI thread half busy, 6 frames a second); the release's frame blends again
             self.grid.present(f.a, blend=False if f.motion else None, b=f.b)
-            self._shown = (f.a, f.b, (f.rows, f.per_layer_y, self.grid.scale))
+            self._shown = (f.a, f.b, options_now)
         if not f.overlay:
             self.grid.show_theory(None)
         elif f.theory is not None:  # else the old curves stay until this frame's theory comes

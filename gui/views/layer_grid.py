@@ -8,20 +8,19 @@ y range grows at once but shrinks only when the data fall well below it, so axes
 
 from __future__ import annotations
 
-import math
 import time
 from types import MappingProxyType
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QPixmapCache
 
-from core.activations import ACTIVATIONS
+from core.regions import regions
 from core.stats import Hist, LayerStats, Snapshot
 from gui.state import ROWS_AT_START
-from gui.theme import QUANTITY_COLORS
-from gui.views import unindexed
+from gui.theme import QUANTITY_COLORS, band_color
+from gui.views import log_axis, unindexed
 from gui.views.grid_items import (  # noqa: F401  (DashCurve, StepCurve: named here by tests)
     DashCurve,
     Run,
@@ -29,7 +28,18 @@ from gui.views.grid_items import (  # noqa: F401  (DashCurve, StepCurve: named h
     _Panel,
     title_html,
 )
+from gui.views.log_axis import Binned
 from gui.views.panel_pool import PanelPool
+from gui.views.panel_text import (  # noqa: F401  (_fmt, mark_outside: named here by tests)
+    BADGE_FROM,
+    _fmt,
+    _nice_top,
+    _place_outside,
+    _std,
+    mark_outside,
+    panel_title,
+)
+from gui.views.panel_type import PanelType, line_spacing
 
 BLEND_MS = 140
 PIXMAP_CACHE_KIB = 256 * 1024  # room for several 4K grids' axes
@@ -46,52 +56,10 @@ def has_rows(snap: Snapshot, rows: tuple[str, ...]) -> bool:
     return all(r in snap.layers[0].hists for r in rows) if snap.layers else True
 
 
-STD_FIELD = {
-    "preact": "preact_std",
-    "act": "act_std",
-    "grad": "grad_std",
-    "wgrad": "weight_grad_std",
-}
-
-
-def _std(row: str, s: LayerStats) -> float:
-    return getattr(s, STD_FIELD[row])
-
-
-def panel_title(row: str, s: LayerStats) -> tuple[tuple[Run, ...], ...]:
-    """Lines of text runs: the layer in bold and σ, then saturation and dead units if notable."""
-    std = _std(row, s)
-    notes = []
-    if row in ("act", "preact"):
-        saturates = ACTIVATIONS[s.activation].saturates != "none"  # not ReLU's off half
-        if saturates and s.saturated_frac >= 0.05:
-            notes.append(f"sat {100 * s.saturated_frac:.0f}%")
-        if s.dead_units >= 0.01:
-            notes.append(f"dead {100 * s.dead_units:.0f}%")
-    first = ((f"L{s.index}", True, None), (f"  σ {_fmt(std)}", False, None))
-    return (first, ((" · ".join(notes), False, None),)) if notes else (first,)
-
-
-def edge_ticks(lo: float, hi: float) -> list[tuple[float, str]]:
-    """Three labels inside the panel (a quarter, the middle, three quarters): narrow panels stay
-    legible at any scale, and labels at the very edges would be clipped."""
-    ticks = [lo + (hi - lo) * f for f in (0.25, 0.5, 0.75)]
-    if lo < 0 < hi:  # zero is always labelled, in place of the quarter nearest to it
-        ticks[min(range(3), key=lambda i: abs(ticks[i]))] = 0.0
-    rounded = [float(f"{t:.2g}") for t in ticks]
-    return [(t, _fmt(t)) for t in rounded]
-
-
-def _fmt(v: float) -> str:
-    if not math.isfinite(v):
-        return "—"
-    if v == 0:
-        return "0"
-    return f"{v:.3g}" if 1e-3 <= abs(v) < 1e4 else f"{v:.0e}" if abs(v) >= 1e4 else f"{v:.1e}"
-
-
 class LayerGrid(pg.GraphicsLayoutWidget):
     """present(snapshot) shows it; rows and blending are view options, not config."""
+
+    placed = Signal()  # a shape made over several turns is in place (its panels are new)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -102,6 +70,8 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self.rows: tuple[str, ...] = ROWS_AT_START
         self.blend = True
         self.y_mode = "shared"  # or "layer": each panel its own y range
+        self.x_axis = "auto"  # gui/state.py X_AXES: which rows are on log₁₀|x|
+        self._spans: dict[str, tuple[int, int]] = {}  # a log row's bins (log_axis.row_span)
         self._pool = PanelPool(self.ci)
         self._pool.ready.connect(self._placed)
         self._snapshot: Snapshot | None = None
@@ -111,8 +81,10 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(16)
         self._timer.timeout.connect(self._tick)
-        self.ci.layout.setSpacing(2)
         self.scale = 1.0  # type and line scale (the presentation view's projector factor)
+        self.sizes = None  # on the lecture canvas: sizes from its pixel height (set_sizes)
+        self._type: PanelType | None = None
+        self.ci.layout.setSpacing(self.panel_type.gap)
         # nothing to see before the first snapshot: painting the empty panels' axes first cost
         # 160-210 ms of the launch, all of it repainted when the data came
         self.setUpdatesEnabled(False)
@@ -127,6 +99,10 @@ class LayerGrid(pg.GraphicsLayoutWidget):
     @property
     def snapshot(self) -> Snapshot | None:
         return self._snapshot
+
+    @property
+    def snapshot_b(self) -> Snapshot | None:
+        return self._b
 
     @property
     def _panels(self) -> dict[tuple[str, int], _Panel]:
@@ -152,15 +128,51 @@ class LayerGrid(pg.GraphicsLayoutWidget):
     def panel(self, row: str, layer: int) -> pg.PlotItem:
         return self._panels[(row, layer)].plot
 
+    def on_log(self, row: str) -> bool:
+        """Whether `row`'s panels are on log₁₀|x| (the x_axis mode)."""
+        return log_axis.on_log(self.x_axis, row)
+
+    def log_span(self, row: str) -> tuple[int, int] | None:
+        """A log row's global bins (first, count) (core/loghist.py), None on a linear row."""
+        return self._spans.get(row) if self.on_log(row) else None
+
+    def binned(self, row: str, s: LayerStats, side: str = "A") -> Binned:
+        """What panel (row, s.index) draws of s (its A or B side) on the row's current axis."""
+        span = self.log_span(row)
+        h = s.hists[row]
+        return log_axis.linear(h) if span is None else log_axis.logarithmic(h.log, span)
+
+    def recolor(self) -> None:
+        """The theme's palette changed (gui/theme.py restyle): every pen and row title anew."""
+        for p in self._panels.values():
+            p.recolor()
+        self._pool.relabel()
+        if self._snapshot is not None:
+            self._apply(1.0)
+
     def set_scale(self, scale: float) -> None:
         """Type and lines at `scale` from the next present (or prepare) on."""
         self.scale = scale
+        self.ci.layout.setSpacing(self.panel_type.gap)
+
+    def set_canvas_sizes(self, sizes) -> None:
+        """On the lecture canvas: type, lines and gaps from its pixel height (sizes.Sizes)."""
+        self.sizes = sizes
+        self.ci.layout.setSpacing(self.panel_type.gap)
+
+    @property
+    def panel_type(self) -> PanelType:
+        key = (self.scale, self.sizes.height if self.sizes is not None else 0)
+        if self._type is None or (self._type.scale, self._type.height) != key:
+            self._type = PanelType(*key)  # made once: it is asked for twice a panel a frame
+        return self._type
 
     def show_theory(self, curves: dict | None) -> None:
         """Dashed mean-field curves on the panels (None: hide them)."""
         self._theory = curves
         for (row, layer), p in self._panels.items():
-            xy = curves.get((row, layer)) if curves else None
+            # the curves are densities over the linear axis: none on a log one
+            xy = curves.get((row, layer)) if curves and not self.on_log(row) else None
             p.show_theory(*(xy if xy is not None else (None, None)))
 
     def theory_data(self, row: str, layer: int):
@@ -183,7 +195,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self._snapshot = snap
         self._b = b
         placed = self._pool.shape
-        if self._pool.want((tuple(s.index for s in snap.layers), self.rows, self.scale)):
+        if self._pool.want((tuple(s.index for s in snap.layers), self.rows, self.panel_type)):
             reshaped = self._pool.shape != placed
             if reshaped:
                 self._fresh_start()
@@ -192,7 +204,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
     def prepare(self, indices: tuple[int, ...]) -> None:
         """Make and place the panels for these layers ahead of their first snapshot (the window
         calls it while the engine computes, so the two overlap instead of adding up)."""
-        self._pool.want((tuple(indices), self.rows, self.scale))
+        self._pool.want((tuple(indices), self.rows, self.panel_type))
 
     # ----------------------------------------------------------- internals
     def _placed(self) -> None:
@@ -203,6 +215,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         if snap is not None and tuple(s.index for s in snap.layers) == self._pool.shape[0]:
             self._show(False)
         self.show_theory(self._theory)
+        self.placed.emit()
 
     def _fresh_start(self) -> None:
         """A new shape starts as a grid made for it would: y ranges from its first frame (the
@@ -212,11 +225,13 @@ class LayerGrid(pg.GraphicsLayoutWidget):
             p.ymax = 0.0
             p.room = 0
             p.title = ()
+        self._spans = {}
 
     def _show(self, blend: bool) -> None:
         snap, b = self._snapshot, self._b
         b_layers = {s.index: s for s in b.layers} if b is not None else {}
         for row in self._rows_in(snap):
+            self._fit_span(row, snap, b)
             for s in snap.layers:
                 p = self._panels[(row, s.index)]
                 self._update_panel(p, row, s, blend)
@@ -239,25 +254,30 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         have = snap.layers[0].hists if snap.layers else {}
         return tuple(row for row in self.rows if row in have)
 
+    def _fit_span(self, row: str, snap: Snapshot, b: Snapshot | None) -> None:
+        """A log row's bins: around every layer of both sides, kept while they still fit."""
+        if not self.on_log(row):
+            self._spans.pop(row, None)
+            return
+        hists = [s.hists[row].log for sn in (snap, b) if sn is not None for s in sn.layers]
+        self._spans[row] = log_axis.row_span(hists, self._spans.get(row))
+
     def _update_panel(self, p: _Panel, row: str, s: LayerStats, blend: bool) -> None:
+        span = self.log_span(row)
         h = s.hists[row]
-        if (h.lo, h.hi) != p.xrange:
-            p.plot.setXRange(h.lo, h.hi, padding=0)
-            ticks = edge_ticks(h.lo, h.hi)
-            p.plot.getAxis("bottom").setTicks([ticks])
-            p.ticks = [t for t, _ in ticks]
-            p.curve.set_guides(p.ticks, max(p.ymax, 1e-12))
-            p.xrange = (h.lo, h.hi)
-            p.edges = None
-        if p.edges is None or len(p.edges) != len(h.counts) + 1:  # a new range or bin count
-            p.edges = h.edges
-        target = fraction(h)
-        if p.shown is None or len(p.shown) != len(target) or not blend:
-            p.shown = target.copy()
+        d = log_axis.linear(h) if span is None else log_axis.logarithmic(h.log, span, p.edges)
+        if (d.lo, d.hi) != p.xrange or span != p.log_span:
+            self._set_axis(p, row, s, d, span)
+            d = log_axis.linear(h) if span is None else log_axis.logarithmic(h.log, span)
+        if p.edges is None or len(p.edges) != len(d.shares) + 1:  # a new range or bin count
+            p.edges = d.edges
+        if p.shown is None or len(p.shown) != len(d.shares) or not blend:
+            p.shown = d.shares.copy()
         p.start = p.shown.copy()
-        p.target = target
-        p.set_title(panel_title(row, s), self.scale)
-        mark_outside(p, h)
+        p.target = d.shares
+        p.target_negative = d.negative
+        p.set_title(panel_title(row, s), self.panel_type)
+        mark_outside(p, d)
         bad = s.nonfinite_frac if row in ("act", "preact") else 0.0
         if s.nonfinite and (bad > 0 or row in ("grad", "wgrad")):
             share = bad if bad > 0 else None
@@ -265,23 +285,42 @@ class LayerGrid(pg.GraphicsLayoutWidget):
             badge.setText(
                 f"overflow: {100 * share:.0f}% non-finite" if share else "non-finite values"
             )
-            badge.setPos((h.lo + h.hi) / 2, 0.5 * max(p.ymax, 1e-12))
+            badge.setPos((d.lo + d.hi) / 2, 0.5 * max(p.ymax, 1e-12))
             badge.show()
         else:
             p.hide_note("badge")
 
+    def _set_axis(self, p: _Panel, row: str, s: LayerStats, d: Binned, span) -> None:
+        """A new x range: its ticks, guides and shaded regions."""
+        p.plot.setXRange(d.lo, d.hi, padding=0)
+        ticks = (log_axis.decade_ticks if span else log_axis.linear_ticks)(d.lo, d.hi)
+        p.plot.getAxis("bottom").setTicks([ticks])
+        p.ticks = [t for t, _ in ticks]
+        p.xrange = (d.lo, d.hi)
+        p.log_span = span
+        p.edges = None
+        shade = log_axis.log_regions if span else log_axis.linear_regions
+        p.bands = shade(regions(s.activation, row), d.lo, d.hi)
+        p.curve.set_guides(p.ticks, max(p.ymax, 1e-12))
+        p.curve.set_bands(p.bands, max(p.ymax, 1e-12), band_color())
+
     def _update_b(self, p: _Panel, row: str, s: LayerStats, sb: LayerStats | None) -> None:
         hb = sb.hists[row] if sb is not None else None
-        if hb is None or (hb.lo, hb.hi, len(hb.counts)) != (*p.xrange, len(p.target)):
+        span = self.log_span(row)
+        if hb is not None and span is not None:
+            db = log_axis.logarithmic(hb.log, span, p.edges)
+        elif hb is not None and (hb.lo, hb.hi, len(hb.counts)) == (*p.xrange, len(p.target)):
+            db = log_axis.linear(hb)
+        else:
             p.show_b(None, None)  # no B, or not on A's bins (only run_joint's pairs overlay)
             p.target_b_peak = 0.0
             return
-        heights = fraction(hb)
-        p.show_b(hb.edges, heights)
-        p.target_b_peak = float(heights.max())
-        b_color = QUANTITY_COLORS["b_side"]
-        b_line = ((f"B σ {_fmt(_std(row, sb))}", False, b_color),)
-        p.set_title((*panel_title(row, s), b_line), self.scale)
+        p.show_b(p.edges, db.shares)
+        p.target_b_peak = float(db.shares.max()) if len(db.shares) else 0.0
+        b_line = ((f"B σ {_fmt(_std(row, sb))}", False, QUANTITY_COLORS["b_side"]),)
+        (layer, sigma), *notes = panel_title(row, s)
+        a_line = (layer, (sigma[0], sigma[1], QUANTITY_COLORS["a_side"]))  # σ in A's colour
+        p.set_title((a_line, *notes, b_line), self.panel_type)
 
     def _sync_y(self) -> None:
         """Per row: one y range for every panel (comparable heights), with hysteresis."""
@@ -302,7 +341,22 @@ class LayerGrid(pg.GraphicsLayoutWidget):
                         p.ymax = ymax
                         p.plot.setYRange(0, ymax, padding=0)
                         p.curve.set_guides(p.ticks, ymax)
+                        p.curve.set_bands(p.bands, ymax, band_color())
                         _place_outside(p)
+                    self._y_ticks(group, ymax)
+
+    def _y_ticks(self, group: list[_Panel], ymax: float) -> None:
+        """0 and the top, and the middle where the panel is tall enough and it is round: labels
+        that never run into each other on a short panel (pyqtgraph put five in 50 px)."""
+        ticks = [(0.0, "0"), (ymax, log_axis.short(ymax))]
+        mid = log_axis.short(ymax / 2)
+        spacing = line_spacing(self.panel_type.font("tick"))
+        if len(mid) <= 4 and group[0].plot.vb.height() >= 5 * spacing:
+            ticks.insert(1, (ymax / 2, mid))
+        for p in group:
+            if p.place is not None and p.place[1] == 1 and p.yticks != ticks:
+                p.plot.getAxis("left").setTicks([ticks])
+                p.yticks = ticks
 
     def _tick(self) -> None:
         t = min(1.0, (time.perf_counter() - self._t0) * 1e3 / BLEND_MS)
@@ -316,40 +370,13 @@ class LayerGrid(pg.GraphicsLayoutWidget):
                 continue
             p.shown = p.target if t >= 1.0 else p.start + (p.target - p.start) * t
             p.curve.setData(p.edges, p.shown)
-
-
-def mark_outside(p: _Panel, h: Hist) -> None:
-    """The shares of h's values below and above the panel's range, in its top corners."""
-    for kind, n in (("under", h.underflow), ("over", h.overflow)):
-        if n:
-            share = 100 * n / max(h.sampled, 1)
-            text = "<0.1%" if share < 0.1 else f"{share:.1f}%" if share < 10 else f"{share:.0f}%"
-            p.note(kind).setText(f"◀ {text}" if kind == "under" else f"{text} ▶")
-            p.note(kind).show()
-        else:
-            p.hide_note(kind)
-    _place_outside(p)
-
-
-def _place_outside(p: _Panel) -> None:
-    """The out-of-range shares at the top corners; with both shown, the right one a line lower
-    (in a narrow panel the two met in the middle and read as one garbled label)."""
-    top = max(p.ymax, 1e-12)
-    under, over = p.notes.get("under"), p.notes.get("over")
-    if under is not None:
-        under.setPos(p.xrange[0], top)
-    if over is not None:
-        both = under is not None and under.isVisible()
-        over.setPos(p.xrange[1], top * (0.8 if both else 1.0))
-
-
-def _nice_top(v: float) -> float:
-    """Headroom above the peak, rounded so the axis labels stay short."""
-    if not math.isfinite(v) or v <= 0:
-        return 1.0
-    v *= 1.15
-    e = math.floor(math.log10(v))
-    for m in (1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0):
-        if m * 10**e >= v:
-            return min(m * 10**e, 1.0)
-    return 1.0
+            if p.target_negative is not None:  # the negative values' share glides with it
+                if t >= 1.0:
+                    negative = p.target_negative
+                else:
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        part = np.where(p.target > 0, p.target_negative / p.target, 0.0)
+                    negative = part * p.shown
+                p.curve.set_fill(negative, p.fill_color())
+            else:
+                p.curve.set_fill(None)

@@ -10,8 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 
 from core.stats import ROW_TITLES, Snapshot
-from gui.views import unindexed
-from gui.views.layer_grid import fraction
+from gui.views import log_axis, unindexed
 
 COLORMAP = "viridis"  # perceptually uniform and colour-blind safe
 
@@ -27,7 +26,9 @@ class Overview(pg.GraphicsLayoutWidget):
         self._plots: dict[tuple[str, str], pg.PlotItem] = {}
         self._built: tuple = ()
         self._depth: dict[str, int] = {}
-        self._own: dict[tuple[str, str], bool] = {}  # a plot's rows each on their own range
+        self._own: dict[tuple[str, str], str] = {}  # its x axis's caption (own range, log)
+        self.x_axis = "auto"  # gui/state.py X_AXES; in "auto" a deep net's rows are all on log|x|
+        self._spans: dict[str, tuple[int, int]] = {}  # a log row's global bins
         self.scene().sigMouseClicked.connect(self._clicked)  # once: the scene outlives rebuilds
 
     def set_rows(self, rows: tuple[str, ...]) -> None:
@@ -39,8 +40,12 @@ class Overview(pg.GraphicsLayoutWidget):
         return self._plots[(side, row)]
 
     def image_data(self, row: str, side: str = "A") -> np.ndarray:
-        """(layers, bins) array shown for row: log10 of the share per bin."""
+        """(bins, layers) array shown for row: log10 of the share per bin."""
         return self._images[(side, row)].image
+
+    def log_span(self, row: str) -> tuple[int, int] | None:
+        """A row's global log bins (core/loghist.py) while it is on log₁₀|x|, else None."""
+        return self._spans.get(row) if log_axis.on_log(self.x_axis, row, deep=True) else None
 
     @property
     def sides(self) -> tuple[str, ...]:
@@ -51,29 +56,41 @@ class Overview(pg.GraphicsLayoutWidget):
         sides = {"A": snap, "B": b} if b is not None else {"A": snap}
         if self._built != (self.rows, tuple(sides)):
             self._build(tuple(sides))
+        for row in self.rows:
+            if log_axis.on_log(self.x_axis, row, deep=True):
+                logs = [s.hists[row].log for sn in sides.values() for s in sn.layers]
+                self._spans[row] = log_axis.row_span(logs, self._spans.get(row))
         for side, sn in sides.items():
             self._depth[side] = len(sn.layers)
             for row in self.rows:
                 self._show(side, row, [s.hists[row] for s in sn.layers])
 
     def _show(self, side: str, row: str, hists: list) -> None:
-        data = np.stack([fraction(h) for h in hists])  # (layers, bins)
+        span = self.log_span(row)
+        if span is not None:
+            binned = [log_axis.logarithmic(h.log, span) for h in hists]
+            caption, ticks = "log₁₀|value| (filled: each layer's share per bin)", True
+        else:
+            binned = [log_axis.linear(h) for h in hists]
+            own = len({(h.lo, h.hi) for h in hists}) > 1  # x range "layer": each its own range
+            caption = "value / each layer's own range (x range: layer)" if own else ""
+            ticks = False
+        data = np.stack([d.shares for d in binned])  # (layers, bins)
         with np.errstate(divide="ignore"):
             logd = np.log10(np.maximum(data, 1e-5))
         img = self._images[(side, row)]
         img.setImage(logd.T, autoLevels=False, levels=(-5, 0))
-        own = len({(h.lo, h.hi) for h in hists}) > 1  # x range "layer": each row on its own range
-        lo, hi = (-1.0, 1.0) if own else (hists[0].lo, hists[0].hi)
+        lo, hi = (-1.0, 1.0) if caption.startswith("value") else (binned[0].lo, binned[0].hi)
         img.setRect(lo, 0.5, hi - lo, len(hists))
         plot = self._plots[(side, row)]
         plot.setXRange(lo, hi, padding=0)
         plot.setYRange(0.5, len(hists) + 0.5, padding=0)
-        if self._own.get((side, row)) != own:  # a new label redraws the axis: only on a change
-            self._own[(side, row)] = own
-            plot.setLabel(
-                "bottom", "value / each layer's own range (x range: layer)" if own else ""
-            )
-            plot.getAxis("bottom").showLabel(own)
+        key = (caption, (lo, hi) if ticks else None)
+        if self._own.get((side, row)) != key:  # a new label redraws the axis: only on a change
+            self._own[(side, row)] = key
+            plot.setLabel("bottom", caption)
+            plot.getAxis("bottom").showLabel(bool(caption))
+            plot.getAxis("bottom").setTicks([log_axis.decade_ticks(lo, hi, 6)] if ticks else None)
 
     def _build(self, sides: tuple[str, ...]) -> None:
         self.clear()

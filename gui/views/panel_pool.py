@@ -21,11 +21,12 @@ from core.stats import ROW_TITLES
 from gui.idle import Later
 from gui.theme import QUANTITY_COLORS
 from gui.views.grid_items import _Panel
+from gui.views.panel_type import PanelType
 
 BUILD_SLICE_MS = 25.0  # panels are made for this long a turn (one more may end past it)
 LABEL_WIDTH = 22
 
-Shape = tuple[tuple[int, ...], tuple[str, ...], float]  # layer indices, rows, type scale
+Shape = tuple[tuple[int, ...], tuple[str, ...], PanelType]  # layer indices, rows, type
 
 
 def event_loop_running() -> bool:
@@ -91,7 +92,7 @@ class PanelPool(QObject):
 
     def _place(self) -> None:
         """Every wanted (row, layer) in its cell, then the rows' titles; the layout once."""
-        indices, rows, scale = self.target
+        indices, rows, kind = self.target
         cells = {(row, i): (r, c) for r, row in enumerate(rows) for c, i in enumerate(indices, 1)}
         new, free = self._assign(cells)
         grid = self._layout.layout
@@ -109,8 +110,8 @@ class PanelPool(QObject):
             p.place = cells[key]
         for key, p in new.items():
             p.key = key
-            p.show(key[0], p.place[1] == 1, scale)
-        self._label_rows(rows)
+            p.show(key[0], p.place[1] == 1, kind)
+        self._label_rows(rows, kind)
         self._spare, self.panels, self.shape = free, new, self.target
         grid.activate()  # geometry now, as pyqtgraph's addItem gives it (callers map points)
 
@@ -132,7 +133,12 @@ class PanelPool(QObject):
                 new[key].reset()
         return {key: new[key] for key in cells}, free
 
-    def _label_rows(self, rows: tuple[str, ...]) -> None:
+    def relabel(self) -> None:
+        """The rows' titles in the theme's current colours."""
+        if self.shape is not None:
+            self._label_rows(self.shape[1], self.shape[2])
+
+    def _label_rows(self, rows: tuple[str, ...], kind: PanelType) -> None:
         grid = self._layout.layout
         for r, row in enumerate(rows):
             if r == len(self._labels):
@@ -142,8 +148,13 @@ class PanelPool(QObject):
                 self._labels.append(label)
             label = self._labels[r]
             text, color = ROW_TITLES[row], QUANTITY_COLORS[row]
-            if label.text != text or label.opts.get("color") != color:
-                label.setText(text, color=color)
+            size = f"{kind.sizes.px('axis-label')}px" if kind.sizes else None
+            if (label.text, label.opts.get("color"), label.opts.get("size")) != (text, color, size):
+                label.setMaximumWidth(
+                    LABEL_WIDTH if size is None else 1.6 * kind.sizes.px("axis-label")
+                )
+                label.setText(text, color=color, **({"size": size} if size else {}))
+                label.report_role = "axis-label"
             label.show()
         for label in self._labels[len(rows) :]:
             label.hide()

@@ -34,7 +34,9 @@ def _color(spec, alpha: int | None = None) -> QColor:
 class PanelTitle(QGraphicsObject):
     """A panel's title, painted as runs of text centred over its (hidden) LabelItem."""
 
-    def __init__(self, label: pg.LabelItem, points: float):
+    report_role = "panel-title"  # what the lecture canvas's layout report calls it
+
+    def __init__(self, label: pg.LabelItem, font: QFont):
         super().__init__(label)
         self._label = label
         self._runs: list[tuple] = []
@@ -43,18 +45,17 @@ class PanelTitle(QGraphicsObject):
         self._rect = QRectF()
         self._laid_out = False
         self._lines: tuple = ()
-        self.set_points(points)
+        self.set_font(font)
         label.geometryChanged.connect(self._relayout)
 
-    def set_points(self, points: float) -> None:
-        """The type's size (the presentation view's scale changes it); the lines are laid out
-        again in it."""
+    def set_font(self, font: QFont) -> None:
+        """The type (the presentation view's scale or the canvas's height sets it); the lines are
+        laid out again in it."""
         self._fonts = {}
         for bold in (False, True):
-            font = QFont()
-            font.setPointSizeF(points)
-            font.setBold(bold)
-            self._fonts[bold] = (font, QFontMetricsF(font))
+            f = QFont(font)
+            f.setBold(bold)
+            self._fonts[bold] = (f, QFontMetricsF(f))
         self._widths: dict[tuple[str, bool], float] = {}
         self.set_lines(self._lines)
 
@@ -77,6 +78,9 @@ class PanelTitle(QGraphicsObject):
             self.prepareGeometryChange()
         self._laid_out = False
         self.update()
+
+    def line_width(self, line: tuple[Run, ...]) -> float:
+        return sum(self._advance(text, bold) for text, bold, _ in line)
 
     def _advance(self, text: str, bold: bool) -> float:
         """A run's width, measured once (the layer's run never changes, σ's rarely repeats)."""

@@ -31,6 +31,8 @@ class StatusView(ViewBase):
         shown = snap.config.batch
         if f.step is not None:
             self.batch_label.setText(f"training step {f.step} · batch {shown}")
+        elif snap.refining:
+            self.batch_label.setText(f"{snap.examples} of {shown} examples")
         elif shown < f.batch:
             note = f"dragging; full {f.batch} on release" if f.dragging else f"full {f.batch} next"
             self.batch_label.setText(f"batch {shown} ({note})")

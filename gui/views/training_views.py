@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
@@ -22,36 +22,25 @@ from gui import theme
 from gui.training_engine import TrainFrame
 from gui.views import unindexed
 from gui.views.boundary import CLASS_COLORS, boundary_rgb, boundary_title
+from gui.views.train_series import KARPATHY, RATIO_SPAN, finite, layer_colors
 
 SPLIT_COLORS = {"train": "#0072B2", "test": "#D55E00"}
 SIDE_STYLE = {"A": Qt.PenStyle.SolidLine, "B": Qt.PenStyle.DashLine}
 KEY = " ".join(f"<span style='color:{c}'>━ {s}</span>" for s, c in SPLIT_COLORS.items())
 KEY += " · B dashed"
-# CS231n notes (Karpathy), "Neural Networks Part 3", ratio of weights:updates: "a rough heuristic
-# is that this ratio should be somewhere around 1e-3". A rule of thumb, so the label says so.
-KARPATHY = -3.0
-RATIO_SPAN = (-6.0, 0.5)
 TITLE_SIZE = "9pt"  # short titles: a plot cannot be narrower than its title
-
-
-def layer_colors(n: int) -> list:
-    """Dark (first layer) to light (head), so depth reads as shade."""
-    cmap = pg.colormap.get("viridis")
-    return [cmap.map(0.85 * i / max(n - 1, 1)) for i in range(n)]
-
-
-def _finite(a: np.ndarray) -> np.ndarray:
-    """Non-finite values become gaps (the curve is drawn with connect='finite')."""
-    out = np.asarray(a, np.float64)
-    return np.where(np.isfinite(out), out, np.nan)
 
 
 class TrainingViews(pg.GraphicsLayoutWidget):
     """later=True makes only the widget: make_part() then makes the plots one group at a time
     (the whole took 90-100 ms of the UI thread, which the first training start waited for, issue
-    17); `made` says when all are there. Nothing else may be called before."""
+    17); `made` says when all are there. Nothing else may be called before. `layers` and `sides`:
+    the run expected (the window's depth + 1, "A" or "AB"), whose per-layer curves are made
+    with the plots rather than in its first frame."""
 
-    def __init__(self, parent=None, later: bool = False):
+    painted = Signal()  # after each paint of the view (the controller lets training go on)
+
+    def __init__(self, parent=None, later: bool = False, layers: int = 0, sides: str = "A"):
         super().__init__(parent)
         unindexed(self)
         self.ci.layout.setSpacing(4)
@@ -71,10 +60,16 @@ class TrainingViews(pg.GraphicsLayoutWidget):
             self._build_time_view,
             self._build_boundaries,
             self._finish,
+            lambda: self._ratio_curves(layers, sides) if layers > 0 else None,
             self._fit_axes,
         ]
         while self._parts and not later:
             self.make_part()
+
+    @property
+    def run(self) -> int:
+        """The training run the curves show (-1: none yet)."""
+        return self._run
 
     @property
     def made(self) -> bool:
@@ -200,6 +195,10 @@ class TrainingViews(pg.GraphicsLayoutWidget):
                     name = names.get(i) if side == "A" and kind == "update" else None
                     if name is not None:
                         self.layer_legend.addItem(curve, name)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        self.painted.emit()
 
     def changeEvent(self, event) -> None:
         """Follow the window's light/dark theme (theme.apply changes the application palette)."""
@@ -331,9 +330,9 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         h = snap.history
         x = h.steps().astype(np.float64)
         for split in ("train", "test"):
-            loss = _finite(h.series(f"{split}_loss"))
+            loss = finite(h.series(f"{split}_loss"))
             self.curves[("loss", side, split)].setData(x, loss)
-            self.curves[("acc", side, split)].setData(x, _finite(h.series(f"{split}_acc")))
+            self.curves[("acc", side, split)].setData(x, finite(h.series(f"{split}_acc")))
             self._grow("loss", self.loss, loss)
 
     def _ratios(self, side: str, snap: TrainSnapshot | None) -> None:
@@ -342,7 +341,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         h = snap.history
         x = h.steps().astype(np.float64)
         for kind, plot in (("update", self.update_plot), ("grad", self.grad_plot)):
-            r = _finite(h.ratios(kind))
+            r = finite(h.ratios(kind))
             for i in range(r.shape[1]):
                 curve = self.curves.get((kind, side, i))
                 if curve is not None:

@@ -1,8 +1,9 @@
-"""The lecture scenes in resources/presets: they parse, they run, and every caption tells the truth.
+"""The lecture scenes in resources/presets: they parse, they run, and every word tells the truth.
 
-Each scene's caption states numbers a student will read off the window; the test of that scene,
-registered under its name in CLAIMS, asserts exactly those numbers against the core (with the
-scene's own seed, so the picture in the room is the one that was checked).
+Each scene's claim and speaker details state facts and numbers a student will read off the
+window; the test of that scene, registered under its name in CLAIMS, asserts exactly those against
+the core (with the scene's own seed, so the picture in the room is the one that was checked). That
+the claim's live numbers are the frame's is tests/core/test_scenes.py's.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from core.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 SCENES = presets.all_scenes()
 CANON = {"depth": 10, "width": 500, "batch": 1000}
-NOT_CANON = {"fan-in-vs-fan-out", "deep-relu-residual"}  # a funnel; depth 100 (batch 200 for speed)
+# a funnel (twice); depth 100 (batch 200 for speed); mean field's depths and a narrow net (#19)
+NOT_CANON = {"fan-in-vs-fan-out", "glorot-fan-avg", "deep-relu-residual"}
+NOT_CANON |= {"order-and-chaos", "isometry", "narrow-nets-fluctuate", "symmetry-under-training"}
 
 
 @functools.cache
@@ -76,7 +79,7 @@ def claim(name):
 
 
 # ---------------------------------------------------------------------------------------------
-# One function per scene: each assertion is a number (or fact) its caption states.
+# One function per scene: each assertion is a number (or fact) its claim or details state.
 
 
 @claim("zeros")
@@ -99,6 +102,26 @@ def _zeros(scene):
     assert 0.0035 <= b.layers[-1].weight_grad_std <= 0.0045
     top = net(scene.compare).layers[-1]
     assert top.dW.any() and np.ptp(top.dW, axis=0).max() == 0.0
+
+
+@claim("constant-symmetry")
+def _constant(scene):
+    a, b = ab("constant-symmetry")
+    assert scene.config.value == 0.002 and scene.compare.std == 0.002
+    # layer 1's std is the same on both sides (about 0.044, = 0.002·√500)...
+    assert a.layers[0].act_std == pytest.approx(b.layers[0].act_std, rel=0.03)
+    np.testing.assert_allclose(col(a, "act_std"), 0.044, atol=0.001)  # healthy in every layer
+    # ...yet every unit of A's layers is a copy of the others, and every hidden unit gets the
+    # same gradient; B's units all differ
+    layers = net(scene.config).layers
+    for layer in layers:
+        assert np.ptp(layer.h, axis=1).max() == 0.0
+    for layer in layers[:-1]:  # the hidden units: one gradient, so one update, for all of them
+        assert np.ptp(layer.delta, axis=1).max() == 0.0 and np.ptp(layer.dW, axis=1).max() == 0.0
+    for layer in net(scene.compare).layers:
+        assert np.ptp(layer.h, axis=1).min() > 0.0
+    assert (col(a, "weight_std") == 0).all() and col(b, "weight_std")[0] > 0
+    assert col(b, "act_std")[1] / col(b, "act_std")[0] == pytest.approx(0.045, rel=0.05)
 
 
 @claim("tiny-normal-tanh")
@@ -273,6 +296,40 @@ def _fan(scene):
     assert ga[0] ** 2 == pytest.approx(10 / 512, rel=0.25)
 
 
+@claim("glorot-fan-avg")
+def _fan_avg(scene):
+    assert scene.config.widths == (784, 512, 256, 128, 10) and scene.config.mode == "fan_avg"
+    a, b = ab("glorot-fan-avg")
+    out = snap(scene.config.replace(mode="fan_out"))
+    pre = [col(s, "preact_std")[:3] for s in (b, a, out)]  # fan_in, fan_avg, fan_out
+    grad = [col(s, "grad_std")[0] for s in (b, a, out)]
+    assert (pre[0] < pre[1]).all() and (pre[1] < pre[2]).all()  # between, in every hidden layer
+    assert grad[0] < grad[1] < grad[2]  # and backward
+    np.testing.assert_allclose(pre[1], [1.6, 1.8, 2.05], rtol=0.03)
+    assert pre[0][2] == pytest.approx(1.4, abs=0.05) and pre[2][2] == pytest.approx(3.5, abs=0.05)
+    assert grad[1] == pytest.approx(0.27, abs=0.01) and grad[0] == pytest.approx(0.15, abs=0.005)
+    assert grad[2] == pytest.approx(1.0, abs=0.05)
+
+
+@claim("variance-not-shape")
+def _shape(scene):
+    a, b = ab("variance-not-shape")
+    assert scene.config.init == "xavier-uniform" and scene.compare.truncation == "keras"
+    bound = math.sqrt(6 / 1000)
+    wa, wb = net(scene.config).layers[0].W, net(scene.compare).layers[0].W
+    assert np.abs(wa).max() <= bound and np.abs(wa).max() > 0.99 * bound  # a box
+    sigma = math.sqrt(1 / 500) / 0.87962566103423978
+    assert np.abs(wb).max() <= 2 * sigma * (1 + 1e-6)  # a bell cut at 2σ
+    for w in (wa, wb):
+        assert w.var() * 500 == pytest.approx(1.0, rel=0.01)  # both Var(w) = 1/500
+    # the same activations: layer by layer within 2% (the Xavier-tanh seed spread)
+    np.testing.assert_allclose(col(a, "act_std"), col(b, "act_std"), rtol=0.02)
+    assert a.layers[0].act_std == pytest.approx(0.63, abs=0.005)
+    assert a.layers[-1].act_std == pytest.approx(0.23, abs=0.005)
+    plain = snap(scene.compare.replace(init="xavier-normal", truncation="none"))
+    np.testing.assert_allclose(col(plain, "act_std"), col(a, "act_std"), rtol=0.02)
+
+
 @claim("selu-lecun")
 def _selu(scene):
     a, b = ab("selu-lecun")
@@ -435,7 +492,7 @@ def _symmetry_under_training(scene):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_every_order_name_has_a_scene_and_a_caption_test():
+def test_every_order_name_has_a_scene_and_a_claims_test():
     assert list(SCENES) == presets.ORDER
     assert sorted(CLAIMS) == sorted(presets.ORDER)
     assert len(presets.ORDER) >= 18
@@ -451,17 +508,14 @@ def test_scene_is_well_formed(name):
     scene = presets.load(name)
     assert scene.name == name
     assert scene.title and scene.title != name
+    sentences = re.findall(r"[.!?](?:\s|$)", scene.details.strip())
+    assert 2 <= len(sentences) <= 5, scene.details
+    assert scene.caption == scene.details  # the normal window's caption bar shows the details
     assert scene.emphasis and set(scene.emphasis) <= set(presets.EMPHASIS)
-    if scene.claim:  # the canvas's scenes: a short title, one claim, the evidence laid out
-        assert len(scene.title.split()) <= 10 and len(scene.claim.split()) <= 25
-        assert scene.layout and not scene.caption
-        return
-    sentences = re.findall(r"[.!?](?:\s|$)", scene.caption.strip())
-    assert 2 <= len(sentences) <= 3, scene.caption
     if name not in NOT_CANON:
         assert {k: getattr(scene.config, k) for k in CANON} == CANON
-    has_b = re.search(r"\bB\b", scene.caption) is not None
-    assert has_b == (scene.compare is not None), "caption and [compare] disagree about side B"
+    has_b = re.search(r"\bB\b", scene.details) is not None
+    assert has_b == (scene.compare is not None), "details and [compare] disagree about side B"
 
 
 @pytest.mark.parametrize("name", presets.ORDER)

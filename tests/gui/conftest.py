@@ -1,7 +1,9 @@
+import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 
 from core import Config
+from core.loghist import PER_DECADE
 from gui.main_window import MainWindow
 
 SMALL = Config(depth=4, width=64, batch=128)
@@ -32,8 +34,27 @@ def make_window(qtbot, settings):
 
 
 def wait_shown(qtbot, win, config, timeout=15000):
-    """Until the window shows the snapshot of exactly this config, blending done."""
+    """Until the window shows the snapshot of exactly this config on its whole batch (a big
+    net's first frames refine, core/chunks.py), blending done."""
     qtbot.waitUntil(
-        lambda: win.latest is not None and win.latest.config == config and not win.grid.animating,
+        lambda: (
+            win.latest is not None
+            and win.latest.config == config
+            and not win.latest.refining
+            and not win.grid.animating
+        ),
         timeout=timeout,
     )
+
+
+def drawn(grid, row, s):
+    """What a grid's panel (row, s.index) must draw of the core's LayerStats s, from the core's own
+    counts: the linear histogram's shares, or on a log row (gradients by default) the
+    log-magnitude histogram's on the bins the row shows. (edges, shares)."""
+    h = s.hists[row]
+    span = grid.log_span(row)
+    if span is None:
+        return h.edges, h.counts / max(h.sampled, 1)
+    first, n = span
+    pos, neg = h.log.on(first, n)
+    return (first + np.arange(n + 1)) / PER_DECADE, (pos + neg) / max(h.log.sampled, 1)

@@ -104,20 +104,27 @@ def test_labels_overlap_neither_each_other_nor_the_data(qtbot, size, share):
 
 
 def test_b_is_the_bold_fix_unless_the_scene_says_a(qtbot):
+    """Hue tells the side (the theme's, as in every view); weight tells the fix."""
     frame = frame_of(TINY, FIX)
     pal = sides.colors()
     view = shown(qtbot, frame)
-    assert view.labels[("B", "forward")].color.name() == pal["bold"].lower()
-    assert view.labels[("A", "forward")].color.name() == pal["muted"].lower()
+    assert view.labels[("B", "forward")].color.name() == pal["B"].lower()
+    assert view.labels[("A", "forward")].color.name() == pal["A"].lower()
+    assert view.labels[("B", "forward")].textItem.font().bold() is True
+    assert view.labels[("A", "forward")].textItem.font().bold() is False
     view = shown(qtbot, frame, options={"fix": "A"})
-    assert view.labels[("A", "forward")].color.name() == pal["bold"].lower()
+    assert view.labels[("A", "forward")].color.name() == pal["A"].lower()
+    assert view.labels[("A", "forward")].textItem.font().bold() is True
     assert view.labels[("B", "forward")].textItem.font().bold() is False
 
 
 def test_colours_keep_their_contrast_on_both_themes():
-    for theme, pal in sides.PALETTES.items():
-        for role in ("bold", "muted", "theory", "text"):
-            assert sides.contrast(pal[role], sides.BACKGROUNDS[theme]) >= 4.5, (theme, role)
+    from gui import theme
+
+    for name, t in theme.THEMES.items():
+        pal = theme.PALETTES[name]
+        for color in (pal["a_side"], pal["b_side"], pal["theory"], t.foreground):
+            assert sides.contrast(color, t.background) >= 4.5, (name, color)
 
 
 def with_stds(snap, act, grad):

@@ -8,8 +8,8 @@ from PySide6.QtGui import QFont, QImage
 from PySide6.QtWidgets import QApplication
 
 from core import Config, Simulator
-from gui.views.layer_grid import LayerGrid, fraction, has_rows
-from tests.gui.conftest import SMALL
+from gui.views.layer_grid import LayerGrid, has_rows
+from tests.gui.conftest import SMALL, drawn
 from tests.gui.test_window import assert_plots_match_core
 
 ALL_ROWS = ("act", "grad", "wgrad")
@@ -91,7 +91,7 @@ def test_a_grid_reshaped_many_times_paints_as_a_new_one(qtbot):
     assert len(used.panels) == len(fresh.panels) == 8
     for (row, layer), p in used.panels.items():
         np.testing.assert_array_equal(
-            p.curve.getData()[1], fraction(snap.layers[layer - 1].hists[row])
+            p.curve.getData()[1], drawn(used, row, snap.layers[layer - 1])[1]
         )
     assert image(used) == image(fresh)
 
@@ -117,7 +117,7 @@ def test_panels_made_later_get_the_frame_and_the_theory_asked_for_meanwhile(qtbo
     assert len(g.panels) == 10
     for row in ("act", "grad"):
         for s in snap.layers:
-            np.testing.assert_array_equal(g.curve_data(row, s.index)[1], fraction(s.hists[row]))
+            np.testing.assert_array_equal(g.curve_data(row, s.index)[1], drawn(g, row, s)[1])
     np.testing.assert_array_equal(g.theory_data("act", 5)[0], x)
     assert g.theory_data("act", 4) is None
 

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from core import Config, presets, run
-from gui.views.layer_grid import fraction
-from tests.gui.conftest import SMALL, wait_shown
+from tests.gui.conftest import SMALL, drawn, wait_shown
 from tests.gui.test_window import assert_plots_match_core
 
 
@@ -15,7 +14,7 @@ def assert_rows_and_positive_profile(win, config):
     for row in win.grid.rows:
         for s in snap.layers:
             _, y = win.grid.curve_data(row, s.index)
-            np.testing.assert_allclose(y, fraction(s.hists[row]), rtol=1e-12, atol=0)
+            np.testing.assert_allclose(y, drawn(win.grid, row, s)[1], rtol=1e-12, atol=0)
     for key in ("act_std", "grad_std"):
         x, ys = win.profile.series(key)
         core = np.array([getattr(s, key) for s in snap.layers])

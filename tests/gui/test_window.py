@@ -13,7 +13,7 @@ from core import Config, run
 from gui.main_window import GRID_MAX_DEPTH
 from gui.selftest import blank
 from gui.views.layer_grid import fraction, has_rows
-from tests.gui.conftest import SMALL, wait_shown
+from tests.gui.conftest import SMALL, drawn, wait_shown
 
 
 def assert_plots_match_core(win, config):
@@ -21,9 +21,9 @@ def assert_plots_match_core(win, config):
     for row in win.grid.rows:
         for s in snap.layers:
             x, y = win.grid.curve_data(row, s.index)
-            h = s.hists[row]
-            np.testing.assert_allclose(x, h.edges, rtol=1e-12)
-            np.testing.assert_allclose(y, fraction(h), rtol=1e-12, atol=0)
+            edges, shares = drawn(win.grid, row, s)
+            np.testing.assert_allclose(x, edges, rtol=1e-12)
+            np.testing.assert_allclose(y, shares, rtol=1e-12, atol=0)
     for key in ("act_std", "grad_std") if "grad" in win.grid.rows else ("act_std",):
         _, ys = win.profile.series(key)
         np.testing.assert_allclose(ys, [getattr(s, key) for s in snap.layers], rtol=1e-6)
@@ -292,8 +292,10 @@ def test_deep_net_shows_overview_and_click_opens_a_layer(make_window, qtbot):
     deep = Config(depth=40, width=64, batch=64, activation="relu", init="he-normal")
     win = make_window(deep)
     assert win.stack.currentIndex() == 1 and GRID_MAX_DEPTH < 40
-    img = win.overview.image_data("act")
-    assert img.shape == (deep.bins, 40)
+    img = win.overview.image_data("act")  # a deep net's heatmaps on log|x| by default
+    assert img.shape == (win.overview.log_span("act")[1], 40)
+    win.playback_dock.x_axis.setCurrentText("linear")
+    assert win.overview.image_data("act").shape == (deep.bins, 40)
     with qtbot.waitSignal(win.overview.layer_clicked) as sig:
         win.overview.layer_clicked.emit(7)
     assert sig.args == [7]
@@ -315,7 +317,7 @@ def test_deep_ab_overview_shows_b_under_a_on_the_same_axes(make_window, qtbot):
     assert win.stack.currentIndex() == 1 and win.overview.sides == ("A", "B")
     ja, jb = run_joint([Simulator(), Simulator()], [a, b])
     for side, snap in (("A", ja), ("B", jb)):
-        expected = np.stack([fraction(s.hists["act"]) for s in snap.layers])
+        expected = np.stack([drawn(win.overview, "act", s)[1] for s in snap.layers])
         shown = 10 ** win.overview.image_data("act", side).T
         np.testing.assert_allclose(shown, np.maximum(expected, 1e-5), rtol=1e-5)
     win.compare_action.trigger()
@@ -635,6 +637,8 @@ def test_overview_with_per_layer_ranges_says_so(make_window, qtbot):
     deep = Config(depth=20, width=32, batch=32, init="normal", std=0.3)
     win = make_window(deep)
     plot = win.overview.plot("A", "grad")
+    assert "log" in plot.getAxis("bottom").labelText  # by default, on log|x|
+    win.playback_dock.x_axis.setCurrentText("linear")
     grads = [s.hists["grad"] for s in win.latest.layers]
     assert plot.vb.viewRange()[0] == pytest.approx([grads[0].lo, grads[0].hi])
     assert not plot.getAxis("bottom").label.isVisible()
@@ -662,7 +666,7 @@ def test_depth_changes_faster_than_paints_do_not_crash(make_window, qtbot):
 def test_panels_paint_the_snapshots_bins_and_title(make_window):
     """The step curve holds the core's bin heights and bounds them; the title is the core's σ,
     painted (not just set) over its label."""
-    from gui.views.layer_grid import DashCurve, StepCurve, _fmt, edge_ticks
+    from gui.views.layer_grid import DashCurve, StepCurve, _fmt
 
     win = make_window()
     s = win.latest.layers[1]
@@ -690,15 +694,17 @@ def test_panels_paint_the_snapshots_bins_and_title(make_window):
     assert dashed.boundingRect().height() == 1.0 and dashed.pen.style() == Qt.PenStyle.SolidLine
 
     guides = p.curve.guides  # the x grid: faint lines at the labelled x values, full height
-    ticks = [t for t, _ in edge_ticks(h.lo, h.hi)]
+    ticks = p.ticks
+    assert ticks == [-0.5, 0.0, 0.5]  # round values, not at the edges
     assert [line.x1() for line in guides] == ticks
     assert all(line.y1() == 0.0 and line.y2() == p.ymax for line in guides)
     assert p.curve.boundingRect().top() <= 0.0 and p.curve.boundingRect().bottom() >= p.ymax
     image = win.grid.grab().toImage()
     column = win.grid.mapFromScene(p.plot.vb.mapViewToScene(QPointF(ticks[1], 0.5 * p.ymax)))
-    shade = QColor(image.pixel(column)).lightness()
+    # within a pixel of its x (the mapping rounds), darker than the background beside it
+    shade = min(QColor(image.pixel(column + QPoint(d, 0))).lightness() for d in (-1, 0, 1))
     beside = QColor(image.pixel(column + QPoint(3, 0))).lightness()
-    assert shade < beside  # the line is drawn, darker than the panel's background beside it
+    assert shade < beside
 
     bare = StepCurve(pg.mkPen("k"))
     bare.setData(np.array([0.0, 1.0, 2.0]), np.array([np.nan, 0.5]))

@@ -80,7 +80,7 @@ class CorrelationView(ProbeView):
             self.theory[side].setData(
                 layers if want else [],
                 np.asarray(want or [], float),
-                pen=style.pen(style.THEORY_GREY, s, True),
+                pen=style.pen(style.theory_grey(), s, True),
             )
         self._draw_star_and_title(depth)
         self._draw_grams()

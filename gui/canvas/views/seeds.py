@@ -73,7 +73,7 @@ class SeedsView(ProbeView):
             want = np.array([lp.act_std for lp in pred.layers]) if pred is not None else x[:0]
             good = np.isfinite(want) & (want > 0)
             self.theory[side].setData(
-                x[: len(want)][good], want[good], pen=style.pen(style.THEORY_GREY, s, dashed=True)
+                x[: len(want)][good], want[good], pen=style.pen(style.theory_grey(), s, dashed=True)
             )
             style.set_title(self.legends[side], self._legend(side, value, lo, hi), s, color)
         k = self.params[0]

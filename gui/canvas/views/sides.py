@@ -1,6 +1,6 @@
-"""How the canvas tells A from B: two hues (blue and sienna, apart under deuteranopia too), the
-fix bold and the failure muted, theory a neutral grey; each at least 4.5:1 on its theme's
-background (tests/gui/test_canvas_ladder.py checks the ratios).
+"""How the canvas tells A from B: by hue, the same in every view and in the window's grid (the
+theme's slate A and vermillion B, gui/theme.py, each at least 4.5:1 on its background and apart
+under deuteranopia: tests/gui/test_colours.py); the fix drawn bold and the failure muted by weight.
 
 Which side is the fix is the scene's word (a view option "fix": "A" or "B"); by default B when
 there is a B (an A/B scene shows a failure, then its cure), and A alone is drawn bold.
@@ -10,15 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
-# theme → (bold, muted, theory, text); the bold hue is the fix's, the muted one the failure's
-PALETTES = {
-    "light": {"bold": "#0072B2", "muted": "#A0522D", "theory": "#6E6E6E", "text": "#202020"},
-    "dark": {"bold": "#56B4E9", "muted": "#D9A06B", "theory": "#A8A8A8", "text": "#E6E6E6"},
-}
-BACKGROUNDS = {"light": "#FFFFFF", "dark": "#16181C"}
+from gui import theme
 
 
 @dataclass(frozen=True)
@@ -30,23 +24,20 @@ class Side:
 
 def theme_name() -> str:
     """The theme pyqtgraph draws on now (gui/theme.py sets its background)."""
-    bg = QColor(pg.mkColor(pg.getConfigOption("background")))
-    return "dark" if bg.lightness() < 128 else "light"
+    return "dark" if QColor(theme.BACKGROUND[0]).lightness() < 128 else "light"
 
 
 def colors() -> dict[str, str]:
-    return PALETTES[theme_name()]
+    """The current theme's side, theory and text colours."""
+    q = theme.QUANTITY_COLORS
+    return {"A": q["a_side"], "B": q["b_side"], "theory": q["theory"], "text": theme.FOREGROUND[0]}
 
 
 def sides(has_b: bool, fix: str | None = None) -> dict[str, Side]:
     """A's and B's colour and weight: the fix bold, the other muted."""
     pal = colors()
     fix = fix if fix in ("A", "B") else ("B" if has_b else "A")
-    out = {}
-    for name in ("A", "B") if has_b else ("A",):
-        bold = name == fix
-        out[name] = Side(name, pal["bold" if bold else "muted"], bold)
-    return out
+    return {name: Side(name, pal[name], name == fix) for name in (("A", "B") if has_b else ("A",))}
 
 
 def contrast(fg: str, bg: str) -> float:

@@ -77,7 +77,7 @@ class SpectrumView(ProbeView):
             line.setVisible(bool(want is not None and np.isfinite(want) and want > 0))
             if line.isVisible():
                 line.setPos(0.5 * np.log10(want))
-                line.setPen(style.pen(style.THEORY_GREY, s, dashed=True))
+                line.setPen(style.pen(style.theory_grey(), s, dashed=True))
             style.set_title(self.legends[side], self._legend(side, value), s, color)
         self.plot.setXRange(lo, hi, padding=0.02)
         k = self.params[0]

@@ -75,9 +75,9 @@ class _Panel:
                 self.sv_plot.addItem(item)
 
     def restyle(self, sizes: Sizes, first: bool) -> None:
-        grey = style.pen(style.THEORY_GREY, sizes, dashed=True)
+        grey = style.pen(style.theory_grey(), sizes, dashed=True)
         for mark in self.marks:
-            mark.setPen(style.pen(style.THEORY_GREY, sizes, dashed=True, scale=0.5))
+            mark.setPen(style.pen(style.theory_grey(), sizes, dashed=True, scale=0.5))
         for side in SIDES:
             color = style.side_color(side)
             self.hist[side].setPen(style.pen(color, sizes, scale=1.0 if side == "A" else 1.3))
