@@ -152,6 +152,9 @@ class LectureCanvas(QWidget, ViewBase):
                 continue
             view = cls(dict(options))
             view.setParent(self.body)
+            # heights from the stretches alone (lead 3, strips 2): a view's own size hint (a
+            # grid of panels asks for much) squeezed the lead ladder to a sliver above it
+            view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
             self.views.append((name, view))
         self._place()
         self.set_sizes(self._sizes)

@@ -43,6 +43,12 @@ class HistogramsView(QWidget, ViewBase):
         self.grid.placed.connect(self._name_all)  # panels placed over several turns
         self.set_sizes(Sizes(720))
 
+    def hasHeightForWidth(self) -> bool:
+        """No: the canvas's stretches set its height. Its word-wrapped legend made the whole view
+        height-for-width, and the canvas then gave it its grid's size hint (504 of 590 lines at
+        720p), leaving the lead ladder above it a 77-pixel sliver."""
+        return False
+
     @property
     def animating(self) -> bool:
         return self.grid.animating
