@@ -62,16 +62,24 @@ class HandoutRun(QObject):
     def settled(self) -> bool:
         """The scene's own frame is on screen and no view waits for more."""
         win = self.win
-        return win.up_to_date and win.latest is not None and not win.presenter.pending
+        if not (win.up_to_date and win.latest is not None and not win.presenter.pending):
+            return False
+        return not (win.presentation.active and win.presentation.canvas.animating)
 
     def _page(self, scene) -> handout.Page:
         title, claim, _ = captions.live(scene, self.win.latest, self.win.latest_b)
         return handout.Page(
             title=title,
             claim=claim,
-            image=self.win.grab().toImage(),
+            image=self._picture(),
             reproduce=lectures.reproduce(scene),
         )
+
+    def _picture(self):
+        """The canvas's views (the page prints the title and claim itself), or the window."""
+        p = self.win.presentation
+        widget = p.canvas.body if p.active else self.win
+        return widget.grab().toImage()
 
     def _write(self) -> str:
         try:
