@@ -53,8 +53,16 @@ class HistogramsView(QWidget, ViewBase):
     def animating(self) -> bool:
         return self.grid.animating
 
+    def _fit(self) -> None:
+        """At least the height its rows need to be read (a title of two lines, a plot, its ticks)
+        and its legend: below it the grid's second row was cut off at the strip's bottom."""
+        s, rows = self.sizes, max(1, len(self.grid.rows))
+        row = 2.7 * s.px("panel-title") + 0.08 * s.height + 1.8 * s.px("tick") + s.gap
+        self.setMinimumHeight(round(rows * row + 2.6 * s.px("legend")))
+
     def set_sizes(self, sizes: Sizes) -> None:
         self.sizes = sizes
+        self._fit()
         font = sizes.font("legend")
         self.legend.setFont(font)
         self.grid.set_canvas_sizes(sizes)
@@ -65,7 +73,9 @@ class HistogramsView(QWidget, ViewBase):
 
     def present(self, frame: ViewFrame) -> None:
         rows = tuple(r for r in self.wanted if r in frame.rows) or frame.rows
-        self.grid.set_rows(rows)
+        if rows != self.grid.rows:
+            self.grid.set_rows(rows)
+            self._fit()
         self.grid.y_mode = "layer" if frame.per_layer_y else "shared"
         self.grid.x_axis = self.axis or frame.x_axis
         self.grid.present(self._some(frame.a), blend=False, b=self._some(frame.b))
