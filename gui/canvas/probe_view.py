@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 
 from core import probe_frame
-from gui.canvas import probes
+from gui.canvas import probes, style
 from gui.canvas.sizes import Sizes
 from gui.presenter import ViewBase, ViewFrame
 
@@ -30,6 +30,15 @@ class ProbeView(pg.GraphicsLayoutWidget, ViewBase):
 
     def build(self) -> None:
         raise NotImplementedError
+
+    def titled_plot(self, name: str) -> pg.PlotItem:
+        """A title, a legend line for A and one for B, and the plot under them."""
+        lay = self.ci
+        self.header = style.title(lay, "", self.sizes, row=0)
+        self.legends = {s: style.title(lay, "", self.sizes, row=r) for s, r in (("A", 1), ("B", 2))}
+        for item in self.legends.values():
+            item.report_role = "legend"
+        return style.still(lay.addPlot(row=3, col=0), name)
 
     def draw(self) -> None:
         raise NotImplementedError

@@ -49,6 +49,15 @@ def style_axes(plot: pg.PlotItem, sizes: Sizes, x_label: str, y_label: str) -> N
     plot.getAxis("bottom").setHeight(int(sizes.px("tick") * 1.6 + label_px * 1.8))
 
 
+def still(plot: pg.PlotItem, name: str) -> pg.PlotItem:
+    """A plot for a room, not a hand: no menu, no mouse, no buttons; named for the report."""
+    plot.report_name = name
+    plot.setMenuEnabled(False)
+    plot.setMouseEnabled(False, False)
+    plot.hideButtons()
+    return plot
+
+
 def title(layout: pg.GraphicsLayout, text: str, sizes: Sizes, row: int, col: int = 0, span=1):
     """A panel title above its plot, in the layout's own cell (outside the plot area)."""
     item = pg.LabelItem(text, size=f"{sizes.px('panel-title')}px", justify="left")

@@ -22,16 +22,7 @@ class SeedsView(ProbeView):
     KIND = "seeds"
 
     def build(self) -> None:
-        lay = self.ci
-        self.header = style.title(lay, "", self.sizes, row=0)
-        self.legends = {s: style.title(lay, "", self.sizes, row=r) for s, r in (("A", 1), ("B", 2))}
-        for item in self.legends.values():
-            item.report_role = "legend"
-        self.plot = lay.addPlot(row=3, col=0)
-        self.plot.report_name = "std across seeds"
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(False, False)
-        self.plot.hideButtons()
+        self.plot = self.titled_plot("std across seeds")
         self.plot.setLogMode(x=False, y=True)
         self.lo, self.hi, self.mean, self.theory, self.band = {}, {}, {}, {}, {}
         for side in ("A", "B"):

@@ -22,16 +22,7 @@ class SpectrumView(ProbeView):
     KIND = "jacobian"
 
     def build(self) -> None:
-        lay = self.ci
-        self.header = style.title(lay, "", self.sizes, row=0)
-        self.legends = {s: style.title(lay, "", self.sizes, row=r) for s, r in (("A", 1), ("B", 2))}
-        for item in self.legends.values():
-            item.report_role = "legend"
-        self.plot = lay.addPlot(row=3, col=0)
-        self.plot.report_name = "Jacobian singular values"
-        self.plot.setMenuEnabled(False)
-        self.plot.setMouseEnabled(False, False)
-        self.plot.hideButtons()
+        self.plot = self.titled_plot("Jacobian singular values")
         self.plot.setLogMode(x=True, y=False)
         self.curves = {s: self.plot.plot() for s in ("A", "B")}
         self.theory = {s: pg.InfiniteLine(angle=90, movable=False) for s in ("A", "B")}

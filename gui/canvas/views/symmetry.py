@@ -27,14 +27,8 @@ class SymmetryView(ProbeView):
         self.header = style.title(lay, "", self.sizes, row=0, col=0, span=2)
         self.legend = style.title(lay, "", self.sizes, row=1, col=0, span=2)
         self.legend.report_role = "legend"
-        self.units = lay.addPlot(row=2, col=0)
-        self.units.report_name = "distinct units over training"
-        self.acc = lay.addPlot(row=2, col=1)
-        self.acc.report_name = "training accuracy"
-        for plot in (self.units, self.acc):
-            plot.setMenuEnabled(False)
-            plot.setMouseEnabled(False, False)
-            plot.hideButtons()
+        self.units = style.still(lay.addPlot(row=2, col=0), "distinct units over training")
+        self.acc = style.still(lay.addPlot(row=2, col=1), "training accuracy")
         self.unit_curves = {k: self.units.plot() for k in COLORS}
         self.acc_curves = {k: self.acc.plot() for k in COLORS}
 
