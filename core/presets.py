@@ -49,8 +49,8 @@ MAX_STRIPS = 2
 # "layers" list and a "layer" name layers of the scene's net, "rows"/"row" histogram rows, "fix"
 # the side drawn bold ("A" or "B"; gui/canvas/views/sides.py).
 VIEW_OPTIONS = {
-    "ladder": ("fix",),
-    "histograms": ("rows", "layers"),
+    "ladder": ("fix", "forward"),
+    "histograms": ("rows", "layers", "axis"),
     "weights": ("layers",),
     "heatmap": ("row", "axis"),
     "stats": ("layers", "fix"),
@@ -196,6 +196,10 @@ def _check_option(where: str, key: str, value, allowed: tuple[str, ...], depth: 
             raise PresetError(f"{where} {key}: got {shown(v)}; allowed: layers 1 to {depth}")
         if key == "fix" and v not in ("A", "B"):
             raise PresetError(f"{where} fix: got {shown(v)}; allowed: A, B")
+        if key == "forward" and v not in ("act", "preact"):
+            raise PresetError(f"{where} forward: got {shown(v)}; allowed: act, preact")
+        if key == "axis" and v not in ("auto", "linear", "log"):
+            raise PresetError(f"{where} axis: got {shown(v)}; allowed: auto, linear, log")
 
 
 def all_scenes() -> dict[str, Scene]:

@@ -57,7 +57,7 @@ class HistogramsView(QWidget, ViewBase):
         """At least the height its rows need to be read (a title of two lines, a plot, its ticks)
         and its legend: below it the grid's second row was cut off at the strip's bottom."""
         s, rows = self.sizes, max(1, len(self.grid.rows))
-        row = 2.7 * s.px("panel-title") + 0.08 * s.height + 1.8 * s.px("tick") + s.gap
+        row = 3.0 * s.px("panel-title") + 0.12 * s.height + 2.0 * s.px("tick") + s.gap
         self.setMinimumHeight(round(rows * row + 2.6 * s.px("legend")))
 
     def set_sizes(self, sizes: Sizes) -> None:

@@ -30,6 +30,9 @@ DIRECTIONS = {  # direction → (LayerStats attr, arrow, marker pointing the way
 }
 THEORY_ATTR = {"forward": "act_std", "backward": "grad_std"}
 TITLE = "std per layer: → forward, ← backward"
+# the forward line's statistic: the activations φ(h) by default, or (option forward = "preact")
+# the pre-activations h, which a ReLU or norm scene's claim is about
+FORWARD = {"act": ("act_std", TITLE), "preact": ("preact_std", "std per layer: → h forward, ← backward")}
 PAD_DECADES = 0.25  # room above and below the data, so markers are not cut by the frame
 
 
@@ -72,6 +75,7 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
     def __init__(self, options: dict | None = None, parent=None):
         super().__init__(parent)
         self.options = dict(options or {})
+        self.forward_attr, self.title = FORWARD[self.options.get("forward", "act")]
         self.sizes = Sizes(max(self.height(), 360))
         self.plot = self.addPlot(
             row=0, col=0, axisItems={"left": DecadeAxis("left"), "bottom": LayerAxis("bottom")}
@@ -81,7 +85,7 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         self.plot.hideButtons()
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.showGrid(x=False, y=True, alpha=0.25)
-        self.plot.setTitle(TITLE)
+        self.plot.setTitle(self.title)
         self.plot.titleLabel.report_role = "panel-title"
         self.plot.setLabel("left", "std (log scale)")
         self.plot.setLabel("bottom", "layer")
@@ -115,7 +119,7 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         self.compact = self._compact()
         style_axis(self.plot, sizes, lines=1 if self.compact else 2)
         self.plot.showLabel("bottom", not self.compact)
-        self.plot.setTitle(None if self.compact else TITLE, size=f"{sizes.px('panel-title')}px")
+        self.plot.setTitle(None if self.compact else self.title, size=f"{sizes.px('panel-title')}px")
         g = sizes.gap
         self.ci.setContentsMargins(g, g, g, g)
         if self._frame is not None:
@@ -146,6 +150,7 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         out = {}
         for name, side in palette.sides(frame.b is not None, self.options.get("fix")).items():
             for direction, (attr, _, _) in DIRECTIONS.items():
+                attr = self.forward_attr if direction == "forward" else attr
                 values = np.array([getattr(s, attr) for s in snaps[name].layers], np.float64)
                 if direction == "backward" and np.isnan(values).all():
                     continue
@@ -154,6 +159,7 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         grey = palette.colors()["theory"]
         if pred is not None:
             for direction, attr in THEORY_ATTR.items():
+                attr = self.forward_attr if direction == "forward" else attr
                 values = np.array([getattr(lp, attr) for lp in pred.layers], np.float64)
                 if np.isfinite(values).any():
                     out[("theory", direction)] = (values, {"color": grey, "theory": True})
