@@ -102,7 +102,8 @@ def _item_text(item: QGraphicsItem) -> tuple[str, QRectF, float] | None:
     if text is None:
         return None
     px = getattr(item, "report_px", None)
-    return str(text), item.sceneBoundingRect(), float(px() if callable(px) else px or 0)
+    rect = item.report_rect() if hasattr(item, "report_rect") else item.sceneBoundingRect()
+    return str(text), rect, float(px() if callable(px) else px or 0)
 
 
 def _glyphs(item: QGraphicsTextItem) -> QRectF:

@@ -114,6 +114,17 @@ class PanelTitle(QGraphicsObject):
         ]
         self._laid_out = True
 
+    def report_rect(self) -> QRectF:
+        """The lines as painted, in scene coordinates (the layout report's): the label's own
+        rectangle is taller than its text and reached into the plot below by 2 px."""
+        if not self._laid_out:
+            self._lay_out()
+        width, lines = self._size
+        metrics = self._fonts[False][1]
+        rect = QRectF(self._label.rect())
+        text = QRectF(rect.center().x() - width / 2, rect.top(), width, lines * metrics.height())
+        return self.mapRectToScene(text)
+
     def boundingRect(self) -> QRectF:
         """The label's rectangle, grown to the text where it is wider or (downwards) taller."""
         if not self._laid_out:

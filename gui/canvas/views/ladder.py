@@ -32,7 +32,10 @@ THEORY_ATTR = {"forward": "act_std", "backward": "grad_std"}
 TITLE = "std per layer: → forward, ← backward"
 # the forward line's statistic: the activations φ(h) by default, or (option forward = "preact")
 # the pre-activations h, which a ReLU or norm scene's claim is about
-FORWARD = {"act": ("act_std", TITLE), "preact": ("preact_std", "std per layer: → h forward, ← backward")}
+FORWARD = {
+    "act": ("act_std", TITLE),
+    "preact": ("preact_std", "std per layer: → h forward, ← backward"),
+}
 PAD_DECADES = 0.25  # room above and below the data, so markers are not cut by the frame
 
 
@@ -119,7 +122,13 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         self.compact = self._compact()
         style_axis(self.plot, sizes, lines=1 if self.compact else 2)
         self.plot.showLabel("bottom", not self.compact)
-        self.plot.setTitle(None if self.compact else self.title, size=f"{sizes.px('panel-title')}px")
+        self.plot.setTitle(
+            None if self.compact else self.title, size=f"{sizes.px('panel-title')}px"
+        )
+        if (
+            not self.compact
+        ):  # pyqtgraph fixes the title's row at 30 px: a 48 px title ran into the data
+            self.plot.layout.setRowFixedHeight(0, round(1.7 * sizes.px("panel-title")))
         g = sizes.gap
         self.ci.setContentsMargins(g, g, g, g)
         if self._frame is not None:

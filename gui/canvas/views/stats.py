@@ -175,8 +175,9 @@ class StatsView(ViewBase, QWidget):
 
     def _clear(self) -> None:
         """A new table (other layers, sides, sizes or orientation): its labels go."""
-        for label in self._labels:
+        for label in self._labels:  # hidden now: deleted only when the event loop next runs
             self.grid.removeWidget(label)
+            label.hide()
             label.deleteLater()
         self._labels, self.cells = [], {}
         for i in range(self.grid.rowCount()):

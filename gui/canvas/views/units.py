@@ -144,6 +144,8 @@ class UnitsView(ViewBase, pg.GraphicsLayoutWidget):
             lines = [title, *lines, f"colour φ(h): {scale}"]
         else:
             plot.setTitle(title, size=f"{s.px('panel-title')}px", color=look.color)
+            # pyqtgraph fixes the title's row at 30 px: at 2160 lines a 48 px title met the data
+            plot.layout.setRowFixedHeight(0, round(1.7 * s.px("panel-title")))
         plot.setLabel("bottom", f"example (φ(h): {scale})")
         plot.setLabel("left", "unit" if self.beside else f"unit (first {rows})")
         plot.showLabel("bottom", not self.beside)
