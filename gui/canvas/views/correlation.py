@@ -119,7 +119,7 @@ class CorrelationView(ProbeView):
             if i < len(picks):
                 g = np.nan_to_num(grams[picks[i]], nan=0.0)
                 img.setImage(g, levels=(-1.0, 1.0))
-                style.set_title(head, f"circle's Gram, L{picks[i] + 1}", self.sizes)
+                style.set_title(head, f"A's circle, Gram at L{picks[i] + 1}", self.sizes)
             else:
                 img.clear()
                 style.set_title(head, "", self.sizes)

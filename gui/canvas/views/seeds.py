@@ -8,6 +8,8 @@ at width 16 it is wide.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 
@@ -67,12 +69,42 @@ class SeedsView(ProbeView):
                 x[: len(want)][good], want[good], pen=style.pen(style.theory_grey(), s, dashed=True)
             )
             style.set_title(self.legends[side], self._legend(side, value, lo, hi), s, color)
+        self._ticks()
         k = self.params[0]
         style.set_title(
             self.header,
             f"{k} seeds of each: band from lowest to highest, - - mean field (width → ∞)",
             s,
         )
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if hasattr(self, "plot"):  # a resize comes while the view is built
+            self._ticks()  # their spacing is in pixels
+
+    def _ticks(self) -> None:
+        """Round values (1, 2, 5, or every digit in a narrow range) at least a line and a half
+        apart: pyqtgraph's own log ticks put 0.6 and 0.7 on top of each other at 720p."""
+        self.plot.enableAutoRange()
+        (lo, hi) = self.plot.vb.childrenBounds()[1] or (None, None)
+        if lo is None or not np.isfinite([lo, hi]).all():
+            self.plot.getAxis("left").setTicks(None)
+            return
+        lo, hi = lo - 0.05, hi + 0.05
+        room = max(self.plot.vb.height(), 1.0) / max(hi - lo, 1e-9)  # pixels per decade
+        need = 1.8 * self.sizes.px("tick") / room  # decades between two labels
+        ticks, last = [], -np.inf
+        for digits in ((1, 2, 5), (1, 2, 3, 4, 5, 6, 7, 8, 9)):
+            values = [m * 10.0**k for k in range(math.floor(lo), math.ceil(hi) + 1) for m in digits]
+            ticks, last = [], -np.inf
+            for v in sorted(values):
+                at = math.log10(v)
+                if lo <= at <= hi and at - last >= need:
+                    ticks.append((at, f"{v:g}"))
+                    last = at
+            if len(ticks) >= 3:
+                break
+        self.plot.getAxis("left").setTicks([ticks])
 
     def _legend(self, side: str, value, lo: np.ndarray, hi: np.ndarray) -> str:
         width = self.results[side].config.width
