@@ -319,6 +319,12 @@ def _validate(c: Config) -> None:
     _choice(c, "hist_scale", HIST_SCALES)
     _validate_architecture(c)
     _real(c, "memory_limit_gib", 0.001, 1024.0, optional=True)
+    _check_memory(c)
+
+
+def _check_memory(c: Config) -> None:
+    """Refused before anything is allocated: a batch that cannot fit runs in chunks, unless
+    BatchNorm couples its examples or the weights alone exceed the limit."""
     need = c.estimated_bytes()
     if need <= memory.limit_bytes(c.memory_limit_gib):
         return
