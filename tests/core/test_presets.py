@@ -298,11 +298,13 @@ def _fan(scene):
 
 @claim("glorot-fan-avg")
 def _fan_avg(scene):
-    assert scene.config.widths == (784, 512, 256, 128, 10) and scene.config.mode == "fan_avg"
+    # fan_in is A, as in the scene before it; Glorot's average is B, the bold side
+    assert scene.config.widths == (784, 512, 256, 128, 10) and scene.config.mode == "fan_in"
+    assert scene.compare.mode == "fan_avg"
     a, b = ab("glorot-fan-avg")
     out = snap(scene.config.replace(mode="fan_out"))
-    pre = [col(s, "preact_std")[:3] for s in (b, a, out)]  # fan_in, fan_avg, fan_out
-    grad = [col(s, "grad_std")[0] for s in (b, a, out)]
+    pre = [col(s, "preact_std")[:3] for s in (a, b, out)]  # fan_in, fan_avg, fan_out
+    grad = [col(s, "grad_std")[0] for s in (a, b, out)]
     assert (pre[0] < pre[1]).all() and (pre[1] < pre[2]).all()  # between, in every hidden layer
     assert grad[0] < grad[1] < grad[2]  # and backward
     np.testing.assert_allclose(pre[1], [1.6, 1.8, 2.05], rtol=0.03)

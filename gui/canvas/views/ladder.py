@@ -337,8 +337,14 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
             if merged and side == "theory":
                 label.hide()
                 continue
-            if merged and side == "A" and math.isfinite(theory):
-                text += f" (theory {times(theory)})"
+            # the theory's factor beside A's, where the view is wide enough for it (a strip
+            # half the screen wide cut "(theory ×0.89)" off at its edge)
+            longer = f"{text} (theory {times(theory)})"
+            wide = (
+                QFontMetrics(label.textItem.font()).horizontalAdvance(longer) < 0.3 * self.width()
+            )
+            if merged and side == "A" and math.isfinite(theory) and wide:
+                text = longer
             label.setText(text)
             label.show()
             shown.append(key)

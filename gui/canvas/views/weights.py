@@ -41,7 +41,10 @@ def _cut_label(w) -> str:
 def _sigma_text(w) -> str:
     s = w.scheme
     if s.kind == "truncated":
-        return f"σ_w {num(s.sigma)} → std {num(w.std)}"
+        # the ratio too: truncated-vs-normal's claim is that std is 0.88σ, not σ
+        ratio = w.std / s.sigma if s.sigma > 0 else math.nan
+        tail = f" = {ratio:.2f}σ" if math.isfinite(ratio) else ""
+        return f"σ_w {num(s.sigma)} → std {num(w.std)}{tail}"
     return f"σ_w {num(w.std)}"
 
 
