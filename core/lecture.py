@@ -109,6 +109,8 @@ def scene_table(scene: Scene) -> dict:
             table[key] = getattr(scene, key)
     if scene.emphasis:
         table["emphasis"] = list(scene.emphasis)
+    if scene.staged:
+        table["staged"] = True
     if scene.layout:
         table["layout"] = [{"view": name, **options} for name, options in scene.layout]
     if scene.compare is not None:

@@ -3,7 +3,8 @@
 Scenes are TOML files in resources/presets/: the config's fields at the top level, a [compare]
 table for side B, and a [scene] table: title (≤ 10 words), claim (one sentence, ≤ 25 words, its
 numbers live fields such as {A.act_std[10]}, core/captions.py), details (the speaker's notes),
-layout (the canvas's lead view and strips) and emphasis (the rows of the normal window's grid).
+layout (the canvas's lead view and strips), emphasis (the rows of the normal window's grid) and
+staged (the presentation view opens it with no data shown, to reveal layer by layer: issue 20).
 Listed by `python -m core presets`, opened with `--preset NAME`.
 """
 
@@ -26,7 +27,7 @@ class PresetError(ValueError):
 
 # What a scene may emphasise: a histogram row, the per-layer profile plot or the table.
 EMPHASIS = (*ROWS, "profile", "table")
-SCENE_KEYS = ("title", "caption", "claim", "details", "emphasis", "layout")
+SCENE_KEYS = ("title", "caption", "claim", "details", "emphasis", "layout", "staged")
 
 # The lecture canvas's views a scene's layout may name (gui/canvas/registry.py builds them): the
 # first is the lead view, at most two more are strips beside it.
@@ -78,6 +79,7 @@ class Scene:
     details: str = ""  # the speaker's details, shown on a key
     # the canvas: (view name, its options) per view, the lead first; () = from the emphasis
     layout: tuple[tuple[str, dict], ...] = ()
+    staged: bool = False  # the presentation view opens it with nothing shown (core/reveal.py)
 
 
 def presets_dir() -> Path:
@@ -125,6 +127,7 @@ def build(name: str, where: str, meta, fields: dict, compare) -> Scene:
         claim=meta.get("claim", ""),
         details=meta.get("details", ""),
         layout=layout,
+        staged=meta.get("staged", False),
     )
 
 
@@ -141,6 +144,8 @@ def _meta(source: str, meta) -> tuple[str, str, tuple[str, ...]]:
     for key in ("title", "caption", "claim", "details"):
         if not isinstance(meta.get(key, ""), str):
             raise PresetError(f"{where} {key} must be a string, got {shown(meta[key])}")
+    if not isinstance(meta.get("staged", False), bool):
+        raise PresetError(f"{where} staged must be true or false, got {shown(meta['staged'])}")
     emphasis = meta.get("emphasis", [])
     if isinstance(emphasis, str):
         emphasis = [emphasis]

@@ -5,18 +5,28 @@ to two strips below it, each built from `registry.CANVAS_VIEWS[name](options)`. 
 a layout gets one from its emphasis; outside a scene the canvas shows the histograms of the rows
 shown. It is a View of the presenter like every other (gui/presenter.py), but draws only while
 the presentation view shows it: in the normal window a frame costs it one early return.
+
+A staged scene (core/reveal.py) shows its layers as the reveal steps on: each view masks what is
+not revealed yet (gui/canvas/reveal_mask.py), a quiet line under the header says how far it is,
+and the newest layer fades in over FADE_MS (its views shown the frame again at each step of the
+fade, with a `Fading` reveal).
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QLayout, QSizePolicy, QVBoxLayout, QWidget
+from dataclasses import replace
+
+from PySide6.QtCore import QAbstractAnimation, QVariantAnimation
+from PySide6.QtWidgets import QGridLayout, QLabel, QLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from core import captions
 from core.presets import MAX_STRIPS, Scene
 from core.stats import ROWS
+from gui import theme
 from gui.canvas import registry
 from gui.canvas.grid_fallback import GridHistograms
 from gui.canvas.header import Header
+from gui.canvas.reveal_mask import Fading
 from gui.canvas.sizes import Sizes
 from gui.presenter import ViewBase, ViewFrame
 from gui.views.layer_grid import has_rows
@@ -25,6 +35,7 @@ Layout = tuple[tuple[str, dict], ...]
 LEAD_STRETCH, STRIP_STRETCH = 3, 2  # the lead view's height to the strips' row
 # what draws a view not yet in the registry, if anything does (the window's own grid)
 FALLBACK: dict[str, type] = {"histograms": GridHistograms}
+FADE_MS = 250  # a revealed layer's fade-in
 
 
 def layout_of(scene: Scene | None, rows: tuple[str, ...]) -> Layout:
@@ -60,8 +71,18 @@ class LectureCanvas(QWidget, ViewBase):
         # window from going back to 720 (it stayed 820 tall, at 1294 wide)
         lay.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.stage = QLabel(self)  # how far a staged scene's reveal is, quietly
+        self.stage.setProperty("role", "legend")
+        self.stage.hide()
         lay.addWidget(self.header)
+        lay.addWidget(self.stage)
         lay.addWidget(self.body, 1)
+        self.fade = QVariantAnimation(self)
+        self.fade.setDuration(FADE_MS)
+        self.fade.setStartValue(0.0)
+        self.fade.setEndValue(1.0)
+        self.fade.valueChanged.connect(self.show_fade)
+        self._revealed = None  # the reveal last shown
         self.views: list[tuple[str, QWidget]] = []  # (name, view), the lead first
         self.skipped: list[str] = []  # names the scene asked for that are not written yet
         self.active = False
@@ -96,6 +117,32 @@ class LectureCanvas(QWidget, ViewBase):
             self._build()
         if self._scene is not None:
             self.header.show_text(*captions.live(self._scene, frame.a, frame.b))
+        self._step_reveal(frame.reveal)
+        running = self.fade.state() == QAbstractAnimation.State.Running
+        self._present_views(float(self.fade.currentValue()) if running else 1.0)
+
+    def show_fade(self, value) -> None:
+        """The views again, the newest layer `value` (0 to 1) of the way in."""
+        if self.active and self._frame is not None:
+            self._present_views(float(value))
+
+    def _step_reveal(self, reveal) -> None:
+        """A step on starts the newest layer's fade; any other change ends a fade."""
+        last, self._revealed = self._revealed, reveal
+        self.stage.setText(reveal.describe() if reveal is not None else "")
+        self.stage.setVisible(reveal is not None)
+        if reveal == last:
+            return
+        self.fade.stop()
+        on = last is not None and reveal is not None and reveal.depth == last.depth
+        if on and reveal.step == last.step + 1 and FADE_MS > 0:
+            self.fade.start()
+
+    def _present_views(self, fade: float) -> None:
+        frame = self._frame
+        r = frame.reveal
+        if r is not None and fade < 1.0:
+            frame = replace(frame, reveal=Fading(r.depth, r.step, fade))
         for _, view in self.views:
             view.present(frame)
 
@@ -103,6 +150,8 @@ class LectureCanvas(QWidget, ViewBase):
     def set_active(self, on: bool) -> None:
         """Shown (the presentation view) or not: hidden, it builds and draws nothing."""
         self.active = on
+        if not on:
+            self.fade.stop()
         if on:
             self._build()
             if self._frame is not None and has_rows(self._frame.a, self._frame.rows):
@@ -124,8 +173,13 @@ class LectureCanvas(QWidget, ViewBase):
     def animating(self) -> bool:
         """A view still blends, makes its plots or waits for its answer (a probe view's
         `pending`): what is shown is about to change."""
-        return self.active and any(
-            getattr(v, "animating", False) or getattr(v, "pending", False) for _, v in self.views
+        fading = self.fade.state() == QAbstractAnimation.State.Running
+        return self.active and (
+            fading
+            or any(
+                getattr(v, "animating", False) or getattr(v, "pending", False)
+                for _, v in self.views
+            )
         )
 
     @property
@@ -187,6 +241,8 @@ class LectureCanvas(QWidget, ViewBase):
         self.layout().setSpacing(gap)
         self._grid.setSpacing(gap)
         self.header.set_sizes(sizes)
+        self.stage.setFont(sizes.font("legend"))
+        self.stage.setStyleSheet(f"color: {theme.QUANTITY_COLORS['theory']}")
         for _, view in self.views:
             view.set_sizes(sizes)
 
