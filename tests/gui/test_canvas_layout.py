@@ -96,3 +96,33 @@ def test_the_command_line_writes_the_report_beside_the_screenshot(tmp_path):
     assert problems(got, only=HEADER) == []
     bad = run_app("--preset", "he-relu", "--layout-report", str(tmp_path / "no" / "r.json"))
     assert bad.returncode == 2 and "cannot write" in bad.stderr and "Traceback" not in bad.stderr
+
+
+# a scene of each view a reveal masks, staged (issue 20): at the start, a layer in, the forward
+# pass complete, the first backward layer and the end
+STAGED = ("tiny-normal-tanh", "dead-relu-bias", "glorot-fan-avg", "truncated-vs-normal")
+
+
+@pytest.mark.layout
+@pytest.mark.parametrize("size", SIZES[:2], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", STAGED)
+def test_a_staged_scene_holds_at_every_step_of_its_reveal(window, qtbot, name, size):
+    shown(window, qtbot, name, size)
+    canvas = window.presentation.canvas
+    window.reveal.toggle_stage()
+    depth = window.state.reveal.depth
+    try:
+        for step in range(2 * depth + 1):
+            if step:
+                window.reveal.step(+1)
+            if step in (0, 1, depth, depth + 1, 2 * depth):
+                qtbot.waitUntil(lambda: not canvas.animating, timeout=60_000)
+                QApplication.processEvents()
+                r = report.layout_report(window)
+                assert problems(r) == [], f"step {step}"
+                # nothing cut at the window's right edge (a ladder strip's merged labels were)
+                width = r["size"][0]
+                assert [t["text"] for t in r["texts"] if sum(t["rect"][::2]) > width + 1] == []
+                assert any(t["text"] == window.state.reveal.describe() for t in r["texts"])
+    finally:
+        window.reveal.toggle_stage()

@@ -40,6 +40,9 @@ FORWARD = {
     "preact": ("preact_std", "std per layer: → h forward, ← backward"),
 }
 PAD_DECADES = 0.25  # room above and below the data, so markers are not cut by the frame
+# the widest gutter for merged labels with the theory's factor in brackets; wider, the brackets go
+# (a strip one line shorter, as a staged scene's is, merged them and cut them at its right edge)
+MAX_GUTTER = 0.35
 
 
 def per_layer_factor(values, toward_input: bool = False) -> float:
@@ -105,6 +108,7 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         self.plotted: dict[tuple[str, str], np.ndarray] = {}  # log10 per layer, NaN: left out
         self.texts: dict[tuple[str, str], str] = {}  # each label's own text
         self.full_texts: dict[tuple[str, str], str] = {}  # ... with every layer revealed
+        self.full_factors: dict[tuple[str, str], float] = {}
         self.revealed: dict[tuple[str, str], np.ndarray] = {}  # the layers shown (staged)
         self.compact = False  # a short strip: no title, no x-axis name
         self.skipped = 0
@@ -149,7 +153,7 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
             label = self.labels.pop(key)
             label.setParentItem(None)
             self.scene().removeItem(label)
-        self.factors = {}
+        self.factors, self.full_factors = {}, {}
         for key, (values, style) in series.items():
             self._draw(key, values, style, frame)
         shown = [np.where(self.revealed[k], v, np.nan) for k, (v, _) in series.items()]
@@ -187,7 +191,7 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         self.plotted[key] = y
         shown = self.revealed[key] = reveal_mask.revealed(len(values), frame, row)
         toward_input = direction == "backward"
-        full = per_layer_factor(values, toward_input)
+        full = self.full_factors[key] = per_layer_factor(values, toward_input)
         self.full_texts[key] = self._label_text(key, values, full)
         line = self.sizes.line
         bold = bool(style.get("bold"))
@@ -295,13 +299,10 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         rect = vb.mapRectToItem(self.plot, vb.boundingRect())
         top = 0.0 if self.compact else rect.top()  # beside the title row when it is hidden
         merged = len(self.labels) * height > rect.bottom() - top
-        shown = self._merge(merged)
-        fm_width = max(
-            QFontMetrics(self.labels[k].textItem.font()).horizontalAdvance(text)
-            for k in self.labels
-            for text in (self.labels[k].toPlainText(), self._merged(k, merged, full=True))
-        )  # every label's text with the whole net revealed: a staged reveal keeps the width
-        gutter = fm_width + 2 * self.sizes.gap
+        room = MAX_GUTTER * self.width() - 2 * self.sizes.gap
+        brackets = merged and self._widest(merged, True) <= room
+        shown = self._merge(merged, brackets)
+        gutter = self._widest(merged, brackets) + 2 * self.sizes.gap
         if gutter != self.plot.layout.columnMaximumWidth(2):
             self.plot.layout.setColumnFixedWidth(2, gutter)
             self.plot.layout.activate()  # the view box takes its new width now
@@ -319,11 +320,21 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         for y, (_, key) in zip(ys, wanted, strict=True):
             self.labels[key].setPos(rect.right() + self.sizes.gap, y)
 
-    def _merge(self, merged: bool) -> list:
+    def _widest(self, merged: bool, brackets: bool) -> float:
+        """The widest label's text, now or with the whole net revealed (a staged reveal keeps
+        the gutter's width)."""
+        return max(
+            QFontMetrics(self.labels[k].textItem.font()).horizontalAdvance(text)
+            for k in self.labels
+            for full in (False, True)
+            for text in (self._merged(k, merged, full, brackets),)
+        )
+
+    def _merge(self, merged: bool, brackets: bool = True) -> list:
         """The labels shown: all, or (merged) A's with the theory's factor in brackets."""
         shown = []
         for key, label in self.labels.items():
-            text = self._merged(key, merged)
+            text = self._merged(key, merged, brackets=brackets)
             if not text:  # merged into A's, or nothing revealed yet
                 label.hide()
                 continue
@@ -332,15 +343,15 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
             shown.append(key)
         return shown
 
-    def _merged(self, key, merged: bool, full: bool = False) -> str:
+    def _merged(self, key, merged: bool, full: bool = False, brackets: bool = True) -> str:
         """A label's text (`full`: as the whole net's would be): "" for the theory's merged into
         A's, which then says the theory's factor in brackets."""
         side, direction = key
         text = (self.full_texts if full else self.texts)[key]
         if merged and side == "theory":
             return ""
-        theory = self.factors.get(("theory", direction), math.nan)
-        if merged and side == "A" and math.isfinite(theory) and text:
+        theory = (self.full_factors if full else self.factors).get(("theory", direction), math.nan)
+        if merged and brackets and side == "A" and math.isfinite(theory) and text:
             text += f" (theory {times(theory)})"
         return text
 
