@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from core import presets
+    from gui.app import _dispose
     from gui.main_window import MainWindow
 
     width, height = (int(v) for v in args.size.split("x"))
@@ -82,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         settle(app, win)
         frames, durations = record(app, win)
         win.presentation.leave()
-        win.engine.stop()
         win.close()
+        _dispose(win)  # as the app does: the window's workers stopped, its items deleted
     out.parent.mkdir(parents=True, exist_ok=True)
     imageio.mimsave(out, frames, duration=[1000 * d for d in durations], loop=0)
     if args.frames:
