@@ -44,6 +44,7 @@ class HandoutRun(QObject):
             self.finished.emit(self._write())
             return
         self.win.load_scene(self.lecture.scenes[i])
+        self.win.state.reveal = None  # a handout shows every layer, staged scene or not
         self._since = time.monotonic()
         self._timer.start()
 

@@ -9,7 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from core import presets
-from gui.canvas import reveal_mask
+from gui.canvas import registry, reveal_mask
+from gui.canvas.grid_fallback import GridHistograms
 from tests.gui.conftest import wait_shown
 
 DEPTH = 4
@@ -223,3 +224,18 @@ def test_a_net_made_deeper_while_staged_keeps_its_place_in_the_reveal(window, qt
     ladder = view(canvas, "ladder")
     # the whole forward pass (now 7 layers) and one backward layer, the new last one
     assert ladder_layers(ladder) == {("act", k) for k in range(1, 8)} | {("grad", 7)}
+
+
+def test_the_stand_in_grid_is_masked_alike(window, qtbot, monkeypatch):
+    """The window's grid standing in for the canvas's histograms (grid_fallback.py)."""
+    views = dict(registry.CANVAS_VIEWS)
+    views.pop("histograms")
+    monkeypatch.setattr(registry, "CANVAS_VIEWS", views)
+    win = window()
+    canvas = enter(win, qtbot, staged_scene((("histograms", {"rows": ["act", "grad"]}),)))
+    grid = view(canvas, "histograms")
+    assert isinstance(grid, GridHistograms)
+    shown = lambda: {key for key in grid.panels if len(grid.curve_data(*key)[1])}  # noqa: E731
+    assert len(grid.panels) == 2 * DEPTH and shown() == set()
+    press(win, qtbot, Qt.Key.Key_Space)
+    assert shown() == {("act", 1)}
