@@ -41,9 +41,7 @@ FORWARD = {
     "preact": ("preact_std", "std per layer: → h forward, ← backward"),
 }
 PAD_DECADES = 0.25  # room above and below the data, so markers are not cut by the frame
-# the widest gutter for merged labels with the theory's factor in brackets; wider, the brackets go
-# (a strip one line shorter, as a staged scene's is, merged them and cut them at its right edge)
-MAX_GUTTER = 0.35
+MAX_GUTTER = 0.35  # of the width, for merged labels' "(theory ×…)": wider, it was cut at the edge
 
 
 def per_layer_factor(values, toward_input: bool = False) -> float:
@@ -340,8 +338,7 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
             self.labels[key].setPos(rect.right() + self.sizes.gap, y)
 
     def _widest(self, merged: bool, brackets: bool) -> float:
-        """The widest label's text, now or with the whole net revealed (a staged reveal keeps
-        the gutter's width)."""
+        """The widest label, now or with every layer revealed (a staged gutter keeps its width)."""
         return max(
             QFontMetrics(self.labels[k].textItem.font()).horizontalAdvance(text)
             for k in self.labels
