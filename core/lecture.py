@@ -111,6 +111,8 @@ def scene_table(scene: Scene) -> dict:
         table["emphasis"] = list(scene.emphasis)
     if scene.layout:
         table["layout"] = [{"view": name, **options} for name, options in scene.layout]
+    if scene.question is not None:
+        table["question"] = scene.question.to_table()
     if scene.compare is not None:
         base = scene.config.to_dict()
         table["compare"] = {k: v for k, v in scene.compare.to_dict().items() if base.get(k) != v}
