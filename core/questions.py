@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from core import activations, captions
@@ -66,7 +67,7 @@ class Question:
     field: str  # a caption field without braces: "A.act_std[10]"
     answers: tuple[Answer, ...]
 
-    @property
+    @cached_property
     def ref(self) -> captions.Field:
         return _field_of(self.field)
 

@@ -17,6 +17,7 @@ from core.stats import ROWS
 from gui.canvas import registry
 from gui.canvas.grid_fallback import GridHistograms
 from gui.canvas.header import Header
+from gui.canvas.question import QuestionPanel
 from gui.canvas.sizes import Sizes
 from gui.presenter import ViewBase, ViewFrame
 from gui.views.layer_grid import has_rows
@@ -61,6 +62,8 @@ class LectureCanvas(QWidget, ViewBase):
         lay.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         lay.addWidget(self.header)
+        self.question = QuestionPanel(self)  # a scene's question: in the lead's place, or a strip
+        lay.addWidget(self.question)
         lay.addWidget(self.body, 1)
         self.views: list[tuple[str, QWidget]] = []  # (name, view), the lead first
         self.skipped: list[str] = []  # names the scene asked for that are not written yet
@@ -94,8 +97,11 @@ class LectureCanvas(QWidget, ViewBase):
         if frame.rows != self._rows:
             self._rows = frame.rows
             self._build()
+        self._ask(frame)
         if self._scene is not None:
-            self.header.show_text(*captions.live(self._scene, frame.a, frame.b))
+            title, claim, details = captions.live(self._scene, frame.a, frame.b)
+            # the claim's numbers would give the answer away while the room is still asked
+            self.header.show_text(title, "" if self.question.asking else claim, details)
         for _, view in self.views:
             view.present(frame)
 
@@ -112,8 +118,10 @@ class LectureCanvas(QWidget, ViewBase):
         self._scene = scene
         if scene is None:
             self.header.show_text("", "", "")
-        else:  # until its first frame: the scene's own words
-            self.header.show_text(scene.title, scene.claim or scene.caption, scene.details)
+        self._ask(None)
+        if scene is not None:  # until its first frame: the scene's own words
+            claim = "" if self.question.asking else scene.claim or scene.caption
+            self.header.show_text(scene.title, claim, scene.details)
         if self.active:
             self._build()
 
@@ -158,6 +166,7 @@ class LectureCanvas(QWidget, ViewBase):
             view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
             self.views.append((name, view))
         self._place()
+        self._place_question()
         self.set_sizes(self._sizes)
 
     def _place(self) -> None:
@@ -179,6 +188,29 @@ class LectureCanvas(QWidget, ViewBase):
         for _, view in self.views:
             view.show()
 
+    # ------------------------------------------------------------------- the question
+    def _ask(self, frame: ViewFrame | None) -> None:
+        """The scene's question for this frame (None: the scene's first, not computed yet)."""
+        question = self._scene.question if self._scene is not None else None
+        before = self.question.mode
+        if self.question.show_question(question, frame) != before:
+            self._place_question()
+
+    def _place_question(self) -> None:
+        """Asking, the question takes the lead view's place (there is no data to see yet); as a
+        strip it sits between the header and the views."""
+        panel, asking = self.question, self.question.mode == "ask"
+        self._grid.removeWidget(panel)
+        self.layout().removeWidget(panel)
+        if asking:
+            self._grid.addWidget(panel, 0, 0, 1, max(1, len(self.views) - 1))
+            self._grid.setRowStretch(0, LEAD_STRETCH)
+        else:
+            self.layout().insertWidget(1, panel)
+        if self.views:
+            self.views[0][1].setVisible(not asking)
+        panel.setVisible(panel.mode != "hidden")
+
     # ------------------------------------------------------------------- sizes
     def set_sizes(self, sizes: Sizes) -> None:
         self._sizes = sizes
@@ -187,6 +219,7 @@ class LectureCanvas(QWidget, ViewBase):
         self.layout().setSpacing(gap)
         self._grid.setSpacing(gap)
         self.header.set_sizes(sizes)
+        self.question.set_sizes(sizes)
         for _, view in self.views:
             view.set_sizes(sizes)
 

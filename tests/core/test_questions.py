@@ -13,7 +13,7 @@ from core.questions import Question, nearest
 from core.reveal import Reveal
 
 # each scene's question, and the answer its own config makes right (the room's surprise)
-ASKED = {"tiny-normal-tanh": "≈ 3e-7", "xavier-relu": "≈ 0.05", "zeros": "exactly 0"}
+ASKED = {"tiny-normal-tanh": "≈ 3e-7", "xavier-relu": "≈ 0.05", "he-relu": "≈ 1"}
 
 
 @functools.cache
@@ -70,12 +70,14 @@ def test_log_scale_for_magnitudes_linear_for_shares_and_means():
 
 def test_the_mark_waits_for_the_fields_layer_forward_or_backward():
     forward = presets.load("tiny-normal-tanh").question  # act_std[10]
-    backward = presets.load("zeros").question  # weight_grad_std[10]
+    backward = presets.load("he-relu").question  # grad_std[1]
     assert forward.revealed(None) and backward.revealed(None)
     shown_at = {q: [k for k in range(21) if q.revealed(Reveal(10, k))] for q in (forward, backward)}
     assert shown_at[forward][0] == 10  # the forward pass reaches layer 10 at step 10
-    assert shown_at[backward][0] == 11  # the backward pass starts at layer 10
-    assert shown_at[forward] == list(range(10, 21)) and shown_at[backward] == list(range(11, 21))
+    assert shown_at[backward] == [20]  # the backward pass reaches layer 1 last
+    assert shown_at[forward] == list(range(10, 21))
+    last_layer = Question("?", "A.grad_std[10]", forward.answers)
+    assert next(k for k in range(21) if last_layer.revealed(Reveal(10, k))) == 11
 
 
 TANH = 'depth = 4\nwidth = 16\nbatch = 32\nactivation = "tanh"\n[scene]\ntitle = "T"\n'
