@@ -44,6 +44,8 @@ class HandoutRun(QObject):
             self.finished.emit(self._write())
             return
         self.win.load_scene(self.lecture.scenes[i])
+        # a page pictures the data, not a scene's question (asked, it takes the lead view's place)
+        self.win.state.update(reveal=None, picked=None)
         self._since = time.monotonic()
         self._timer.start()
 
