@@ -1,10 +1,11 @@
 """The lecture canvas: what the presentation view shows in place of the window's middle.
 
 A header (title, claim, the speaker's details on D) over the scene's layout: a lead view and up
-to two strips below it, each built from `registry.CANVAS_VIEWS[name](options)`. A scene without
-a layout gets one from its emphasis; outside a scene the canvas shows the histograms of the rows
-shown. It is a View of the presenter like every other (gui/presenter.py), but draws only while
-the presentation view shows it: in the normal window a frame costs it one early return.
+to two strips below it, each built from `registry.CANVAS_VIEWS[name](options)`; a scene's
+question, while asked, in the lead view's place (question.py). A scene without a layout gets one
+from its emphasis; outside a scene the canvas shows the histograms of the rows shown. It is a
+View of the presenter like every other (gui/presenter.py), but draws only while the presentation
+view shows it: in the normal window a frame costs it one early return.
 """
 
 from __future__ import annotations
