@@ -34,10 +34,11 @@ MENUS = ("&File", "&View", "&Scenes", "&Help")  # the View menu opens with one e
 
 ACTIONS = (
     Action("next_scene", "Next scene", lambda w: w.step_scene(+1), ("PgDown", "Down"),
-           presentation=True, help=("PgDn / PgUp, 1–9", "next / previous scene, scene n")),
+           presentation=True, help=("PgDn / PgUp, 1–9", "next / previous scene, scene n; "
+                                    "while a scene's question is asked, 1–4 pick the room's answer")),
     Action("previous_scene", "Previous scene", lambda w: w.step_scene(-1), ("PgUp", "Up"),
            presentation=True),
-    *(Action(f"scene_{n}", f"Scene {n}", lambda w, n=n: w.go_to_scene(n - 1), (str(n),),
+    *(Action(f"scene_{n}", f"Scene {n}", lambda w, n=n: w.lecture.number_key(n), (str(n),),
              presentation=True) for n in range(1, 10)),
     Action("sweep_down", "Sweep step down", lambda w: w.sweep_step(-1), ("Left",),
            presentation=True, help=("← / →", "step the sweep parameter")),

@@ -1,10 +1,11 @@
 """The lecture canvas: what the presentation view shows in place of the window's middle.
 
 A header (title, claim, the speaker's details on D) over the scene's layout: a lead view and up
-to two strips below it, each built from `registry.CANVAS_VIEWS[name](options)`. A scene without
-a layout gets one from its emphasis; outside a scene the canvas shows the histograms of the rows
-shown. It is a View of the presenter like every other (gui/presenter.py), but draws only while
-the presentation view shows it: in the normal window a frame costs it one early return.
+to two strips below it, each built from `registry.CANVAS_VIEWS[name](options)`; a scene's
+question, while asked, in the lead view's place (question.py). A scene without a layout gets one
+from its emphasis; outside a scene the canvas shows the histograms of the rows shown. It is a
+View of the presenter like every other (gui/presenter.py), but draws only while the presentation
+view shows it: in the normal window a frame costs it one early return.
 
 A staged scene (core/reveal.py) shows its layers as the reveal steps on: each view masks what is
 not revealed yet (gui/canvas/reveal_mask.py), a quiet line under the header says how far it is,
@@ -27,6 +28,7 @@ from gui.canvas import registry
 from gui.canvas.grid_fallback import GridHistograms
 from gui.canvas.header import Header
 from gui.canvas.reveal_mask import Fading
+from gui.canvas.question import QuestionPanel
 from gui.canvas.sizes import Sizes
 from gui.presenter import ViewBase, ViewFrame
 from gui.views.layer_grid import has_rows
@@ -76,6 +78,8 @@ class LectureCanvas(QWidget, ViewBase):
         self.stage.hide()
         lay.addWidget(self.header)
         lay.addWidget(self.stage)
+        self.question = QuestionPanel(self)  # a scene's question: in the lead's place, or a strip
+        lay.addWidget(self.question)
         lay.addWidget(self.body, 1)
         self.fade = QVariantAnimation(self)
         self.fade.setDuration(FADE_MS)
@@ -115,8 +119,11 @@ class LectureCanvas(QWidget, ViewBase):
         if frame.rows != self._rows:
             self._rows = frame.rows
             self._build()
+        self._ask(frame)
         if self._scene is not None:
-            self.header.show_text(*captions.live(self._scene, frame.a, frame.b))
+            title, claim, details = captions.live(self._scene, frame.a, frame.b)
+            # the claim's numbers would give the answer away while the room is still asked
+            self.header.show_text(title, "" if self.question.asking else claim, details)
         self._step_reveal(frame.reveal)
         running = self.fade.state() == QAbstractAnimation.State.Running
         self._present_views(float(self.fade.currentValue()) if running else 1.0)
@@ -161,8 +168,10 @@ class LectureCanvas(QWidget, ViewBase):
         self._scene = scene
         if scene is None:
             self.header.show_text("", "", "")
-        else:  # until its first frame: the scene's own words
-            self.header.show_text(scene.title, scene.claim or scene.caption, scene.details)
+        self._ask(None)
+        if scene is not None:  # until its first frame: the scene's own words
+            claim = "" if self.question.asking else scene.claim or scene.caption
+            self.header.show_text(scene.title, claim, scene.details)
         if self.active:
             self._build()
 
@@ -212,6 +221,7 @@ class LectureCanvas(QWidget, ViewBase):
             view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
             self.views.append((name, view))
         self._place()
+        self._place_question()
         self.set_sizes(self._sizes)
 
     def _place(self) -> None:
@@ -233,6 +243,29 @@ class LectureCanvas(QWidget, ViewBase):
         for _, view in self.views:
             view.show()
 
+    # ------------------------------------------------------------------- the question
+    def _ask(self, frame: ViewFrame | None) -> None:
+        """The scene's question for this frame (None: the scene's first, not computed yet)."""
+        question = self._scene.question if self._scene is not None else None
+        before = self.question.mode
+        if self.question.show_question(question, frame) != before:
+            self._place_question()
+
+    def _place_question(self) -> None:
+        """Asking, the question takes the lead view's place (there is no data to see yet); as a
+        strip it sits between the header and the views."""
+        panel, asking = self.question, self.question.mode == "ask"
+        self._grid.removeWidget(panel)
+        self.layout().removeWidget(panel)
+        if asking:
+            self._grid.addWidget(panel, 0, 0, 1, max(1, len(self.views) - 1))
+            self._grid.setRowStretch(0, LEAD_STRETCH)
+        else:
+            self.layout().insertWidget(1, panel)
+        if self.views:
+            self.views[0][1].setVisible(not asking)
+        panel.setVisible(panel.mode != "hidden")
+
     # ------------------------------------------------------------------- sizes
     def set_sizes(self, sizes: Sizes) -> None:
         self._sizes = sizes
@@ -243,6 +276,7 @@ class LectureCanvas(QWidget, ViewBase):
         self.header.set_sizes(sizes)
         self.stage.setFont(sizes.font("legend"))
         self.stage.setStyleSheet(f"color: {theme.QUANTITY_COLORS['theory']}")
+        self.question.set_sizes(sizes)
         for _, view in self.views:
             view.set_sizes(sizes)
 

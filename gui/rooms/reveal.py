@@ -100,7 +100,8 @@ class RevealRoom(QObject):
         s = self.state
         if "presentation" in what or "scene" in what:
             self._play.stop()
-            staged = s.presentation and s.scene is not None and s.scene.staged
+            asks = s.scene is not None and (s.scene.staged or s.scene.question is not None)
+            staged = s.presentation and asks
             s.reveal = Reveal(depth_of(s)) if staged else None
         elif s.reveal is not None and {"config", "compare"} & what:
             s.reveal = refit(s.reveal, depth_of(s))
