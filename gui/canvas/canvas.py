@@ -27,8 +27,8 @@ from gui import theme
 from gui.canvas import registry
 from gui.canvas.grid_fallback import GridHistograms
 from gui.canvas.header import Header
-from gui.canvas.reveal_mask import Fading
 from gui.canvas.question import QuestionPanel
+from gui.canvas.reveal_mask import Fading
 from gui.canvas.sizes import Sizes
 from gui.presenter import ViewBase, ViewFrame
 from gui.views.layer_grid import has_rows

@@ -9,7 +9,6 @@ from PySide6.QtCore import QObject
 
 from core import presets
 from core.presets import Scene
-from core.reveal import Reveal
 from gui import export
 from gui.state import rows_of
 
