@@ -31,6 +31,11 @@ class StatusView(ViewBase):
         shown = snap.config.batch
         if f.step is not None:
             self.batch_label.setText(f"training step {f.step} · batch {shown}")
+        elif snap.refining and len(snap.layers) < snap.config.depth:  # core/preview.py
+            depth = snap.config.depth
+            self.batch_label.setText(
+                f"layers 1-{len(snap.layers)} of {depth} · {snap.examples} of {shown} examples"
+            )
         elif snap.refining:
             self.batch_label.setText(f"{snap.examples} of {shown} examples")
         elif shown < f.batch:
