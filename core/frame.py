@@ -26,8 +26,10 @@ from core.stats import Snapshot
 REFINEMENTS = 4
 REFINE_EVERY_S = 0.25  # a refinement's frames: at most this often (its first and last always)
 # a big plain net's first picture: the layers drawn (and run forward) in this much time, then
-# more every REFINE_EVERY_S while the rest are drawn (core/preview.py)
+# more while the rest are drawn (core/preview.py), each after PREVIEW_GROWTH × the time so far
+# (at least REFINE_EVERY_S): a few previews, each a pickle and a paint, in a draw of seconds
 FIRST_PREVIEW_S = 0.12
+PREVIEW_GROWTH = 1.0
 # about a point a pixel across a panel: 401 made the 20 dashed curves 5 ms of the grid's paint
 THEORY_POINTS = 161
 
@@ -137,7 +139,7 @@ def _refine(refinement: chunks.Refinement, phase: bool, blas: int, partial, t0: 
 
 def _preview(refinement: chunks.Refinement, blas: int, partial, t0: float) -> None:
     """The weights drawn a layer at a time; the layers drawn so far go to `partial` after
-    FIRST_PREVIEW_S, then every REFINE_EVERY_S, until every layer is drawn."""
+    FIRST_PREVIEW_S, then spaced out (PREVIEW_GROWTH), until all are drawn."""
     preview = Preview(refinement)
     until = t0 + FIRST_PREVIEW_S
     while True:
@@ -148,7 +150,8 @@ def _preview(refinement: chunks.Refinement, blas: int, partial, t0: float) -> No
             snaps = preview.snapshots()
             bare = Theory(snaps[0].config, None, {})
             partial(Frame(snaps, bare, blas, time.perf_counter() - t0))
-        until = time.perf_counter() + REFINE_EVERY_S
+        now = time.perf_counter()
+        until = now + max(REFINE_EVERY_S, PREVIEW_GROWTH * (now - t0))
 
 
 def theory_of(snap: Snapshot, phase: bool = False) -> Theory:

@@ -21,6 +21,7 @@ CHUNK = 64  # a first chunk above OpenBLAS's small-matrix cut at width 300 (core
 def every_layer(monkeypatch):
     monkeypatch.setattr(frame, "FIRST_PREVIEW_S", 0.0)
     monkeypatch.setattr(frame, "REFINE_EVERY_S", 0.0)
+    monkeypatch.setattr(frame, "PREVIEW_GROWTH", 0.0)
 
 
 def frames(c: Config, compare: Config | None = None) -> tuple[list, frame.Frame]:

@@ -111,3 +111,25 @@ def test_the_drag_batch_follows_the_cost_model_at_every_size():
     deep = canonical.replace(depth=200)
     assert MIN_CHUNK <= drag_batch(cost, [deep], True, 250) < MIN_DRAG_BATCH
     assert drag_batch(cost, [deep.replace(width=2048, depth=50)], True, 250) == MIN_CHUNK
+
+
+def test_a_deep_nets_first_layers_show_in_its_overview(make_window, qtbot, monkeypatch):
+    """A preview of a deep net's first layers (core/preview.py) goes to the overview the whole
+    net will fill, its layer axis already the net's depth, and the status bar says which layers
+    these are; the whole net's frame then fills it."""
+    from core import frame
+
+    monkeypatch.setattr(frame, "FIRST_PREVIEW_S", 0.0)
+    monkeypatch.setattr(frame, "PREVIEW_GROWTH", 0.0)
+    monkeypatch.setattr(frame, "REFINE_EVERY_S", 0.0)
+    deep = Config(depth=14, width=128, batch=200, activation="tanh")
+    win = make_window(deep.replace(depth=2))
+    qtbot.waitUntil(lambda: win.compute.up_to_date, timeout=60000)
+    got = []
+    frame.FrameMaker().make([deep], ROWS, 1, False, chunk=40, partial=got.append)
+    preview = next(f.snaps[0] for f in got if len(f.snaps[0].layers) == 3)
+    win.presenter.show(preview, None)
+    assert win.batch_label.text() == f"layers 1-3 of {deep.depth} · 40 of {deep.batch} examples"
+    assert win.central.currentIndex() == 1  # the overview, not a grid of three panels
+    y_range = win.central.overview.plot("A", "act").viewRange()[1]
+    assert y_range == pytest.approx([0.5, deep.depth + 0.5])
