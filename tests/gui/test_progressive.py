@@ -111,6 +111,9 @@ def test_the_drag_batch_follows_the_cost_model_at_every_size():
     deep = canonical.replace(depth=200)
     assert MIN_CHUNK <= drag_batch(cost, [deep], True, 250) < MIN_DRAG_BATCH
     assert drag_batch(cost, [deep.replace(width=2048, depth=50)], True, 250) == MIN_CHUNK
+    # before any frame has measured the cost: the cap for the canonical net, not for a deep one
+    assert drag_batch(None, [canonical], True, 250) == 250
+    assert MIN_CHUNK <= drag_batch(None, [deep], True, 250) < MIN_DRAG_BATCH
 
 
 def test_a_deep_nets_first_layers_show_in_its_overview(make_window, qtbot, monkeypatch):
