@@ -79,6 +79,7 @@ class Overview(pg.GraphicsLayoutWidget):
         data = np.stack([d.shares for d in binned])  # (layers, bins)
         with np.errstate(divide="ignore"):
             logd = np.log10(np.maximum(data, 1e-5))
+        logd[[h.sampled == 0 for h in hists]] = np.nan  # nothing binned yet: left blank
         img = self._images[(side, row)]
         img.setImage(logd.T, autoLevels=False, levels=(-5, 0))
         lo, hi = (-1.0, 1.0) if caption.startswith("value") else (binned[0].lo, binned[0].hi)
