@@ -91,3 +91,18 @@ def test_a_net_with_skips_is_drawn_whole_before_its_first_frame(every_layer):
     c = Config(depth=4, width=300, batch=500, residual=True, activation="relu", init="he-normal")
     got, _ = frames(c)
     assert got and all(len(f.snaps[0].layers) == c.depth for f in got)
+
+
+def test_orthogonal_factors_are_made_once_per_shape_and_seed():
+    """A big orthogonal net's QR factors are kept by the bank through a refinement: a gain
+    changed redraws only the batch's input and output gradient; a new seed makes them anew."""
+    c = Config(depth=3, width=512, batch=64, init="orthogonal")
+    maker = FrameMaker()
+    maker.make([c], ROWS, 1, False, chunk=16)
+    bank = maker.sims[0].bank(c)
+    made = bank.made
+    maker.make([c.replace(gain=1.3)], ROWS, 1, False, chunk=16)
+    assert maker.sims[0].bank(c) is bank and bank.made == made + 2  # input, output gradient
+    other = c.replace(seed=1)
+    maker.make([other], ROWS, 1, False, chunk=16)
+    assert maker.sims[0].bank(other).made == c.depth + 2
