@@ -14,7 +14,7 @@ from gui.canvas.grid_fallback import GridHistograms
 from tests.gui.conftest import wait_shown
 
 DEPTH = 4
-BASE = presets.load("tiny-normal-tanh")
+BASE = dataclasses.replace(presets.load("tiny-normal-tanh"), question=None)  # staged by its flag
 CONFIG = BASE.config.replace(depth=DEPTH, width=64, batch=128, std=0.1)
 
 
