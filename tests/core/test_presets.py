@@ -578,6 +578,7 @@ BAD = {
     "title-not-string": ("[scene]\ntitle = 3\n", "title"),
     "scene-not-table": ('scene = "x"\n', "[scene]"),
     "compare-not-table": ('compare = "x"\n', "[compare]"),
+    "staged-not-bool": ('[scene]\ntitle = "t"\nstaged = "yes"\n', "staged must be true or false"),
 }
 
 
@@ -609,6 +610,15 @@ def test_well_formed_tmp_preset_loads(tmp_path, monkeypatch):
     )
     monkeypatch.setattr(presets, "presets_dir", lambda: tmp_path)
     scene = presets.load("mine")
-    assert scene.title == "Mine" and scene.emphasis == ("act",)
+    assert scene.title == "Mine" and scene.emphasis == ("act",) and not scene.staged
     assert scene.config.depth == 2 and scene.compare.activation == "relu"
     assert scene.compare.depth == 2
+
+
+def test_a_scene_may_open_staged(tmp_path, monkeypatch):
+    """[scene] staged = true: the presentation view opens it with no data shown (issue 20)."""
+    (tmp_path / "quiz.toml").write_text(
+        'depth = 3\n[scene]\ntitle = "Q"\nstaged = true\n', encoding="utf-8"
+    )
+    monkeypatch.setattr(presets, "presets_dir", lambda: tmp_path)
+    assert presets.load("quiz").staged

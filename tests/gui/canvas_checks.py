@@ -8,9 +8,9 @@ from __future__ import annotations
 from gui.canvas.sizes import FLOOR
 
 # texts that must never lie on a plot's data
-OFF_DATA = ("title", "claim", "details", "panel-title", "axis-label", "tick")
+OFF_DATA = ("title", "claim", "details", "panel-title", "axis-label", "tick", "question", "answer")
 # texts that carry the numbers a claim relies on
-NUMBERS = ("tick", "panel-title", "legend", "chip", "axis-label")
+NUMBERS = ("tick", "panel-title", "legend", "chip", "axis-label", "answer")
 SLACK = 1.0  # px: rectangles that only touch (or share a rounded pixel) do not collide
 
 

@@ -56,6 +56,7 @@ def test_f5_shows_the_scenes_views_d_shows_details_and_esc_gives_the_window_back
         claim="He keeps σ near √2.",
         details="Var(w) = 2/fan_in.",
         layout=(("ladder", {"row": "grad"}), ("units", {}), ("stats", {"layers": [1, 4]})),
+        question=None,  # its question would take the lead view's place and hide the claim
     )
     win.load_scene(s)
     wait_shown(qtbot, win, s.config)
@@ -134,7 +135,7 @@ def test_a_squeezed_header_label_is_found_colliding(make_window, qtbot):
     """A label too small for its text clips it: the report gives the text's own height, so the
     cut title reaches the claim below it (before, the widget's rect hid the clipping)."""
     win = make_window()
-    win.load_scene(scene("he-relu", config=SMALL))
+    win.load_scene(scene("he-relu", config=SMALL, question=None))  # asked, no claim shows
     win.presentation.enter(full_screen=False)
     labels = win.presentation.canvas.header.labels
     assert problems(report.layout_report(win), only=("title", "claim")) == []
