@@ -17,6 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+try:
+    from core import _fused
+except ImportError:  # no C compiler at install: NumPy counts (core/stats.py)
+    _fused = None
+
 PER_DECADE = 10
 SAMPLE = 1 << 13
 _FLOOR = -400 * PER_DECADE  # below float64's smallest subnormal (10^-323.3): where zeros land
@@ -102,23 +107,21 @@ def log_histogram(sample: np.ndarray) -> LogHist:
         return EMPTY
     dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.dtype(np.float64)
     t, k = _buffers(n, x.shape, dtype)
-    np.abs(
-        x, out=t, dtype=dtype
-    )  # in the array's own precision: float32's log is ten times as fast
+    np.abs(x, out=t, dtype=dtype)  # in the array's own precision: float32's log is 10× as fast
     with np.errstate(divide="ignore"):
         np.log10(t, out=t)
     t *= PER_DECADE
     np.floor(t, out=t)
-    np.fmax(t, _FLOOR, out=t)  # zeros (log −∞) in the floor bin
-    lo, hi = int(t.min()), int(t.max())
-    width = hi - lo + 1
+    lo, hi = float(t.min()), float(t.max())
+    if lo == -math.inf:  # zeros (log −∞): in the floor bin
+        np.fmax(t, _FLOOR, out=t)
+        lo, hi = _FLOOR, max(hi, _FLOOR)
+    lo, width = int(lo), int(hi) - int(lo) + 1
     # bin u = 1 … width of the magnitude, signed as the value: −width … −1, then 1 … width, so
-    # one bincount counts both signs (−0.0 among the negatives: a zero either way)
+    # one count takes both signs (−0.0 among the negatives: a zero either way)
     t -= lo - 1
-    np.copysign(t, x, out=t)
-    t += width
-    k[...] = t
-    both = np.bincount(k.reshape(-1), minlength=2 * width + 1)
+    _take_sign(t, x, k)
+    both = _count(t, k, width)
     pos, negs = both[width + 1 :], both[width - 1 :: -1]
     zeros = 0
     if lo == _FLOOR:
@@ -129,3 +132,34 @@ def log_histogram(sample: np.ndarray) -> LogHist:
         return LogHist(0, np.zeros(0, np.int64), np.zeros(0, np.int64), zeros, n)
     a, b = int(used[0]), int(used[-1]) + 1
     return LogHist(lo + a, pos[a:b].copy(), negs[a:b].copy(), zeros, n)
+
+
+_SIGN_BIT = {
+    np.dtype(np.float32): (np.uint32, np.uint32(1 << 31)),
+    np.dtype(np.float64): (np.uint64, np.uint64(1 << 63)),
+}
+
+
+def _take_sign(t: np.ndarray, x: np.ndarray, k: np.ndarray) -> None:
+    """t (every value ≥ 1) gets x's signs: np.copysign(t, x, out=t), bit for bit, by OR-ing in
+    x's sign bits (NumPy's copysign has no vector loop: 8 µs of a 30 µs histogram, this 4.5)."""
+    if x.dtype != t.dtype:
+        np.copysign(t, x, out=t)
+        return
+    kind, bit = _SIGN_BIT[t.dtype]
+    bits = k.reshape(-1).view(kind)[: t.size].reshape(t.shape)  # k's memory, not yet used
+    np.bitwise_and(x.view(kind), bit, out=bits)
+    np.bitwise_or(t.view(kind), bits, out=t.view(kind))
+
+
+def _count(t: np.ndarray, k: np.ndarray, width: int) -> np.ndarray:
+    """Counts of the whole numbers −width … width in t (the signed bins), as bins 0 … 2·width.
+    The float32 histogram kernel of core/_fused.c counts them where it exists (t·1 + width is
+    exact for whole numbers, and it takes a quarter of NumPy's cast and bincount); else NumPy."""
+    if _fused is not None and t.dtype == np.float32:
+        counts = np.empty(2 * width + 3, np.int64)  # its under- and overflow at the ends, empty
+        _fused.histogram(t, 1, t.size, 1, 1.0, width + 1.0, 2 * width + 1, counts)
+        return counts[1:-1]
+    t += width
+    k[...] = t
+    return np.bincount(k.reshape(-1), minlength=2 * width + 1)

@@ -8,6 +8,11 @@ column and activation column through two random projections each (a matrix-vecto
 sort of 500 columns of 1,500 values): two units whose projections agree within float rounding are
 the same unit. A chance agreement of two distinct random units needs two projections to agree to
 1e-4 at once; identical columns agree to float32 rounding (~1e-6).
+
+A random draw (every frame of almost every scene) is told apart on W's first PROBE_ROWS rows: if
+the units' weights already differ there, they differ, and the rest of W is not read (a frame's
+ten 500 × 500 layers cost 0.3 ms instead of 2.7). Copies agree on those rows too, so a layer with
+any two close units is counted on the whole of W and its activations, as before.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ SAMPLE_EXAMPLES = 64
 # (float32 matmuls of identical columns differ by ~1e-6; distinct random ones by ~1)
 TOLERANCE = 1e-4
 _PROJECTIONS = 2
+PROBE_ROWS = 32  # W's rows (contiguous: 64 kB of a 500-unit layer) that tell a random draw apart
 
 
 @functools.lru_cache(maxsize=8)
@@ -64,14 +70,21 @@ def _differs(kind: np.ndarray, vals: np.ndarray) -> np.ndarray:
 
 def _apart(f: np.ndarray) -> bool:
     """No two units' projections agree (the common case, a random draw), for finite ones: what
-    _count(f) == len(f) says, in a third of its time (it also sorts out NaN and ±Inf)."""
+    _count(f) == len(f) says, in a fraction of its time (it also sorts out NaN and ±Inf). The
+    rows are sorted as complex numbers (by the first projection, one sort and no gather); only
+    neighbours close in the first have their second compared."""
     if not np.isfinite(f).all():
         return False
-    g = f[np.argsort(f[:, 0])]
+    g = np.sort(np.ascontiguousarray(f, np.float64).view(np.complex128).reshape(-1))
+    first, second = g.real, g.imag
     with np.errstate(all="ignore"):
-        scale = np.sqrt(np.mean(g * g, axis=0))
-    close = np.abs(np.diff(g, axis=0)) <= TOLERANCE * scale
-    return not (close[:, 0] & close[:, 1]).any()
+        scale = np.sqrt(np.array([first @ first, second @ second]) / len(g))
+        gaps = first[1:] - first[:-1]  # ≥ 0, sorted
+        near = np.flatnonzero(gaps <= TOLERANCE * scale[0])
+        return (
+            not near.size
+            or not (np.abs(second[near + 1] - second[near]) <= TOLERANCE * scale[1]).any()
+        )
 
 
 def _count(f: np.ndarray) -> int:
@@ -84,8 +97,17 @@ def _count(f: np.ndarray) -> int:
 def distinct(W: np.ndarray, a: np.ndarray) -> int:
     """How many different units a layer has: units with the same incoming weights and the same
     activations (within float rounding) count once. W is fan_in × units, a examples × units.
-    Units whose weights all differ are all distinct: their activations are not read (a random
-    draw's layer costs one 500 × 500 matrix-vector product)."""
+    Units whose weights differ on W's first PROBE_ROWS rows are all distinct: neither the rest
+    of W nor their activations are read (a random draw's layer costs a PROBE_ROWS × 500
+    matrix-vector product and a sort of 500 numbers). Always what whole_count(W, a) says."""
+    units = W.shape[1]
+    if units and W.shape[0] > PROBE_ROWS and _apart(_project(W[:PROBE_ROWS])):
+        return units  # apart on some rows: apart on all of them
+    return whole_count(W, a)
+
+
+def whole_count(W: np.ndarray, a: np.ndarray) -> int:
+    """distinct(W, a) from the whole of W (and, where two units' weights agree, a)."""
     units = W.shape[1]
     if units == 0:
         return 0

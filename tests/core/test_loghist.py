@@ -80,3 +80,52 @@ def test_two_parts_merged_count_as_the_whole():
         np.testing.assert_array_equal(got, want)
     assert (merged.zeros, merged.sampled) == (whole.zeros, whole.sampled) == (7, len(x))
     assert stats.merge_logs(None, b) is b
+
+
+def _reference(x: np.ndarray):
+    """The definition, plainly: floor(log10|x| · 10) in x's precision, per sign, zeros apart."""
+    v = x.reshape(-1)
+    with np.errstate(divide="ignore"):
+        b = np.floor(np.log10(np.abs(v)) * v.dtype.type(PER_DECADE))
+    nonzero = v != 0
+    first = int(b[nonzero].min())
+    n = int(b[nonzero].max()) - first + 1
+    neg = np.signbit(v)
+    counts = [
+        np.bincount((b[nonzero & side] - first).astype(np.intp), minlength=n)
+        for side in (~neg, neg)
+    ]
+    return first, counts[0], counts[1], int(np.count_nonzero(~nonzero))
+
+
+def _layer_samples():
+    """Whole-sample slices (≤ SAMPLE values, contiguous and strided rows) of every row of real
+    frames: tanh, ReLU (exact zeros), a vanishing net, a float64 net."""
+    from core import Config
+    from core.loghist import SAMPLE
+
+    configs = [presets.load(n).config for n in ("xavier-tanh", "he-relu", "tiny-normal-tanh")]
+    configs.append(Config(depth=4, width=300, batch=200, activation="relu", dtype="float64"))
+    for c in configs:
+        net = Simulator().prepare(c)
+        for layer in net.layers:
+            for x in layer.rows():
+                k = SAMPLE // x.shape[1]
+                yield x[:k]
+                yield x[:: max(1, len(x) // k)][:k]
+
+
+def test_counts_on_real_layers_are_the_definitions_with_or_without_the_c_kernel(monkeypatch):
+    """The float32 counts are taken by core/_fused.c's histogram kernel where it is built, by
+    NumPy's bincount otherwise: both are the plain definition's, bin for bin."""
+    import core.loghist as loghist
+
+    kernels = [loghist._fused, None] if loghist._fused is not None else [None]
+    for kernel in kernels:
+        monkeypatch.setattr(loghist, "_fused", kernel)
+        for x in _layer_samples():
+            h, (first, pos, neg, zeros) = log_histogram(x), _reference(x)
+            assert h.first == first
+            np.testing.assert_array_equal(h.pos, pos)
+            np.testing.assert_array_equal(h.neg, neg)
+            assert (h.zeros, h.sampled) == (zeros, x.size)

@@ -60,3 +60,42 @@ def test_a_small_layer_gives_a_small_sample():
     snap = run(Config(depth=1, width=8, batch=5))
     assert snap.layers[0].units_sample.shape == (8, 5)
     assert snap.layers[0].distinct_units == 8
+
+
+def _scene_layers(batch: int = 32, depth: int = 12, width: int = 128):
+    """Every scene's layers (weights and activations), smaller (batch, depth, and width where
+    it is one number): random, zero, constant, orthogonal, sparse and truncated draws, plain,
+    residual and normalised nets."""
+    from core import presets
+    from core.inits import INITS
+    from core.simulate import Simulator
+
+    configs = [s.config for s in presets.all_scenes().values()]
+    configs += [Config(depth=2, width=100, batch=batch, init=name) for name in INITS]
+    for c in configs:
+        small = c.replace(batch=min(c.batch, batch), depth=min(c.depth, depth))
+        if isinstance(c.width, int):
+            small = small.replace(width=min(c.width, width))
+        net = Simulator().prepare(small)
+        for layer in net.layers:
+            yield c, layer.W, layer.rows()[1]
+
+
+def test_the_probe_on_the_first_rows_counts_as_the_whole_of_w_on_every_scene():
+    """distinct() tells a random draw's units apart on W's first PROBE_ROWS rows only; on every
+    scene's layers, and every init's, it gives the count taken on the whole of W (and a)."""
+    probed = 0
+    for c, W, a in _scene_layers():
+        assert units.distinct(W, a) == units.whole_count(W, a), (c.init, W.shape)
+        probed += W.shape[0] > units.PROBE_ROWS
+    assert probed > 150  # the probe's shortcut was taken on most layers
+
+
+def test_units_alike_on_the_probed_rows_are_told_apart_by_the_rest():
+    rng = np.random.default_rng(5)
+    W = rng.standard_normal((100, 8)).astype(np.float32)
+    W[: units.PROBE_ROWS] = W[: units.PROBE_ROWS, :1]  # every unit's first rows are unit 0's
+    x = rng.standard_normal((50, 100)).astype(np.float32)
+    assert units.distinct(W, np.tanh(x @ W)) == 8
+    W[:, 5] = W[:, 0]  # a real copy, beyond the probed rows too
+    assert units.distinct(W, np.tanh(x @ W)) == 7
