@@ -49,7 +49,7 @@ MAX_STRIPS = 2
 # "layers" list and a "layer" name layers of the scene's net, "rows"/"row" histogram rows, "fix"
 # the side drawn bold ("A" or "B"; gui/canvas/views/sides.py).
 VIEW_OPTIONS = {
-    "ladder": ("fix", "forward"),
+    "ladder": ("fix", "forward", "values"),
     "histograms": ("rows", "layers", "axis"),
     "weights": ("layers",),
     "heatmap": ("row", "axis"),
@@ -185,14 +185,15 @@ def _check_option(where: str, key: str, value, allowed: tuple[str, ...], depth: 
         raise PresetError(
             f"{where}: unknown option {shown(key)}; allowed: {', '.join(allowed) or 'none'}"
         )
-    values = value if key in ("rows", "layers") else [value]
-    if key in ("rows", "layers") and (not isinstance(value, list) or not value):
+    lists = ("rows", "layers", "values")  # "values": the ladder's layers whose std is written
+    values = value if key in lists else [value]
+    if key in lists and (not isinstance(value, list) or not value):
         raise PresetError(f"{where} {key} must be a non-empty list, got {shown(value)}")
     for v in values:
         if key in ("rows", "row") and v not in ROWS:
             raise PresetError(f"{where} {key}: got {shown(v)}; allowed: {', '.join(ROWS)}")
         is_layer = isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= depth
-        if key in ("layers", "layer") and not is_layer:
+        if key in ("layers", "layer", "values") and not is_layer:
             raise PresetError(f"{where} {key}: got {shown(v)}; allowed: layers 1 to {depth}")
         if key == "fix" and v not in ("A", "B"):
             raise PresetError(f"{where} fix: got {shown(v)}; allowed: A, B")
