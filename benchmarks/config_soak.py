@@ -168,7 +168,14 @@ def main() -> None:
     objects: dict[int, dict[str, int]] = {}
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    from gui import compute_process
     from gui.main_window import MainWindow
+
+    # the compute process up first: the window's first frames are made on its own thread until
+    # it is, and that frame's arrays (freed later) made the first sample 20 MiB high
+    process = compute_process.shared()
+    if process is not None:
+        process.ready(wait=120)
 
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "soak.ini"), QSettings.Format.IniFormat)
     win = MainWindow(REFERENCE, settings=settings)
