@@ -8,8 +8,9 @@ the canonical scene (10 × 500 tanh, batch 1000). For each net, from the settled
 the Network dock's width box (typed, Enter) and depth spin box are set in one slot (each change
 goes through the widget's own signal), and the clock starts. first_frame_ms: until a
 frame of the new net (its depth and width) is shown, on part of the batch or all of it;
-full_frame_ms: until its whole-batch frame is shown (None if the window refused the net: its
-message is kept). gap_ms: the longest time between two ticks of a 5 ms timer over that span.
+first_frame_layers: the layers it had (a big plain net's first layers are shown while the rest
+are drawn, core/preview.py). full_frame_ms: until its whole-batch frame is shown (None if the
+window refused the net: its message is kept). gap_ms: the longest time between two ticks of a 5 ms timer over that span.
 Then the gain slider is held and moved at 60 Hz for --drag-seconds: drag_fps, the frames shown a
 second after a 0.5 s warm-up, and the batch they had. The window goes back to the canonical net
 and settles before the next. Targets: first frame ≤ 250 ms, gap ≤ 50 ms, drag ≥ 15 frames/s.
@@ -100,6 +101,8 @@ def change(win, depth: int, width: int) -> dict:
         "first_frame_examples": next(
             (getattr(s, "examples", None) or s.config.batch for _, s in shown if new(s)), None
         ),
+        # a plain net's first frame may show its first layers only (core/preview.py)
+        "first_frame_layers": next((len(s.layers) for _, s in shown if new(s)), None),
         "full_frame_ms": round((full - t0) * 1e3, 1) if full else None,
         "frames_shown": sum(new(s) for _, s in shown),
         "gap_ms": ticks.longest_ms(full or end),

@@ -144,6 +144,13 @@ def render(text: str, a: Snapshot, b: Snapshot | None, missing: str = "—") -> 
     return "".join(out)
 
 
+def value(f: Field, a: Snapshot, b: Snapshot | None):
+    """The field's number in the frame (a question's right answer is read from it,
+    core/questions.py); None where the frame has none."""
+    snap = a if f.side == "A" else b
+    return _value(f, snap) if snap is not None else None
+
+
 def _value(f: Field, snap: Snapshot):
     """The field's value in this snapshot, or None where it has none (a field never checked
     against a config reads only the names `check` allows, nothing else of the objects)."""

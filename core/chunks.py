@@ -28,10 +28,11 @@ import numpy as np
 
 from core import cancel, fused, memory, parallel, stats
 from core.config import Config
+from core.inits import INITS
 from core.measure import hist_ranges, layer_stats
 from core.network import Dense
-from core.residual import arch
-from core.simulate import Simulator, needs_backward, run_joint
+from core.residual import arch, init_extras
+from core.simulate import Simulator, init_layer, lsuv_layer, needs_backward, run_joint
 
 _NO_MOMENTS = stats.Moments(math.nan, math.nan, 0, 0)
 _CHUNKED = ("preact", "act", "grad", "delta")  # per-example arrays, merged chunk by chunk
@@ -55,19 +56,24 @@ def chunkable(configs: list[Config]) -> bool:
     return all(c.norm != "batch" for c in configs) and len({c.batch for c in configs}) == 1
 
 
-def batch_data(bank, c: Config) -> tuple[np.ndarray, np.ndarray]:
-    """The whole batch's input and its output gradient (gaussian) or targets (mse): the same
-    draws as the one-shot frame's (core/simulate.py), sliced a chunk at a time."""
+def batch_input(bank, c: Config) -> np.ndarray:
+    """The whole batch's input: the same draws as the one-shot frame's (core/simulate.py),
+    sliced a chunk at a time."""
     shape = (c.batch, c.widths[0])
     if c.input == "normal":
-        x = bank.normal((1,), shape)
-    elif c.input == "uniform":
-        x = bank.uniform((1,), shape)
-    else:  # positive: U(0, 1)
-        x = np.add(bank.uniform((1,), shape), 1.0)
-        x *= 0.5
+        return bank.normal((1,), shape)
+    if c.input == "uniform":
+        return bank.uniform((1,), shape)
+    x = np.add(bank.uniform((1,), shape), 1.0)  # positive: U(0, 1)
+    x *= 0.5
+    return x
+
+
+def batch_output(bank, c: Config) -> np.ndarray:
+    """The whole batch's output gradient (gaussian) or targets (mse), as the one-shot frame's;
+    drawn after the weights, which the first layers' preview does not wait for."""
     out = (2,) if c.grad_source == "gaussian" else (4,)
-    return x, bank.normal(out, (c.batch, c.widths[-1]))
+    return bank.normal(out, (c.batch, c.widths[-1]))
 
 
 @dataclass
@@ -82,20 +88,48 @@ class _Merged:
 
 
 class _Side:
-    """One config: its net of `size` examples, the whole batch's draws, what is merged so far."""
+    """One config: its net of `size` examples, the whole batch's draws, what is merged so far.
+    Its weights are drawn a layer at a time (draw_layer); `layerwise`, each layer is at once
+    calibrated (LSUV) and run forward on the first chunk, so that the first layers can be shown
+    while the others are drawn (a net of 50 M weights takes seconds to draw, issue 23)."""
 
-    def __init__(self, sim: Simulator, c: Config, size: int):
-        self.c, self.sim = c, sim
-        self.net, bank = sim.draw(c, size)
+    def __init__(self, sim: Simulator, c: Config, size: int, layerwise: bool):
+        self.c, self.sim, self.layerwise = c, sim, layerwise
+        self.net, self.bank = sim.draw(c, size, layers=False)  # the bank open until all drawn
         self.first = self.net  # the first chunk's; ∂L/∂W is summed in its units (Refinement.scale)
-        self.x, self.out = batch_data(bank, c)
+        self.x = batch_input(self.bank, c)
+        self.out: np.ndarray | None = None  # drawn with the last layer (batch_output)
         np.copyto(self.net.x, self.x[:size])
-        sim.calibrate(self.net, c)
-        bank.end()
+        self.drawn = 0  # layers drawn so far
+        self._a = self.net.x  # the first chunk's input to the next layer (layerwise)
+        self.forwarded = False  # the first chunk's forward pass is done (the next run skips it)
         largest = max(layer.W.size for layer in self.net.layers)
         self.dw = np.empty(largest, self.net.dtype)  # each layer's chunk ∂L/∂W, in turn
         self.merged: list[_Merged] | None = None
         self.weights: list[stats.Moments] | None = None
+
+    def draw_layer(self) -> None:
+        """The next layer's weights (nothing once all are drawn); after the last, the extras
+        (norms, skips), a whole net's calibration when not layerwise, and the bank closed."""
+        if self.bank is None:
+            return
+        i, c = self.drawn, self.c
+        layer = self.net.layers[i]
+        with np.errstate(all="ignore"):
+            init_layer(layer, i, self.bank, c)
+            if self.layerwise:  # the same calls as Network.forward's (and _lsuv's), in turn
+                fit = INITS[c.init].data_dependent
+                self._a = lsuv_layer(layer, self._a) if fit else layer.forward(self._a)
+            self.drawn += 1
+            if self.drawn < len(self.net.layers):
+                return
+            init_extras(self.net, c)
+            self.out = batch_output(self.bank, c)
+            if not self.layerwise:
+                self.sim.calibrate(self.net, c)
+        self.forwarded, self._a = self.layerwise, None
+        self.bank.end()
+        self.bank = None
 
     def run(self, start: int, first: int, rows: int, backward: bool) -> None:
         """Forward (and backward) on `rows` rows from `start`; rows before `first` were seen in
@@ -103,10 +137,13 @@ class _Side:
         if rows != self.net.batch:  # the later chunks' net, on the same weights (Simulator)
             self.net = self.sim.network(self.c.replace(batch=rows))
         net, size = self.net, rows
-        np.copyto(net.x, self.x[start : start + size])
-        net.input_key = None  # net.x no longer holds one whole batch (core/simulate.py)
         with np.errstate(all="ignore"):
-            top = net.forward()
+            if self.forwarded and start == 0 and net is self.first:  # done as it was drawn
+                top, self.forwarded = net.layers[-1].a, False
+            else:
+                np.copyto(net.x, self.x[start : start + size])
+                net.input_key = None  # net.x no longer holds one whole batch (core/simulate.py)
+                top = net.forward()
             if not backward:
                 return
             last = net.layers[-1]
@@ -150,7 +187,7 @@ def _scaled(m: stats.Moments, k: float) -> stats.Moments:
     return stats.Moments(m.mean * k, m.std * k, m.nonfinite, m.size)
 
 
-def _measure(layer: Dense, first: int, scratch, backward: bool) -> tuple:
+def measure_rows(layer: Dense, first: int, scratch, backward: bool) -> tuple:
     """A chunk's moments of the new rows, and its saturated count and dead units."""
     cancel.point()
     h, a, g, _ = layer.rows()
@@ -186,7 +223,7 @@ def _bin(layer: Dense, rows, ranges: dict, bins: int, span: tuple, total: int, s
 class Refinement:
     """A frame of `configs` (an A/B pair shares chunks and histogram ranges) refined chunk by
     chunk: each step() runs the next chunk and returns the snapshots of every example so far.
-    The weights are drawn when it is made (cancel.point() between layers, as in a frame)."""
+    The weights are drawn by draw() or the first step (cancel.point() between layers)."""
 
     def __init__(
         self, sims: list[Simulator], configs: list[Config], rows, size: int, rest: int | None = None
@@ -201,7 +238,8 @@ class Refinement:
             rest = size
         self.spans = spans(self.total, size, rest)
         size = min(size, self.total)
-        self.sides = [_Side(sim, c, size) for sim, c in zip(sims, configs, strict=True)]
+        layerwise = all(arch(c) is None for c in configs)  # a plain net runs a layer at a time
+        self.sides = [_Side(sim, c, size, layerwise) for sim, c in zip(sims, configs, strict=True)]
         self.scratch = sims[0].scratch
         self.seen = 0  # examples merged so far: the chunks' new rows are contiguous
         self.ranges: list[list[dict]] | None = None  # per side and layer, from the first chunk
@@ -212,9 +250,28 @@ class Refinement:
     def done(self) -> bool:
         return self.seen >= self.total
 
+    @property
+    def drawing(self) -> bool:
+        """Some side's weights are still being drawn."""
+        return any(side.bank is not None for side in self.sides)
+
+    def draw(self, until: float = math.inf) -> None:
+        """Draw the weights, a layer of every side in turn, until all are drawn or the clock
+        (time.perf_counter) passes `until`; a plain net's first chunk runs forward as it goes
+        (core/preview.py shows those layers)."""
+        t0 = time.perf_counter()
+        while self.drawing:
+            cancel.point()
+            for side in self.sides:
+                side.draw_layer()
+            if time.perf_counter() >= until:
+                break
+        self.seconds += time.perf_counter() - t0
+
     def step(self, show: bool = True) -> tuple[stats.Snapshot, ...]:
         """The next chunk, merged: the snapshots of the examples seen so far (with `show`; else
         none, and none of their ∂L/∂W statistics' pass over every weight)."""
+        self.draw()
         cancel.point()
         t0 = time.perf_counter()
         span = next(sp for sp in self.spans if sp[0] + sp[1] == self.seen)
@@ -223,7 +280,7 @@ class Refinement:
         items = [(side, i, layer) for side in self.sides for i, layer in enumerate(side.net.layers)]
         with np.errstate(all="ignore"):
             got = parallel.halves(
-                lambda it, sc: _measure(it[2], span[1], sc, self.backward), items, self.scratch
+                lambda it, sc: measure_rows(it[2], span[1], sc, self.backward), items, self.scratch
             )
             self.seen = span[0] + span[2]
             self._merge(items, got)

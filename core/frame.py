@@ -17,6 +17,7 @@ import numpy as np
 
 from core import cancel, chunks, memory, parallel, phase, prediction
 from core.config import Config
+from core.preview import Preview
 from core.simulate import Simulator, run_joint
 from core.stats import Snapshot
 
@@ -24,6 +25,11 @@ from core.stats import Snapshot
 # chunk's costs beyond its matmuls (a pass over the weights) are paid a few times, not per budget
 REFINEMENTS = 4
 REFINE_EVERY_S = 0.25  # a refinement's frames: at most this often (its first and last always)
+# a big plain net's first picture: the layers drawn (and run forward) in this much time, then
+# more while the rest are drawn (core/preview.py), each after PREVIEW_GROWTH × the time so far
+# (at least REFINE_EVERY_S): a few previews, each a pickle and a paint, in a draw of seconds
+FIRST_PREVIEW_S = 0.12
+PREVIEW_GROWTH = 1.0
 # about a point a pixel across a panel: 401 made the 20 dashed curves 5 ms of the grid's paint
 THEORY_POINTS = 161
 
@@ -110,7 +116,10 @@ class FrameMaker:
 def _refine(refinement: chunks.Refinement, phase: bool, blas: int, partial, t0: float):
     """The refinement's chunks; its first frame (without the theory), then one every
     REFINE_EVERY_S, to `partial` (a frame of a deep net is a pass over its weights, and a paint
-    of the window's: each chunk's would slow both); the last frame and its theory returned."""
+    of the window's: each chunk's would slow both); the last frame and its theory returned.
+    Before them, while the weights are drawn, the layers drawn so far (_preview)."""
+    if partial is not None:
+        _preview(refinement, blas, partial, t0)
     snaps = refinement.step()
     theory = None
     shown = -math.inf
@@ -126,6 +135,23 @@ def _refine(refinement: chunks.Refinement, phase: bool, blas: int, partial, t0: 
             return snaps, theory
         last = refinement.seen + refinement.sides[0].net.batch >= refinement.total
         snaps = refinement.step(show=last or now - shown >= REFINE_EVERY_S)
+
+
+def _preview(refinement: chunks.Refinement, blas: int, partial, t0: float) -> None:
+    """The weights drawn a layer at a time; the layers drawn so far go to `partial` after
+    FIRST_PREVIEW_S, then spaced out (PREVIEW_GROWTH), until all are drawn."""
+    preview = Preview(refinement)
+    until = t0 + FIRST_PREVIEW_S
+    while True:
+        refinement.draw(until)
+        if not refinement.drawing:
+            return
+        if preview.ready:
+            snaps = preview.snapshots()
+            bare = Theory(snaps[0].config, None, {})
+            partial(Frame(snaps, bare, blas, time.perf_counter() - t0))
+        now = time.perf_counter()
+        until = now + max(REFINE_EVERY_S, PREVIEW_GROWTH * (now - t0))
 
 
 def theory_of(snap: Snapshot, phase: bool = False) -> Theory:

@@ -109,8 +109,12 @@ def scene_table(scene: Scene) -> dict:
             table[key] = getattr(scene, key)
     if scene.emphasis:
         table["emphasis"] = list(scene.emphasis)
+    if scene.staged:
+        table["staged"] = True
     if scene.layout:
         table["layout"] = [{"view": name, **options} for name, options in scene.layout]
+    if scene.question is not None:
+        table["question"] = scene.question.to_table()
     if scene.compare is not None:
         base = scene.config.to_dict()
         table["compare"] = {k: v for k, v in scene.compare.to_dict().items() if base.get(k) != v}

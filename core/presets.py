@@ -3,7 +3,9 @@
 Scenes are TOML files in resources/presets/: the config's fields at the top level, a [compare]
 table for side B, and a [scene] table: title (≤ 10 words), claim (one sentence, ≤ 25 words, its
 numbers live fields such as {A.act_std[10]}, core/captions.py), details (the speaker's notes),
-layout (the canvas's lead view and strips) and emphasis (the rows of the normal window's grid).
+layout (the canvas's lead view and strips), emphasis (the rows of the normal window's grid),
+staged (the presentation view opens it with no data shown, to reveal layer by layer: issue 20)
+and a question the room answers before the data is shown ([scene.question], core/questions.py).
 Listed by `python -m core presets`, opened with `--preset NAME`.
 """
 
@@ -14,7 +16,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core import captions, tomlfile
+from core import captions, questions, tomlfile
 from core.config import Config, ConfigError
 from core.messages import clipped, shown
 from core.stats import ROWS
@@ -26,7 +28,7 @@ class PresetError(ValueError):
 
 # What a scene may emphasise: a histogram row, the per-layer profile plot or the table.
 EMPHASIS = (*ROWS, "profile", "table")
-SCENE_KEYS = ("title", "caption", "claim", "details", "emphasis", "layout")
+SCENE_KEYS = ("title", "caption", "claim", "details", "emphasis", "layout", "staged", "question")
 
 # The lecture canvas's views a scene's layout may name (gui/canvas/registry.py builds them): the
 # first is the lead view, at most two more are strips beside it.
@@ -78,6 +80,9 @@ class Scene:
     details: str = ""  # the speaker's details, shown on a key
     # the canvas: (view name, its options) per view, the lead first; () = from the emphasis
     layout: tuple[tuple[str, dict], ...] = ()
+    staged: bool = False  # the presentation view opens it with nothing shown (core/reveal.py)
+    # what the room predicts before the data is shown (core/questions.py), if anything
+    question: questions.Question | None = None
 
 
 def presets_dir() -> Path:
@@ -114,6 +119,10 @@ def build(name: str, where: str, meta, fields: dict, compare) -> Scene:
             captions.check(meta.get(key, ""), config, other)
         except captions.FieldError as e:
             raise PresetError(f"{where}: [scene] {key}: {e}") from None
+    try:
+        question = questions.parse(meta.get("question"), config, other)
+    except questions.QuestionError as e:
+        raise PresetError(f"{where}: [scene.question] {e}") from None
     return Scene(
         name=name,
         title=title or name,
@@ -125,6 +134,8 @@ def build(name: str, where: str, meta, fields: dict, compare) -> Scene:
         claim=meta.get("claim", ""),
         details=meta.get("details", ""),
         layout=layout,
+        staged=meta.get("staged", False),
+        question=question,
     )
 
 
@@ -141,6 +152,8 @@ def _meta(source: str, meta) -> tuple[str, str, tuple[str, ...]]:
     for key in ("title", "caption", "claim", "details"):
         if not isinstance(meta.get(key, ""), str):
             raise PresetError(f"{where} {key} must be a string, got {shown(meta[key])}")
+    if not isinstance(meta.get("staged", False), bool):
+        raise PresetError(f"{where} staged must be true or false, got {shown(meta['staged'])}")
     emphasis = meta.get("emphasis", [])
     if isinstance(emphasis, str):
         emphasis = [emphasis]

@@ -115,17 +115,20 @@ class Simulator:
         bank.end()
         return net
 
-    def draw(self, c: Config, size: int) -> tuple[Network, NoiseBank]:
+    def draw(self, c: Config, size: int, layers: bool = True) -> tuple[Network, NoiseBank]:
         """c's weights in a net of `size` examples, through which core/chunks.py runs c's batch
-        a chunk at a time; the bank is left open for the batch's draws (the caller ends it)."""
+        a chunk at a time; the bank is left open for the batch's draws (the caller ends it).
+        Without `layers`, the net is built but its weights are left to the caller, who draws
+        them a layer at a time (init_layer, then init_extras)."""
         bank = self.bank(c)
         bank.begin(_reads(c), spare_bytes(c))
         net = self.network(c.replace(batch=size))
         with np.errstate(all="ignore"):
-            for i, layer in enumerate(net.layers):
+            for i, layer in enumerate(net.layers if layers else ()):
                 cancel.point()
                 init_layer(layer, i, bank, c)
-            init_extras(net, c)
+            if layers:
+                init_extras(net, c)
         return net, bank
 
     def calibrate(self, net: Network, c: Config) -> None:
@@ -250,13 +253,19 @@ def _lsuv(net: Network) -> None:
     a = net.x
     for layer in net.layers:
         cancel.point()
-        for _ in range(LSUV_MAX_ITER):
-            layer.forward(a)
-            var = float(layer.h.var())
-            if not math.isfinite(var) or var == 0.0 or abs(var - 1.0) <= LSUV_TOL:
-                break
-            layer.W *= 1.0 / math.sqrt(var)
-        a = layer.forward(a)
+        a = lsuv_layer(layer, a)
+
+
+def lsuv_layer(layer: Dense, a: np.ndarray) -> np.ndarray:
+    """One layer of LSUV on its input `a`: W rescaled until Var(h) is 1; its output returned
+    (core/chunks.py calibrates a layer as soon as it is drawn, so LSUV shows its progress)."""
+    for _ in range(LSUV_MAX_ITER):
+        layer.forward(a)
+        var = float(layer.h.var())
+        if not math.isfinite(var) or var == 0.0 or abs(var - 1.0) <= LSUV_TOL:
+            break
+        layer.W *= 1.0 / math.sqrt(var)
+    return layer.forward(a)
 
 
 def _output_gradient(top: Dense, out: np.ndarray, bank: NoiseBank, c: Config) -> None:

@@ -114,10 +114,14 @@ def drag_blas() -> int:
 def drag_batch(cost: float | None, configs: list[Config], backward: bool, cap: int) -> int:
     """Examples per frame while a hand holds a slider: as many as `cost` (measured seconds per
     multiply-add, Engine.drag_cost) fits in DRAG_BUDGET_S (issue 4: at least 30 frames a second
-    at the canonical size), between MIN_DRAG_BATCH and `cap`; `cap` until the cost is known."""
+    at the canonical size), between MIN_DRAG_BATCH and `cap`; until the cost is known, `cap`
+    for a net no bigger than the canonical one, DEFAULT_COST's batch for a bigger one."""
     per_example = matmul_work([c.replace(batch=1) for c in configs], backward)
-    if cost is None or per_example <= 0:
+    if per_example <= 0 or (cost is None and per_example <= CANONICAL_WORK):
         return cap
+    # a big net's drag before its cost is measured: the default cost, not the cap (250
+    # examples of depth 200 or width 1024 are seconds a frame)
+    cost = cost or DEFAULT_COST
     # the floor is the canonical net's; a net k times its work per example has a floor k times
     # lower (depth 200: 8 examples, issue 23), whose histograms still bin every unit
     floor = max(MIN_CHUNK, min(MIN_DRAG_BATCH, MIN_DRAG_BATCH * CANONICAL_WORK / per_example))

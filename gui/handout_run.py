@@ -44,6 +44,8 @@ class HandoutRun(QObject):
             self.finished.emit(self._write())
             return
         self.win.load_scene(self.lecture.scenes[i])
+        # a page pictures every layer's data, not a staged scene's empty views or its question
+        self.win.state.update(reveal=None, picked=None)
         self._since = time.monotonic()
         self._timer.start()
 

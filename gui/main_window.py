@@ -27,6 +27,7 @@ from gui.rooms.files import Files
 from gui.rooms.layout import BOTTOM, LEFT, RIGHT, Row
 from gui.rooms.lecture import Lecture
 from gui.rooms.lecture_files import LectureFiles
+from gui.rooms.reveal import RevealRoom
 from gui.rooms.theory import TheoryRoom
 from gui.state import SessionState
 from gui.training_controller import TrainingController
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self.lecture = Lecture(self.state, self.caption_bar, self, self)
         self.animator = Animator(self.state, self.compute, self.central, self, self)
+        self.reveal = RevealRoom(self.state, self.animator, self)
         self.files = Files(self, self)
         self.lecture_files = LectureFiles(self, self)
         made = actions.build(self, self.docks.values())

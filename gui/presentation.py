@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import contextlib
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QFont
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QTabBar
+from shiboken6 import isValid
 
 from gui.actions import help_rows
 from gui.canvas.canvas import LectureCanvas
@@ -32,6 +33,10 @@ def _settled():
             QCoreApplication.sendPostedEvents(None, kind)
 
 
+def _tab_bars(win) -> list[QTabBar]:
+    return win.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+
+
 def help_html(scale: float) -> str:
     rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in help_rows())
     return f"<div style='font-size:{round(13 * scale)}pt'><h2>Keys</h2><table>{rows}</table></div>"
@@ -50,6 +55,7 @@ class Presentation(QObject):
         self.scale = scale
         self.shortcuts = keys
         self._saved: dict = {}
+        self._tab_bars: list[QTabBar] = []
         self.help = QLabel(win)
         self.help.setStyleSheet(
             "background: rgba(20,20,20,225); color: white; padding: 24px; border-radius: 10px;"
@@ -81,6 +87,11 @@ class Presentation(QObject):
         with _settled():
             for dock in win.docks.values():
                 dock.hide()
+            # tabbed docks' tab bars are the window's own children, not the docks': hidden
+            # docks left "Depth profile | Theory: phase diagram" on the canvas
+            self._tab_bars = [b for b in _tab_bars(win) if b.isVisible()]
+            for bar in self._tab_bars:
+                bar.hide()
             win.compare_bar.hide()
             win.menuBar().hide()
             win.statusBar().hide()
@@ -114,6 +125,10 @@ class Presentation(QObject):
             win.menuBar().show()
             win.statusBar().show()
             win.compare_bar.show()
+            for bar in self._tab_bars:
+                if isValid(bar):  # the window's layout deletes a tab bar it no longer needs
+                    bar.show()
+            self._tab_bars = []
             win.restoreState(self._saved["state"])
             win.showNormal()
             if self._saved["maximized"]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 
 from core.stats import Snapshot
+from gui.canvas import reveal_grid
 from gui.canvas.report import dpi
 from gui.canvas.sizes import Sizes
 from gui.presenter import ViewBase, ViewFrame
@@ -26,14 +27,18 @@ class GridHistograms(LayerGrid, ViewBase):
         super().__init__(parent)
         self.blend = False
         self.wanted = tuple(options.get("rows", ()))
+        self._frame: ViewFrame | None = None
         self._pool.ready.connect(self._name_all)  # panels placed over several turns
+        self.placed.connect(lambda: reveal_grid.mask(self, self._frame))
 
     def present(self, frame: ViewFrame) -> None:
+        self._frame = frame
         rows = tuple(r for r in self.wanted if r in frame.rows) or frame.rows
         self.set_rows(rows)
         self.y_mode = "layer" if frame.per_layer_y else "shared"
         super().present(_some(frame.a), blend=False, b=_some(frame.b))
         self.show_theory(frame.theory.curves if frame.overlay and frame.theory else None)
+        reveal_grid.mask(self, frame)
         self._name_all()
 
     def _name_all(self) -> None:
@@ -53,6 +58,7 @@ class GridHistograms(LayerGrid, ViewBase):
             self.set_scale(scale)
             if self.snapshot is not None:
                 LayerGrid.present(self, self.snapshot, blend=False, b=self._b)
+                reveal_grid.mask(self, self._frame)
 
 
 def _some(snap: Snapshot | None) -> Snapshot | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 
 from core import probe_frame
-from gui.canvas import probes, style
+from gui.canvas import probes, reveal_mask, style
 from gui.canvas.sizes import Sizes
 from gui.presenter import ViewBase, ViewFrame
 
@@ -53,6 +53,7 @@ class ProbeView(pg.GraphicsLayoutWidget, ViewBase):
         self.draw()
 
     def present(self, frame: ViewFrame) -> None:
+        reveal_mask.appear(self, frame)  # the whole net's: once a staged reveal is complete
         sides = {"A": frame.a.config, "B": frame.b.config if frame.b is not None else None}
         for side, config in sides.items():
             if config is None:

@@ -22,6 +22,8 @@ ROLES = (
     "legend",
     "badge",
     "chip",
+    "question",
+    "answer",
 )
 
 # Share of the canvas height per role. Numbers (ticks, panel σ values, ladder labels, chips)
@@ -36,6 +38,10 @@ SHARE = {
     "legend": 0.021,
     "badge": 0.018,
     "chip": 0.024,
+    # a scene's question and its answers while the room is asked (gui/canvas/question.py):
+    # the largest type on the canvas, alone on it before the data
+    "question": 0.06,
+    "answer": 0.05,
 }
 FLOOR = {"claim": 0.03, "number": 0.02, "any": 0.016}
 

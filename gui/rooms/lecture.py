@@ -85,10 +85,13 @@ class Lecture(QObject):
 
     def load_scene(self, scene: Scene) -> None:
         """The scene's config and B side, the rows it emphasises or its layout draws, and its
-        caption: one change."""
+        caption: one change, with no answer picked (core/questions.py); whether it opens staged
+        is the reveal's (gui/rooms/reveal.py: in the presentation view, a staged scene or one
+        with a question)."""
         wanted = set(scene.emphasis) | layout_rows(scene)
         self.state.update(
             scene=scene,
+            picked=None,
             rows=rows_of("preact" in wanted, True, "wgrad" in wanted),
             compare=scene.compare,
             editing="A",
@@ -99,6 +102,17 @@ class Lecture(QObject):
     def go_to_scene(self, i: int) -> None:
         if 0 <= i < len(self.scenes):
             self.load_scene(self.scenes[i])
+
+    def number_key(self, n: int) -> None:
+        """Keys 1-9 go to scene n, except while the scene's question waits for its answer: then
+        1 to its number of answers pick the room's, and the others do nothing (a stray key does
+        not leave the question)."""
+        scene = self.state.scene
+        question = scene.question if scene is not None else None
+        if question is None or question.revealed(self.state.reveal):
+            self.go_to_scene(n - 1)
+        elif n <= len(question.answers):
+            self.state.picked = n - 1
 
     def step_scene(self, step: int) -> None:
         names = [s.name for s in self.scenes]

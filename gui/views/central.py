@@ -48,7 +48,9 @@ class CentralView(QStackedWidget, ViewBase):
         self.grid.y_mode = "layer" if f.per_layer_y else "shared"
         for view in (self.grid, self.detail, self.overview):
             view.x_axis = f.x_axis
-        if len(f.a.layers) > GRID_MAX_DEPTH:
+        # a deep net's first layers (core/preview.py) go to the overview it will fill, not to
+        # a grid of panels made for them and thrown away a moment later
+        if max(len(f.a.layers), getattr(f.a.config, "depth", 0)) > GRID_MAX_DEPTH:
             self._release.stop()
             self.setCurrentIndex(1)
             self.overview.present(f.a, f.b)

@@ -191,7 +191,9 @@ class StepCurve(_Curve):
             raise ValueError(f"{len(edges)} edges for {n} bins")
         if len(self._xy) != 2 * n:
             self._poly = pg.functions.create_qpolygonf(2 * n)
-            self._xy = pg.functions.ndarray_from_qpolygonf(self._poly)
+            # no bins (a staged scene's panel not revealed yet): pyqtgraph's view of an empty
+            # polygon is read-only, and the assignments below wrote into it
+            self._xy = pg.functions.ndarray_from_qpolygonf(self._poly) if n else np.zeros((0, 2))
             self._x = None
         xy = self._xy
         if edges is not self._x:  # the grid keeps one edges array per range: mostly unchanged

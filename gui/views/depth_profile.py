@@ -28,6 +28,8 @@ ACT_TITLES = {False: "activations per layer", True: "activation std per layer (l
 GRAD_TITLES = {
     True: "gradient std per layer (log)",
     False: "gradients not computed (gradient row off: forward pass only)",
+    # a big net's first layers, shown while the rest are drawn (core/preview.py)
+    "pending": "gradients: once every layer is drawn",
 }
 
 
@@ -119,6 +121,7 @@ class DepthProfile(pg.GraphicsLayoutWidget):
         if (side, self.series_fields[0].attr) not in self.curves:
             self._make_side(side)
         x = np.arange(1, len(snap.layers) + 1, dtype=float)
+        depth = max(len(snap.layers), getattr(snap.config, "depth", 0))  # layers still to come
         for f in self.series_fields:
             y = np.array([getattr(s, f.attr) for s in snap.layers], dtype=float)
             if not f.backward:
@@ -130,14 +133,15 @@ class DepthProfile(pg.GraphicsLayoutWidget):
         self._show_activations()
         if side == "A":
             computed = any(np.isfinite(s.grad_std) for s in snap.layers)
+            computed = computed or ("pending" if len(snap.layers) < depth else False)
             if self.grad_plot.titleLabel.text != GRAD_TITLES[computed]:
                 # setTitle relayouts the plot even with the same text: its axes were redrawn
                 # on every frame (4 axis pictures a frame in an animation, measured)
                 self.grad_plot.setTitle(GRAD_TITLES[computed])
-        if len(x) != self._depth:  # a range set anew tells every curve of both plots
-            self._depth = len(x)
-            self.act_plot.setXRange(0.5, len(x) + 0.5, padding=0)
-            self.grad_plot.setXRange(0.5, len(x) + 0.5, padding=0)
+        if depth != self._depth:  # a range set anew tells every curve of both plots
+            self._depth = depth
+            self.act_plot.setXRange(0.5, depth + 0.5, padding=0)
+            self.grad_plot.setXRange(0.5, depth + 0.5, padding=0)
         self._fit()
 
     def clear_side(self, side: str) -> None:

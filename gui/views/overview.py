@@ -62,10 +62,11 @@ class Overview(pg.GraphicsLayoutWidget):
                 self._spans[row] = log_axis.row_span(logs, self._spans.get(row))
         for side, sn in sides.items():
             self._depth[side] = len(sn.layers)
+            depth = max(len(sn.layers), getattr(sn.config, "depth", 0))  # rows still to come
             for row in self.rows:
-                self._show(side, row, [s.hists[row] for s in sn.layers])
+                self._show(side, row, [s.hists[row] for s in sn.layers], depth)
 
-    def _show(self, side: str, row: str, hists: list) -> None:
+    def _show(self, side: str, row: str, hists: list, depth: int) -> None:
         span = self.log_span(row)
         if span is not None:
             binned = [log_axis.logarithmic(h.log, span) for h in hists]
@@ -78,13 +79,14 @@ class Overview(pg.GraphicsLayoutWidget):
         data = np.stack([d.shares for d in binned])  # (layers, bins)
         with np.errstate(divide="ignore"):
             logd = np.log10(np.maximum(data, 1e-5))
+        logd[[h.sampled == 0 for h in hists]] = np.nan  # nothing binned yet: left blank
         img = self._images[(side, row)]
         img.setImage(logd.T, autoLevels=False, levels=(-5, 0))
         lo, hi = (-1.0, 1.0) if caption.startswith("value") else (binned[0].lo, binned[0].hi)
         img.setRect(lo, 0.5, hi - lo, len(hists))
         plot = self._plots[(side, row)]
         plot.setXRange(lo, hi, padding=0)
-        plot.setYRange(0.5, len(hists) + 0.5, padding=0)
+        plot.setYRange(0.5, depth + 0.5, padding=0)
         key = (caption, (lo, hi) if ticks else None)
         if self._own.get((side, row)) != key:  # a new label redraws the axis: only on a change
             self._own[(side, row)] = key

@@ -31,6 +31,10 @@ class StatusView(ViewBase):
         shown = snap.config.batch
         if f.step is not None:
             self.batch_label.setText(f"training step {f.step} · batch {shown}")
+        elif snap.refining and len(snap.layers) < snap.config.depth:  # core/preview.py
+            k, depth = len(snap.layers), snap.config.depth
+            which = f"layers 1-{k}" if k > 1 else "layer 1"
+            self.batch_label.setText(f"{which} of {depth} · {snap.examples} of {shown} examples")
         elif snap.refining:
             self.batch_label.setText(f"{snap.examples} of {shown} examples")
         elif shown < f.batch:

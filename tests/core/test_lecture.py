@@ -92,13 +92,16 @@ def test_a_saved_scene_reads_back_field_for_field(tmp_path):
         emphasis=("act", "grad"),
         compare=Config(depth=7, width=300, activation="tanh", init="xavier-normal"),
         layout=(("ladder", {}), ("weights", {"layers": [1, 7]})),
+        staged=True,
     )
     path = tmp_path / "mine.toml"
     lecture.append(path, presets.load("zeros"), title="Mine")
     got = lecture.append(path, scene)
     assert got.title == "Mine" and got.problems == () and len(got.scenes) == 2
+    assert not got.scenes[0].staged
     back = got.scenes[1]
-    for field in ("title", "claim", "details", "config", "emphasis", "compare", "layout"):
+    fields = ("title", "claim", "details", "config", "emphasis", "compare", "layout", "staged")
+    for field in fields:
         assert getattr(back, field) == getattr(scene, field), field
 
 

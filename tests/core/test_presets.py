@@ -298,11 +298,13 @@ def _fan(scene):
 
 @claim("glorot-fan-avg")
 def _fan_avg(scene):
-    assert scene.config.widths == (784, 512, 256, 128, 10) and scene.config.mode == "fan_avg"
+    # fan_in is A, as in the scene before it; Glorot's average is B, the bold side
+    assert scene.config.widths == (784, 512, 256, 128, 10) and scene.config.mode == "fan_in"
+    assert scene.compare.mode == "fan_avg"
     a, b = ab("glorot-fan-avg")
     out = snap(scene.config.replace(mode="fan_out"))
-    pre = [col(s, "preact_std")[:3] for s in (b, a, out)]  # fan_in, fan_avg, fan_out
-    grad = [col(s, "grad_std")[0] for s in (b, a, out)]
+    pre = [col(s, "preact_std")[:3] for s in (a, b, out)]  # fan_in, fan_avg, fan_out
+    grad = [col(s, "grad_std")[0] for s in (a, b, out)]
     assert (pre[0] < pre[1]).all() and (pre[1] < pre[2]).all()  # between, in every hidden layer
     assert grad[0] < grad[1] < grad[2]  # and backward
     np.testing.assert_allclose(pre[1], [1.6, 1.8, 2.05], rtol=0.03)
@@ -332,15 +334,15 @@ def _shape(scene):
 
 @claim("selu-lecun")
 def _selu(scene):
-    a, b = ab("selu-lecun")
-    assert abs(col(a, "act_mean")).max() < 0.01
-    np.testing.assert_allclose(col(a, "act_std"), 1.0, rtol=0.02)
-    grad = col(a, "grad_std")
+    pytorch, lecun = ab("selu-lecun")  # the failure A, the fix the bold B
+    assert abs(col(lecun, "act_mean")).max() < 0.01
+    np.testing.assert_allclose(col(lecun, "act_std"), 1.0, rtol=0.02)
+    grad = col(lecun, "grad_std")
     assert (np.diff(grad) < 0).all()  # grows toward the input...
     assert grad[0] == pytest.approx(1.4, abs=0.05)  # ...gently
-    assert scene.compare.gain == 0.75
-    assert b.layers[-1].act_std == pytest.approx(0.32, abs=0.005)
-    np.testing.assert_allclose(col(b, "act_mean"), -0.05, atol=0.015)
+    assert scene.config.gain == 0.75 and scene.compare.gain == 1.0
+    assert pytorch.layers[-1].act_std == pytest.approx(0.32, abs=0.005)
+    np.testing.assert_allclose(col(pytorch, "act_mean"), -0.05, atol=0.015)
 
 
 @claim("pytorch-default-relu")
@@ -576,6 +578,7 @@ BAD = {
     "title-not-string": ("[scene]\ntitle = 3\n", "title"),
     "scene-not-table": ('scene = "x"\n', "[scene]"),
     "compare-not-table": ('compare = "x"\n', "[compare]"),
+    "staged-not-bool": ('[scene]\ntitle = "t"\nstaged = "yes"\n', "staged must be true or false"),
 }
 
 
@@ -607,6 +610,15 @@ def test_well_formed_tmp_preset_loads(tmp_path, monkeypatch):
     )
     monkeypatch.setattr(presets, "presets_dir", lambda: tmp_path)
     scene = presets.load("mine")
-    assert scene.title == "Mine" and scene.emphasis == ("act",)
+    assert scene.title == "Mine" and scene.emphasis == ("act",) and not scene.staged
     assert scene.config.depth == 2 and scene.compare.activation == "relu"
     assert scene.compare.depth == 2
+
+
+def test_a_scene_may_open_staged(tmp_path, monkeypatch):
+    """[scene] staged = true: the presentation view opens it with no data shown (issue 20)."""
+    (tmp_path / "quiz.toml").write_text(
+        'depth = 3\n[scene]\ntitle = "Q"\nstaged = true\n', encoding="utf-8"
+    )
+    monkeypatch.setattr(presets, "presets_dir", lambda: tmp_path)
+    assert presets.load("quiz").staged

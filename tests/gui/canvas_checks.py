@@ -8,9 +8,9 @@ from __future__ import annotations
 from gui.canvas.sizes import FLOOR
 
 # texts that must never lie on a plot's data
-OFF_DATA = ("title", "claim", "details", "panel-title", "axis-label", "tick")
+OFF_DATA = ("title", "claim", "details", "panel-title", "axis-label", "tick", "question", "answer")
 # texts that carry the numbers a claim relies on
-NUMBERS = ("tick", "panel-title", "legend", "chip", "axis-label")
+NUMBERS = ("tick", "panel-title", "legend", "chip", "axis-label", "answer")
 SLACK = 1.0  # px: rectangles that only touch (or share a rounded pixel) do not collide
 
 
@@ -68,6 +68,24 @@ def too_small(report: dict, only=None) -> list[str]:
     return out
 
 
+def off_screen(report: dict, only=None) -> list[str]:
+    """Texts cut by the window's edge (a ladder's label ran past a half-width strip's edge)."""
+    width, height = report["size"]
+    return [
+        f"{_name(t)} runs off the {width}×{height} window"
+        for t in _of(report, only)
+        if t["rect"][0] < -SLACK
+        or t["rect"][1] < -SLACK
+        or t["rect"][0] + t["rect"][2] > width + SLACK
+        or t["rect"][1] + t["rect"][3] > height + SLACK
+    ]
+
+
 def problems(report: dict, only=None) -> list[str]:
     """Every problem; with `only` (roles), those of the texts of these roles."""
-    return overlapping_texts(report, only) + texts_on_data(report, only) + too_small(report, only)
+    return (
+        overlapping_texts(report, only)
+        + texts_on_data(report, only)
+        + too_small(report, only)
+        + off_screen(report, only)
+    )

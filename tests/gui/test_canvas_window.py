@@ -2,6 +2,9 @@
 the normal window back as it was after Esc."""
 
 import dataclasses
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -14,6 +17,8 @@ from gui.canvas.sizes import Sizes
 from gui.presenter import ViewBase
 from tests.gui.canvas_checks import overlapping_texts, problems
 from tests.gui.conftest import SMALL, wait_shown
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Probe(QWidget, ViewBase):
@@ -56,6 +61,7 @@ def test_f5_shows_the_scenes_views_d_shows_details_and_esc_gives_the_window_back
         claim="He keeps σ near √2.",
         details="Var(w) = 2/fan_in.",
         layout=(("ladder", {"row": "grad"}), ("units", {}), ("stats", {"layers": [1, 4]})),
+        question=None,  # its question would take the lead view's place and hide the claim
     )
     win.load_scene(s)
     wait_shown(qtbot, win, s.config)
@@ -134,7 +140,7 @@ def test_a_squeezed_header_label_is_found_colliding(make_window, qtbot):
     """A label too small for its text clips it: the report gives the text's own height, so the
     cut title reaches the claim below it (before, the widget's rect hid the clipping)."""
     win = make_window()
-    win.load_scene(scene("he-relu", config=SMALL))
+    win.load_scene(scene("he-relu", config=SMALL, question=None))  # asked, no claim shows
     win.presentation.enter(full_screen=False)
     labels = win.presentation.canvas.header.labels
     assert problems(report.layout_report(win), only=("title", "claim")) == []
@@ -144,3 +150,48 @@ def test_a_squeezed_header_label_is_found_colliding(make_window, qtbot):
     found = overlapping_texts(report.layout_report(win), only=("title",))
     assert any("title" in f and "claim" in f for f in found)
     win.presentation.leave()
+
+
+TAB_BARS = """
+import sys, tempfile, time
+from pathlib import Path
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QTabBar
+from core import presets
+from gui.main_window import MainWindow
+app = QApplication(sys.argv)
+ini = Path(tempfile.mkdtemp()) / "s.ini"
+w = MainWindow(settings=QSettings(str(ini), QSettings.Format.IniFormat))
+w.resize(1280, 720); w.show(); w.presentation.enter(full_screen=False); w.resize(1280, 720)
+w.load_scene(presets.load("glorot-fan-avg"))
+end = time.time() + 60
+while time.time() < end and not (w.latest is not None and w.latest.config == w.scene.config
+                                 and w.up_to_date and not w.presentation.canvas.animating):
+    app.processEvents(); time.sleep(0.02)
+for _ in range(20):
+    app.processEvents(); time.sleep(0.01)
+def tabs():
+    return [b.tabText(0) for b in w.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly)
+            if b.isVisible() and b.count()]
+print("in:", tabs())
+w.presentation.leave()
+for _ in range(20):
+    app.processEvents(); time.sleep(0.01)
+print("out:", tabs())
+w.engine.stop()
+"""
+
+
+def test_no_dock_tab_bar_is_left_on_the_canvas(tmp_path):
+    # a window shown with fresh settings and put in the presentation view at once kept its
+    # docks' tab bar ("Depth profile | Theory: phase diagram", the window's own child, not the
+    # docks') over the canvas; a process of its own, as `initscope` starts (in this test
+    # process's application the bar never showed)
+    script = tmp_path / "tabs.py"
+    script.write_text(TAB_BARS, encoding="utf-8")
+    r = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    lines = dict(line.split(": ", 1) for line in r.stdout.splitlines() if ": " in line)
+    assert lines.get("in") == "[]", r.stdout + r.stderr
+    assert "Depth profile" in lines.get("out", ""), r.stdout + r.stderr

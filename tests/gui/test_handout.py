@@ -3,6 +3,7 @@ the same pictures embedded; made by the window itself, scene by scene."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from core import Config, lecture, presets
@@ -50,3 +51,18 @@ def test_a_handout_that_cannot_be_written_says_so(qtbot, make_window, tmp_path):
     with qtbot.waitSignal(run.finished, timeout=60_000) as done:
         run.start()
     assert "cannot write" in done.args[0] and "\n" not in done.args[0]
+
+
+def test_a_staged_scene_is_pictured_whole(qtbot, make_window, tmp_path):
+    """A handout is read after the lecture: a scene that opens staged (issue 20) is pictured with
+    every layer, the same picture as the scene not staged."""
+    win = make_window(SMALL)
+    win.resize(960, 540)
+    win.presentation.enter(full_screen=False)
+    plain = _lecture(["tiny-normal-tanh"]).scenes[0]
+    talk = lecture.Lecture("Staged", (plain, dataclasses.replace(plain, staged=True)))
+    run = HandoutRun(win, talk, tmp_path / "h.pdf")
+    with qtbot.waitSignal(run.finished, timeout=120_000):
+        run.start()
+    assert run.pages[0].image == run.pages[1].image
+    win.presentation.leave()

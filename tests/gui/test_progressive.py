@@ -50,7 +50,8 @@ def test_a_refinement_completes_to_the_whole_batch_frame(watched, qtbot, where):
     assert size is not None and size < BIG.batch
     engine.submit(BIG, rows=ROWS)
     qtbot.waitUntil(lambda: bool(got) and not got[-1].refining, timeout=120000)
-    seen = [s.examples for s in got]  # the first chunk's, some later ones', the last
+    whole = [s for s in got if len(s.layers) == BIG.depth]  # (not the first layers' previews)
+    seen = [s.examples for s in whole]  # the first chunk's, some later ones', the last
     assert seen[0] == size and seen == sorted(set(seen)) and seen[-1] == BIG.batch
     assert all(s.refining for s in got[:-1]) and engine.where == where
     final = got[-1]
@@ -110,3 +111,28 @@ def test_the_drag_batch_follows_the_cost_model_at_every_size():
     deep = canonical.replace(depth=200)
     assert MIN_CHUNK <= drag_batch(cost, [deep], True, 250) < MIN_DRAG_BATCH
     assert drag_batch(cost, [deep.replace(width=2048, depth=50)], True, 250) == MIN_CHUNK
+    # before any frame has measured the cost: the cap for the canonical net, not for a deep one
+    assert drag_batch(None, [canonical], True, 250) == 250
+    assert MIN_CHUNK <= drag_batch(None, [deep], True, 250) < MIN_DRAG_BATCH
+
+
+def test_a_deep_nets_first_layers_show_in_its_overview(make_window, qtbot, monkeypatch):
+    """A preview of a deep net's first layers (core/preview.py) goes to the overview the whole
+    net will fill, its layer axis already the net's depth, and the status bar says which layers
+    these are; the whole net's frame then fills it."""
+    from core import frame
+
+    monkeypatch.setattr(frame, "FIRST_PREVIEW_S", 0.0)
+    monkeypatch.setattr(frame, "PREVIEW_GROWTH", 0.0)
+    monkeypatch.setattr(frame, "REFINE_EVERY_S", 0.0)
+    deep = Config(depth=14, width=128, batch=200, activation="tanh")
+    win = make_window(deep.replace(depth=2))
+    qtbot.waitUntil(lambda: win.compute.up_to_date, timeout=60000)
+    got = []
+    frame.FrameMaker().make([deep], ROWS, 1, False, chunk=40, partial=got.append)
+    preview = next(f.snaps[0] for f in got if len(f.snaps[0].layers) == 3)
+    win.presenter.show(preview, None)
+    assert win.batch_label.text() == f"layers 1-3 of {deep.depth} · 40 of {deep.batch} examples"
+    assert win.central.currentIndex() == 1  # the overview, not a grid of three panels
+    y_range = win.central.overview.plot("A", "act").viewRange()[1]
+    assert y_range == pytest.approx([0.5, deep.depth + 0.5])

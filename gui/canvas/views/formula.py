@@ -13,7 +13,7 @@ import functools
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from core import formula, prediction
-from gui.canvas import style
+from gui.canvas import reveal_mask, style
 from gui.canvas.sizes import Sizes
 from gui.presenter import ViewBase
 
@@ -72,6 +72,7 @@ class FormulaView(QWidget, ViewBase):
                     label.setContentsMargins(sizes.gap * 2, 0, 0, sizes.gap // 2)
 
     def present(self, frame) -> None:
+        reveal_mask.appear(self, frame)  # the net's numbers: once a staged reveal is complete
         sides = {"A": frame.a, "B": frame.b}
         for side, snap in sides.items():
             labels = self.labels[side]

@@ -4,7 +4,8 @@ across the picture (on a linear axis it was one yellow column at 0). A and B sid
 the same bins.
 
 Options: row ("act", "preact", "grad" or "wgrad"; default "grad"), axis ("log" by default, or
-"linear", or "auto": the window's choice).
+"linear", or "auto": the window's choice). A staged scene's layers not revealed yet are blank
+rows (NaN, drawn transparent); the newest brightens in (gui/canvas/reveal_mask.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from core.stats import Snapshot
-from gui.canvas import style
+from gui.canvas import reveal_mask, style
 from gui.canvas.sizes import Sizes
 from gui.presenter import ViewBase, ViewFrame
 from gui.views import log_axis
@@ -92,8 +93,10 @@ class HeatmapView(pg.GraphicsLayoutWidget, ViewBase):
         else:
             binned = [log_axis.linear(h) for h in hists]
         data = np.stack([d.shares for d in binned])  # (layers, bins)
-        with np.errstate(divide="ignore"):
-            logd = np.log10(np.maximum(data, 10 ** LEVELS[0]))
+        share = np.array([reveal_mask.amount(self._frame, self.row, s.index) for s in snap.layers])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logd = np.log10(np.maximum(data * share[:, None], 10 ** LEVELS[0]))
+        logd[share <= 0] = np.nan  # not revealed yet: a blank row
         img = self.images[side]
         img.setImage(logd.T, autoLevels=False, levels=LEVELS)
         lo, hi = binned[0].lo, binned[0].hi

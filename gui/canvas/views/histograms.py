@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.stats import Snapshot
+from gui.canvas import reveal_grid
 from gui.canvas.sizes import Sizes
 from gui.presenter import ViewBase, ViewFrame
 from gui.views import log_axis
@@ -40,7 +41,9 @@ class HistogramsView(QWidget, ViewBase):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.legend)
         lay.addWidget(self.grid, 1)
+        self._frame: ViewFrame | None = None
         self.grid.placed.connect(self._name_all)  # panels placed over several turns
+        self.grid.placed.connect(lambda: reveal_grid.mask(self.grid, self._frame))
         self.set_sizes(Sizes(720))
 
     def hasHeightForWidth(self) -> bool:
@@ -69,9 +72,11 @@ class HistogramsView(QWidget, ViewBase):
         snap = self.grid.snapshot
         if snap is not None:
             self.grid.present(snap, blend=False, b=self.grid.snapshot_b)
+            reveal_grid.mask(self.grid, self._frame)
             self._name_all()
 
     def present(self, frame: ViewFrame) -> None:
+        self._frame = frame
         rows = tuple(r for r in self.wanted if r in frame.rows) or frame.rows
         if rows != self.grid.rows:
             self.grid.set_rows(rows)
@@ -80,6 +85,7 @@ class HistogramsView(QWidget, ViewBase):
         self.grid.x_axis = self.axis or frame.x_axis
         self.grid.present(self._some(frame.a), blend=False, b=self._some(frame.b))
         self.grid.show_theory(frame.theory.curves if frame.overlay and frame.theory else None)
+        reveal_grid.mask(self.grid, frame)
         self._name_all()
         self.legend.setText(self._legend(rows, frame.a))
 

@@ -6,7 +6,9 @@ factor ("×0.22 per layer") is the geometric mean of the ratios of successive la
 the frame itself. The labels sit in a gutter right of the data, each at the height of its line's
 last point and pushed apart so that none covers another or a line, at every depth (1 to 200) and
 over any range (1e-30 to 1e30); a point that cannot sit on a log axis (0, NaN, Inf) is left out
-and the view says how many.
+and the view says how many. A staged scene's lines reach only the layers revealed
+(gui/canvas/reveal_mask.py): → first, then ←, the newest growing out of the last point, the y
+axis fitted to what is shown; the gutter keeps the width of the whole net's labels.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFontMetrics
 
 from core.stats import Snapshot
+from gui.canvas import reveal_mask
 from gui.canvas.sizes import Sizes
 from gui.canvas.views import sides as palette
 from gui.canvas.views.decades import DecadeAxis, LayerAxis, style_axis
@@ -38,6 +41,7 @@ FORWARD = {
     "preact": ("preact_std", "std per layer: → h forward, ← backward"),
 }
 PAD_DECADES = 0.25  # room above and below the data, so markers are not cut by the frame
+MAX_GUTTER = 0.35  # of the width, for merged labels' "(theory ×…)": wider, it was cut at the edge
 
 
 def per_layer_factor(values, toward_input: bool = False) -> float:
@@ -103,6 +107,9 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         self.factors: dict[tuple[str, str], float] = {}  # what each label says
         self.plotted: dict[tuple[str, str], np.ndarray] = {}  # log10 per layer, NaN: left out
         self.texts: dict[tuple[str, str], str] = {}  # each label's own text
+        self.full_texts: dict[tuple[str, str], str] = {}  # ... with every layer revealed
+        self.full_factors: dict[tuple[str, str], float] = {}
+        self.revealed: dict[tuple[str, str], np.ndarray] = {}  # the layers shown (staged)
         self.compact = False  # a short strip: no title, no x-axis name
         self.skipped = 0
         self._frame = None
@@ -147,10 +154,11 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
             label = self.labels.pop(key)
             label.setParentItem(None)
             self.scene().removeItem(label)
-        self.factors = {}
+        self.factors, self.full_factors = {}, {}
         for key, (values, style) in series.items():
-            self._draw(key, values, style)
-        self._fit([v for v, _ in series.values()], len(frame.a.layers))
+            self._draw(key, values, style, frame)
+        shown = [np.where(self.revealed[k], v, np.nan) for k, (v, _) in series.items()]
+        self._fit(shown, len(frame.a.layers))
         styles = {k: st["color"] for k, (_, st) in series.items()}
         bold = {k: bool(st.get("bold")) for k, (_, st) in series.items()}
         self.values.update(self.plotted, styles, self.sizes, bold)
@@ -180,10 +188,15 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
                     out[("theory", direction)] = (values, {"color": grey, "theory": True})
         return out
 
-    def _draw(self, key, values: np.ndarray, style: dict) -> None:
+    def _draw(self, key, values: np.ndarray, style: dict, frame) -> None:
         side, direction = key
-        y = plottable(values)
+        row = reveal_mask.ROW_OF[direction]
+        y = plottable(reveal_mask.grown(values, frame, row))
         self.plotted[key] = y
+        shown = self.revealed[key] = reveal_mask.revealed(len(values), frame, row)
+        toward_input = direction == "backward"
+        full = self.full_factors[key] = per_layer_factor(values, toward_input)
+        self.full_texts[key] = self._label_text(key, values, full)
         line = self.sizes.line
         bold = bool(style.get("bold"))
         if key not in self.curves:
@@ -204,12 +217,13 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         keep = np.isfinite(y)
         # nothing to draw: empty data, never all-NaN (pyqtgraph's bounds warn on it)
         self.curves[key].setData(x if keep.any() else x[:0], y if keep.any() else y[:0], pen=pen)
-        factor = per_layer_factor(values, toward_input=direction == "backward")
+        values = np.where(shown, values, np.nan)
+        factor = per_layer_factor(values, toward_input) if shown.any() else math.nan
         self.factors[key] = factor
         label = self.labels[key]
         label.setFont(self.sizes.font("legend", bold=bold))
         label.setColor(style["color"])
-        self.texts[key] = self._label_text(key, values, factor)
+        self.texts[key] = self._label_text(key, values, factor) if shown.any() else ""
         label.setText(self.texts[key])
 
     def _add(self, key, z: int) -> None:
@@ -270,12 +284,12 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
     def _say_skipped(self, frame) -> None:
         """A point that a log axis cannot show is left out, and counted here."""
         bad, zero = 0, 0
-        for (side, _), y in self.plotted.items():
+        for (side, direction), y in self.plotted.items():
             if side != "theory":
-                bad += int(np.count_nonzero(np.isnan(y)))
+                bad += int(np.count_nonzero(np.isnan(y) & self.revealed[(side, direction)]))
         snaps = [frame.a] + ([frame.b] if frame.b is not None else [])
         for snap in snaps:
-            zero += _zeros(snap)
+            zero += _zeros(snap, frame)
         self.skipped = bad
         parts = []
         if zero:
@@ -302,14 +316,10 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         rect = vb.mapRectToItem(self.plot, vb.boundingRect())
         top = 0.0 if self.compact else rect.top()  # beside the title row when it is hidden
         merged = len(self.labels) * height > rect.bottom() - top
-        shown = self._merge(merged)
-        fm_width = max(
-            QFontMetrics(self.labels[k].textItem.font()).horizontalAdvance(
-                self.labels[k].toPlainText()
-            )
-            for k in shown
-        )
-        gutter = fm_width + 2 * self.sizes.gap
+        room = MAX_GUTTER * self.width() - 2 * self.sizes.gap
+        brackets = merged and self._widest(merged, True) <= room
+        shown = self._merge(merged, brackets)
+        gutter = self._widest(merged, brackets) + 2 * self.sizes.gap
         if gutter != self.plot.layout.columnMaximumWidth(2):
             self.plot.layout.setColumnFixedWidth(2, gutter)
             self.plot.layout.activate()  # the view box takes its new width now
@@ -327,22 +337,39 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         for y, (_, key) in zip(ys, wanted, strict=True):
             self.labels[key].setPos(rect.right() + self.sizes.gap, y)
 
-    def _merge(self, merged: bool) -> list:
+    def _widest(self, merged: bool, brackets: bool) -> float:
+        """The widest label, now or with every layer revealed (a staged gutter keeps its width)."""
+        return max(
+            QFontMetrics(self.labels[k].textItem.font()).horizontalAdvance(text)
+            for k in self.labels
+            for full in (False, True)
+            for text in (self._merged(k, merged, full, brackets),)
+        )
+
+    def _merge(self, merged: bool, brackets: bool = True) -> list:
         """The labels shown: all, or (merged) A's with the theory's factor in brackets."""
         shown = []
         for key, label in self.labels.items():
-            side, direction = key
-            text = self.texts[key]
-            theory = self.factors.get(("theory", direction), math.nan)
-            if merged and side == "theory":
+            text = self._merged(key, merged, brackets=brackets)
+            if not text:  # merged into A's, or nothing revealed yet
                 label.hide()
                 continue
-            if merged and side == "A" and math.isfinite(theory):
-                text += f" (theory {times(theory)})"
             label.setText(text)
             label.show()
             shown.append(key)
         return shown
+
+    def _merged(self, key, merged: bool, full: bool = False, brackets: bool = True) -> str:
+        """A label's text (`full`: as the whole net's would be): "" for the theory's merged into
+        A's, which then says the theory's factor in brackets."""
+        side, direction = key
+        text = (self.full_texts if full else self.texts)[key]
+        if merged and side == "theory":
+            return ""
+        theory = (self.full_factors if full else self.factors).get(("theory", direction), math.nan)
+        if merged and brackets and side == "A" and math.isfinite(theory) and text:
+            text += f" (theory {times(theory)})"
+        return text
 
 
 def spread(wanted: list[float], height: float, top: float, bottom: float) -> list[float]:
@@ -362,6 +389,11 @@ def spread(wanted: list[float], height: float, top: float, bottom: float) -> lis
     return out
 
 
-def _zeros(snap: Snapshot) -> int:
-    """Points at std exactly 0 (a zero-weight net's activations): finite, but not on a log axis."""
-    return sum(int(s.act_std == 0) + int(s.grad_std == 0) for s in snap.layers)
+def _zeros(snap: Snapshot, frame) -> int:
+    """Points at std exactly 0 (a zero-weight net's activations): finite, but not on a log axis
+    (of the layers revealed)."""
+    return sum(
+        int(s.act_std == 0 and reveal_mask.shown(frame, "act", s.index))
+        + int(s.grad_std == 0 and reveal_mask.shown(frame, "grad", s.index))
+        for s in snap.layers
+    )

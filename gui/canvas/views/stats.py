@@ -4,7 +4,9 @@ Rows are core/fields.py's (their names, formats and meanings are declared there 
 mean, % saturated, % dead, ∂a std; a column per named layer and side. The scene names the layers
 ({"layers": [1, 10]}, negative counting from the last); by default the first and the last. A
 layer beyond the net's depth (a control made it shallower) is shown as the last one, under its
-own number, so the header never names a layer that is not shown.
+own number, so the header never names a layer that is not shown. A staged scene's numbers come
+with their layer's pass (∂a std with the backward one; gui/canvas/reveal_mask.py): an empty cell,
+as wide as its number, before.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from core import fields
+from gui.canvas import reveal_mask
 from gui.canvas.sizes import Sizes
 from gui.canvas.views import sides as palette
 from gui.presenter import ViewBase
@@ -97,7 +100,7 @@ class StatsView(ViewBase, QWidget):
         shape = (tuple(layers), tuple(looks.values()), self.sizes, wide)
         if shape == self._shape:  # the same table: only its numbers change (an animation)
             for (attr, n, name), label in self.cells.items():
-                label.setText(self._text(snaps[name], n, attr))
+                self._fill(label, snaps[name], n, attr)
             return
         self._shape = shape
         self._clear()
@@ -145,8 +148,8 @@ class StatsView(ViewBase, QWidget):
 
     def _number(self, snap, n: int, attr: str, look) -> QLabel:
         label = self._label("chip")
-        label.setText(self._text(snap, n, attr))
         label.setFont(self._font("chip", look.bold))
+        self._fill(label, snap, n, attr)
         label.setStyleSheet(f"color: {look.color}")
         self._labels.append(label)
         return label
@@ -155,6 +158,13 @@ class StatsView(ViewBase, QWidget):
         font = self.sizes.font(role, bold)
         font.setPixelSize(self._px(role))
         return font
+
+    def _fill(self, label: QLabel, snap, n: int, attr: str) -> None:
+        """The cell's number, or (not revealed yet) nothing in its number's width."""
+        text = self._text(snap, n, attr)
+        hidden = not reveal_mask.shown(self._frame, "grad" if attr == "grad_std" else "act", n)
+        label.setMinimumWidth(label.fontMetrics().horizontalAdvance(text) if hidden else 0)
+        label.setText("" if hidden else text)
 
     @staticmethod
     def _text(snap, n: int, attr: str) -> str:

@@ -4,7 +4,8 @@ Symmetry is a picture here: with zero or constant weights every row is the same 
 unit of 500"), and a tiny random draw gives every row its own texture. A dead ReLU unit is a
 blank row (0 is the background colour), counted over the whole layer ("51 dead"). The rows and
 columns are the first ones of the layer (core/units.py's sample); the counts are the layer's.
-The layer is the scene's ({"layer": k}, negative from the last; by default the last).
+The layer is the scene's ({"layer": k}, negative from the last; by default the last). A staged
+scene shows it with its layer's forward pass (gui/canvas/reveal_mask.py): an empty raster before.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor
 
+from gui.canvas import reveal_mask
 from gui.canvas.sizes import Sizes
 from gui.canvas.views import sides as palette
 from gui.canvas.views.decades import LayerAxis, style_axis
@@ -125,8 +127,10 @@ class UnitsView(ViewBase, pg.GraphicsLayoutWidget):
         sample = layer.units_sample
         if sample is None:
             sample = np.zeros((0, 0), np.float32)
+        share = reveal_mask.amount(self._frame, "act", layer.index)
         shown, top, bad = shown_values(sample)
         signed = bool((shown < 0).any())
+        shown *= share  # grows in from the background; nothing before its layer is revealed
         image = self.images[name]
         image.setLookupTable(colour_map(signed))
         image.setImage(shown.T, levels=(-top if signed else 0.0, top), autoLevels=False)
@@ -150,7 +154,8 @@ class UnitsView(ViewBase, pg.GraphicsLayoutWidget):
         plot.setLabel("left", "unit" if self.beside else f"unit (first {rows})")
         plot.showLabel("bottom", not self.beside)
         style_axis(plot, s, widest="000", lines=1 if self.beside else 2)
-        text = "<br>".join(lines)
+        # not revealed: blank lines in the counts' place (the raster keeps its size)
+        text = "<br>".join(lines if share > 0 else ["&nbsp;"] * len(lines))
         self.counts[name].setText(text, size=f"{s.px('chip')}px", color=look.color, bold=look.bold)
 
     def _add(self, name: str, col: int) -> None:

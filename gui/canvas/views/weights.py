@@ -6,6 +6,7 @@ Why truncated normal is visible here and nowhere else: the shaded tails hold 4.6
 normal's weights and none of a truncated one's, whose bell is cut at ±2σ and narrower (0.88σ).
 Heights are the share of A's values per bin of A's width (0.1σ_A); B is rescaled to A's bins so
 two schemes of different σ compare by area. Titles sit in their own layout row, above the plots.
+A staged scene's panel shows its weights with its layer's forward pass (gui/canvas/reveal_mask.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from PySide6.QtGui import QFontMetricsF
 
 from core import weights
 from core.formula import num
-from gui.canvas import style
+from gui.canvas import reveal_mask, style
 from gui.canvas.sizes import Sizes
 from gui.presenter import ViewBase
 
@@ -41,7 +42,10 @@ def _cut_label(w) -> str:
 def _sigma_text(w) -> str:
     s = w.scheme
     if s.kind == "truncated":
-        return f"σ_w {num(s.sigma)} → std {num(w.std)}"
+        # the ratio too: truncated-vs-normal's claim is that std is 0.88σ, not σ
+        ratio = w.std / s.sigma if s.sigma > 0 else math.nan
+        tail = f" = {ratio:.2f}σ" if math.isfinite(ratio) else ""
+        return f"σ_w {num(s.sigma)} → std {num(w.std)}{tail}"
     return f"σ_w {num(w.std)}"
 
 
@@ -149,12 +153,25 @@ class WeightsView(pg.GraphicsLayoutWidget, ViewBase):
             self._build(layers, svd)
             self._structure, self._drawn = structure, None
         drawn = tuple(_signature(ls.weights) for side in picked.values() for ls in side)
+        drawn += reveal_mask.key(frame)
         if drawn == self._drawn:  # the same weights (frames cross from the compute process as
             return  # copies, so their identity cannot tell)
         self._drawn = drawn
         self.curves.clear()
         for k, panel in enumerate(self.panels):
-            self._draw(panel, {side: ls[k] for side, ls in picked.items()})
+            share = reveal_mask.amount(frame, "weights", panel.layer)
+            if share > 0:
+                self._draw(panel, {side: ls[k] for side, ls in picked.items()}, share)
+            else:
+                self._hide(panel)
+
+    def _hide(self, panel: _Panel) -> None:
+        """Not revealed yet: its axes and its layer's name, no data."""
+        for item in (*panel.hist.values(), *panel.density.values(), *panel.sv.values()):
+            item.setData([], [])
+        panel.title.setText(f"L{panel.layer}", size=f"{self.sizes.px('panel-title')}px")
+        if panel.sv_title is not None:
+            style.set_title(panel.sv_title, "", self.sizes)
 
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
@@ -178,7 +195,7 @@ class WeightsView(pg.GraphicsLayoutWidget, ViewBase):
             self.ci.layout.setRowStretchFactor(3, 1)
 
     # ---- drawing
-    def _draw(self, panel: _Panel, stats: dict) -> None:
+    def _draw(self, panel: _Panel, stats: dict, share: float = 1.0) -> None:
         ws = {k: s.weights for k, s in stats.items() if s.weights is not None}
         if "A" not in ws:
             return
@@ -188,8 +205,8 @@ class WeightsView(pg.GraphicsLayoutWidget, ViewBase):
         for side in SIDES:
             w = ws.get(side)
             edges, heights, x, p = _side_curves(w, width) if w is not None else ((),) * 4
-            panel.hist[side].setData(edges, heights)
-            panel.density[side].setData(x, p)
+            panel.hist[side].setData(edges, np.asarray(heights) * share)  # grows in
+            panel.density[side].setData(x, np.asarray(p) * share)
             if w is not None:
                 self.curves[(side, panel.layer)] = {"hist": (edges, heights), "density": (x, p)}
                 half = max(half, w.hist.hi)
