@@ -8,8 +8,11 @@ kept two networks, B's staying after A/B was turned off. Here the real MainWindo
 1600×950, a throwaway QSettings file) takes seeded random changes through `apply_changes` (depth,
 width up to 1280, activation, init, seed from a few, A/B on and off), waiting for each frame.
 Every --every changes it goes back to one reference config (A/B off) and, once that frame is
-shown, samples the RSS of both processes: the same picture each time, so any rise is growth, not
-a bigger net. Reports the samples and the growth from the first to the last, in MiB and %.
+shown and the window has been idle for IDLE_MS (what it leaves for later turns done: views freed,
+the heap's free pages given back), samples the RSS of both processes: the same picture each
+time, so any rise is growth, not a bigger net. Reports the samples and the growth in MiB and %,
+from the start (before any change: `growth`) and from the first sample after it
+(`growth_after_first`, which leaves out what the first changes make once).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import ctypes.util
+import gc
 import json
 import os
 import random
@@ -31,13 +35,14 @@ import gui  # noqa: F401, I001  (before numpy: OpenBLAS's thread timeout, as the
 
 import psutil
 from core_step import code_state, machine_info
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtGui import QPixmapCache
 from PySide6.QtWidgets import QApplication
 
 from core import Config
 
 MIB = 1024 * 1024
+IDLE_MS = 300
 REFERENCE = Config(depth=10, width=256, batch=200, activation="tanh", init="xavier-normal")
 
 
@@ -56,6 +61,23 @@ def random_changes(rng: random.Random) -> dict:
             lambda: {"gain": rng.choice([0.5, 1.0, 2.0])},
         ]
     )()
+
+
+def idle(ms: int) -> None:
+    """A real event loop for `ms` (it waits when there is nothing to do, as the app's does)."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def growth(first: dict, last: dict) -> dict:
+    return {
+        side: {
+            "mib": round(last[key] - first[key], 1),
+            "percent": round(100 * (last[key] - first[key]) / first[key], 1),
+        }
+        for side, key in (("window", "window_mib"), ("compute", "compute_mib"))
+    }
 
 
 def rss(pid: int | None) -> float:
@@ -91,6 +113,28 @@ def item_types(win) -> dict[str, int]:
     return dict(count.most_common(12))
 
 
+def object_types() -> dict[str, int]:
+    """Live Python objects by type, for the types of Qt, pyqtgraph, NumPy and the app: a widget
+    or plot item made and never freed shows here even once it has left every scene."""
+    from collections import Counter
+
+    gc.collect()
+    roots = ("PySide6", "pyqtgraph", "numpy", "gui", "core")
+    count: Counter = Counter()
+    for o in gc.get_objects():
+        module = type(o).__module__
+        if isinstance(module, str) and module.split(".")[0] in roots:
+            count[f"{module}.{type(o).__qualname__}"] += 1
+    return dict(count)
+
+
+def object_growth(before: dict, after: dict, n: int = 20) -> list[str]:
+    """The types whose live count grew most between two samples."""
+    diff = {k: after.get(k, 0) - before.get(k, 0) for k in before.keys() | after.keys()}
+    top = sorted((d, k) for k, d in diff.items() if d)[::-1][:n]
+    return [f"{d:+d} {k} ({after.get(k, 0)})" for d, k in top]
+
+
 def traced_growth(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot, n: int = 15) -> list:
     """The Python allocations (NumPy's included) that grew most between two snapshots."""
     stats = after.compare_to(before, "lineno")
@@ -109,6 +153,7 @@ def main() -> None:
         help="tracemalloc the window's process; list what grew between samples A and B",
     )
     ap.add_argument("--items", action="store_true", help="the scenes' items by type")
+    ap.add_argument("--objects", action="store_true", help="live Python objects by type: what grew")
     ap.add_argument("--trim", action="store_true", help="also the window's RSS after malloc_trim")
     ap.add_argument(
         "--pixmaps",
@@ -120,9 +165,17 @@ def main() -> None:
     if trace:
         tracemalloc.start()
     snaps: dict[int, tracemalloc.Snapshot] = {}
+    objects: dict[int, dict[str, int]] = {}
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    from gui import compute_process
     from gui.main_window import MainWindow
+
+    # the compute process up first: the window's first frames are made on its own thread until
+    # it is, and that frame's arrays (freed later) made the first sample 20 MiB high
+    process = compute_process.shared()
+    if process is not None:
+        process.ready(wait=120)
 
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "soak.ini"), QSettings.Format.IniFormat)
     win = MainWindow(REFERENCE, settings=settings)
@@ -139,6 +192,7 @@ def main() -> None:
             win.state.set_comparing(False)
         win.set_config(REFERENCE)
         settle()
+        idle(IDLE_MS)
         remote = win.engine.remote
         out = {
             "changes": done,
@@ -148,6 +202,9 @@ def main() -> None:
         out["scene_items"] = scene_items(win)
         if args.items:
             out["item_types"] = item_types(win)
+        if args.objects:
+            objects[done] = object_types()
+            out["objects"] = sum(objects[done].values())
         if args.trim:
             out["window_trimmed_mib"] = round(trimmed_rss(), 1)
         if args.pixmaps:  # how much of the window's RSS is QPixmapCache (the axes' pixmaps)
@@ -160,6 +217,8 @@ def main() -> None:
 
     settle()
     samples = [sample(0)]
+    if not args.json:
+        print(samples[-1], flush=True)
     for i in range(1, args.changes + 1):
         if rng.random() < 0.15:
             win.state.set_comparing(win.compare is None)
@@ -178,19 +237,22 @@ def main() -> None:
         "changes": args.changes,
         "reference": REFERENCE.to_dict(),
         "samples": samples,
-        "growth": {
-            side: {
-                "mib": round(last[key] - first[key], 1),
-                "percent": round(100 * (last[key] - first[key]) / first[key], 1),
-            }
-            for side, key in (("window", "window_mib"), ("compute", "compute_mib"))
-        },
+        "growth": growth(samples[0], last),
+        "growth_after_first": growth(first, last),
     }
+    if len(objects) >= 2:  # from the start, as `growth`
+        out["object_growth"] = object_growth(objects[0], objects[last["changes"]])
     if len(snaps) == 2:
         out["traced_growth"] = traced_growth(snaps[trace[0]], snaps[trace[1]])
     win.close()
-    print(json.dumps(out, indent=1) if args.json else out["growth"])
-    for line in out.get("traced_growth", []) if not args.json else ():
+    print(
+        json.dumps(out, indent=1)
+        if args.json
+        else {k: out[k] for k in ("growth", "growth_after_first")}
+    )
+    for line in (
+        out.get("object_growth", []) + out.get("traced_growth", []) if not args.json else ()
+    ):
         print(line)
 
 

@@ -7,6 +7,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QSplitter, QStackedWidget
 
 from core import Config, Snapshot
+from gui import heap
+from gui.idle import Later
 from gui.presenter import ViewBase, ViewFrame
 from gui.views.layer_grid import LayerGrid
 from gui.views.overview import Overview
@@ -31,6 +33,9 @@ class CentralView(QStackedWidget, ViewBase):
         self.addWidget(self.grid)
         self.addWidget(split)
         self._shown: tuple = (None, None, ())  # what the grid shows: a, b, and its options
+        # the overview and the detail are freed while the grid shows, a turn after it does: kept,
+        # they held about 6 MiB after a single deep net (issue 17's soak)
+        self._release = Later(self._release_deep, self)
 
     def prepare(self, config: Config, rows: tuple[str, ...]) -> None:
         """New panels are built while the engine computes (the two overlap, not add up)."""
@@ -46,10 +51,13 @@ class CentralView(QStackedWidget, ViewBase):
         # a deep net's first layers (core/preview.py) go to the overview it will fill, not to
         # a grid of panels made for them and thrown away a moment later
         if max(len(f.a.layers), getattr(f.a.config, "depth", 0)) > GRID_MAX_DEPTH:
+            self._release.stop()
             self.setCurrentIndex(1)
             self.overview.present(f.a, f.b)
             self._present_detail(f)
             return
+        if self.currentIndex() != 0:
+            self._release.start()
         self.setCurrentIndex(0)
         a, b, options = self._shown
         options_now = (f.rows, f.per_layer_y, f.x_axis, self.grid.scale)
@@ -62,6 +70,12 @@ class CentralView(QStackedWidget, ViewBase):
             self.grid.show_theory(None)
         elif f.theory is not None:  # else the old curves stay until this frame's theory comes
             self.grid.show_theory(f.theory.curves)
+
+    def _release_deep(self) -> None:
+        if self.currentIndex() == 0:
+            self.overview.release()
+            self.detail.release()
+            heap.give_back()
 
     def set_scale(self, scale: float) -> None:
         self.grid.set_scale(scale)

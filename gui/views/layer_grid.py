@@ -202,6 +202,18 @@ class LayerGrid(pg.GraphicsLayoutWidget):
                 self._fresh_start()
             self._show(blend and not reshaped)
 
+    def release(self) -> None:
+        """Its panels freed until it shows a snapshot again (panel_pool.py)."""
+        self._timer.stop()
+        self._pool.release()
+        self._snapshot = self._b = None
+        self._spans = {}
+
+    @property
+    def panels_made(self) -> int:
+        """Panels alive, placed or spare (a bounded pool: tests)."""
+        return self._pool.made
+
     def prepare(self, indices: tuple[int, ...]) -> None:
         """Make and place the panels for these layers ahead of their first snapshot (the window
         calls it while the engine computes, so the two overlap instead of adding up)."""

@@ -94,11 +94,22 @@ class Overview(pg.GraphicsLayoutWidget):
             plot.getAxis("bottom").showLabel(bool(caption))
             plot.getAxis("bottom").setTicks([log_axis.decade_ticks(lo, hi, 6)] if ticks else None)
 
-    def _build(self, sides: tuple[str, ...]) -> None:
+    def release(self) -> None:
+        """Its plots freed until it shows a snapshot again: the window hides it while the net
+        is shallow, and A's and B's heatmaps held 2-3 MiB meanwhile (issue 17's soak)."""
         self.clear()
         self._images.clear()
         self._plots.clear()
         self._own.clear()
+        self._spans.clear()
+        self._built = ()
+
+    @property
+    def plots_made(self) -> int:
+        return len(self._plots)
+
+    def _build(self, sides: tuple[str, ...]) -> None:
+        self.release()
         cmap = pg.colormap.get(COLORMAP)
         for r, side in enumerate(sides):
             for c, row in enumerate(self.rows):

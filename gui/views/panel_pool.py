@@ -8,6 +8,11 @@ a new shape keeps the panels of the (row, layer) pairs it still shows, gives the
 pairs (blank, as a new panel is), and makes only the ones still missing. While an event loop
 runs they are made a few per turn (BUILD_SLICE_MS each), the old shape staying on screen, and
 the new shape is placed in one go once the last is made (`ready`).
+
+A panel holds about 0.5 MiB (a PlotItem builds its control widgets and menus), and a pool that
+kept every panel it had ever made stayed at the largest shape seen: after a row ticked at depth
+12 and off again, 12-24 hidden panels (issue 17's soak). A new shape keeps one layer's column of
+spares (what a step of the depth box asks for) and frees the rest, the heap's pages given back.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, QThread, Signal
 
 from core.stats import ROW_TITLES
+from gui import heap
 from gui.idle import Later
 from gui.theme import QUANTITY_COLORS
 from gui.views.grid_items import _Panel
@@ -113,7 +119,35 @@ class PanelPool(QObject):
             p.show(key[0], p.place[1] == 1, kind)
         self._label_rows(rows, kind)
         self._spare, self.panels, self.shape = free, new, self.target
+        self._free_spares(keep=len(rows))
         grid.activate()  # geometry now, as pyqtgraph's addItem gives it (callers map points)
+
+    @property
+    def made(self) -> int:
+        """Panels alive: placed and spare."""
+        return len(self.panels) + len(self._spare)
+
+    def release(self) -> None:
+        """Every panel freed, for a view not shown for now (the detail grid while the net is
+        shallow); the next shape asked for makes its panels anew."""
+        self._timer.stop()
+        for p in self.panels.values():
+            if p.place is not None:
+                self._layout.layout.removeItem(p.plot)
+                p.place = p.key = None
+        self._spare += self.panels.values()
+        self.panels, self.shape, self.target = {}, None, None
+        self._free_spares(keep=0)
+
+    def _free_spares(self, keep: int) -> None:
+        """Spares past `keep` out of the scene, which frees them (nothing else holds them)."""
+        self._spare, gone = self._spare[:keep], self._spare[keep:]
+        for p in gone:
+            scene = p.plot.scene()
+            if scene is not None:
+                scene.removeItem(p.plot)
+        if gone:
+            heap.give_back_later()
 
     def _assign(self, cells: dict) -> tuple[dict, list]:
         """A panel for every cell: the one that showed that (row, layer) if any, else a free one,

@@ -1,0 +1,75 @@
+"""What the window's views keep after a config goes back (issue 17: RSS flat over 500 changes).
+
+A PlotItem holds about 0.5 MiB; the layer grid's pool kept every panel it had made, and the
+overview and the detail grid kept theirs while the net was shallow, so a return to a config did
+not return to its memory. Counted here as plot items in the views' scenes."""
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QGraphicsView
+
+from core import Config
+from tests.gui.conftest import wait_shown
+
+START = Config(depth=4, width=64, batch=128)
+
+
+def plot_items(view) -> int:
+    return sum(isinstance(i, pg.PlotItem) for i in view.scene().items())
+
+
+def all_plot_items(win) -> int:
+    return sum(plot_items(v) for v in win.findChildren(QGraphicsView) if v.scene() is not None)
+
+
+def set_depth(qtbot, win, depth: int) -> None:
+    win.network_dock.depth.setValue(depth)
+    wait_shown(qtbot, win, win.config)
+
+
+def test_a_shallower_grid_keeps_one_column_of_spare_panels(make_window, qtbot):
+    win = make_window(START)
+    set_depth(qtbot, win, 12)
+    win.playback_dock.wgrad.click()  # a third row: 36 panels
+    qtbot.waitUntil(lambda: plot_items(win.grid) == 36 and not win.grid.animating, timeout=15000)
+    win.playback_dock.wgrad.click()
+    set_depth(qtbot, win, 4)
+    rows = len(win.grid.rows)
+    # the 4 × rows placed and one column spare, not the 36 once made
+    qtbot.waitUntil(lambda: plot_items(win.grid) == 4 * rows + rows, timeout=5000)
+    set_depth(qtbot, win, 6)  # panels are made again as needed
+    assert len(win.grid.panels) == 6 * rows
+
+
+def test_overview_and_detail_are_freed_while_the_net_is_shallow(make_window, qtbot):
+    win = make_window(START)
+    set_depth(qtbot, win, 16)
+    qtbot.waitUntil(lambda: plot_items(win.detail) == len(win.detail.rows), timeout=15000)
+    assert win.stack.currentIndex() == 1 and plot_items(win.overview) > len(win.overview.rows)
+    set_depth(qtbot, win, 4)
+    qtbot.waitUntil(lambda: plot_items(win.overview) + plot_items(win.detail) == 0, timeout=5000)
+    set_depth(qtbot, win, 20)  # and they come back, drawn
+    qtbot.waitUntil(lambda: plot_items(win.detail) == len(win.detail.rows), timeout=15000)
+    assert win.overview.image_data("act").shape[1] == 20
+
+
+def test_plot_items_return_to_their_level_after_a_run_of_changes(make_window, qtbot):
+    win = make_window(START)
+    before = all_plot_items(win)
+    set_depth(qtbot, win, 16)
+    win.compare_action.trigger()  # A/B on, at depth 16: B's heatmaps under A's
+    wait_shown(qtbot, win, win.config)
+    win.apply_changes({"width": 128})
+    wait_shown(qtbot, win, win.config)
+    win.compare_action.trigger()
+    set_depth(qtbot, win, 12)
+    win.playback_dock.wgrad.click()
+    qtbot.waitUntil(lambda: len(win.grid.panels) == 36 and not win.grid.animating, timeout=15000)
+    win.playback_dock.wgrad.click()
+    win.apply_changes({"width": START.width})
+    set_depth(qtbot, win, START.depth)
+    # one column of spares (the grid's rows) is all that may stay
+    spare = len(win.grid.rows)
+    qtbot.waitUntil(lambda: all_plot_items(win) <= before + spare, timeout=5000)
+    views = [v for v in win.findChildren(QGraphicsView) if v.scene() is not None]
+    # no view keeps a pixmap of its background (the size of the view, kept once painted)
+    assert all(v.cacheMode() == QGraphicsView.CacheModeFlag.CacheNone for v in views)
