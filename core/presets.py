@@ -16,6 +16,7 @@ from pathlib import Path
 
 from core import captions, tomlfile
 from core.config import Config, ConfigError
+from core.formats import FORMATS
 from core.messages import clipped, shown
 from core.stats import ROWS
 
@@ -47,10 +48,11 @@ LAYOUT_VIEWS = {
 MAX_STRIPS = 2
 # The options a view takes in a layout entry, e.g. {view = "histograms", rows = ["act"]}; a
 # "layers" list and a "layer" name layers of the scene's net, "rows"/"row" histogram rows, "fix"
-# the side drawn bold ("A" or "B"; gui/canvas/views/sides.py).
+# the side drawn bold ("A" or "B"; gui/canvas/views/sides.py), "formats" the number formats whose
+# ranges are shaded on a log axis (core/formats.py, e.g. ["float16", "bfloat16"]).
 VIEW_OPTIONS = {
-    "ladder": ("fix", "forward"),
-    "histograms": ("rows", "layers", "axis"),
+    "ladder": ("fix", "forward", "formats"),
+    "histograms": ("rows", "layers", "axis", "formats"),
     "weights": ("layers",),
     "heatmap": ("row", "axis"),
     "stats": ("layers", "fix"),
@@ -185,8 +187,9 @@ def _check_option(where: str, key: str, value, allowed: tuple[str, ...], depth: 
         raise PresetError(
             f"{where}: unknown option {shown(key)}; allowed: {', '.join(allowed) or 'none'}"
         )
-    values = value if key in ("rows", "layers") else [value]
-    if key in ("rows", "layers") and (not isinstance(value, list) or not value):
+    lists = ("rows", "layers", "formats")
+    values = value if key in lists else [value]
+    if key in lists and (not isinstance(value, list) or not value):
         raise PresetError(f"{where} {key} must be a non-empty list, got {shown(value)}")
     for v in values:
         if key in ("rows", "row") and v not in ROWS:
@@ -200,6 +203,8 @@ def _check_option(where: str, key: str, value, allowed: tuple[str, ...], depth: 
             raise PresetError(f"{where} forward: got {shown(v)}; allowed: act, preact")
         if key == "axis" and v not in ("auto", "linear", "log"):
             raise PresetError(f"{where} axis: got {shown(v)}; allowed: auto, linear, log")
+        if key == "formats" and v not in FORMATS:
+            raise PresetError(f"{where} formats: got {shown(v)}; allowed: {', '.join(FORMATS)}")
 
 
 def all_scenes() -> dict[str, Scene]:
@@ -222,6 +227,7 @@ ORDER = [
     "constant-symmetry",
     "symmetry-under-training",
     "tiny-normal-tanh",
+    "half-precision-gradients",
     "unit-normal-tanh",
     "xavier-tanh",
     "xavier-relu",

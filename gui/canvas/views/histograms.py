@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.stats import Snapshot
 from gui.canvas.sizes import Sizes
+from gui.canvas.views import bands
 from gui.presenter import ViewBase, ViewFrame
 from gui.views import log_axis
 from gui.views.layer_grid import LayerGrid
@@ -41,6 +42,9 @@ class HistogramsView(QWidget, ViewBase):
         lay.addWidget(self.legend)
         lay.addWidget(self.grid, 1)
         self.grid.placed.connect(self._name_all)  # panels placed over several turns
+        # number formats' ranges shaded on the log₁₀|x| panels (option formats, bands.py)
+        self.bands = bands.GridBands(self.grid, options.get("formats", ()))
+        self.grid.placed.connect(self._say_bands)
         self.set_sizes(Sizes(720))
 
     def hasHeightForWidth(self) -> bool:
@@ -82,6 +86,7 @@ class HistogramsView(QWidget, ViewBase):
         self.grid.show_theory(frame.theory.curves if frame.overlay and frame.theory else None)
         self._name_all()
         self.legend.setText(self._legend(rows, frame.a))
+        self._say_bands()
 
     def _some(self, snap: Snapshot | None) -> Snapshot | None:
         """The layers the scene names (those the net has), else at most MOST spread out."""
@@ -110,6 +115,11 @@ class HistogramsView(QWidget, ViewBase):
         if act == "relu" and "preact" in rows:
             parts.append("grey: h < 0, ReLU off")
         return "   ·   ".join(parts)
+
+    def _say_bands(self) -> None:
+        """The bands on the panels placed now, and their words at the legend's end."""
+        self.bands.sync()
+        self.legend.setText(bands.with_words(self.legend.text(), self.bands.legend(self.grid.rows)))
 
     def _name_all(self) -> None:
         """Plots, titles and notes named for the layout report (gui/canvas/registry.py)."""

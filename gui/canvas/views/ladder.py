@@ -20,6 +20,7 @@ from PySide6.QtGui import QFontMetrics
 
 from core.stats import Snapshot
 from gui.canvas.sizes import Sizes
+from gui.canvas.views import bands
 from gui.canvas.views import sides as palette
 from gui.canvas.views.decades import DecadeAxis, LayerAxis, style_axis
 from gui.presenter import ViewBase
@@ -105,6 +106,8 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         self.skipped = 0
         self._frame = None
         self.plot.vb.sigResized.connect(self._place_labels)
+        # number formats' ranges as shaded bands behind the lines (option formats, bands.py)
+        self.bands = bands.LadderBands(self.plot, self.options.get("formats", ()))
         self.set_sizes(self.sizes)
 
     # ------------------------------------------------------------------ the contract
@@ -150,6 +153,7 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         self._fit([v for v, _ in series.values()], len(frame.a.layers))
         self._say_skipped(frame)
         self._place_labels()
+        self.bands.show(self.sizes)
 
     # ------------------------------------------------------------------ what is drawn
     def _series(self, frame) -> dict[tuple[str, str], tuple[np.ndarray, dict]]:
