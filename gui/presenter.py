@@ -4,7 +4,7 @@ The engine (a config's snapshots) and the training room (a training record) both
 `Presenter.show`; the presenter keeps the newest, with the mean-field theory of its config, and
 gives every view the same `ViewFrame` through `present(frame)`. A view declares what it needs:
 `needs`, the state aspects whose change brings it the newest frame again ("rows", "axes",
-"theory", "focus", "editing", "scale", "phase"), and `throttled`, whether it refreshes at most
+"theory", "focus", "editing", "scale", "phase", "reveal"), and `throttled`, whether it refreshes at most
 every DRAG_REFRESH_MS while a hand drags a slider. Adding a view is one class and one row of the
 window's table of views (MainWindow.VIEWS, or `MainWindow.add_view`).
 """
@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from core import Config, Snapshot
 from core.frame import Theory
+from core.reveal import Reveal
 from gui.views.layer_grid import has_rows
 
 # a throttled view's refresh period while a hand drags a slider: the depth profile's ten-point
@@ -28,7 +29,7 @@ DRAG_REFRESH_MS = 100
 # what a view may need, by the state's fields that change it
 ASPECTS = {
     "rows": "rows", "per_layer_y": "axes", "x_axis": "axes", "theory": "theory", "focus_layer": "focus",
-    "editing": "editing", "phase_shown": "phase",
+    "editing": "editing", "phase_shown": "phase", "reveal": "reveal", "picked": "reveal",
 }  # fmt: skip
 
 
@@ -49,6 +50,8 @@ class ViewFrame:
     motion: bool = False  # a drag, an animation, training or a recording: frames are not blended
     batch: int = 0  # the window's own batch (a drag's frames have fewer examples)
     step: int | None = None  # a training record's step; None for the engine's frames
+    reveal: Reveal | None = None  # a staged scene's layers shown yet (core/reveal.py); None: all
+    picked: int | None = None  # the room's answer to the scene's question, if it has one
 
     @property
     def edited(self) -> Snapshot:
@@ -149,7 +152,8 @@ class Presenter(QObject):
             overlay=engine and s.theory, rows=s.rows, per_layer_y=s.per_layer_y, x_axis=s.x_axis,
             editing=s.editing, focus_layer=s.focus_layer, dragging=dragging,
             motion=dragging or not engine or self.recording or s.animation.mode != "off",
-            batch=s.config.batch, step=self.step,
+            batch=s.config.batch, step=self.step, reveal=s.reveal if engine else None,
+            picked=s.picked,
         )  # fmt: skip
 
     def _present(self, views: list[View], announce: bool = True) -> None:

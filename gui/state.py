@@ -8,7 +8,9 @@ a saved session is this state serialised (`to_toml`, `load`).
 Fields (defaults in FIELDS): `config` and `compare` (the A and B sides), `editing` (the side the
 docks edit), `live`, `rows` (the quantities shown: act or preact, then grad, wgrad),
 `per_layer_y`, `x_axis` (the histograms' value axis: X_AXES), `focus_layer` (the overview's detail panel), `scene`, `animation`,
-`presentation`, `theory` (mean-field overlay on), and two that last only as long as a hand or a
+`presentation`, `theory` (mean-field overlay on), `reveal` (a staged scene's core.reveal.Reveal,
+None: every layer shown) and `picked` (the room's answer to the scene's question, an index, or
+None), and two that last only as long as a hand or a
 dock does: `dragging` (the newest change comes from a held slider) and `phase_shown` (the phase
 diagram's dock is on screen, so the engine makes its grid).
 """
@@ -75,6 +77,8 @@ class SessionState(QObject):
     theory = _Field()
     dragging = _Field()
     phase_shown = _Field()
+    reveal = _Field()
+    picked = _Field()
 
     def __init__(self, config: Config, parent=None):
         super().__init__(parent)
@@ -82,7 +86,7 @@ class SessionState(QObject):
             "config": config, "compare": None, "editing": "A", "live": True,
             "rows": ROWS_AT_START, "per_layer_y": False, "x_axis": "auto", "focus_layer": 0, "scene": None,
             "animation": Animation().fit(config), "presentation": False, "theory": True,
-            "dragging": False, "phase_shown": False,
+            "dragging": False, "phase_shown": False, "reveal": None, "picked": None,
         }  # fmt: skip
 
     # ------------------------------------------------------------ changing

@@ -75,8 +75,9 @@ class LectureCanvas(QWidget, ViewBase):
     # ---------------------------------------------------------------- the View protocol
     @property
     def needs(self) -> frozenset[str]:
-        """What its views need, and the rows (outside a scene they pick the histograms)."""
-        out = {"rows"}
+        """What its views need, the rows (outside a scene they pick the histograms) and the
+        reveal (a staged scene's layers shown yet)."""
+        out = {"rows", "reveal"}
         for _, view in self.views:
             out |= set(getattr(view, "needs", ()))
         return frozenset(out)

@@ -24,14 +24,7 @@ HEADER = ("title", "claim", "details")
 # (gui/canvas/grid_fallback.py); its titles are known to collide (issue #18, item 5).
 
 
-# what the checks found in views of other rooms, left to them (issue #18)
-LADDER_LEAD = ("order-and-chaos", "isometry", "narrow-nets-fluctuate")  # a ladder strip
-WEIGHTS_LABEL = "gui/canvas/views/weights.py: its y axis's name touches the panel's title"
-BAR_LABEL = "gui/canvas/views/heatmap.py: the colour bar's name lies over its ticks"
-KNOWN = {
-    **{("constant-symmetry", size): WEIGHTS_LABEL for size in SIZES},
-    **{("deep-relu-residual", size): BAR_LABEL for size in SIZES},
-}
+KNOWN: dict[tuple[str, tuple[int, int]], str] = {}
 
 
 @pytest.fixture(scope="module")

@@ -66,6 +66,8 @@ class HeatmapView(pg.GraphicsLayoutWidget, ViewBase):
             self.bar.axis.label.report_role = "axis-label"
             self.bar.axis.report_role = "tick"
             self.bar.axis.setTicks([[(v, _share(v)) for v in (-3, -2, -1, 0)]])
+            # pyqtgraph's bar axis is 45 px wide: its rotated name lay over "10%" at every size
+            self.bar.axis.setWidth(int(sizes.px("tick") * 2.8 + sizes.px("axis-label") * 1.8))
         if self._frame is not None:
             self.present(self._frame)
 

@@ -86,7 +86,8 @@ class _Panel:
             self.density[side].setPen(grey)
             if self.sv:
                 self.sv[side].setPen(style.pen(color, sizes, scale=1.3))
-        _axes(self.plot, sizes, "weight w", "share of values", first)
+        # "share": an A/B title's three lines leave the axis shorter than "share of values"
+        _axes(self.plot, sizes, "weight w", "share", first)
         if self.sv_plot is not None:
             self.sv_gain.setPen(grey)
             _axes(self.sv_plot, sizes, "index", "σ of W", first)
