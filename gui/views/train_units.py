@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QFontMetrics
 
 from gui.training_engine import TrainFrame
 from gui.views.train_series import layer_colors
@@ -40,9 +41,17 @@ class UnitsSeries:
                 curve = self.curves[("units", side, i)] = pg.PlotCurveItem(pen=pen)
                 self.plot.addItem(curve)
         self.plot.setXRange(0, max(frame.a.steps, 1), padding=0.02)
-        self.plot.setYRange(0, 1.05 * self.width, padding=0)
+        # room below 1 for its tick's label (a label that would cross the axis's end is hidden)
+        self.plot.setYRange(-0.1 * self.width, 1.06 * self.width, padding=0)
         ticks = sorted({1, self.width // 2, self.width} - {0})  # 1 of N reads off the axis
-        self.plot.getAxis("left").setTicks([[(t, str(t)) for t in ticks]])
+        axis = self.plot.getAxis("left")
+        axis.setTicks([[(t, str(t)) for t in ticks]])
+        # the axis as wide as its widest number: fitted to what it drew before (a made-early
+        # plot's default "0.2" ticks), it was wider in one build of the view than in another
+        fm = QFontMetrics(axis.style["tickFont"] or axis.font())
+        axis.setStyle(
+            autoExpandTextSpace=False, tickTextWidth=fm.horizontalAdvance(str(ticks[-1])) + 4
+        )
 
     def present(self, frame: TrainFrame) -> str:
         """Every layer's count at every record; the title that says the newest ones."""
