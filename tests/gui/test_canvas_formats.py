@@ -9,9 +9,11 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QApplication
 
-from core import presets
+from core import Config, presets
 from core.formats import FORMATS
+from core.simulate import Simulator, run_joint
 from gui.canvas.views.histograms import HistogramsView
 from gui.canvas.views.ladder import Ladder
 from gui.presenter import ViewFrame
@@ -129,3 +131,24 @@ def test_the_scene_crosses_float16s_smallest_normal_on_ladder_and_histograms(mak
         assert band.zValue() < curve_z
     assert "orange: float16 underflows (|x| < 6.1e-5)" in hists.legend.text()
     win.presentation.leave()
+
+
+def test_histogram_bands_follow_the_axis_log_or_linear(qtbot):
+    """A linear axis has no decade for float16's 6.1e-5 to sit on: no band, no words; back on
+    log₁₀|x| the band and its words return."""
+    config = Config(depth=4, width=64, batch=64, activation="tanh", init="normal", std=0.01)
+    (snap,) = run_joint([Simulator()], [config])
+    view = HistogramsView({"rows": ["act", "grad"], **BOTH})
+    qtbot.addWidget(view)
+    view.resize(1200, 400)
+    view.show()
+    QApplication.processEvents()
+    for x_axis, banded in (("auto", True), ("linear", False), ("auto", True)):
+        view.present(ViewFrame(snap, rows=("act", "grad"), x_axis=x_axis))
+        for layer in range(1, 5):
+            assert not bands_of(view.grid.panel("act", layer))  # a linear row in "auto"
+            grad = bands_of(view.grid.panel("grad", layer))
+            assert [round(10 ** b.getRegion()[1], 9) for b in grad] == (
+                [round(F16.smallest_normal, 9)] if banded else []
+            )
+        assert ("float16 underflows" in view.legend.text()) == banded
