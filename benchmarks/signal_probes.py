@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gui  # noqa: F401, I001  (before numpy: OpenBLAS's thread timeout, as the app sets it)
 
 from core_step import CANONICAL, code_state, machine_info, timed
-from core import Simulator, correlation, jacobian, seeds, theory
+from core import Simulator, correlation, jacobian, seeds
+from core import prediction
 
 
 def measure(repeat: int = 15, warmup: int = 2) -> dict:
@@ -45,7 +46,7 @@ def measure(repeat: int = 15, warmup: int = 2) -> dict:
         "cmap_theory_ms": lambda k: correlation.predicted(c, 0.5),
         "circle_ms": lambda k: correlation.circle(c, layers, 64),
         "jacobian_ms": lambda k: jacobian.spectrum(c, layers, x),
-        "predict_ms": lambda k: theory.predict(c),
+        "predict_ms": lambda k: prediction.predict(c),
     }
     times: dict[str, list[float]] = {name: [] for name in jobs}
     for k in range(warmup + repeat):

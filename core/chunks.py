@@ -310,7 +310,11 @@ class Refinement:
                 lo, hi = ranges[i]["wgrad"]
                 k = self.scale  # the sums' histogram on the range scaled back
                 h = stats.histogram(layer.dW, lo / k, hi / k, c.bins, self.scratch, True)
-                hists["wgrad"] = stats.Hist(lo, hi, h.counts, h.underflow, h.overflow, h.sampled)
+                # log₁₀|x| of the mean, not of the sums (without one, the log axis drew nothing)
+                log = h.log if k == 1.0 else stats.log_of(layer.dW, k)
+                hists["wgrad"] = stats.Hist(
+                    lo, hi, h.counts, h.underflow, h.overflow, h.sampled, log
+                )
             hists = {r: hists[r] for r in self.rows if r in hists}
             saturated = merged.saturated / max(merged.counted, 1)
             dead = np.count_nonzero(merged.dead) / len(merged.dead)

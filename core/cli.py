@@ -11,7 +11,7 @@ import json
 import math
 import sys
 
-from core import cli_probes, fields, memory, presets, theory
+from core import cli_probes, fields, memory, prediction, presets
 from core.activations import ACTIVATIONS
 from core.config import (
     DTYPES,
@@ -251,12 +251,12 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, presets.PresetError, UsageError, ProbeError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    pred = theory.predict(snap.config) if args.theory else None
+    pred = prediction.predict(snap.config) if args.theory else None
     if args.json:
         doc = snap.to_json() | {"architecture": describe(snap.config)}
-        doc = theory.with_theory_json(doc, pred) if args.theory else doc
+        doc = prediction.with_theory_json(doc, pred) if args.theory else doc
         print(json.dumps(cli_probes.with_json(doc, probes), allow_nan=False))
     else:
-        table = theory.with_theory_table(_table(snap), pred) if args.theory else _table(snap)
+        table = prediction.with_theory_table(_table(snap), pred) if args.theory else _table(snap)
         print(cli_probes.with_table(table, probes, len(snap.layers)))
     return 0

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import probe, theory
+from core import prediction, probe, theory
 from core.config import Config
 from core.fields import finite_or_none
 
@@ -96,11 +96,11 @@ def measured(layers: Sequence, x1: np.ndarray, x2: np.ndarray) -> tuple[float, .
     return tuple(out)
 
 
-def predicted(c: Config, c0, pred: theory.Prediction | None = None) -> np.ndarray | None:
+def predicted(c: Config, c0, pred: prediction.Prediction | None = None) -> np.ndarray | None:
     """Mean field's c^l for every layer, shape (depth, *c0.shape): c⁰ through the first layer's
     affine map, then theory's c-map layer by layer at that layer's q^l and bias mean (which is
     why it is iterated here rather than taken at q*: 10 layers are not at the fixed point)."""
-    pred = pred or theory.predict(c)
+    pred = pred or prediction.predict(c)
     if pred is None:
         return None
     c0 = np.asarray(c0, float)
@@ -124,7 +124,7 @@ def profile(c: Config, layers: Sequence, c0: float) -> CorrelationProfile:
     """The pair's c^l on the net's weights (`layers`: a prepared Network's), and mean field's."""
     probe.check_plain(c, "correlation")
     c0 = check_c0(c0)
-    pred = theory.predict(c)
+    pred = prediction.predict(c)
     want = predicted(c, c0, pred)
     fixed = pred.fixed if pred is not None else None
     return CorrelationProfile(
@@ -172,7 +172,7 @@ def circle(c: Config, layers: Sequence, points: int = CIRCLE_POINTS) -> Circle:
             grams.append((h @ h.T) / np.outer(norms, norms))
         chords = np.linalg.norm(h - np.roll(h, -1, axis=0), axis=1)
         lengths.append(float(chords.sum() / math.sqrt(h.shape[1])))
-    pred = theory.predict(c)
+    pred = prediction.predict(c)
     want = predicted(c, np.cos(theta), pred)  # c^l of θ_0 and each θ_k: the Gram is circulant
     if want is None:
         return Circle(theta, tuple(grams), None, tuple(lengths), None)

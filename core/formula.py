@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from core import weights
 from core.inits import INITS, TRUNC_STD
-from core.theory import INPUT_SECOND_MOMENT, Prediction
+from core.prediction import Prediction
+from core.theory import INPUT_SECOND_MOMENT
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import cancel, chunks, memory, parallel, theory
+from core import cancel, chunks, memory, parallel, phase, prediction
 from core.config import Config
 from core.simulate import Simulator, run_joint
 from core.stats import Snapshot
@@ -34,9 +34,9 @@ class Theory:
     field does not apply) and, per (row, layer), a curve in the panels' units (share per bin)."""
 
     config: Config
-    prediction: theory.Prediction | None
+    prediction: prediction.Prediction | None
     curves: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]]
-    phase: theory.PhaseGrid | None = None  # the phase diagram of the prediction's activation
+    phase: phase.PhaseGrid | None = None  # the phase diagram of the prediction's activation
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def _refine(refinement: chunks.Refinement, phase: bool, blas: int, partial, t0: 
 
 def theory_of(snap: Snapshot, phase: bool = False) -> Theory:
     try:
-        pred = theory.predict(snap.config)
+        pred = prediction.predict(snap.config)
     except (ValueError, ArithmeticError):  # a corner the quadrature cannot reach: draw no theory
         pred = None
     curves = {}
@@ -139,7 +139,7 @@ def theory_of(snap: Snapshot, phase: bool = False) -> Theory:
             for s in snap.layers:
                 for row in {"preact", "act", "grad"} & s.hists.keys():
                     h = s.hists[row]
-                    x, p = theory.density(pred, s.index, row, THEORY_POINTS)
+                    x, p = prediction.density(pred, s.index, row, THEORY_POINTS)
                     inside = (x >= h.lo) & (x <= h.hi) & np.isfinite(p)
                     width = (h.hi - h.lo) / len(h.counts)
                     curves[(row, s.index)] = (x[inside], p[inside] * width)
@@ -153,7 +153,7 @@ def theory_of(snap: Snapshot, phase: bool = False) -> Theory:
 
 
 @functools.lru_cache(maxsize=16)
-def phase_grid(activation: str) -> theory.PhaseGrid:
+def phase_grid(activation: str) -> phase.PhaseGrid:
     """Once per activation, off the UI thread: 35–290 ms that froze the window when the phase
     dock made it on the UI thread."""
-    return theory.phase_grid(activation)
+    return phase.phase_grid(activation)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import probe, theory
+from core import prediction, probe
 from core.config import Config
 from core.fields import finite_or_none
 
@@ -125,7 +125,7 @@ def spectrum(c: Config, layers: Sequence, x: np.ndarray) -> Spectrum:
         sq = np.vdot(p, p)  # BLAS: 0.1 ms where einsum in float64 takes 2 ms
         by_layer.append(float(sq) / (k * min(n0, p.shape[2])))
     sv = _singular_values(p)
-    pred = theory.predict(c)
+    pred = prediction.predict(c)
     return Spectrum(
         sv,
         tuple(by_layer),
@@ -146,7 +146,7 @@ def _singular_values(p: np.ndarray) -> np.ndarray:
     return out
 
 
-def predicted(c: Config, pred: theory.Prediction) -> tuple[float, ...]:
+def predicted(c: Config, pred: prediction.Prediction) -> tuple[float, ...]:
     """Mean field's mean squared singular value of ∂a_l/∂x for every l: n_l·Π_{k≤l} χ_k over
     min(n₀, n_l) (each layer multiplies E‖J‖² by σ_w²·n_l/n_{l−1}·E[φ′²])."""
     w, out, prod = c.widths, [], 1.0

@@ -51,7 +51,7 @@ MAX_STRIPS = 2
 # the side drawn bold ("A" or "B"; gui/canvas/views/sides.py), "formats" the number formats whose
 # ranges are shaded on a log axis (core/formats.py, e.g. ["float16", "bfloat16"]).
 VIEW_OPTIONS = {
-    "ladder": ("fix", "forward", "formats"),
+    "ladder": ("fix", "forward", "values", "formats"),
     "histograms": ("rows", "layers", "axis", "formats"),
     "weights": ("layers",),
     "heatmap": ("row", "axis"),
@@ -187,7 +187,8 @@ def _check_option(where: str, key: str, value, allowed: tuple[str, ...], depth: 
         raise PresetError(
             f"{where}: unknown option {shown(key)}; allowed: {', '.join(allowed) or 'none'}"
         )
-    lists = ("rows", "layers", "formats")
+    # "values": the ladder's layers whose std is written; "formats": number formats' names
+    lists = ("rows", "layers", "values", "formats")
     values = value if key in lists else [value]
     if key in lists and (not isinstance(value, list) or not value):
         raise PresetError(f"{where} {key} must be a non-empty list, got {shown(value)}")
@@ -195,7 +196,7 @@ def _check_option(where: str, key: str, value, allowed: tuple[str, ...], depth: 
         if key in ("rows", "row") and v not in ROWS:
             raise PresetError(f"{where} {key}: got {shown(v)}; allowed: {', '.join(ROWS)}")
         is_layer = isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= depth
-        if key in ("layers", "layer") and not is_layer:
+        if key in ("layers", "layer", "values") and not is_layer:
             raise PresetError(f"{where} {key}: got {shown(v)}; allowed: layers 1 to {depth}")
         if key == "fix" and v not in ("A", "B"):
             raise PresetError(f"{where} fix: got {shown(v)}; allowed: A, B")

@@ -207,6 +207,12 @@ def _log(sample: np.ndarray, has_nonfinite: bool) -> LogHist:
     return log_histogram(sample)
 
 
+def log_of(x: np.ndarray, scale: float) -> LogHist:
+    """The log-magnitude histogram of x·scale, on x's sample: a chunked frame's ∂L/∂W, held as
+    sums until its last chunk, as the mean it stands for."""
+    return _log(_sample(x) * scale, True)
+
+
 def row_step(rows: int, cols: int) -> int:
     """Every how many rows histogram() bins of a rows × cols array (1: all of them); a chunk of
     the batch samples the same rows of the whole (core/chunks.py). Past HIST_SAMPLE columns one

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from core import Config, theory
+from core import Config, prediction, theory
 from core.cli import main
 
 SMALL = ["--depth", "3", "--width", "64", "--batch", "32"]
@@ -29,7 +29,9 @@ def test_json_carries_per_layer_and_fixed_point_predictions(capsys):
 
 def test_json_numbers_are_the_theory_modules(capsys):
     out = stats_json(capsys, "--activation", "relu", "--init", "he-normal")
-    pred = theory.predict(Config(depth=3, width=64, batch=32, activation="relu", init="he-normal"))
+    pred = prediction.predict(
+        Config(depth=3, width=64, batch=32, activation="relu", init="he-normal")
+    )
     assert [l["theory"]["preact_std"] for l in out["layers"]] == [l.preact_std for l in pred.layers]
     assert out["layers"][0]["theory"]["preact_std"] == pytest.approx(2**0.5)
     assert out["theory"]["regime"].startswith("critical")

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QGraphicsItem
 
 from gui.theme import QUANTITY_COLORS, WARN, fill_color
@@ -29,6 +29,17 @@ NOTE_STYLES = {  # the out-of-range shares at the top corners, the overflow badg
     "over": dict(anchor=(1, 0), color=WARN),
     "badge": dict(anchor=(0.5, 0.5), color="#FFFFFF", fill=WARN),
 }
+
+
+def tick_room(plot: pg.PlotItem, most: int = 3) -> int:
+    """How many x tick numbers fit the plot's width: two, or `most`, with a number's width
+    between them ("10⁻⁴10⁻³0.01" ran together in a 1920×1080 canvas's narrow strips)."""
+    width = plot.vb.width()
+    if width <= 0:
+        return most
+    font = plot.getAxis("bottom").style.get("tickFont") or QFont()
+    wide = QFontMetrics(font).horizontalAdvance("10⁻⁴")
+    return max(2, min(most, int(width // (2.2 * wide))))
 
 
 class _Panel:
@@ -79,6 +90,7 @@ class _Panel:
         """Blank, as a new panel is: no data, no title, no notes, no B side or theory."""
         self.ticks: list[float] = []  # the labelled x values, where the x grid's lines are
         self.xrange = (0.0, 0.0)
+        self.tick_room = 3  # how many x tick numbers fit its width (tick_room)
         self.ymax = 0.0
         self.shown: np.ndarray | None = None
         self.start: np.ndarray | None = None

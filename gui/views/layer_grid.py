@@ -26,6 +26,7 @@ from gui.views.grid_items import (  # noqa: F401  (DashCurve, StepCurve: named h
     Run,
     StepCurve,
     _Panel,
+    tick_room,
     title_html,
 )
 from gui.views.log_axis import Binned
@@ -266,7 +267,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         span = self.log_span(row)
         h = s.hists[row]
         d = log_axis.linear(h) if span is None else log_axis.logarithmic(h.log, span, p.edges)
-        if (d.lo, d.hi) != p.xrange or span != p.log_span:
+        if (d.lo, d.hi) != p.xrange or span != p.log_span or tick_room(p.plot) != p.tick_room:
             self._set_axis(p, row, s, d, span)
             d = log_axis.linear(h) if span is None else log_axis.logarithmic(h.log, span)
         if p.edges is None or len(p.edges) != len(d.shares) + 1:  # a new range or bin count
@@ -293,7 +294,8 @@ class LayerGrid(pg.GraphicsLayoutWidget):
     def _set_axis(self, p: _Panel, row: str, s: LayerStats, d: Binned, span) -> None:
         """A new x range: its ticks, guides and shaded regions."""
         p.plot.setXRange(d.lo, d.hi, padding=0)
-        ticks = (log_axis.decade_ticks if span else log_axis.linear_ticks)(d.lo, d.hi)
+        p.tick_room = tick_room(p.plot)
+        ticks = (log_axis.decade_ticks if span else log_axis.linear_ticks)(d.lo, d.hi, p.tick_room)
         p.plot.getAxis("bottom").setTicks([ticks])
         p.ticks = [t for t, _ in ticks]
         p.xrange = (d.lo, d.hi)

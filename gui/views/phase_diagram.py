@@ -16,7 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from core import theory
+from core import phase, theory
 from gui.views import unindexed
 
 COLORMAP = "cividis"  # colour-blind safe, and not the overview's viridis: a different quantity
@@ -31,7 +31,7 @@ class PhaseDiagram(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._grid: theory.PhaseGrid | None = None
+        self._grid: phase.PhaseGrid | None = None
         self._state: tuple[str, float, float] | None = None
         self.plot_widget = pg.PlotWidget()
         unindexed(self.plot_widget)
@@ -45,7 +45,7 @@ class PhaseDiagram(QWidget):
 
     # ----------------------------------------------------------------- API
     @property
-    def grid(self) -> theory.PhaseGrid | None:
+    def grid(self) -> phase.PhaseGrid | None:
         return self._grid
 
     @property
@@ -57,13 +57,13 @@ class PhaseDiagram(QWidget):
         activation: str,
         sigma_w2: float,
         sigma_b2: float,
-        grid: theory.PhaseGrid | None = None,
+        grid: phase.PhaseGrid | None = None,
     ) -> None:
         """`grid`: the activation's phase grid, computed off the UI thread (the window's engine
         sends it); without it the diagram computes its own."""
         if self._grid is None or self._grid.activation != activation:
             ok = grid is not None and grid.activation == activation
-            self._show_grid(grid if ok else theory.phase_grid(activation))
+            self._show_grid(grid if ok else phase.phase_grid(activation))
         self._state = (activation, sigma_w2, sigma_b2)
         x, y = self._on_chart(sigma_w2, sigma_b2, inset=INSET)
         inside = (x, y) == (sigma_w2, sigma_b2)
@@ -119,7 +119,7 @@ class PhaseDiagram(QWidget):
         p.addItem(self.dot)
         p.scene().sigMouseClicked.connect(self._clicked)
 
-    def _show_grid(self, g: theory.PhaseGrid) -> None:
+    def _show_grid(self, g: phase.PhaseGrid) -> None:
         self._grid = g
         with np.errstate(divide="ignore"):
             logxi = np.log10(np.clip(g.xi_c, 10 ** XI_RANGE[0], 10 ** XI_RANGE[1]))
@@ -141,7 +141,7 @@ class PhaseDiagram(QWidget):
         self.contour.setData(g.critical_sigma_w2, g.sigma_b2)
         self._place_region_labels(g)
 
-    def _place_region_labels(self, g: theory.PhaseGrid) -> None:
+    def _place_region_labels(self, g: phase.PhaseGrid) -> None:
         """Name a region only where it exists on the chart (sigmoid is ordered everywhere)."""
         top = g.sigma_b2[-1]
         self.ordered_text.setPos(g.sigma_w2[0], top)
@@ -159,7 +159,7 @@ class PhaseDiagram(QWidget):
 
     @staticmethod
     def _on_chart(sw2: float, sb2: float, inset: float = 0.0) -> tuple[float, float]:
-        return _clamp(sw2, theory.SW2_RANGE, inset), _clamp(sb2, theory.SB2_RANGE, inset)
+        return _clamp(sw2, phase.SW2_RANGE, inset), _clamp(sb2, phase.SB2_RANGE, inset)
 
     @staticmethod
     def _describe(activation: str, sw2: float, sb2: float, inside: bool) -> str:
@@ -187,9 +187,9 @@ def _clamp(v: float, lo_hi: tuple[float, float], inset: float) -> float:
 
 def _edge_symbol(sw2: float, sb2: float) -> str:
     """An arrow toward where the real point lies, off the chart."""
-    lo, hi = theory.SW2_RANGE
+    lo, hi = phase.SW2_RANGE
     if sw2 < lo:
         return "t3"  # pointing left
     if sw2 > hi:
         return "t2"  # pointing right
-    return "t1" if sb2 > theory.SB2_RANGE[1] else "t"
+    return "t1" if sb2 > phase.SB2_RANGE[1] else "t"

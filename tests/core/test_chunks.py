@@ -73,6 +73,33 @@ def test_the_refined_frame_is_the_one_shot_frame(kw):
         wa, wb = a.hists["wgrad"], b.hists["wgrad"]
         assert wa.sampled == wb.sampled
         assert np.abs(wa.counts - wb.counts).sum() <= max(4, wa.sampled // 10_000)
+        # its log-magnitude counts too (the window's log axis drew none without them)
+        la, lb = (
+            wa.log,
+            wb.log,
+        )  # (each of its own sample of the weights: quartiles within 0.3 decade)
+        assert la is not None and la.sampled == lb.sampled
+        assert np.allclose(_quartiles(la), _quartiles(lb), atol=3.01), (a.index, la, lb)
+
+
+def _quartiles(h) -> list[float]:
+    """The bins holding a log histogram's quartiles of |x| ≠ 0 (the zeros of a dead unit's row
+    depend on which entries the sample holds)."""
+    cum = np.cumsum(h.pos + h.neg) / (h.pos + h.neg).sum()
+    return [h.first + float(np.searchsorted(cum, q)) for q in (0.25, 0.5, 0.75)]
+
+
+def test_a_refining_frames_weight_gradients_are_on_the_log_axis_as_their_mean():
+    """Before the last chunk ∂L/∂W is held as sums; its log histogram is of the mean they stand
+    for, near where the finished frame's will be (a mean of 128 examples, not 500: a few bins
+    off; the sums would be two decades, 20 bins, off)."""
+    c = Config(depth=3, width=WIDTH, batch=BATCH)
+    last, _, shown = refined(c, 128)
+    for a, b in zip(shown[0].layers, last.layers, strict=True):
+        la, lb = a.hists["wgrad"].log, b.hists["wgrad"].log
+        assert la is not None and lb is not None
+        peak = lambda h: h.first + int(np.argmax(h.pos + h.neg))  # noqa: E731
+        assert abs(peak(la) - peak(lb)) <= 5, (a.index, peak(la), peak(lb))
 
 
 def test_each_refinement_covers_more_examples_on_fixed_ranges():

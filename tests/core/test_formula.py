@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from core import Config, formula, theory
+from core import Config, formula, prediction
 from core.simulate import run
 
 W500 = dict(depth=10, width=500, batch=256)
@@ -56,7 +56,7 @@ def test_the_line_changes_with_the_config():
 )
 def test_recursion_numbers_are_theorys(init, activation, layer, var):
     c = Config(init=init, activation=activation, **W500)
-    snap, pred = run(c), theory.predict(c)
+    snap, pred = run(c), prediction.predict(c)
     r = formula.recursion(snap, layer, pred)
     lp, below = pred.layers[layer - 1], pred.layers[layer - 2]
     assert r.predicted and r.n == 500
@@ -71,21 +71,21 @@ def test_recursion_numbers_are_theorys(init, activation, layer, var):
 def test_xavier_tanh_recursion_follows_the_reference_table():
     """init-theory.md §2: Xavier-tanh activation std .628 at layer 1 (MF), so layer 2's E[φ²]."""
     c = Config(init="xavier-normal", activation="tanh", **W500)
-    r = formula.recursion(run(c), 2, theory.predict(c))
+    r = formula.recursion(run(c), 2, prediction.predict(c))
     assert math.sqrt(r.second) == pytest.approx(0.628, abs=0.002)
     assert "Var(h₂) = n·σ_w²·E[φ(h₁)²] = 500 · 0.002 · 0.39 = 0.39" in r.text()
 
 
 def test_first_layer_reads_the_input_second_moment():
     c = Config(init="he-normal", activation="relu", input="uniform", **W500)
-    r = formula.recursion(run(c), 1, theory.predict(c))
+    r = formula.recursion(run(c), 1, prediction.predict(c))
     assert r.second == pytest.approx(1 / 3) and "E[x²]" in r.text()
 
 
 def test_without_theory_the_nets_own_numbers_are_used():
     c = Config(init="he-normal", activation="relu", norm="batch", **W500)
     snap = run(c)
-    assert theory.predict(c) is None
+    assert prediction.predict(c) is None
     r = formula.recursion(snap, 5, None)
     s, below = snap.layers[4], snap.layers[3]
     assert not r.predicted
@@ -95,9 +95,9 @@ def test_without_theory_the_nets_own_numbers_are_used():
 
 def test_chip_changes_when_the_config_changes():
     c = Config(init="he-normal", activation="relu", **W500)
-    a = formula.chip(run(c), 10, theory.predict(c))
+    a = formula.chip(run(c), 10, prediction.predict(c))
     c2 = c.replace(init="xavier-normal")
-    b = formula.chip(run(c2), 10, theory.predict(c2))
+    b = formula.chip(run(c2), 10, prediction.predict(c2))
     assert a[0] == "L10: σ_w = √(2/500) = 0.063" and b[0] == "L10: σ_w = √(2/(500+500)) = 0.045"
     assert a[1] != b[1] and "= 2 (net:" in a[1] and "= 0.002 (net:" in b[1]  # halved 9 times
 

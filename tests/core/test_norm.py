@@ -8,7 +8,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from core import Config, ConfigError, Simulator, run, theory
+from core import Config, ConfigError, Simulator, prediction, run
 from core.residual import ResidualNetwork, fixup_scale
 
 SMALL = dict(width=5, batch=6, init="he-normal", bias="constant", bias_value=0.1, dtype="float64")
@@ -178,7 +178,7 @@ def test_he_relu_residual_doubles_the_variance_per_block():
     assert q[0] == pytest.approx(3.0, rel=0.02)  # the data block: 1 + 2·E[x²]
     per_block = (q[-1] / q[0]) ** (1 / 99)
     assert per_block == pytest.approx(2.0, rel=0.01)  # 2.006 (seed 1: 1.97)
-    pred = np.array(theory.residual_variances(RES))
+    pred = np.array(prediction.residual_variances(RES))
     assert pred[0] == pytest.approx(3.0) and pred[-1] == pytest.approx(3.0 * 2.0**99)
     np.testing.assert_allclose(np.log2(q), np.log2(pred), atol=1.0)  # within ×2 after 100 blocks
 
@@ -189,7 +189,7 @@ def test_two_layer_branch_doubles_too():
     stream = q[1::2]
     assert stream[0] == pytest.approx(3.0, rel=0.05)  # x + relu(x·W₁)·W₂: 1 + 2
     assert (stream[-1] / stream[0]) ** (1 / 9) == pytest.approx(2.0, rel=0.03)
-    pred = theory.residual_variances(c)
+    pred = prediction.residual_variances(c)
     assert pred[1:4] == pytest.approx([3.0, 3.0, 6.0])  # inner: 2·E[relu(x)²] = q
 
 
@@ -207,7 +207,7 @@ def test_rezero_is_the_identity_at_init():
     # the stream's ∂L/∂h: the top's relu′ halves it once (1/√2), then the skips carry it unchanged
     np.testing.assert_allclose(col(s, "preact_grad_std"), s.layers[-1].preact_grad_std)
     assert s.layers[0].preact_grad_std == pytest.approx(1 / math.sqrt(2), abs=0.005)
-    assert set(theory.residual_variances(c)) == {1.0}
+    assert set(prediction.residual_variances(c)) == {1.0}
 
 
 def test_fixup_is_the_identity_at_init_and_its_scaling_bounds_growth():
@@ -229,11 +229,11 @@ def test_fixup_is_the_identity_at_init_and_its_scaling_bounds_growth():
         block[0].W *= fixup_scale(50, 2)
     net.forward()
     q = np.array([float(np.var(b[-1].h, dtype=np.float64)) for b in net.blocks()])
-    pred = np.array(theory.residual_variances(c, zero_last=False)[1::2])
+    pred = np.array(prediction.residual_variances(c, zero_last=False)[1::2])
     assert pred[-1] == pytest.approx((1 + 2 / 50) * (1 + 1 / 50) ** 49)  # ≈ 2.8 < 1.04·e
     np.testing.assert_allclose(q, pred, rtol=0.1)
     assert q[-1] / q[0] < 1.05 * math.e  # (1 + 1/L)^(L−1) < e at any depth
-    naive = theory.residual_variances(c.replace(residual_init="standard"))
+    naive = prediction.residual_variances(c.replace(residual_init="standard"))
     assert naive[-1] == pytest.approx(3.0 * 2.0**49)  # without the scaling: ×2 per block
 
 
@@ -338,7 +338,7 @@ def test_norm_after_the_activation_and_its_views():
 
 
 def test_mean_field_predictions_step_aside_for_norms_and_skips():
-    assert theory.predict(TINY) is not None
-    assert theory.predict(TINY.replace(norm="layer")) is None
-    assert theory.predict(RES) is None and theory.config_point(RES) is None
-    assert theory.residual_variances(TINY) is None
+    assert prediction.predict(TINY) is not None
+    assert prediction.predict(TINY.replace(norm="layer")) is None
+    assert prediction.predict(RES) is None and prediction.config_point(RES) is None
+    assert prediction.residual_variances(TINY) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import Config, Simulator, fields, seeds, theory
+from core import Config, Simulator, fields, prediction, seeds
 from core.probe import ProbeError
 
 
@@ -21,7 +21,7 @@ def test_narrow_nets_fluctuate_and_wide_ones_sit_on_mean_field():
     narrow, wide = (seeds.spread(xavier_tanh(w), 8) for w in (16, 256))
     for n, w in zip(narrow.layers, wide.layers, strict=True):
         assert n["act_std"].std > 4 * w["act_std"].std
-    pred = theory.predict(xavier_tanh(256))
+    pred = prediction.predict(xavier_tanh(256))
     for layer, lp in zip(wide.layers, pred.layers, strict=True):
         assert layer["act_std"].mean == pytest.approx(lp.act_std, rel=0.01)
 

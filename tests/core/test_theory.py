@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from core import Config, Simulator, theory
+from core import Config, Simulator, phase, prediction, theory
 from core.activations import ACTIVATIONS
 
 CANON = dict(depth=10, width=500, batch=200, bias="zeros")
@@ -42,8 +42,8 @@ def simulated(name: str) -> dict[str, np.ndarray]:
     return out
 
 
-def predicted(name: str) -> theory.Prediction:
-    return theory.predict(Config(**{**CANON, **CASES[name][0]}))
+def predicted(name: str) -> prediction.Prediction:
+    return prediction.predict(Config(**{**CANON, **CASES[name][0]}))
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -63,7 +63,7 @@ def test_activation_mean_within_5_percent_of_its_spread(name):
 
 def test_a_wrong_theory_fails_the_comparison():
     """The 5% check has teeth: ReLU with tanh's length map (no halving) is far off by layer 3."""
-    wrong = theory.predict(Config(**{**CANON, "activation": "linear", "init": "xavier-normal"}))
+    wrong = prediction.predict(Config(**{**CANON, "activation": "linear", "init": "xavier-normal"}))
     got = np.array([l.preact_std for l in wrong.layers])
     with pytest.raises(AssertionError):
         np.testing.assert_allclose(got, simulated("ReLU Xavier")["preact_std"], rtol=0.05)
@@ -100,7 +100,7 @@ def test_fixed_points_of_the_reference():
     [(0.01, 1.424, None), (0.05, 1.761, 0.570), (0.1, 1.986, None), (0.3, 2.505, None)],
 )
 def test_tanh_critical_line_matches_the_reference_table(sb2, sw2, q):
-    got = theory.critical_sigma_w2("tanh", sb2)
+    got = phase.critical_sigma_w2("tanh", sb2)
     assert got == pytest.approx(sw2, abs=1e-3)
     assert theory.chi1("tanh", got, sb2) == pytest.approx(1.0, abs=1e-6)
     if q is not None:
@@ -108,12 +108,12 @@ def test_tanh_critical_line_matches_the_reference_table(sb2, sw2, q):
 
 
 def test_tanh_without_bias_is_critical_at_sigma_w_1():
-    assert theory.critical_sigma_w2("tanh", 0.0) == pytest.approx(1.0, abs=1e-6)
+    assert phase.critical_sigma_w2("tanh", 0.0) == pytest.approx(1.0, abs=1e-6)
 
 
 @pytest.mark.parametrize("sb2", [0.0, 0.05, 0.3])
 def test_relu_is_critical_at_he_whatever_the_bias(sb2):
-    assert theory.critical_sigma_w2("relu", sb2) == 2.0
+    assert phase.critical_sigma_w2("relu", sb2) == 2.0
     assert theory.chi1("relu", 2.0, sb2) == pytest.approx(1.0)
     assert theory.chi1("relu", 1.0, sb2) == pytest.approx(0.5)
 
@@ -184,12 +184,12 @@ def test_phase_grid_values_speed_and_critical_contour():
     import time
 
     t0 = time.perf_counter()
-    g = theory.phase_grid("tanh")
+    g = phase.phase_grid("tanh")
     assert time.perf_counter() - t0 < 1.0  # ~40 ms measured; generous for a loaded CI machine
     assert g.chi1.shape == g.xi_c.shape == (60, 80)
     row = np.argmin(np.abs(g.sigma_b2 - 0.05))
     assert g.critical_sigma_w2[row] == pytest.approx(
-        theory.critical_sigma_w2("tanh", float(g.sigma_b2[row])), abs=2e-3
+        phase.critical_sigma_w2("tanh", float(g.sigma_b2[row])), abs=2e-3
     )
     i, j = 20, 30
     assert g.chi1[i, j] == pytest.approx(
@@ -206,7 +206,7 @@ def test_phase_grid_values_speed_and_critical_contour():
 
 @pytest.mark.parametrize("act", list(ACTIVATIONS))
 def test_phase_grid_is_clean_for_every_activation(act):
-    g = theory.phase_grid(act, np.linspace(0.5, 4, 12), np.linspace(0, 0.3, 9))
+    g = phase.phase_grid(act, np.linspace(0.5, 4, 12), np.linspace(0, 0.3, 9))
     assert np.all(g.chi1 > 0) and not np.any(np.isnan(g.xi_c))
     assert np.all(g.xi_c >= 0)
 
@@ -226,49 +226,53 @@ def test_per_layer_widths_and_activations():
     c = Config(
         width=(784, 512, 256, 10), depth=3, activation=("relu", "tanh", "linear"), init="he-normal"
     )
-    p = theory.predict(c)
+    p = prediction.predict(c)
     assert [l.activation for l in p.layers] == ["relu", "tanh", "linear"]
     # ∂ℓ/∂a below layer 3 = δ·Wᵀ: variance ×σ_w²·(10/256) with σ_w² = 2 and φ′ = 1
     assert p.layers[1].grad_std ** 2 == pytest.approx(2.0 * 10 / 256)
 
 
 def test_bias_and_input_settings():
-    torch = theory.predict(Config(depth=3, width=100, init="pytorch-default", activation="linear"))
+    torch = prediction.predict(
+        Config(depth=3, width=100, init="pytorch-default", activation="linear")
+    )
     assert torch.layers[0].sigma_b2 == pytest.approx(1 / 300)
     assert torch.layers[0].preact_std ** 2 == pytest.approx(1 / 3 + 1 / 300)
-    const = theory.predict(
+    const = prediction.predict(
         Config(depth=2, width=100, init="he-normal", bias="constant", bias_value=0.1)
     )
     assert const.layers[0].preact_mean == 0.1 and const.fixed.sigma_b2 == pytest.approx(0.01)
-    unif = theory.predict(Config(depth=2, width=100, input="uniform", init="lecun-normal"))
+    unif = prediction.predict(Config(depth=2, width=100, input="uniform", init="lecun-normal"))
     assert unif.layers[0].preact_std ** 2 == pytest.approx(1 / 3)
-    assert theory.predict(Config(depth=2, width=100, init="constant", value=0.1)) is None
+    assert prediction.predict(Config(depth=2, width=100, init="constant", value=0.1)) is None
 
 
 def test_lsuv_is_given_unit_preactivation_variance():
-    p = theory.predict(Config(depth=4, width=100, init="lsuv", activation="tanh"))
+    p = prediction.predict(Config(depth=4, width=100, init="lsuv", activation="tanh"))
     assert [l.preact_std for l in p.layers] == pytest.approx([1.0] * 4)
 
 
 def test_mse_gradient_is_not_predicted():
-    p = theory.predict(Config(depth=2, width=50, grad_source="mse"))
+    p = prediction.predict(Config(depth=2, width=50, grad_source="mse"))
     assert math.isnan(p.layers[0].grad_std) and p.layers[0].to_json()["grad_std"] is None
 
 
 def test_densities_integrate_to_one_with_their_point_masses():
     he = predicted("ReLU He")
-    x, p = theory.density(he, 3, "preact")
+    x, p = prediction.density(he, 3, "preact")
     assert np.trapezoid(p, x) == pytest.approx(1.0, abs=1e-4)
     assert p.max() == pytest.approx(1 / math.sqrt(2 * math.pi * 2), rel=1e-3)
-    x, p = theory.density(he, 3, "act")
-    (atom,) = theory.point_masses(he, 3)
+    x, p = prediction.density(he, 3, "act")
+    (atom,) = prediction.point_masses(he, 3)
     assert atom == pytest.approx((0.0, 0.5), abs=1e-3)
     assert np.trapezoid(p, x) + atom[1] == pytest.approx(1.0, abs=2e-3)
     assert x.min() > 0  # the continuous part is the half-normal
     tanh = predicted("tanh Xavier")
-    x, p = theory.density(tanh, 2, "act")
-    assert np.trapezoid(p, x) == pytest.approx(1.0, abs=2e-3) and not theory.point_masses(tanh, 2)
+    x, p = prediction.density(tanh, 2, "act")
+    assert np.trapezoid(p, x) == pytest.approx(1.0, abs=2e-3) and not prediction.point_masses(
+        tanh, 2
+    )
     assert x.min() > -1 and x.max() < 1
-    gelu = theory.predict(Config(depth=2, width=100, activation="gelu", init="he-normal"))
-    x, p = theory.density(gelu, 1, "act")  # non-monotone: binned
+    gelu = prediction.predict(Config(depth=2, width=100, activation="gelu", init="he-normal"))
+    x, p = prediction.density(gelu, 1, "act")  # non-monotone: binned
     assert np.sum(p) * (x[1] - x[0]) == pytest.approx(1.0, abs=1e-6)

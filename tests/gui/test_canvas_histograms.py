@@ -5,6 +5,8 @@ import itertools
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication
 
 from core import Config
@@ -15,6 +17,7 @@ from gui.canvas.registry import CANVAS_VIEWS
 from gui.canvas.sizes import Sizes
 from gui.presenter import ViewFrame
 from gui.views.layer_grid import LayerGrid, mark_outside
+from gui.views.log_axis import power_label
 from tests.gui.conftest import drawn
 
 TINY = Config(depth=6, width=64, batch=64, activation="tanh", init="normal", std=0.01)
@@ -139,3 +142,27 @@ def test_deep_heatmap_on_log_magnitude_shows_the_drift(qtbot):
     share = (pos + neg) / s.hists["grad"].log.sampled
     with np.errstate(divide="ignore"):
         np.testing.assert_allclose(img[:, 9], np.log10(np.maximum(share, 1e-4)))
+
+
+@pytest.mark.parametrize("width", [720, 1900])
+def test_the_log_axis_numbers_never_run_together_in_a_narrow_strip(qtbot, width):
+    # he-relu's gradient strip at 1920×1080: three decades' numbers in a 270 px panel read
+    # "0.010.1 1"; each panel now numbers as many decades as its width holds
+    view = CANVAS_VIEWS["histograms"]({"rows": ["grad"], "layers": [1, 3, 6]})
+    _show(view, qtbot, width, 300)
+    view.set_sizes(Sizes(1080))
+    he = Config(depth=6, width=64, batch=64, activation="relu", init="he-normal")
+    frame = ViewFrame(run_joint([Simulator()], [he])[0], rows=("act", "grad"))
+    for _ in range(2):  # the second on the laid-out panels
+        view.present(frame)
+        QApplication.processEvents()
+    for key, p in view.grid.panels.items():
+        fm = QFontMetrics(p.plot.getAxis("bottom").style["tickFont"])
+        vb = p.plot.vb
+        at = sorted(
+            (vb.mapViewToScene(QPointF(v, 0)).x(), fm.horizontalAdvance(power_label(round(v))))
+            for v in p.ticks
+        )
+        assert len(at) >= 2, (key, p.ticks)
+        for (x0, w0), (x1, w1) in itertools.pairwise(at):
+            assert x1 - x0 >= (w0 + w1) / 2 + fm.horizontalAdvance(" "), (key, p.ticks)

@@ -167,3 +167,42 @@ def test_decade_ticks_read_as_round_numbers():
     axis = DecadeAxis("left")
     assert axis.tickValues(-7.2, 0.3, 300)[0][1] == [-7, -6, -5, -4, -3, -2, -1, 0]
     assert pg.getConfigOption("background")  # the palette reads it
+
+
+def test_the_values_option_writes_the_frames_std_at_the_named_layers(qtbot):
+    # xavier-tanh's claim cites layer 1's and layer 10's std: the ladder writes them beside
+    # their markers, forward and backward, and nothing at other layers
+    frame = frame_of(FIX)
+    view = shown(qtbot, frame, options={"values": [1, 6]})
+    for direction, attr in (("forward", "act_std"), ("backward", "grad_std")):
+        written = view.values.values_at("A", direction)
+        assert set(written) == {1, 6}
+        for k, v in written.items():
+            assert v == pytest.approx(getattr(frame.a.layers[k - 1], attr), rel=0.06)
+    changed = frame_of(dataclasses.replace(FIX, gain=1.5))
+    view.present(changed)
+    assert view.values.values_at("A", "forward")[6] == pytest.approx(
+        changed.a.layers[5].act_std, rel=0.06
+    )
+
+
+def test_numbers_that_would_touch_leave_the_fixs_and_never_overlap(qtbot):
+    frame = frame_of(dataclasses.replace(FIX, gain=1.02), FIX)  # A's lines lie on B's
+    view = shown(qtbot, frame, options={"values": [1, 6]})
+    shown_items = [i for i in view.values.items.values() if i.isVisible()]
+    rects = [scene_rect(i) for i in shown_items]
+    assert all(not a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1 :])
+    assert set(view.values.values_at("B", "forward")) == {1, 6}  # B is the fix here: kept
+    assert len(view.values.shown) == len(shown_items) < 8
+
+
+def test_a_short_strip_still_names_more_than_one_decade(qtbot):
+    # unit-normal-tanh's ladder strip at 720 lines spans six decades in about 90 px: pyqtgraph
+    # hid every number that overhung the axis, leaving "1" alone
+    unit = Config(depth=10, width=500, batch=200, activation="tanh", init="normal", std=1.0)
+    view = shown(qtbot, frame_of(unit), share=(0.9, 0.18))
+    axis = view.plot.getAxis("left")
+    lo, hi = view.plot.viewRange()[1]
+    (_, ticks), *_ = axis.tickValues(lo, hi, axis.size().height())
+    half = 0.5 * axis.style["tickFont"].pixelSize() * (hi - lo) / axis.size().height()
+    assert len(ticks) >= 2 and all(lo + half <= t <= hi - half for t in ticks), (ticks, lo, hi)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 
-from core import theory
+from core import phase
 from gui.views.phase_diagram import PhaseDiagram
 
 TINY_TANH = ("tanh", 500 * 0.01**2, 0.0)  # N(0, 0.01²) at width 500: σ_w² = 0.05
@@ -36,14 +36,14 @@ def test_dot_sits_at_the_state_and_moves_without_recomputing(diagram):
 
 def test_image_and_contour_are_the_cores(diagram):
     diagram.set_state("tanh", 1.0, 0.1)
-    g = theory.phase_grid("tanh")
+    g = phase.phase_grid("tanh")
     shown = diagram.image.image
     assert shown.shape == g.xi_c.shape
     np.testing.assert_allclose(10**shown, np.clip(g.xi_c, 0.5, 50), rtol=1e-9)
     x, y = diagram.contour_data()
     np.testing.assert_allclose(y, g.sigma_b2)
     k = int(np.argmin(np.abs(y - 0.05)))
-    assert x[k] == pytest.approx(theory.critical_sigma_w2("tanh", float(y[k])), abs=2e-3)
+    assert x[k] == pytest.approx(phase.critical_sigma_w2("tanh", float(y[k])), abs=2e-3)
 
 
 def test_diverging_length_map_is_left_blank(diagram):
@@ -83,7 +83,7 @@ def test_label_says_ordered_for_tiny_normal_tanh(diagram):
     assert "ordered" in text and "×0.22 per layer" in text
     assert "off the chart" in text  # σ_w² = 0.05 < 0.5: the dot waits at the left edge
     x, y = diagram.dot_position()
-    assert x == pytest.approx(theory.SW2_RANGE[0], abs=0.1) and x > theory.SW2_RANGE[0]
+    assert x == pytest.approx(phase.SW2_RANGE[0], abs=0.1) and x > phase.SW2_RANGE[0]
     assert y == 0.0  # σ_b² = 0 is on the chart
     diagram.grab().save("/tmp/phase_ordered.png")
 
@@ -93,7 +93,7 @@ def test_label_says_chaotic_for_unit_normal_tanh(diagram):
     text = diagram.label.text()
     assert "chaotic" in text and "×3.48 per layer" in text
     x, _ = diagram.dot_position()
-    assert x == pytest.approx(theory.SW2_RANGE[1], abs=0.1) and x < theory.SW2_RANGE[1]
+    assert x == pytest.approx(phase.SW2_RANGE[1], abs=0.1) and x < phase.SW2_RANGE[1]
     diagram.grab().save("/tmp/phase_chaotic.png")
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from core import Config, run, theory
+from core import Config, prediction, run, theory
 from core.activations import ACTIVATIONS, entry
 from core.cli import add_config_flags, main
 from core.fields import FIELDS, Field
@@ -92,7 +92,7 @@ def test_a_new_activation_is_one_entry(monkeypatch, qtbot, capsys):
     assert all(v is not None for layer in doc["layers"] for v in layer["theory"].values())
 
     c = Config(depth=3, width=1000, batch=1000, activation="softsign")
-    pred = theory.predict(c)
+    pred = prediction.predict(c)
     assert all(math.isfinite(v) for lp in pred.layers for v in (lp.act_std, lp.grad_std, lp.chi))
     assert theory.moments("softsign", 0.7).m2 == theory.expect("softsign", SQ, 0.7, nodes="trap")
     first = run(c).layers[0]

@@ -489,19 +489,19 @@ def test_compare_ab_overlays_b_on_common_ranges(make_window, qtbot):
 
 
 def test_theory_overlays_match_core_theory_and_phase_dot(make_window, qtbot):
-    from core import theory
+    from core import prediction
     from gui.engine import THEORY_POINTS
 
     c = SMALL.replace(width=200, init="normal", std=0.07)
     win = make_window(c)
     qtbot.waitUntil(lambda: win.theory is not None and win.theory.config == c, timeout=15000)
     win.presenter.refresh({"theory"})
-    pred = theory.predict(c)
+    pred = prediction.predict(c)
     snap = run(c)
     for s in snap.layers:
         _, y = win.grid.theory_data("act", s.index)
         h = s.hists["act"]
-        tx, tp = theory.density(pred, s.index, "act", THEORY_POINTS)
+        tx, tp = prediction.density(pred, s.index, "act", THEORY_POINTS)
         inside = (tx >= h.lo) & (tx <= h.hi)
         np.testing.assert_allclose(y, tp[inside] * (h.hi - h.lo) / len(h.counts), rtol=1e-9)
     _, prof = win.profile.theory_curves["act_std"].getData()
@@ -559,16 +559,16 @@ def test_phase_grid_is_computed_off_the_ui_thread(make_window, qtbot, monkeypatc
     never on the UI thread, and the dock then shows that activation's grid."""
     import threading
 
-    from core import frame, theory
+    from core import frame, phase
 
     calls = []
-    real = theory.phase_grid
+    real = phase.phase_grid
 
     def spy(*a, **kw):
         calls.append(threading.current_thread() is threading.main_thread())
         return real(*a, **kw)
 
-    monkeypatch.setattr(theory, "phase_grid", spy)
+    monkeypatch.setattr(phase, "phase_grid", spy)
     frame.phase_grid.cache_clear()
     win = make_window(SMALL.replace(activation="tanh"))
     win.docks["phase"].raise_()

@@ -12,16 +12,16 @@ import functools
 
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from core import formula, theory
+from core import formula, prediction
 from gui.canvas import style
 from gui.canvas.sizes import Sizes
 from gui.presenter import ViewBase
 
 
 @functools.lru_cache(maxsize=8)
-def _prediction(config) -> theory.Prediction | None:
+def _prediction(config) -> prediction.Prediction | None:
     try:
-        return theory.predict(config)
+        return prediction.predict(config)
     except (ValueError, ArithmeticError):  # a corner the quadrature cannot reach: measured only
         return None
 

@@ -23,6 +23,7 @@ from gui.canvas.sizes import Sizes
 from gui.canvas.views import bands
 from gui.canvas.views import sides as palette
 from gui.canvas.views.decades import DecadeAxis, LayerAxis, style_axis
+from gui.canvas.views.ladder_values import LadderValues
 from gui.presenter import ViewBase
 
 DIRECTIONS = {  # direction → (LayerStats attr, arrow, marker pointing the way the signal flows)
@@ -93,6 +94,7 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         self.plot.titleLabel.report_role = "panel-title"
         self.plot.setLabel("left", "std (log scale)")
         self.plot.setLabel("bottom", "layer")
+        self.values = LadderValues(self.plot, self.options.get("values", []))
         self.note = pg.LabelItem("")
         self.note.report_role = "badge"
         self.addItem(self.note, row=1, col=0)
@@ -105,6 +107,7 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         self.compact = False  # a short strip: no title, no x-axis name
         self.skipped = 0
         self._frame = None
+        self.plot.vb.sigResized.connect(self._fit_y)
         self.plot.vb.sigResized.connect(self._place_labels)
         # number formats' ranges as shaded bands behind the lines (option formats, bands.py)
         self.bands = bands.LadderBands(self.plot, self.options.get("formats", ()))
@@ -151,6 +154,9 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         for key, (values, style) in series.items():
             self._draw(key, values, style)
         self._fit([v for v, _ in series.values()], len(frame.a.layers))
+        styles = {k: st["color"] for k, (_, st) in series.items()}
+        bold = {k: bool(st.get("bold")) for k, (_, st) in series.items()}
+        self.values.update(self.plotted, styles, self.sizes, bold)
         self._say_skipped(frame)
         self._place_labels()
         self.bands.show(self.sizes)
@@ -250,7 +256,20 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
             lo, hi = lo - 1, hi + 1 if hi == lo else hi
         pad = max(0.5, 0.02 * depth)  # the end layers' tick numbers inside the axis
         self.plot.setXRange(1 - pad, depth + pad, padding=0)
-        self.plot.setYRange(lo - PAD_DECADES, hi + PAD_DECADES, padding=0)
+        self._decades = (lo, hi)
+        self._fit_y()
+
+    def _fit_y(self) -> None:
+        """The decades plus room for half a tick number above the top one and below the bottom
+        one: pyqtgraph hides a number that overhangs the axis, so a short strip (unit-normal-tanh
+        at 720 lines: 89 px for 6 decades) named only "1" and no other decade."""
+        lo, hi = getattr(self, "_decades", (-1, 1))
+        height = self.plot.vb.height()
+        half = 0.6 * self.sizes.px("tick")
+        pad = PAD_DECADES
+        if height > 4 * half:
+            pad = max(pad, half * (hi - lo) / (height - 2 * half))
+        self.plot.setYRange(lo - pad, hi + pad, padding=0)
 
     def _say_skipped(self, frame) -> None:
         """A point that a log axis cannot show is left out, and counted here."""

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 
-from core import theory
+from core import prediction
 from gui.canvas import style
 from gui.canvas.probe_view import ProbeView
 
@@ -62,7 +62,7 @@ class SeedsView(ProbeView):
             self.band[side].setBrush(pg.mkBrush(color + "55"))
             self.band[side].setPen(None)
             self.mean[side].setData(x[ok], mean[ok], pen=style.pen(color, s))
-            pred = theory.predict(self.results[side].config)
+            pred = prediction.predict(self.results[side].config)
             want = np.array([lp.act_std for lp in pred.layers]) if pred is not None else x[:0]
             good = np.isfinite(want) & (want > 0)
             self.theory[side].setData(

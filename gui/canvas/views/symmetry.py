@@ -8,6 +8,8 @@ beside them shows what that costs: a net of one unit a layer learns like a net o
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+
 from core.probe_frame import SYMMETRY_INITS
 from gui import theme
 from gui.canvas import style
@@ -49,10 +51,16 @@ class SymmetryView(ProbeView):
             return
         width = self.results["A"].config.width
         parts = []
-        for label, history in value.items():
+        for i, (label, history) in enumerate(value.items()):
             steps, fewest = history.steps(), history.distinct().min(axis=1)
             bold = label == SYMMETRY_INITS[-1][0]
-            pen = style.pen(COLORS[label], s, scale=2.0 if bold else 1.2)
+            # zeros and the constant both stay at 1 unit: the first drawn dashed and on top of
+            # a wider second, so neither hides the other (the grey line was lost under the blue)
+            first = i == 0
+            pen = style.pen(COLORS[label], s, scale=2.0 if bold else (1.2 if first else 2.4))
+            if first:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            self.unit_curves[label].setZValue(2 if first else 1)
             self.unit_curves[label].setData(steps, fewest, pen=pen)
             acc = history.series("train_acc")
             self.acc_curves[label].setData(steps, 100 * acc, pen=pen)
@@ -60,7 +68,7 @@ class SymmetryView(ProbeView):
                 f"<span style='color:{COLORS[label]}'>■ {label}: {fewest[-1]} of {width} units, "
                 f"{100 * acc[-1]:.0f}% right</span>"
             )
-        self.units.setYRange(0, width * 1.05, padding=0)
+        self.units.setYRange(-0.04 * width, width * 1.05, padding=0)  # 1 unit off the axis line
         self.acc.setYRange(40, 101, padding=0)
         style.set_title(
             self.header,
