@@ -152,3 +152,24 @@ def test_histogram_bands_follow_the_axis_log_or_linear(qtbot):
                 [round(F16.smallest_normal, 9)] if banded else []
             )
         assert ("float16 underflows" in view.legend.text()) == banded
+
+
+def test_band_labels_keep_clear_of_the_ladders_written_values(qtbot):
+    """With the std written at named layers (option values), a band's label takes a spot none
+    of those numbers is on: here the forward line runs flat under float16's limit and its
+    numbers at layers 1 and 2, written above it, fill the label's first spot."""
+    base = frame_of(TINY).a
+    act, grad = [1e-5] * 6, [1e-8] * 5 + [1.0]
+    layers = tuple(
+        dataclasses.replace(s, act_std=a, grad_std=g)
+        for s, a, g in zip(base.layers, act, grad, strict=True)
+    )
+    frame = ViewFrame(dataclasses.replace(base, layers=layers))
+    view = shown(qtbot, frame, options={**BOTH, "values": [1, 2]})
+    texts = [i for i in view.plot.items if isinstance(i, pg.TextItem) and i.isVisible()]
+    (label,) = (t for t in texts if t.toPlainText().startswith("float16 underflows"))
+    numbers = [t for t in texts if t is not label]
+    assert sorted(n.toPlainText() for n in numbers) == ["1e-5", "1e-5", "1e-8", "1e-8"]
+    rect = scene_rect(label.textItem)
+    assert not any(rect.intersects(scene_rect(n.textItem)) for n in numbers)
+    assert clear_of_data(view, label)

@@ -166,6 +166,7 @@ class LadderBands:
         self.sizes = Sizes(720)
         if self.regions:
             plot.vb.sigResized.connect(self.place)
+            plot.vb.sigYRangeChanged.connect(lambda *_: self.show(self.sizes))
 
     def show(self, sizes: Sizes) -> None:
         """Bands for the plot's current y range, labels placed clear of the data."""
@@ -176,7 +177,13 @@ class LadderBands:
         self.place()
 
     def place(self) -> None:
-        taken: list[QRectF] = []
+        """Each band's label at its first spot clear of the data and of every other text on the
+        plot (the ladder's numbers at named layers, the other bands' labels); else none."""
+        taken = [
+            _glyphs(i)
+            for i in self.plot.items
+            if isinstance(i, pg.TextItem) and i.isVisible() and i not in self.labels
+        ]
         lines = _polylines(self.plot)
         for item, label in zip(self.regions, self.labels, strict=True):
             label.hide()
@@ -215,6 +222,13 @@ class LadderBands:
                     rect = QRectF(x, y, w, h)
                     if box.contains(rect):
                         yield text, rect
+
+
+def _glyphs(item: pg.TextItem) -> QRectF:
+    """A text item's text in scene coordinates, less its document's margin."""
+    inner = item.textItem
+    m = inner.document().documentMargin()
+    return inner.mapRectToScene(inner.boundingRect().adjusted(m, m, -m, -m))
 
 
 def _polylines(plot: pg.PlotItem) -> list[tuple[np.ndarray, np.ndarray, float]]:
