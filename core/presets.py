@@ -18,6 +18,7 @@ from pathlib import Path
 
 from core import captions, questions, tomlfile
 from core.config import Config, ConfigError
+from core.formats import FORMATS
 from core.messages import clipped, shown
 from core.stats import ROWS
 
@@ -49,10 +50,11 @@ LAYOUT_VIEWS = {
 MAX_STRIPS = 2
 # The options a view takes in a layout entry, e.g. {view = "histograms", rows = ["act"]}; a
 # "layers" list and a "layer" name layers of the scene's net, "rows"/"row" histogram rows, "fix"
-# the side drawn bold ("A" or "B"; gui/canvas/views/sides.py).
+# the side drawn bold ("A" or "B"; gui/canvas/views/sides.py), "formats" the number formats whose
+# ranges are shaded on a log axis (core/formats.py, e.g. ["float16", "bfloat16"]).
 VIEW_OPTIONS = {
-    "ladder": ("fix", "forward", "values"),
-    "histograms": ("rows", "layers", "axis"),
+    "ladder": ("fix", "forward", "values", "formats"),
+    "histograms": ("rows", "layers", "axis", "formats"),
     "weights": ("layers",),
     "heatmap": ("row", "axis"),
     "stats": ("layers", "fix"),
@@ -198,7 +200,8 @@ def _check_option(where: str, key: str, value, allowed: tuple[str, ...], depth: 
         raise PresetError(
             f"{where}: unknown option {shown(key)}; allowed: {', '.join(allowed) or 'none'}"
         )
-    lists = ("rows", "layers", "values")  # "values": the ladder's layers whose std is written
+    # "values": the ladder's layers whose std is written; "formats": number formats' names
+    lists = ("rows", "layers", "values", "formats")
     values = value if key in lists else [value]
     if key in lists and (not isinstance(value, list) or not value):
         raise PresetError(f"{where} {key} must be a non-empty list, got {shown(value)}")
@@ -214,6 +217,8 @@ def _check_option(where: str, key: str, value, allowed: tuple[str, ...], depth: 
             raise PresetError(f"{where} forward: got {shown(v)}; allowed: act, preact")
         if key == "axis" and v not in ("auto", "linear", "log"):
             raise PresetError(f"{where} axis: got {shown(v)}; allowed: auto, linear, log")
+        if key == "formats" and v not in FORMATS:
+            raise PresetError(f"{where} formats: got {shown(v)}; allowed: {', '.join(FORMATS)}")
 
 
 def all_scenes() -> dict[str, Scene]:
@@ -236,6 +241,7 @@ ORDER = [
     "constant-symmetry",
     "symmetry-under-training",
     "tiny-normal-tanh",
+    "half-precision-gradients",
     "unit-normal-tanh",
     "xavier-tanh",
     "xavier-relu",

@@ -23,6 +23,7 @@ from gui.training_engine import TrainFrame
 from gui.views import unindexed
 from gui.views.boundary import CLASS_COLORS, boundary_rgb, boundary_title
 from gui.views.train_series import KARPATHY, RATIO_SPAN, finite, layer_colors
+from gui.views.train_units import UnitsSeries
 
 SPLIT_COLORS = {"train": "#0072B2", "test": "#D55E00"}
 SIDE_STYLE = {"A": Qt.PenStyle.SolidLine, "B": Qt.PenStyle.DashLine}
@@ -93,9 +94,14 @@ class TrainingViews(pg.GraphicsLayoutWidget):
             self.render(painter, QRectF(pixmap.rect()), self.viewport().rect())
             painter.end()
 
+    @property
+    def _series_plots(self) -> tuple[pg.PlotItem, ...]:
+        """The plots over steps: a scrubber line each, fixed ranges."""
+        return (self.loss, self.acc, self.update_plot, self.grad_plot, self.time, self.units_plot)
+
     def _finish(self) -> None:
         self.scrub_lines = []
-        for p in (self.loss, self.acc, self.update_plot, self.grad_plot, self.time):
+        for p in self._series_plots:
             line = pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#888888", width=2))
             line.hide()
             p.addItem(line)
@@ -103,7 +109,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         for p in (self.time, *self.boundary.values()):
             p.setMenuEnabled(False)
             p.setMouseEnabled(False, False)
-        for p in (self.loss, self.acc, self.update_plot, self.grad_plot, self.time):
+        for p in self._series_plots:
             p.disableAutoRange()  # ranges are set per run and grow only: no autorange per frame
         for p in self.boundary.values():
             p.disableAutoRange()
@@ -132,7 +138,9 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         )
 
     def _build_time_view(self) -> None:
-        self.time = self.addPlot(row=2, col=0, colspan=2)
+        self.time = self.addPlot(row=2, col=0)
+        self.units_plot = self._plot(2, 1, "distinct units")  # the symmetry question (#20)
+        self.units = UnitsSeries(self.units_plot, self.curves, SIDE_STYLE)
         self.time.setLabel("bottom", "step")
         self.time_image = pg.ImageItem(axisOrder="col-major")
         self.time_image.setColorMap(pg.colormap.get("viridis"))
@@ -220,6 +228,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
             self._scalars(side, snap)
             self._ratios(side, snap)
         self._time_view()
+        self._title(self.units_plot, self.units.present(frame))
         for side, grid in (("A", frame.grid_a), ("B", frame.grid_b)):
             if grid is not None:
                 self._boundary(side, grid, frame.a.n_classes)
@@ -239,7 +248,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         self._refit = False
         pixmap = QPixmap(1, 1)
         painter = QPainter(pixmap)
-        for plot in (self.loss, self.acc, self.update_plot, self.grad_plot, self.time):
+        for plot in self._series_plots:
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).generateDrawSpecs(painter)
         painter.end()
@@ -249,7 +258,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         """pyqtgraph centres an axis's label when the axis resizes; a label whose type settled
         after that (curves made before their dock first showed, under a larger application
         font) stayed off centre. Placed again when it is not where the axis would put it."""
-        for plot in (self.loss, self.acc, self.update_plot, self.grad_plot, self.time):
+        for plot in self._series_plots:
             axis = plot.getAxis("bottom")
             x = int(axis.size().width() / 2 - axis.label.boundingRect().width() / 2)
             if axis.label.isVisible() and axis.label.pos().x() != x:
@@ -291,6 +300,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
             p.setXRange(0, span, padding=0.02)
         for p in (self.update_plot, self.grad_plot):
             p.setYRange(*RATIO_SPAN, padding=0)
+        self.units.start(frame)
         two_d = frame.data.width == 2
         for side in "AB":
             self.boundary[side].setVisible(two_d and (side == "A" or frame.b is not None))

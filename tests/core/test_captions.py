@@ -133,6 +133,11 @@ BAD_SCENES = {
     'layout = [{ view = "ladder", layers = [1] }]': "unknown option 'layers'; allowed: fix",
     'layout = [{ view = "units", fix = "C" }]': "units fix: got 'C'; allowed: A, B",
     'layout = [{ view = "heatmap", row = "grad", rows = ["act"] }]': "unknown option 'rows'",
+    'layout = [{ view = "ladder", formats = ["float8"] }]': (
+        "ladder formats: got 'float8'; allowed: float16, bfloat16, float32"
+    ),
+    'layout = [{ view = "histograms", formats = "float16" }]': "formats must be a non-empty list",
+    'layout = [{ view = "units", formats = ["float16"] }]': "unknown option 'formats'",
 }
 
 

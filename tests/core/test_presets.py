@@ -29,6 +29,7 @@ CANON = {"depth": 10, "width": 500, "batch": 1000}
 # a funnel (twice); depth 100 (batch 200 for speed); mean field's depths and a narrow net (#19)
 NOT_CANON = {"fan-in-vs-fan-out", "glorot-fan-avg", "deep-relu-residual"}
 NOT_CANON |= {"order-and-chaos", "isometry", "narrow-nets-fluctuate", "symmetry-under-training"}
+NOT_CANON |= {"half-precision-gradients"}  # depth 24: deep enough to cross float16's floor
 
 
 @functools.cache
@@ -137,6 +138,38 @@ def _tiny(scene):
     assert grad[0] == pytest.approx(1.4e-6, rel=0.05)
     wg = col(a, "weight_grad_std")
     assert wg.min() > 3.5e-8 and wg.max() < 4.5e-8  # about 4e-8 in every layer
+
+
+@claim("half-precision-gradients")
+def _half_precision(scene):
+    from core.formats import FORMATS
+
+    f16 = FORMATS["float16"]
+    a, _ = ab("half-precision-gradients")
+    assert scene.config.depth == 24 and scene.config.std == 0.025
+    act, grad = col(a, "act_std"), col(a, "grad_std")
+    # ≈ 0.56 a layer, forward and backward, where tanh is linear (near layer 1, std 0.45, its
+    # slope squeezes both a little); the claim's factor is the mean over all layers
+    np.testing.assert_allclose(act[2:] / act[1:-1], 0.025 * math.sqrt(500), rtol=0.03)
+    np.testing.assert_allclose(grad[2:-1] / grad[3:], 0.025 * math.sqrt(500), rtol=0.03)
+    assert (grad[0] / grad[-1]) ** (1 / 23) == pytest.approx(0.56, abs=0.005)
+    assert grad[-1] == pytest.approx(1.0, rel=0.01) and grad[0] == pytest.approx(1.3e-6, rel=0.05)
+    # the claim: layer 1's gradient is under float16's smallest normal, 6.1e-5; layer 24's above
+    assert f"{f16.smallest_normal:.1e}" == "6.1e-05" and f"{f16.smallest_subnormal:.0e}" == "6e-08"
+    assert grad[0] < f16.smallest_normal < grad[-1]
+    # in layers 1 to 7 at least three quarters of ∂L/∂a lie below it; from layer 8, fewer
+    layers = net(scene.config).layers
+    share = [float(np.mean(np.abs(layer.grad_a) < f16.smallest_normal)) for layer in layers]
+    assert min(share[:7]) >= 0.75 > max(share[7:])
+    # weight gradients about 3.5e-8 everywhere; most round to 0 in float16, in every layer
+    wg = col(a, "weight_grad_std")
+    assert wg.min() > 3.3e-8 and wg.max() < 3.7e-8
+    for layer in layers:
+        assert np.mean(np.float16(layer.dW) == 0) > 0.5
+    # the activations sink under it from layer 17; bfloat16's 1.2e-38 far below every std
+    assert act[15] > f16.smallest_normal > act[16]
+    assert FORMATS["bfloat16"].smallest_normal == pytest.approx(1.2e-38, rel=0.02)
+    assert min(act.min(), grad.min()) > 1e-10
 
 
 @claim("unit-normal-tanh")

@@ -312,3 +312,32 @@ def test_a_hold_nobody_releases_ends_by_itself(trained, qtbot):
     tc.engine.step(10)
     run_until(qtbot, tc, lambda f: f.a.step == step + 10, timeout=10000)
     assert not tc.engine.held
+
+
+def test_distinct_units_plot_the_cores_counts_one_for_a_constant_init_all_for_a_draw(
+    make_window, qtbot
+):
+    """Issue #20's symmetry figure in the training view's time series: copies stay copies while
+    the net learns (1 of 32 in every layer), a random draw's units stay all distinct."""
+    win = make_window(NET.replace(init="constant", value=0.1))
+    tc = win.training
+    tc.dock.steps.setValue(300)
+    tc.dock.play.click()
+    run_until(qtbot, tc, lambda f: f.a.done, timeout=120000)
+    for init, want in (("constant", 1), ("xavier-normal", 32)):
+        h = tc.frame.a.history
+        assert tc.frame.a.latest.snapshot.config.init == init
+        counts = h.distinct()
+        assert counts.shape == (len(h.records), 3) and len(h.records) == 31
+        assert (counts == want).all()  # the core's count, at every record of every layer
+        for i in range(3):
+            x, y = tc.views.series(("units", "A", i))
+            np.testing.assert_array_equal(x, h.steps())
+            np.testing.assert_array_equal(y, counts[:, i])
+        assert tc.views.units_plot.titleLabel.text.endswith(f"(of 32): A {want}")
+        if init == "constant":  # the same net from a random draw, through the window's edit
+            win.apply_changes({"init": "xavier-normal"})
+            tc.dock.play.click()
+            run_until(
+                qtbot, tc, lambda f: f.a.done and f.a.latest.snapshot.config.init != "constant"
+            )

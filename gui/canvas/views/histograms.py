@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from core.stats import Snapshot
 from gui.canvas import reveal_grid
 from gui.canvas.sizes import Sizes
+from gui.canvas.views import bands
 from gui.presenter import ViewBase, ViewFrame
 from gui.views import log_axis
 from gui.views.layer_grid import LayerGrid
@@ -44,6 +45,9 @@ class HistogramsView(QWidget, ViewBase):
         self._frame: ViewFrame | None = None
         self.grid.placed.connect(self._name_all)  # panels placed over several turns
         self.grid.placed.connect(lambda: reveal_grid.mask(self.grid, self._frame))
+        # number formats' ranges shaded on the log₁₀|x| panels (option formats, bands.py)
+        self.bands = bands.GridBands(self.grid, options.get("formats", ()))
+        self.grid.placed.connect(self._say_bands)
         self.set_sizes(Sizes(720))
 
     def hasHeightForWidth(self) -> bool:
@@ -88,6 +92,7 @@ class HistogramsView(QWidget, ViewBase):
         reveal_grid.mask(self.grid, frame)
         self._name_all()
         self.legend.setText(self._legend(rows, frame.a))
+        self._say_bands()
 
     def _some(self, snap: Snapshot | None) -> Snapshot | None:
         """The layers the scene names (those the net has), else at most MOST spread out."""
@@ -116,6 +121,11 @@ class HistogramsView(QWidget, ViewBase):
         if act == "relu" and "preact" in rows:
             parts.append("grey: h < 0, ReLU off")
         return "   ·   ".join(parts)
+
+    def _say_bands(self) -> None:
+        """The bands on the panels placed now, and their words at the legend's end."""
+        self.bands.sync()
+        self.legend.setText(bands.with_words(self.legend.text(), self.bands.legend(self.grid.rows)))
 
     def _name_all(self) -> None:
         """Plots, titles and notes named for the layout report (gui/canvas/registry.py)."""

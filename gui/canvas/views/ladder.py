@@ -23,6 +23,7 @@ from PySide6.QtGui import QFontMetrics
 from core.stats import Snapshot
 from gui.canvas import reveal_mask
 from gui.canvas.sizes import Sizes
+from gui.canvas.views import bands
 from gui.canvas.views import sides as palette
 from gui.canvas.views.decades import DecadeAxis, LayerAxis, style_axis
 from gui.canvas.views.ladder_values import LadderValues
@@ -115,6 +116,8 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         self._frame = None
         self.plot.vb.sigResized.connect(self._fit_y)
         self.plot.vb.sigResized.connect(self._place_labels)
+        # number formats' ranges as shaded bands behind the lines (option formats, bands.py)
+        self.bands = bands.LadderBands(self.plot, self.options.get("formats", ()))
         self.set_sizes(self.sizes)
 
     # ------------------------------------------------------------------ the contract
@@ -164,6 +167,7 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         self.values.update(self.plotted, styles, self.sizes, bold)
         self._say_skipped(frame)
         self._place_labels()
+        self.bands.show(self.sizes)
 
     # ------------------------------------------------------------------ what is drawn
     def _series(self, frame) -> dict[tuple[str, str], tuple[np.ndarray, dict]]:
