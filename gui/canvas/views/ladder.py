@@ -26,6 +26,7 @@ from gui.canvas.sizes import Sizes
 from gui.canvas.views import bands
 from gui.canvas.views import sides as palette
 from gui.canvas.views.decades import DecadeAxis, LayerAxis, style_axis
+from gui.canvas.views.gutter import spread
 from gui.canvas.views.ladder_values import LadderValues
 from gui.presenter import ViewBase
 
@@ -374,23 +375,6 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         if merged and brackets and side == "A" and math.isfinite(theory) and text:
             text += f" (theory {times(theory)})"
         return text
-
-
-def spread(wanted: list[float], height: float, top: float, bottom: float) -> list[float]:
-    """Centres at least `height` apart, each as near its wish as that allows, within
-    [top + height/2, bottom − height/2] where they fit (sorted wishes in, same order out)."""
-    out = []
-    for w in wanted:
-        y = max(w, top + height / 2)
-        if out:
-            y = max(y, out[-1] + height)
-        out.append(y)
-    limit = bottom - height / 2
-    for i in range(len(out) - 1, -1, -1):
-        if out[i] > limit:
-            out[i] = limit
-        limit = out[i] - height
-    return out
 
 
 def _zeros(snap: Snapshot, frame) -> int:
