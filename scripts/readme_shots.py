@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENES = ("tiny-normal-tanh", "xavier-tanh", "he-relu")
+SCENES = ("tiny-normal-tanh", "xavier-tanh", "fan-in-vs-fan-out")  # the first asks its question
 SIZE = "1280x720"
 HANDOUT_PAGES = (4, 10)  # tiny-normal-tanh and fan-in-vs-fan-out in the lecture's order
 

@@ -99,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
 def record(app, win) -> tuple[list[np.ndarray], list[float]]:
     """The staged scene, then each step: halfway through its fade, and in full."""
     canvas = win.presentation.canvas
-    win.reveal.toggle_stage()
+    if not win.reveal.staged:  # a scene with a question (or staged = true) opens staged
+        win.reveal.toggle_stage()
     settle(app, win)
     frames, durations = [grab(win)], [STEP_S]
     while not win.state.reveal.complete:
