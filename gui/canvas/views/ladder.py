@@ -42,6 +42,7 @@ FORWARD = {
     "act": ("act_std", TITLE),
     "preact": ("preact_std", "std per layer: → h forward, ← backward"),
 }
+Y_NAMES = ("std (log scale)", "std (log)")  # the longest that fits the axis, else "std"
 PAD_DECADES = 0.25  # room above and below the data, so markers are not cut by the frame
 MAX_GUTTER = 0.35  # of the width, for merged labels' "(theory ×…)": wider, it was cut at the edge
 
@@ -97,7 +98,7 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         self.plot.showGrid(x=False, y=True, alpha=0.25)
         self.plot.setTitle(self.title)
         self.plot.titleLabel.report_role = "panel-title"
-        self.plot.setLabel("left", "std (log scale)")
+        self.plot.setLabel("left", Y_NAMES[0])
         self.plot.setLabel("bottom", "layer")
         self.values = LadderValues(self.plot, self.options.get("values", []))
         self.note = pg.LabelItem("")
@@ -285,6 +286,14 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         if height > 4 * half:
             pad = max(pad, half * (hi - lo) / (height - 2 * half))
         self.plot.setYRange(lo - pad, hi + pad, padding=0)
+        # the axis's name no longer than the axis (with room: the painted name is a little
+        # longer than its font's measure): a short strip's ran up into the text above
+        font = self.sizes.font("axis-label")
+        name = next(
+            (n for n in Y_NAMES if 1.2 * QFontMetrics(font).horizontalAdvance(n) <= height), "std"
+        )
+        if self.plot.getAxis("left").labelText != name:
+            self.plot.setLabel("left", name)
 
     def _say_skipped(self, frame) -> None:
         """A point that a log axis cannot show is left out, and counted here."""
