@@ -146,6 +146,9 @@ class PanelPool(QObject):
             scene = p.plot.scene()
             if scene is not None:
                 scene.removeItem(p.plot)
+            # deleted by the event loop, at a turn's end, never by Python's garbage collector in
+            # the middle of one (a full test run crashed once while collecting)
+            p.plot.deleteLater()
         if gone:
             heap.give_back_later()
 

@@ -30,6 +30,12 @@ def make_window(qtbot, settings):
 
     yield make
     for win in made:
+        # a test that failed inside the presentation view left the application's type scaled
+        # by it, and later tests' axes measured that (grid pictures, a click's point)
+        if win.state.presentation:
+            win.presentation.leave()
+            if win.presentation.help.isVisible():  # the first Esc closes the help
+                win.presentation.leave()
         win.engine.stop()
 
 

@@ -292,8 +292,10 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         name = next(
             (n for n in Y_NAMES if 1.2 * QFontMetrics(font).horizontalAdvance(n) <= height), "std"
         )
-        if self.plot.getAxis("left").labelText != name:
-            self.plot.setLabel("left", name)
+        axis = self.plot.getAxis("left")
+        if axis.labelText != name:
+            axis.setLabel(name, **axis.labelStyle)
+            axis.resizeEvent()  # the new name centred now (pyqtgraph places it on a resize)
 
     def _say_skipped(self, frame) -> None:
         """A point that a log axis cannot show is left out, and counted here."""

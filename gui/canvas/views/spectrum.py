@@ -35,12 +35,11 @@ class SpectrumView(ProbeView):
     def draw(self) -> None:
         s = self.sizes
         values = {side: self.value(side) for side in ("A", "B")}
+        # a singular value of exactly 0 (a dead net's Jacobian) has no place on a log axis
         logs = [
-            np.log10(v.singular_values[np.isfinite(v.singular_values)])
-            for v in values.values()
-            if v is not None
+            np.log10(sv[np.isfinite(sv) & (sv > 0)])
+            for sv in (v.singular_values for v in values.values() if v is not None)
         ]
-        logs = [x[np.isfinite(x)] for x in logs]
         pooled = np.concatenate(logs) if logs else np.empty(0)
         lo, hi = (pooled.min(), pooled.max()) if pooled.size else (-1.0, 1.0)
         lo, hi = min(lo, -0.5), max(hi, 0.5)
