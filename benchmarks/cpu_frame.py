@@ -42,15 +42,7 @@ def cpu_ms(fn) -> float:
 
 def frame_parts(bench: frame_rate.FrameBench) -> tuple[float, float, float]:
     """CPU ms of the step, the present and the grab of one frame."""
-    t0 = time.process_time()
-    snap = bench.sim.run(bench.configs[bench.k % 2], rows=bench.grid.rows)
-    t1 = time.process_time()
-    bench.grid.present(snap, blend=False)
-    t2 = time.process_time()
-    bench.grid.grab()
-    t3 = time.process_time()
-    bench.k += 1
-    return (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3
+    return bench.timed(time.process_time)
 
 
 def statistics_ms(repeat: int) -> float:
