@@ -15,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QGraphicsOpacityEffect, QWidget
 
-from core.reveal import Reveal
+from core.reveal import BACKWARD_ROWS, Reveal
 
 # the row a direction's statistic belongs to, for the views that draw both (the ladder)
 ROW_OF = {"forward": "act", "backward": "grad"}
@@ -117,4 +117,4 @@ def _fade(r: Reveal) -> float:
 
 
 def _way(row: str) -> str:
-    return "forward" if row in ("act", "preact", "weights") else "backward"
+    return "backward" if row in BACKWARD_ROWS else "forward"

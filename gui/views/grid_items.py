@@ -31,15 +31,24 @@ NOTE_STYLES = {  # the out-of-range shares at the top corners, the overflow badg
 }
 
 
+_ROOM: dict[tuple[float, str], int] = {}  # (width, tick font) → how many numbers fit
+
+
 def tick_room(plot: pg.PlotItem, most: int = 3) -> int:
     """How many x tick numbers fit the plot's width: two, or `most`, with a number's width
-    between them ("10⁻⁴10⁻³0.01" ran together in a 1920×1080 canvas's narrow strips)."""
+    between them ("10⁻⁴10⁻³0.01" ran together in a 1920×1080 canvas's narrow strips). Asked for
+    every panel every frame, so measured once per width and font."""
     width = plot.vb.width()
     if width <= 0:
         return most
     font = plot.getAxis("bottom").style.get("tickFont") or QFont()
-    wide = QFontMetrics(font).horizontalAdvance("10⁻⁴")
-    return max(2, min(most, int(width // (2.2 * wide))))
+    key = (width, font.key())
+    if key not in _ROOM:
+        if len(_ROOM) > 256:  # a window resized by hand passes through many widths
+            _ROOM.clear()
+        wide = QFontMetrics(font).horizontalAdvance("10⁻⁴")
+        _ROOM[key] = max(2, int(width // (2.2 * wide)))
+    return min(most, _ROOM[key])
 
 
 class _Panel:

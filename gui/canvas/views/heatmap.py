@@ -125,12 +125,9 @@ class HeatmapView(pg.GraphicsLayoutWidget, ViewBase):
         cmap = pg.colormap.get(COLORMAP)
         for c, side in enumerate(sides):
             self.titles[side] = style.title(self.ci, " ", self.sizes, row=0, col=c)
-            plot = self.addPlot(row=1, col=c)
-            plot.report_name = f"heatmap {self.row}" + (f" {side}" if len(sides) > 1 else "")
+            name = f"heatmap {self.row}" + (f" {side}" if len(sides) > 1 else "")
+            plot = style.still(self.addPlot(row=1, col=c), name)
             plot.invertY(True)  # layer 1 on top, as the network is read
-            plot.setMenuEnabled(False)
-            plot.setMouseEnabled(x=False, y=False)
-            plot.hideButtons()
             img = pg.ImageItem(axisOrder="col-major")
             img.setColorMap(cmap)
             plot.addItem(img)
