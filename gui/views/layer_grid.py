@@ -278,9 +278,9 @@ class LayerGrid(pg.GraphicsLayoutWidget):
     def _update_panel(self, p: _Panel, row: str, s: LayerStats, blend: bool) -> None:
         span = self.log_span(row)
         h = s.hists[row]
-        if span is None:  # the kept edges while the range is the panel's
-            kept = p.edges if p.log_span is None and (h.lo, h.hi) == p.xrange else None
-            d = log_axis.linear(h, kept)
+        # the panel's kept edges (a new range or axis makes them anew in _set_axis, below)
+        if span is None:
+            d = log_axis.linear(h, p.edges)
         else:
             d = log_axis.logarithmic(h.log, span, p.edges)
         room = tick_room(p.plot) if span else 3  # decades' numbers are the wide ones ("10⁻⁴")
