@@ -45,9 +45,13 @@ class Binned:
     zeros: float = 0.0  # exact zeros, left of any log axis
 
 
-def linear(h: Hist) -> Binned:
+def linear(h: Hist, edges: np.ndarray | None = None) -> Binned:
+    """h on its own bins; `edges` if the caller keeps them for h's range (np.linspace a panel a
+    frame was a tenth of the grid's present, measured)."""
     n = max(h.sampled, 1)
-    return Binned(h.lo, h.hi, h.edges, h.counts / n, None, h.underflow / n, h.overflow / n)
+    if edges is None or len(edges) != len(h.counts) + 1:
+        edges = h.edges
+    return Binned(h.lo, h.hi, edges, h.counts / n, None, h.underflow / n, h.overflow / n)
 
 
 def logarithmic(h: LogHist, span: tuple[int, int], edges: np.ndarray | None = None) -> Binned:
