@@ -65,10 +65,11 @@ class Dense:
             np.multiply(self.grad_a, self.dphi, out=self.delta)
         else:
             record.delta(self)
-        np.matmul(self.x.T, self.delta, out=self.dW)
         if record is None:
+            np.matmul(self.x.T, self.delta, out=self.dW)
             self.dW *= 1.0 / len(self.delta)
-        else:
+        elif not record.wgrad_moments(self, 1.0 / len(self.delta)):  # (else dW is left unwritten)
+            np.matmul(self.x.T, self.delta, out=self.dW)
             record.scale_dw(self, 1.0 / len(self.delta))
         if bias_grads:
             np.matmul(ones, self.delta, out=self.db)  # BLAS column sum: 3x faster than .sum(0)

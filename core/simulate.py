@@ -166,7 +166,8 @@ def run_joint(
     t0 = time.perf_counter()
     backward = needs_backward(rows)
     pairs = list(zip(sims, configs, strict=True))
-    record = fused.Recorder() if all(fused.fits(s.open(c)) for s, c in pairs) else None
+    fits = all(fused.fits(s.open(c)) for s, c in pairs)
+    record = fused.Recorder(wgrad="wgrad" in rows) if fits else None
     pre = Prefetch() if sims[0].prefetch and record is None else None
     nets = [sim.prepare(c, backward, bias_grads=False, pre=pre, record=record) for sim, c in pairs]
     pre = record or pre
