@@ -24,6 +24,9 @@ _fused = stats._fused
 # fused_kind, which the Recorder reads
 KIND = {a.df: a.fused_kind for a in ACTIVATIONS.values() if a.fused_kind}
 SATURATED = 0.05  # φ' below this share of its maximum is saturated
+# a batch of at most this many examples goes through core/_fused.c's matmuls, not BLAS's: at 8
+# examples OpenBLAS's packing of W cost more than the product (a drag frame of a deep net)
+SMALL_BATCH = 8
 
 
 def fits(net: Network) -> bool:
@@ -75,6 +78,29 @@ class Recorder:
             act.df(h[:, cand], a[:, cand], d)
             cand = np.arange(cand.size)
         self.saturation[key] = (int(n), dead_share(d, cand, act.df_max, cols))
+
+    def scale_into(self, layer: Dense, base: np.ndarray, k: float) -> None:
+        """layer.W = base·k (a scaled draw), with W's sums taken as it is written (the same
+        bits as stats.moments' own pass over W, which at depth 200 read 200 MB a frame)."""
+        W = layer.W
+        if base.dtype == W.dtype == np.float32 and base.flags.c_contiguous and W.ndim == 2:
+            self.sums[(id(layer), "W")] = _fused.scale_into(base, W, *W.shape, k)
+        else:
+            np.multiply(base, k, out=W)
+
+    def matmul(self, x: np.ndarray, W: np.ndarray, out: np.ndarray) -> None:
+        """out = x @ W; a small batch by the kernel (SMALL_BATCH), else by BLAS."""
+        if len(x) <= SMALL_BATCH and x.flags.c_contiguous and W.flags.c_contiguous:
+            _fused.matmul(0, x, W, out, len(x), *W.shape)
+        else:
+            np.matmul(x, W, out=out)
+
+    def matmul_t(self, d: np.ndarray, W: np.ndarray, out: np.ndarray) -> None:
+        """out = d @ Wᵀ (∂ℓ/∂a of the layer below), as matmul."""
+        if len(d) <= SMALL_BATCH and d.flags.c_contiguous and W.flags.c_contiguous:
+            _fused.matmul(1, d, W, out, len(d), *W.shape)
+        else:
+            np.matmul(d, W.T, out=out)
 
     def delta(self, layer: Dense) -> None:
         """δ = ∂ℓ/∂a · φ' into layer.delta, with the sums of both."""

@@ -104,7 +104,7 @@ class Simulator:
             _draw_input(net, bank, c)
             for i, layer in enumerate(net.layers):
                 cancel.point()
-                init_layer(layer, i, bank, c)
+                init_layer(layer, i, bank, c, record)
             init_extras(net, c)
             if INITS[c.init].data_dependent:
                 _lsuv(net)
@@ -234,10 +234,18 @@ def _draw_input(net: Network, bank: NoiseBank, c: Config) -> None:
     net.input_key = key
 
 
-def init_layer(layer: Dense, i: int, bank: NoiseBank, c: Config) -> None:
+def init_layer(
+    layer: Dense, i: int, bank: NoiseBank, c: Config, record: fused.Recorder | None = None
+) -> None:
+    """With `record`, a scaled draw's W is written by the kernel that takes its sums (LSUV's is
+    rescaled afterwards: not that one)."""
     init = INITS[c.init]
     fan_in, fan_out = layer.W.shape
-    init.sample(bank, i, fan_in, fan_out, c, layer.W)
+    draw = getattr(init.sample, "draw", None)
+    if record is not None and draw is not None and not init.data_dependent:
+        record.scale_into(layer, *draw(bank, i, fan_in, fan_out, c))
+    else:
+        init.sample(bank, i, fan_in, fan_out, c, layer.W)
     if c.bias == "constant":
         layer.b.fill(c.bias_value)
     elif c.bias == "normal":

@@ -129,3 +129,39 @@ def test_the_theorys_curves_of_every_layer_at_once_are_each_layers(activation):
             want_x, want_p = prediction.density(pred, i, row, 161)
             np.testing.assert_array_equal(x, want_x)
             np.testing.assert_array_equal(p, want_p)
+
+
+@pytest.mark.parametrize(
+    "batch,fan_in,fan_out", [(8, 500, 500), (3, 37, 70), (7, 100, 33), (1, 5, 5)]
+)
+def test_the_small_batch_matmuls_are_float32_products(batch, fan_in, fan_out):
+    """core/_fused.c's matmuls of a drag frame's few examples (forward x @ W, backward δ @ Wᵀ)
+    are the float64 products to float32's rounding, as BLAS's are, whatever the shape's tails."""
+    rng = np.random.default_rng(batch)
+    x = rng.standard_normal((batch, fan_in)).astype(np.float32)
+    W = rng.standard_normal((fan_in, fan_out)).astype(np.float32)
+    d = rng.standard_normal((batch, fan_out)).astype(np.float32)
+    rec = fused.Recorder()
+    h, g = np.empty((batch, fan_out), np.float32), np.empty((batch, fan_in), np.float32)
+    rec.matmul(x, W, h)
+    rec.matmul_t(d, W, g)
+    for got, want in ((h, x.astype(float) @ W), (g, d.astype(float) @ W.T.astype(float))):
+        bound = 1e-6 * np.sqrt(got.shape[1] + fan_in) * np.abs(want).max()
+        assert np.abs(got - want).max() <= bound
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_a_scaled_draws_weights_and_sums_are_numpys(scheme):
+    """A scheme whose W is its draw times a scale is written by the kernel that sums it
+    (core/fused.py scale_into): the same W as the scheme's own sampler, and the same moments
+    as a pass over it."""
+    c = _config(scheme, {})
+    sim = Simulator()
+    rec = fused.Recorder()
+    net = sim.prepare(c, record=rec)
+    plain = Simulator().prepare(c)
+    for a, b in zip(net.layers, plain.layers, strict=True):
+        np.testing.assert_array_equal(a.W, b.W)
+        want = stats.moments(b.W, stats.Scratch())
+        got = rec.moments(a, "W", a.W, stats.Scratch())
+        assert (got.mean, got.std, got.nonfinite) == (want.mean, want.std, want.nonfinite)
