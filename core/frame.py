@@ -28,7 +28,7 @@ REFINE_EVERY_S = 0.25  # a refinement's frames: at most this often (its first an
 # a big plain net's first picture: the layers drawn (and run forward) in this much time, then
 # more while the rest are drawn (core/preview.py), each after PREVIEW_GROWTH × the time so far
 # (at least REFINE_EVERY_S): a few previews, each a pickle and a paint, in a draw of seconds
-FIRST_PREVIEW_S = 0.12
+FIRST_PREVIEW_S = 0.06
 PREVIEW_GROWTH = 1.0
 # about a point a pixel across a panel: 401 made the 20 dashed curves 5 ms of the grid's paint
 THEORY_POINTS = 161
