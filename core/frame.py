@@ -162,13 +162,8 @@ def theory_of(snap: Snapshot, phase: bool = False) -> Theory:
     curves = {}
     if pred is not None:
         with np.errstate(all="ignore"):
-            for s in snap.layers:
-                for row in {"preact", "act", "grad"} & s.hists.keys():
-                    h = s.hists[row]
-                    x, p = prediction.density(pred, s.index, row, THEORY_POINTS)
-                    inside = (x >= h.lo) & (x <= h.hi) & np.isfinite(p)
-                    width = (h.hi - h.lo) / len(h.counts)
-                    curves[(row, s.index)] = (x[inside], p[inside] * width)
+            for row in sorted({"preact", "act", "grad"} & snap.layers[0].hists.keys()):
+                curves |= _curves(pred, snap, row)
     grid = None
     if pred is not None and phase:
         try:
@@ -176,6 +171,18 @@ def theory_of(snap: Snapshot, phase: bool = False) -> Theory:
         except (ValueError, ArithmeticError):  # no diagram, rather than a dead worker
             grid = None
     return Theory(snap.config, pred, curves, grid)
+
+
+def _curves(pred: prediction.Prediction, snap: Snapshot, row: str) -> dict:
+    """One row's curves, every layer's density computed at once (prediction.densities)."""
+    out, dens = {}, prediction.densities(pred, row, THEORY_POINTS)
+    for s in snap.layers:
+        x, p = dens[s.index - 1]
+        h = s.hists[row]
+        inside = (x >= h.lo) & (x <= h.hi) & np.isfinite(p)
+        width = (h.hi - h.lo) / len(h.counts)
+        out[(row, s.index)] = (x[inside], p[inside] * width)
+    return out
 
 
 @functools.lru_cache(maxsize=16)

@@ -108,7 +108,7 @@ class WeightSummary:
     """One layer's drawn W as the weight row draws it."""
 
     scheme: Scheme
-    hist: stats.Hist  # BINS bins on ±SPAN·half (half = σ, or a fallback for σ = 0)
+    hist: stats.Hist  # BINS bins on ±SPAN·half (half = σ, or a fallback for σ = 0); no log axis
     mean: float  # of every weight
     std: float  # of every weight
     beyond_2sigma: float  # share of the binned sample with |w| > 2σ (NaN when σ is 0)
@@ -166,7 +166,7 @@ def summarize(index: int, W: np.ndarray, m: stats.Moments, c, scratch) -> Weight
     key = (index, W.shape, W.dtype.str, c.seed, half, m.mean, m.std, m.nonfinite)
 
     def make():
-        h = stats.histogram(W, -half, half, BINS, scratch, m.nonfinite > 0)
+        h = stats.histogram(W, -half, half, BINS, scratch, m.nonfinite > 0, log=False)
         return h, _beyond(h, s)
 
     hist, beyond = _cached(_hists, key, make)
