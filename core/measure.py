@@ -218,6 +218,8 @@ def layer_stats(
         nonfinite=nonfinite,
         nonfinite_frac=m["act"].nonfinite / max(m["act"].size, 1),
         hists=hists,
-        weights=weights.summarize(i, layer.W, w, c, scratch),
+        weights=weights.summarize(i, layer.W, w, c, scratch)
+        if i + 1 in weights.summary_layers(c.depth)
+        else None,
         **units.measured(layer.W, layer.rows()[1]),
     )

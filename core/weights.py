@@ -15,6 +15,7 @@ cached by the draw up to its scale: a gain sweep rescales the same Q and reuses 
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from dataclasses import dataclass
@@ -123,6 +124,15 @@ def svd_layers(depth: int) -> frozenset[int]:
     """1-based layers whose singular values are taken: all of a shallow net, else the weight
     row's default three."""
     return frozenset(range(1, depth + 1)) if depth <= SVD_ALL_DEPTH else default_layers(depth)
+
+
+@functools.lru_cache(maxsize=64)
+def summary_layers(depth: int) -> frozenset[int]:
+    """1-based layers whose W is summarized (histogram, ±2σ share): the first SVD_ALL_DEPTH (a
+    scene names a layer among them) and the weight row's default three. Every layer's of a
+    depth-200 net were 200 histograms of 250 k weights, 25 ms of a drag frame, for a row that
+    shows three."""
+    return frozenset(range(1, min(depth, SVD_ALL_DEPTH) + 1)) | default_layers(depth)
 
 
 def default_layers(depth: int) -> frozenset[int]:
