@@ -32,6 +32,10 @@ FIRST_PREVIEW_S = 0.06
 PREVIEW_GROWTH = 1.0
 # about a point a pixel across a panel: 401 made the 20 dashed curves 5 ms of the grid's paint
 THEORY_POINTS = 161
+# the window draws the curves over its grid of panels, which it shows up to this depth (beyond,
+# heatmaps: gui/views/central.py): a depth-200 frame's 400 curves were 1 MB of its 1.9 MB pickle
+# and 12-20 ms of its compute, for nothing drawn
+CURVES_MAX_DEPTH = 12
 
 
 @dataclass(frozen=True)
@@ -160,7 +164,7 @@ def theory_of(snap: Snapshot, phase: bool = False) -> Theory:
     except (ValueError, ArithmeticError):  # a corner the quadrature cannot reach: draw no theory
         pred = None
     curves = {}
-    if pred is not None:
+    if pred is not None and snap.config.depth <= CURVES_MAX_DEPTH:
         with np.errstate(all="ignore"):
             for row in sorted({"preact", "act", "grad"} & snap.layers[0].hists.keys()):
                 curves |= _curves(pred, snap, row)

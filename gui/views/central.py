@@ -7,12 +7,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QSplitter, QStackedWidget
 
 from core import Config, Snapshot
+from core.frame import CURVES_MAX_DEPTH
 from gui.idle import Later
 from gui.presenter import ViewBase, ViewFrame
 from gui.views.layer_grid import LayerGrid
 from gui.views.overview import Overview
 
-GRID_MAX_DEPTH = 12  # beyond this, panels get too narrow: the overview heatmap takes over
+# beyond this, panels get too narrow: the overview heatmap takes over (and the frames come
+# without the theory's curves, which only the grid draws)
+GRID_MAX_DEPTH = CURVES_MAX_DEPTH
 
 
 class CentralView(QStackedWidget, ViewBase):

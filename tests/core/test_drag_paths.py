@@ -165,3 +165,18 @@ def test_a_scaled_draws_weights_and_sums_are_numpys(scheme):
         want = stats.moments(b.W, stats.Scratch())
         got = rec.moments(a, "W", a.W, stats.Scratch())
         assert (got.mean, got.std, got.nonfinite) == (want.mean, want.std, want.nonfinite)
+
+
+def test_a_frame_carries_the_theorys_curves_only_for_a_net_the_grid_draws():
+    """The curves are drawn over the grid of panels, shown up to CURVES_MAX_DEPTH layers; a
+    deeper net's frame (heatmaps) leaves them out (1 MB of a depth-200 frame) but keeps the
+    prediction, which the depth profile draws."""
+    from core.frame import CURVES_MAX_DEPTH, FrameMaker
+
+    maker = FrameMaker()
+    for depth, curves in ((CURVES_MAX_DEPTH, True), (CURVES_MAX_DEPTH + 1, False)):
+        f = maker.make([Config(depth=depth, width=32, batch=16)], ("act", "grad"), 1, False)
+        assert f.theory.prediction is not None and len(f.theory.prediction.layers) == depth
+        assert {layer for _, layer in f.theory.curves} == (
+            set(range(1, depth + 1)) if curves else set()
+        )
