@@ -1,8 +1,8 @@
 """Presentation view: the window as a lecturer drives it from a keyboard on a projector.
 
 Docks, menus and bars go; the lecture canvas (gui/canvas/) takes the middle, with the scene's
-title, claim and views sized from the screen's pixel height; the application's type (the help,
-the banner) grows by `--scale`, 1.6 by default; keys step through scenes and animations (their
+title, claim and views sized from the screen's pixel height; the help's and the banner's type
+grow by `--scale`, 1.6 by default; keys step through scenes and animations (their
 table, and the help's lines, are gui/actions.py's)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import contextlib
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QFont
-from PySide6.QtWidgets import QApplication, QLabel, QTabBar
+from PySide6.QtWidgets import QLabel, QTabBar
 from shiboken6 import isValid
 
 from gui.actions import help_rows
@@ -22,8 +22,8 @@ DEFAULT_SCALE = 1.6
 
 @contextlib.contextmanager
 def _settled():
-    """What the block changes settles when it ends: the type's new size reaches every widget and
-    the window lays itself out, once. Left to the event loop, they came after the first paint,
+    """What the block changes settles when it ends: the banner's new type reaches it and the
+    window lays itself out, once. Left to the event loop, they came after the first paint,
     and each relayout resized and repainted the plots again (five paints of the window to leave
     the presentation view)."""
     try:
@@ -76,10 +76,9 @@ class Presentation(QObject):
             return
         win = self.win
         win.state.presentation = True
-        app = QApplication.instance()
         self._saved = {
             "state": win.saveState(),
-            "font": QFont(app.font()),
+            "font": QFont(win.banner.font()),
             "maximized": win.isMaximized(),
         }
         for sc in self.shortcuts:  # first: Esc leaves whatever happens below
@@ -95,9 +94,12 @@ class Presentation(QObject):
             win.compare_bar.hide()
             win.menuBar().hide()
             win.statusBar().hide()
-            font = QFont(app.font())  # the help and the banner's type; the canvas sizes its own
+            # the banner's type grows (the help's is in its HTML; the canvas sizes its own): the
+            # application's type set instead re-laid-out every widget of the hidden docks, 50 ms
+            # of the UI thread each way (issue 17's presentation gaps)
+            font = QFont(self._saved["font"])
             font.setPointSizeF(font.pointSizeF() * self.scale)
-            app.setFont(font)
+            win.banner.setFont(font)
             win.caption_bar.hide()
             win.stack.hide()
             self.canvas.set_scene(win.scene)
@@ -118,7 +120,7 @@ class Presentation(QObject):
             sc.setEnabled(False)
         self.canvas.set_active(False)
         with _settled():
-            QApplication.instance().setFont(self._saved["font"])
+            win.banner.setFont(self._saved["font"])
             self.canvas.hide()
             win.stack.show()
             win.caption_bar.setVisible(win.scene is not None)

@@ -195,3 +195,21 @@ def test_no_dock_tab_bar_is_left_on_the_canvas(tmp_path):
     lines = dict(line.split(": ", 1) for line in r.stdout.splitlines() if ": " in line)
     assert lines.get("in") == "[]", r.stdout + r.stderr
     assert "Depth profile" in lines.get("out", ""), r.stdout + r.stderr
+
+
+def test_the_presentation_view_grows_the_banners_type_not_the_applications(make_window, qtbot):
+    """The banner (a bad file's message in front of the room) reads at the presentation view's
+    scale; the application's type stays, since setting it re-laid-out every widget of the
+    hidden docks, about 50 ms of the UI thread on entering and again on leaving (issue 17)."""
+    from PySide6.QtWidgets import QApplication
+
+    win = make_window(SMALL)
+    app_size = QApplication.instance().font().pointSizeF()
+    banner = win.banner.font().pointSizeF()
+    win.presentation.enter(full_screen=False)
+    win.show_message("cannot read lecture.toml: line 3: expected '='")
+    assert win.banner.isVisible()
+    assert win.banner.font().pointSizeF() == pytest.approx(banner * win.presentation.scale)
+    assert QApplication.instance().font().pointSizeF() == app_size
+    win.presentation.leave()
+    assert win.banner.font().pointSizeF() == pytest.approx(banner)
