@@ -265,6 +265,30 @@ static inline INLINE void seg_scale(float *x, Py_ssize_t n, float k, double *out
     acc_fold(&X, x + i, n - i, out, out + 1);
 }
 
+/* y = x·k (x read, y written); out: Σy, Σy² in sums_rows' order (a scaled draw's weights) */
+static inline INLINE void seg_scale_into(const float *x, float *y, Py_ssize_t n, float k,
+                                         double *out)
+{
+    acc Y = {{0}, {0}};
+    lanes kv = {0};
+    kv += k;
+    Py_ssize_t i = 0;
+    for (; i + LANES <= n; i += LANES) {
+        lanes v = load(x + i) * kv;
+        store(y + i, v);
+        acc_add(&Y, v);
+    }
+    for (Py_ssize_t j = i; j < n; j++) y[j] = x[j] * k;
+    acc_fold(&Y, y + i, n - i, out, out + 1);
+}
+
+CLONES static void scale_into_rows(const float *x, float *y, Py_ssize_t rows, Py_ssize_t cols,
+                                   float k, double *out)
+{
+    out[0] = out[1] = 0;
+    SEGMENTS(rows, cols, seg_scale_into(x + o, y + o, n, k, out);)
+}
+
 CLONES static void scale_rows(float *x, Py_ssize_t rows, Py_ssize_t cols, float k, double *out)
 {
     out[0] = out[1] = 0;
@@ -319,6 +343,116 @@ CLONES static void histogram_rows(const float *x, Py_ssize_t rows, Py_ssize_t co
     free(part);
     *kept = n;
 }
+
+
+/* ------------------------------------------------------------------ small-batch matmuls
+
+   A drag frame runs a few examples (8 at depth 200) through the net: a matmul of B rows against
+   a weight matrix it reads once. OpenBLAS packs the matrix first, costing more than the product
+   at such B; these read it in place. Each output is a float sum in a fixed order (forward: over
+   k in turn; backward: LANES partial sums over j, then added in lane order, then the tail), the
+   same whatever the batch, so a frame's numbers do not depend on which rows went together. */
+#define MM_ROWS 8 /* batch rows sharing one read of W */
+/* the products may fuse into FMAs here (the build turns contraction off for the kernels above,
+   whose δ must be NumPy's bits; a matmul's rounding is its own, as BLAS's is) */
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=fast")
+#define MM_KB 8   /* forward: W's rows per block, their partial sums kept in out between */
+
+static inline INLINE void mm_rows(int RB, const float *x, Py_ssize_t ldx, const float *W,
+                                  float *out, Py_ssize_t n, Py_ssize_t m)
+{
+    for (Py_ssize_t k0 = 0; k0 < n; k0 += MM_KB) {
+        Py_ssize_t k1 = k0 + MM_KB < n ? k0 + MM_KB : n, j = 0;
+        for (; j + 2 * LANES <= m; j += 2 * LANES) {
+            lanes a[MM_ROWS][2];
+            for (int b = 0; b < RB; b++) {
+                a[b][0] = k0 ? load(out + b * m + j) : (lanes){0};
+                a[b][1] = k0 ? load(out + b * m + j + LANES) : (lanes){0};
+            }
+            for (Py_ssize_t k = k0; k < k1; k++) {
+                /* the next block's rows, these columns: a pattern the prefetcher does not see */
+                __builtin_prefetch(W + (k + MM_KB) * m + j);
+                __builtin_prefetch(W + (k + MM_KB) * m + j + LANES);
+                lanes w0 = load(W + k * m + j), w1 = load(W + k * m + j + LANES);
+                for (int b = 0; b < RB; b++) {
+                    float xv = x[b * ldx + k];
+                    a[b][0] += xv * w0;
+                    a[b][1] += xv * w1;
+                }
+            }
+            for (int b = 0; b < RB; b++) {
+                store(out + b * m + j, a[b][0]);
+                store(out + b * m + j + LANES, a[b][1]);
+            }
+        }
+        for (; j + LANES <= m; j += LANES) {
+            lanes a[MM_ROWS];
+            for (int b = 0; b < RB; b++) a[b] = k0 ? load(out + b * m + j) : (lanes){0};
+            for (Py_ssize_t k = k0; k < k1; k++) {
+                lanes w0 = load(W + k * m + j);
+                for (int b = 0; b < RB; b++) a[b] += x[b * ldx + k] * w0;
+            }
+            for (int b = 0; b < RB; b++) store(out + b * m + j, a[b]);
+        }
+        for (; j < m; j++)
+            for (int b = 0; b < RB; b++) {
+                float a = k0 ? out[b * m + j] : 0.0f;
+                for (Py_ssize_t k = k0; k < k1; k++) a += x[b * ldx + k] * W[k * m + j];
+                out[b * m + j] = a;
+            }
+    }
+}
+
+/* out[b, k] = Σ_j d[b, j]·W[k, j] for RB rows of d: W read one row at a time */
+static inline INLINE void mm_rows_t(int RB, const float *d, const float *W, float *out,
+                                    Py_ssize_t n, Py_ssize_t m)
+{
+    for (Py_ssize_t k = 0; k < n; k++) {
+        const float *w = W + k * m;
+        lanes a[MM_ROWS];
+        for (int b = 0; b < RB; b++) a[b] = (lanes){0};
+        Py_ssize_t j = 0;
+        for (; j + LANES <= m; j += LANES) {
+            __builtin_prefetch(w + 4 * m + j); /* four rows ahead */
+            lanes wv = load(w + j);
+            for (int b = 0; b < RB; b++) a[b] += load(d + b * m + j) * wv;
+        }
+        for (int b = 0; b < RB; b++) {
+            float t = 0.0f;
+            for (int l = 0; l < LANES; l++) t += a[b][l];
+            for (Py_ssize_t i = j; i < m; i++) t += d[b * m + i] * w[i];
+            out[b * n + k] = t;
+        }
+    }
+}
+
+#define MM_BY_ROWS(F, left, ...)                                                                \
+    switch (left) {                                                                             \
+    case 1: F(1, __VA_ARGS__); break;                                                           \
+    case 2: F(2, __VA_ARGS__); break;                                                           \
+    case 3: F(3, __VA_ARGS__); break;                                                           \
+    case 4: F(4, __VA_ARGS__); break;                                                           \
+    case 5: F(5, __VA_ARGS__); break;                                                           \
+    case 6: F(6, __VA_ARGS__); break;                                                           \
+    case 7: F(7, __VA_ARGS__); break;                                                           \
+    default: F(MM_ROWS, __VA_ARGS__);                                                           \
+    }
+
+/* out (B × m) = x (B × n) @ W (n × m); transposed: out (B × n) = x (B × m) @ Wᵀ */
+CLONES static void matmul_small(int transposed, const float *x, const float *W, float *out,
+                                Py_ssize_t B, Py_ssize_t n, Py_ssize_t m)
+{
+    for (Py_ssize_t b = 0; b < B; b += MM_ROWS) {
+        int left = B - b < MM_ROWS ? (int)(B - b) : MM_ROWS;
+        if (transposed) {
+            MM_BY_ROWS(mm_rows_t, left, x + b * m, W, out + b * n, n, m);
+        } else {
+            MM_BY_ROWS(mm_rows, left, x + b * n, n, W, out + b * m, n, m);
+        }
+    }
+}
+#pragma GCC pop_options
 
 /* ------------------------------------------------------------------ Python glue */
 
@@ -471,6 +605,26 @@ static PyObject *py_scale(PyObject *self, PyObject *args)
     return tuple_of(out, 2);
 }
 
+static PyObject *py_scale_into(PyObject *self, PyObject *args)
+{
+    PyObject *xo, *yo;
+    Py_ssize_t rows, cols;
+    float k;
+    if (!PyArg_ParseTuple(args, "OOnnf", &xo, &yo, &rows, &cols, &k) || shape(rows, cols))
+        return NULL;
+    Py_buffer x, y;
+    if (get(xo, &x, 0, rows, cols, "x")) return NULL;
+    if (get(yo, &y, 1, rows, cols, "y")) {
+        PyBuffer_Release(&x);
+        return NULL;
+    }
+    double out[2];
+    Py_BEGIN_ALLOW_THREADS scale_into_rows(x.buf, y.buf, rows, cols, k, out);
+    Py_END_ALLOW_THREADS PyBuffer_Release(&y);
+    PyBuffer_Release(&x);
+    return tuple_of(out, 2);
+}
+
 static PyObject *py_histogram(PyObject *self, PyObject *args)
 {
     PyObject *xo, *co;
@@ -513,6 +667,32 @@ static PyObject *py_histogram(PyObject *self, PyObject *args)
     return PyLong_FromLongLong(kept);
 }
 
+static PyObject *py_matmul(PyObject *self, PyObject *args)
+{
+    PyObject *xo, *wo, *oo;
+    int transposed;
+    Py_ssize_t B, n, m;
+    if (!PyArg_ParseTuple(args, "iOOOnnn", &transposed, &xo, &wo, &oo, &B, &n, &m) ||
+        shape(B, n) || shape(n, m))
+        return NULL;
+    Py_buffer x, w, o;
+    if (get(xo, &x, 0, B, transposed ? m : n, "x")) return NULL;
+    if (get(wo, &w, 0, n, m, "W")) {
+        PyBuffer_Release(&x);
+        return NULL;
+    }
+    if (get(oo, &o, 1, B, transposed ? n : m, "out")) {
+        PyBuffer_Release(&w);
+        PyBuffer_Release(&x);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS matmul_small(transposed, x.buf, w.buf, o.buf, B, n, m);
+    Py_END_ALLOW_THREADS PyBuffer_Release(&o);
+    PyBuffer_Release(&w);
+    PyBuffer_Release(&x);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"sums", py_sums, METH_VARARGS, "sums(x, rows, cols) -> (Σx, Σx²)"},
     {"activate", py_activate, METH_VARARGS,
@@ -520,6 +700,10 @@ static PyMethodDef methods[] = {
     {"product", py_product, METH_VARARGS,
      "product(kind, g, h, a, d, out, rows, cols) -> (Σg, Σg², Σout, Σout²), out = g·φ'"},
     {"scale", py_scale, METH_VARARGS, "scale(x, rows, cols, k) -> (Σx, Σx²) after x *= k"},
+    {"scale_into", py_scale_into, METH_VARARGS,
+     "scale_into(x, y, rows, cols, k) -> (Σy, Σy²) after y = x·k"},
+    {"matmul", py_matmul, METH_VARARGS,
+     "matmul(transposed, x, W, out, B, n, m): out = x @ W (B × n, n × m), or x @ W.T (B × m)"},
     {"histogram", py_histogram, METH_VARARGS,
      "histogram(x, rows, cols, step, scale, offset, bins, counts) -> finite values counted"},
     {NULL, NULL, 0, NULL},

@@ -28,10 +28,14 @@ REFINE_EVERY_S = 0.25  # a refinement's frames: at most this often (its first an
 # a big plain net's first picture: the layers drawn (and run forward) in this much time, then
 # more while the rest are drawn (core/preview.py), each after PREVIEW_GROWTH × the time so far
 # (at least REFINE_EVERY_S): a few previews, each a pickle and a paint, in a draw of seconds
-FIRST_PREVIEW_S = 0.12
+FIRST_PREVIEW_S = 0.06
 PREVIEW_GROWTH = 1.0
 # about a point a pixel across a panel: 401 made the 20 dashed curves 5 ms of the grid's paint
 THEORY_POINTS = 161
+# the window draws the curves over its grid of panels, which it shows up to this depth (beyond,
+# heatmaps: gui/views/central.py): a depth-200 frame's 400 curves were 1 MB of its 1.9 MB pickle
+# and 12-20 ms of its compute, for nothing drawn
+CURVES_MAX_DEPTH = 12
 
 
 @dataclass(frozen=True)
@@ -160,15 +164,10 @@ def theory_of(snap: Snapshot, phase: bool = False) -> Theory:
     except (ValueError, ArithmeticError):  # a corner the quadrature cannot reach: draw no theory
         pred = None
     curves = {}
-    if pred is not None:
+    if pred is not None and snap.config.depth <= CURVES_MAX_DEPTH:
         with np.errstate(all="ignore"):
-            for s in snap.layers:
-                for row in {"preact", "act", "grad"} & s.hists.keys():
-                    h = s.hists[row]
-                    x, p = prediction.density(pred, s.index, row, THEORY_POINTS)
-                    inside = (x >= h.lo) & (x <= h.hi) & np.isfinite(p)
-                    width = (h.hi - h.lo) / len(h.counts)
-                    curves[(row, s.index)] = (x[inside], p[inside] * width)
+            for row in sorted({"preact", "act", "grad"} & snap.layers[0].hists.keys()):
+                curves |= _curves(pred, snap, row)
     grid = None
     if pred is not None and phase:
         try:
@@ -176,6 +175,18 @@ def theory_of(snap: Snapshot, phase: bool = False) -> Theory:
         except (ValueError, ArithmeticError):  # no diagram, rather than a dead worker
             grid = None
     return Theory(snap.config, pred, curves, grid)
+
+
+def _curves(pred: prediction.Prediction, snap: Snapshot, row: str) -> dict:
+    """One row's curves, every layer's density computed at once (prediction.densities)."""
+    out, dens = {}, prediction.densities(pred, row, THEORY_POINTS)
+    for s in snap.layers:
+        x, p = dens[s.index - 1]
+        h = s.hists[row]
+        inside = (x >= h.lo) & (x <= h.hi) & np.isfinite(p)
+        width = (h.hi - h.lo) / len(h.counts)
+        out[(row, s.index)] = (x[inside], p[inside] * width)
+    return out
 
 
 @functools.lru_cache(maxsize=16)

@@ -79,17 +79,32 @@ def _fill(value_of):
     return sample
 
 
-def _normal_std(bank, layer, fan_in, fan_out, c, out, std: float):
+def _scaled(draw):
+    """A sampler W = base·k from draw(bank, layer, fan_in, fan_out, c) → (base, k), the bank's
+    draw and its scale; `sample.draw` is that pair, which a caller may scale itself (a frame
+    takes W's sums as it writes it: core/fused.py Recorder.scale_into)."""
+
+    def sample(bank, layer, fan_in, fan_out, c, out):
+        base, k = draw(bank, layer, fan_in, fan_out, c)
+        return np.multiply(base, k, out=out)
+
+    sample.draw = draw
+    return sample
+
+
+def _normal_std(bank, layer, fan_in, fan_out, c, std: float):
     base, k = _gaussian(bank, (0, layer), (fan_in, fan_out), INITS[c.init].truncation(c))
-    return np.multiply(base, std * k, out=out)
+    return base, std * k
 
 
-def _plain_normal(bank, layer, fan_in, fan_out, c, out):
-    return _normal_std(bank, layer, fan_in, fan_out, c, out, c.std)
+@_scaled
+def _plain_normal(bank, layer, fan_in, fan_out, c):
+    return _normal_std(bank, layer, fan_in, fan_out, c, c.std)
 
 
-def _plain_uniform(bank, layer, fan_in, fan_out, c, out):
-    return np.multiply(bank.uniform((0, layer), (fan_in, fan_out)), c.limit, out=out)
+@_scaled
+def _plain_uniform(bank, layer, fan_in, fan_out, c):
+    return bank.uniform((0, layer), (fan_in, fan_out)), c.limit
 
 
 def _vs_std(fan_in, fan_out, c) -> float:
@@ -98,19 +113,20 @@ def _vs_std(fan_in, fan_out, c) -> float:
     return init.gain(c) / math.sqrt(_fan(init.mode(c), fan_in, fan_out))
 
 
-def _vs_normal(bank, layer, fan_in, fan_out, c, out):
-    return _normal_std(bank, layer, fan_in, fan_out, c, out, _vs_std(fan_in, fan_out, c))
+@_scaled
+def _vs_normal(bank, layer, fan_in, fan_out, c):
+    return _normal_std(bank, layer, fan_in, fan_out, c, _vs_std(fan_in, fan_out, c))
 
 
-def _vs_uniform(bank, layer, fan_in, fan_out, c, out):
+@_scaled
+def _vs_uniform(bank, layer, fan_in, fan_out, c):
     bound = math.sqrt(3.0) * _vs_std(fan_in, fan_out, c)
-    return np.multiply(bank.uniform((0, layer), (fan_in, fan_out)), bound, out=out)
+    return bank.uniform((0, layer), (fan_in, fan_out)), bound
 
 
-def _orthogonal(bank, layer, fan_in, fan_out, c, out):
-    return np.multiply(
-        bank.orthogonal((0, layer), (fan_in, fan_out)), INITS[c.init].gain(c), out=out
-    )
+@_scaled
+def _orthogonal(bank, layer, fan_in, fan_out, c):
+    return bank.orthogonal((0, layer), (fan_in, fan_out)), INITS[c.init].gain(c)
 
 
 def _sparse(bank, layer, fan_in, fan_out, c, out):
@@ -120,10 +136,9 @@ def _sparse(bank, layer, fan_in, fan_out, c, out):
     return out
 
 
-def _torch_default(bank, layer, fan_in, fan_out, c, out):
-    return np.multiply(
-        bank.uniform((0, layer), (fan_in, fan_out)), 1.0 / math.sqrt(fan_in), out=out
-    )
+@_scaled
+def _torch_default(bank, layer, fan_in, fan_out, c):
+    return bank.uniform((0, layer), (fan_in, fan_out)), 1.0 / math.sqrt(fan_in)
 
 
 def _vs_sigma(normal: bool):

@@ -218,6 +218,15 @@ def layer_stats(
         nonfinite=nonfinite,
         nonfinite_frac=m["act"].nonfinite / max(m["act"].size, 1),
         hists=hists,
-        weights=weights.summarize(i, layer.W, w, c, scratch),
-        **units.measured(layer.W, layer.rows()[1]),
+        **_pictured(i, layer, w, c, scratch),
+    )
+
+
+def _pictured(i: int, layer: Dense, w: stats.Moments, c: Config, scratch) -> dict:
+    """What only a layer's pictures read (the weight row, the units raster): taken for the
+    layers they can show (weights.summary_layers), else left out (None, -1)."""
+    if i + 1 not in weights.summary_layers(c.depth):
+        return {}
+    return {"weights": weights.summarize(i, layer.W, w, c, scratch)} | units.measured(
+        layer.W, layer.rows()[1]
     )

@@ -47,7 +47,10 @@ class Dense:
         """With `record` (core.fused.Recorder) φ' and the statistics' sums are its business: it
         leaves dphi unwritten where its kernels compute φ' again in backward."""
         self.x = x
-        np.matmul(x, self.W, out=self.h)
+        if record is None:
+            np.matmul(x, self.W, out=self.h)
+        else:
+            record.matmul(x, self.W, self.h)
         if self.has_bias:
             self.h += self.b
         self.act.f(self.h, self.a)
@@ -65,16 +68,21 @@ class Dense:
             np.multiply(self.grad_a, self.dphi, out=self.delta)
         else:
             record.delta(self)
-        np.matmul(self.x.T, self.delta, out=self.dW)
         if record is None:
+            np.matmul(self.x.T, self.delta, out=self.dW)
             self.dW *= 1.0 / len(self.delta)
-        else:
+        elif not record.wgrad_moments(self, 1.0 / len(self.delta)):  # (else dW is left unwritten)
+            np.matmul(self.x.T, self.delta, out=self.dW)
             record.scale_dw(self, 1.0 / len(self.delta))
         if bias_grads:
             np.matmul(ones, self.delta, out=self.db)  # BLAS column sum: 3x faster than .sum(0)
             self.db *= 1.0 / len(self.delta)
-        if below is not None:
+        if below is None:
+            return
+        if record is None:
             np.matmul(self.delta, self.W.T, out=below.grad_a)
+        else:
+            record.matmul_t(self.delta, self.W, below.grad_a)
 
     def rows(self) -> tuple[np.ndarray, ...]:
         """The arrays behind the histogram rows preact, act, grad, wgrad (stats.ROWS)."""

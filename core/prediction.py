@@ -13,7 +13,18 @@ import numpy as np
 from core.config import Config
 from core.fields import finite_or_none
 from core.inits import INITS
-from core.theory import INPUT_SECOND_MOMENT, FixedPoint, _phi, fixed_point, moments
+from core.theory import (
+    _TRAP_W,
+    _TRAP_Z,
+    INPUT_SECOND_MOMENT,
+    FixedPoint,
+    Moments,
+    _closed,
+    _nodes,
+    _phi,
+    fixed_point,
+    moments,
+)
 
 
 # ----------------------------------------------------------------- per-layer prediction of a config
@@ -79,12 +90,24 @@ def predict(c: Config) -> Prediction | None:
         if sw2 is None:
             sw2 = max(1.0 - sb2, 0.0) / second if second > 0 else 0.0
         var = sw2 * second + sb2
-        m = moments(act, var, mu)
+        m = _moments(act, var, mu)
         forward.append((act, sw2, sb2, mu, var, m))
         second = m.m2
     layers = _backward(c, forward)
     act, sw2, sb2, mu = forward[-1][:4]
     return Prediction(c, layers, fixed_point(act, sw2, sb2 + mu * mu))
+
+
+def _moments(activation: str, var: float, mean: float) -> Moments:
+    """core.theory.moments to the bit, with φ and φ′ taken once for the three expectations (it
+    takes them once each): the recursion over 200 layers was 15 ms of a drag frame."""
+    if _closed(activation) is not None and mean == 0.0:
+        return moments(activation, var, mean)
+    z, w = _nodes(activation, var) if mean == 0.0 else (_TRAP_Z, _TRAP_W)
+    h = mean + math.sqrt(max(var, 0.0)) * z
+    a, d = _phi(activation, h)
+    with np.errstate(all="ignore"):
+        return Moments(float(np.dot(w, a)), float(np.dot(w, a * a)), float(np.dot(w, d * d)))
 
 
 def _backward(c: Config, forward) -> tuple[LayerPrediction, ...]:
@@ -159,6 +182,44 @@ def density(pred: Prediction, layer: int, row: str, n: int = 401) -> tuple[np.nd
         keep = keep[:: max(1, keep.size // n)]
         return a[keep], p[keep] / d[keep]
     return _binned(a, p * (h[1] - h[0]), n)
+
+
+def _normal_pdfs(x: np.ndarray, mean: np.ndarray, var: np.ndarray) -> np.ndarray:
+    """_normal_pdf of each row of x with its own mean and variance (the same operations)."""
+    mean, var = mean[:, None], var[:, None]
+    return np.exp(-0.5 * (x - mean) ** 2 / var) / np.sqrt(2.0 * math.pi * var)
+
+
+def densities(pred: Prediction, row: str, n: int = 401) -> list[tuple[np.ndarray, np.ndarray]]:
+    """density() of every layer, the layers' points computed as one array (a frame's theory
+    overlay at depth 200 made 200 small ones per row); the same values, layer by layer."""
+    lps = pred.layers
+    if row not in ROW_VARIANCE and row != "act":
+        raise KeyError(f"no prediction for row {row!r}: one of preact, act, grad, delta")
+    if row in ROW_VARIANCE:
+        mean, var = np.array([ROW_VARIANCE[row](lp) for lp in lps], float).T
+        s = np.sqrt(var)
+        x = np.linspace(mean - 5 * s, mean + 5 * s, n, axis=1)
+        with np.errstate(all="ignore"):
+            p = _normal_pdfs(x, mean, var)
+        return [(x[i], p[i] if var[i] > 0 else np.zeros_like(x[i])) for i in range(len(lps))]
+    if len({lp.activation for lp in lps}) != 1:
+        return [density(pred, i + 1, row, n) for i in range(len(lps))]
+    mean = np.array([lp.preact_mean for lp in lps], float)
+    s = np.maximum(np.array([lp.preact_std for lp in lps], float), 1e-300)
+    h = np.linspace(mean - 8 * s, mean + 8 * s, n * 10, axis=1)
+    a, d = _phi(lps[0].activation, h)
+    p = _normal_pdfs(h, mean, s * s)
+    rising = np.all(np.diff(a, axis=1) >= 0, axis=1)
+    out = []
+    for i in range(len(lps)):
+        if not rising[i]:
+            out.append(_binned(a[i], p[i] * (h[i, 1] - h[i, 0]), n))
+            continue
+        keep = np.flatnonzero(d[i] > 1e-12)
+        keep = keep[:: max(1, keep.size // n)]
+        out.append((a[i, keep], p[i, keep] / d[i, keep]))
+    return out
 
 
 def point_masses(pred: Prediction, layer: int) -> tuple[tuple[float, float], ...]:

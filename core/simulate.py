@@ -104,7 +104,7 @@ class Simulator:
             _draw_input(net, bank, c)
             for i, layer in enumerate(net.layers):
                 cancel.point()
-                init_layer(layer, i, bank, c)
+                init_layer(layer, i, bank, c, record)
             init_extras(net, c)
             if INITS[c.init].data_dependent:
                 _lsuv(net)
@@ -166,7 +166,8 @@ def run_joint(
     t0 = time.perf_counter()
     backward = needs_backward(rows)
     pairs = list(zip(sims, configs, strict=True))
-    record = fused.Recorder() if all(fused.fits(s.open(c)) for s, c in pairs) else None
+    fits = all(fused.fits(s.open(c)) for s, c in pairs)
+    record = fused.Recorder(wgrad="wgrad" in rows) if fits else None
     pre = Prefetch() if sims[0].prefetch and record is None else None
     nets = [sim.prepare(c, backward, bias_grads=False, pre=pre, record=record) for sim, c in pairs]
     pre = record or pre
@@ -233,10 +234,18 @@ def _draw_input(net: Network, bank: NoiseBank, c: Config) -> None:
     net.input_key = key
 
 
-def init_layer(layer: Dense, i: int, bank: NoiseBank, c: Config) -> None:
+def init_layer(
+    layer: Dense, i: int, bank: NoiseBank, c: Config, record: fused.Recorder | None = None
+) -> None:
+    """With `record`, a scaled draw's W is written by the kernel that takes its sums (LSUV's is
+    rescaled afterwards: not that one)."""
     init = INITS[c.init]
     fan_in, fan_out = layer.W.shape
-    init.sample(bank, i, fan_in, fan_out, c, layer.W)
+    draw = getattr(init.sample, "draw", None)
+    if record is not None and draw is not None and not init.data_dependent:
+        record.scale_into(layer, *draw(bank, i, fan_in, fan_out, c))
+    else:
+        init.sample(bank, i, fan_in, fan_out, c, layer.W)
     if c.bias == "constant":
         layer.b.fill(c.bias_value)
     elif c.bias == "normal":

@@ -84,6 +84,11 @@ class TrainingEngine(WorkerEngine):
         run is dropped and the next play/step builds the new one (edits nobody trains cost nothing)."""
         with self._cond:
             self._setup = setup
+            if not rebuild and not (self._trainers or self._commands or self._running):
+                # nothing built, queued or running: nothing to drop, and no worker woken. A
+                # slider's drag sends a config at every tick, and each woken worker took the GIL
+                # from the UI thread (about 6 ms a tick, a third of a 60 Hz drag's UI thread)
+                return
             self._commands.append(("reset",) if rebuild else ("drop",))
         self._command(None, running=False)
 

@@ -188,8 +188,10 @@ def _spin(lo: float, hi: float, decimals: int, step: float, tip: str) -> QDouble
 def sigma_text(c: Config) -> str:
     """σ_w² of the first layer by the scheme's formula (and of every layer when widths differ)."""
     init = INITS[c.init]
-    w = c.widths
-    values = [init.sigma_w2(i, o, c) for i, o in itertools.pairwise(w)]
+    shapes = list(itertools.pairwise(c.widths))
+    # a shape's σ once (a depth-200 net has 2-3 shapes: 200 calls a drag tick were 2 ms of it)
+    known = {shape: init.sigma_w2(*shape, c) for shape in dict.fromkeys(shapes)}
+    values = [known[shape] for shape in shapes]
     if values[0] is None:
         return "σ_w² = fan_in·Var(w): set from the data (LSUV)"
     distinct = sorted({round(v, 4) for v in values})

@@ -7,13 +7,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QSplitter, QStackedWidget
 
 from core import Config, Snapshot
-from gui import heap
+from core.frame import CURVES_MAX_DEPTH
 from gui.idle import Later
 from gui.presenter import ViewBase, ViewFrame
 from gui.views.layer_grid import LayerGrid
 from gui.views.overview import Overview
 
-GRID_MAX_DEPTH = 12  # beyond this, panels get too narrow: the overview heatmap takes over
+# beyond this, panels get too narrow: the overview heatmap takes over (and the frames come
+# without the theory's curves, which only the grid draws)
+GRID_MAX_DEPTH = CURVES_MAX_DEPTH
 
 
 class CentralView(QStackedWidget, ViewBase):
@@ -33,9 +35,12 @@ class CentralView(QStackedWidget, ViewBase):
         self.addWidget(self.grid)
         self.addWidget(split)
         self._shown: tuple = (None, None, ())  # what the grid shows: a, b, and its options
-        # the overview and the detail are freed while the grid shows, a turn after it does: kept,
-        # they held about 6 MiB after a single deep net (issue 17's soak)
-        self._release = Later(self._release_deep, self)
+        self._sides: tuple[str, ...] = ("A",)  # the sides of the newest frame
+        # the overview and the detail are made while the grid shows, a piece an idle turn, and
+        # kept (one set, of the rows and sides shown: what they hold is bounded, issue 17): made
+        # by a deep net's first frame, they delayed it and held the UI thread 45-100 ms (#23)
+        self._prebuild = Later(self._prebuild_step, self)
+        self._prebuild.start()
 
     def prepare(self, config: Config, rows: tuple[str, ...]) -> None:
         """New panels are built while the engine computes (the two overlap, not add up)."""
@@ -50,14 +55,16 @@ class CentralView(QStackedWidget, ViewBase):
             view.x_axis = f.x_axis
         # a deep net's first layers (core/preview.py) go to the overview it will fill, not to
         # a grid of panels made for them and thrown away a moment later
+        sides = ("A", "B") if f.b is not None else ("A",)
         if max(len(f.a.layers), getattr(f.a.config, "depth", 0)) > GRID_MAX_DEPTH:
-            self._release.stop()
+            self._prebuild.stop()
             self.setCurrentIndex(1)
             self.overview.present(f.a, f.b)
             self._present_detail(f)
             return
-        if self.currentIndex() != 0:
-            self._release.start()
+        if self.currentIndex() != 0 or sides != self._sides:
+            self._prebuild.start()
+        self._sides = sides
         self.setCurrentIndex(0)
         a, b, options = self._shown
         options_now = (f.rows, f.per_layer_y, f.x_axis, self.grid.scale)
@@ -71,11 +78,14 @@ class CentralView(QStackedWidget, ViewBase):
         elif f.theory is not None:  # else the old curves stay until this frame's theory comes
             self.grid.show_theory(f.theory.curves)
 
-    def _release_deep(self) -> None:
-        if self.currentIndex() == 0:
-            self.overview.release()
-            self.detail.release()
-            heap.give_back()
+    def _prebuild_step(self) -> None:
+        """A piece of the deep view an idle turn (the grid's turns come first)."""
+        if self.currentIndex() != 0:  # the deep view shows: its frames make what it needs
+            return
+        if not self.overview.prebuild(self._sides):
+            self._prebuild.start()
+        else:  # (its pool makes them over turns of their own; kept ones are taken again)
+            self.detail.prepare((1,))
 
     def set_scale(self, scale: float) -> None:
         self.grid.set_scale(scale)
@@ -89,6 +99,7 @@ class CentralView(QStackedWidget, ViewBase):
         for view in (self.grid, self.detail, self.overview):
             if view.rows != rows:  # the overview rebuilds its plots on any set_rows
                 view.set_rows(rows)
+                self._prebuild.start()
 
     def _present_detail(self, f: ViewFrame) -> None:
         n = len(f.a.layers)

@@ -24,6 +24,9 @@ COLOURS = {"act_std": "act", "act_mean": "preact", "grad_std": "grad", "weight_g
 # linear axis shows one side as a flat line at 0: the std goes on a log axis and the mean, which
 # may be ≤ 0, is left off.
 ACT_LOG_SPAN = 1e4
+# beyond this many layers a marker a layer is a smear over the line (and, at depth 200, 10 ms
+# of a drag frame's UI thread): the line alone
+MARKERS_MAX_DEPTH = 40
 ACT_TITLES = {False: "activations per layer", True: "activation std per layer (log; mean off)"}
 GRAD_TITLES = {
     True: "gradient std per layer (log)",
@@ -94,7 +97,11 @@ class DepthProfile(pg.GraphicsLayoutWidget):
             c = QUANTITY_COLORS[COLOURS.get(f.attr, "grad" if f.backward else "act")]
             pen = pg.mkPen(c, **SIDE_STYLES[side])
             self.curves[(side, f.attr)] = plot.plot(
-                name=f.legend + suffix, pen=pen, symbol="o", symbolSize=5, symbolBrush=c
+                name=f.legend + suffix,
+                pen=pen,
+                symbol=None if self._depth > MARKERS_MAX_DEPTH else "o",
+                symbolSize=5,
+                symbolBrush=c,
             )
 
     def show_theory(self, pred) -> None:
@@ -139,6 +146,9 @@ class DepthProfile(pg.GraphicsLayoutWidget):
                 # on every frame (4 axis pictures a frame in an animation, measured)
                 self.grad_plot.setTitle(GRAD_TITLES[computed])
         if depth != self._depth:  # a range set anew tells every curve of both plots
+            if (depth > MARKERS_MAX_DEPTH) != (self._depth > MARKERS_MAX_DEPTH):
+                for curve in self.curves.values():
+                    curve.setSymbol(None if depth > MARKERS_MAX_DEPTH else "o")
             self._depth = depth
             self.act_plot.setXRange(0.5, depth + 0.5, padding=0)
             self.grad_plot.setXRange(0.5, depth + 0.5, padding=0)

@@ -278,7 +278,8 @@ class LayerGrid(pg.GraphicsLayoutWidget):
     def _update_panel(self, p: _Panel, row: str, s: LayerStats, blend: bool) -> None:
         span = self.log_span(row)
         h = s.hists[row]
-        d = log_axis.linear(h) if span is None else log_axis.logarithmic(h.log, span, p.edges)
+        kept = p.edges  # (a new range or axis makes them anew in _set_axis, below)
+        d = log_axis.linear(h, kept) if span is None else log_axis.logarithmic(h.log, span, kept)
         room = tick_room(p.plot) if span else 3  # decades' numbers are the wide ones ("10⁻⁴")
         if (d.lo, d.hi) != p.xrange or span != p.log_span or room != p.tick_room:
             self._set_axis(p, row, s, d, span)

@@ -9,7 +9,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 
+from core.loghist import PER_DECADE
 from core.stats import ROW_TITLES, Snapshot
+from gui import heap
 from gui.views import log_axis, unindexed
 
 COLORMAP = "viridis"  # perceptually uniform and colour-blind safe
@@ -29,6 +31,9 @@ class Overview(pg.GraphicsLayoutWidget):
         self._own: dict[tuple[str, str], str] = {}  # its x axis's caption (own range, log)
         self.x_axis = "auto"  # gui/state.py X_AXES; in "auto" a deep net's rows are all on log|x|
         self._spans: dict[str, tuple[int, int]] = {}  # a log row's global bins
+        self._bar: pg.ColorBarItem | None = None
+        self._bar_span = 0  # the sides the bar spans as placed (0: to place again)
+        self._made_rows: tuple[str, ...] = ()  # the rows its plots were made for
         self.scene().sigMouseClicked.connect(self._clicked)  # once: the scene outlives rebuilds
 
     def set_rows(self, rows: tuple[str, ...]) -> None:
@@ -68,21 +73,23 @@ class Overview(pg.GraphicsLayoutWidget):
 
     def _show(self, side: str, row: str, hists: list, depth: int) -> None:
         span = self.log_span(row)
-        if span is not None:
-            binned = [log_axis.logarithmic(h.log, span) for h in hists]
+        if span is not None:  # all layers at once (one by one: 10 ms a frame at depth 200)
+            counts = log_axis.counts_on([h.log for h in hists], *span)
+            data = counts / np.array([[max(h.log.sampled if h.log else 0, 1)] for h in hists])
+            lo, hi = span[0] / PER_DECADE, (span[0] + span[1]) / PER_DECADE
             caption, ticks = "log₁₀|value| (filled: each layer's share per bin)", True
         else:
             binned = [log_axis.linear(h) for h in hists]
             own = len({(h.lo, h.hi) for h in hists}) > 1  # x range "layer": each its own range
             caption = "value / each layer's own range (x range: layer)" if own else ""
+            lo, hi = (-1.0, 1.0) if own else (binned[0].lo, binned[0].hi)
+            data = np.stack([d.shares for d in binned])  # (layers, bins)
             ticks = False
-        data = np.stack([d.shares for d in binned])  # (layers, bins)
         with np.errstate(divide="ignore"):
             logd = np.log10(np.maximum(data, 1e-5))
         logd[[h.sampled == 0 for h in hists]] = np.nan  # nothing binned yet: left blank
         img = self._images[(side, row)]
         img.setImage(logd.T, autoLevels=False, levels=(-5, 0))
-        lo, hi = (-1.0, 1.0) if caption.startswith("value") else (binned[0].lo, binned[0].hi)
         img.setRect(lo, 0.5, hi - lo, len(hists))
         plot = self._plots[(side, row)]
         plot.setXRange(lo, hi, padding=0)
@@ -95,44 +102,97 @@ class Overview(pg.GraphicsLayoutWidget):
             plot.getAxis("bottom").setTicks([log_axis.decade_ticks(lo, hi, 6)] if ticks else None)
 
     def release(self) -> None:
-        """Its plots freed until it shows a snapshot again: the window hides it while the net
-        is shallow, and A's and B's heatmaps held 2-3 MiB meanwhile (issue 17's soak)."""
+        """Every plot freed (rows changed: each plot's title and axis are its row's)."""
         self.clear()
         self._images.clear()
         self._plots.clear()
         self._own.clear()
         self._spans.clear()
-        self._built = ()
+        self._bar = None
+        self._bar_span = 0
+        self._built = self._made_rows = ()
 
     @property
     def plots_made(self) -> int:
         return len(self._plots)
 
-    def _build(self, sides: tuple[str, ...]) -> None:
-        self.release()
-        cmap = pg.colormap.get(COLORMAP)
-        for r, side in enumerate(sides):
-            for c, row in enumerate(self.rows):
-                title = f"{ROW_TITLES[row]} — layer × value"
-                plot = self.addPlot(
-                    row=r, col=c, title=f"{side}: {title}" if len(sides) > 1 else title
-                )
-                plot.invertY(True)
-                plot.setLabel("left", "layer")
-                plot.setMenuEnabled(False)
-                plot.setMouseEnabled(x=False, y=False)
-                plot.hideButtons()
-                img = pg.ImageItem(axisOrder="col-major")
-                img.setColorMap(cmap)
-                plot.addItem(img)
-                self._images[(side, row)] = img
-                self._plots[(side, row)] = plot
-        bar = pg.ColorBarItem(
-            values=(-5, 0), colorMap=cmap, label="log10 share per bin", interactive=False
-        )
-        bar.setImageItem(list(self._images.values()))
-        self.addItem(bar, row=0, col=len(self.rows), rowspan=len(sides))
+    def prebuild(self, sides: tuple[str, ...]) -> bool:
+        """One plot of `sides`' heatmaps made (or the colour bar placed); True once all are.
+        The window calls it in idle turns while the net is shallow, so that a deep net's first
+        frame finds the heatmaps made: made on that frame, they held the UI thread for 45-80 ms
+        (a PlotItem is 7-10 ms, the colour bar 8-12) and put off the first picture as long."""
+        return self._build(sides, step=True)
+
+    def _build(self, sides: tuple[str, ...], step: bool = False) -> bool:
+        """A plot per (side, row), kept while the rows stay (A/B adds or drops B's only)."""
+        if self._built == (self.rows, sides):
+            return True
+        if self._made_rows != self.rows:
+            self.release()
+            self._made_rows = self.rows
+        self._drop([key for key in self._plots if key[0] not in sides])
+        for side, row in self._keys(sides):
+            if (side, row) not in self._plots:
+                self._add_plot(side, row, sides)
+                if step:
+                    return False
+        self._place_bar(sides)
         self._built = (self.rows, sides)
+        return True
+
+    def _keys(self, sides: tuple[str, ...]) -> list[tuple[str, str]]:
+        return [(side, row) for side in sides for row in self.rows]
+
+    def _add_plot(self, side: str, row: str, sides: tuple[str, ...]) -> None:
+        title = f"{ROW_TITLES[row]} — layer × value"
+        named = side != "A" or len(sides) > 1
+        plot = self.addPlot(
+            row=sides.index(side),
+            col=self.rows.index(row),
+            title=f"{side}: {title}" if named else title,
+        )
+        plot.invertY(True)
+        plot.setLabel("left", "layer")
+        plot.setMenuEnabled(False)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        img = pg.ImageItem(axisOrder="col-major")
+        img.setColorMap(pg.colormap.get(COLORMAP))
+        plot.addItem(img)
+        self._images[(side, row)] = img
+        self._plots[(side, row)] = plot
+        self._bar_span = 0  # the bar's images and span are set again
+
+    def _drop(self, keys: list[tuple[str, str]]) -> None:
+        for key in keys:
+            plot = self._plots.pop(key)
+            self._images.pop(key)
+            self._own.pop(key, None)
+            self.removeItem(plot)
+            plot.deleteLater()  # by the event loop, not the garbage collector (panel_pool.py)
+        self._bar_span = 0
+        if keys:
+            heap.give_back_later()
+
+    def _place_bar(self, sides: tuple[str, ...]) -> None:
+        """The colour bar right of the rows, as tall as the sides; A's titles say "A:" in A/B."""
+        for row in self.rows:
+            title = f"{ROW_TITLES[row]} — layer × value"
+            self._plots[("A", row)].setTitle(f"A: {title}" if len(sides) > 1 else title)
+        if self._bar_span == len(sides) and self._bar is not None:
+            return
+        if self._bar is None:
+            self._bar = pg.ColorBarItem(
+                values=(-5, 0),
+                colorMap=pg.colormap.get(COLORMAP),
+                label="log10 share per bin",
+                interactive=False,
+            )
+        elif self._bar in self.ci.items:
+            self.removeItem(self._bar)
+        self._bar.setImageItem(list(self._images.values()))
+        self.addItem(self._bar, row=0, col=len(self.rows), rowspan=len(sides))
+        self._bar_span = len(sides)
 
     def _clicked(self, ev) -> None:
         for (side, _), plot in self._plots.items():

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from core import Config, ConfigError, cancel, chunks, memory, stats
+from core.noise import NoiseBank
 from core.simulate import Simulator, run_joint
 
 # chunk × fan_in × fan_out above OpenBLAS's small-matrix cut (100³): a chunk's rows are the
@@ -219,3 +220,18 @@ def test_batch_norm_is_never_chunked():
         Config(depth=8, width=1024, batch=4000, memory_limit_gib=0.25, norm="batch")
     c = Config(depth=2, width=64, batch=100, norm="batch")
     assert memory.largest_chunk(c) == 100 and not chunks.chunkable([c])
+
+
+@pytest.mark.parametrize("kind", ["normal", "uniform", "positive"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_input_drawn_a_chunk_at_a_time_is_the_one_shot_frames_bit_for_bit(kind, dtype):
+    """A chunked frame draws its input rows as the chunks ask for them (the first preview
+    waits for 44 rows, not the batch's); the one-shot frame's net.x is the bank's one draw."""
+    c = Config(depth=2, width=50, batch=101, input=kind, dtype=dtype, seed=7)
+    sim = Simulator()
+    sim.prepare(c, backward=False)
+    whole = sim.network(c).x
+    x = chunks.BatchInput(NoiseBank(c.seed, c.dtype), c)
+    parts = [x[0:13], x[13:13], x[10:60], x[60:101]]  # overlapping, empty and in order
+    assert x.filled == 101 and parts[2].dtype == np.dtype(dtype)
+    assert np.array_equal(np.concatenate([parts[0], parts[2][3:], parts[3]]), whole)

@@ -124,3 +124,27 @@ def test_the_scheme_std_is_the_drawn_std(init):
         return
     assert s.weights.std == pytest.approx(s.weight_std)
     assert s.weights.scheme.std == pytest.approx(s.weight_std, rel=0.02)
+
+
+def test_a_deep_nets_weights_are_summarized_where_the_weight_row_can_show_them():
+    """The first SVD_ALL_DEPTH layers (where scenes name theirs) and the default three: a
+    depth-200 drag frame binned 50 M weights for a row that shows three."""
+    from core import weights
+
+    deep = run(Config(depth=30, width=16, batch=8))
+    summarized = {s.index for s in deep.layers if s.weights is not None}
+    assert summarized == set(range(1, weights.SVD_ALL_DEPTH + 1)) | {15, 30}
+    assert summarized >= weights.default_layers(30)
+    shallow = run(Config(depth=5, width=16, batch=8))
+    assert all(s.weights is not None for s in shallow.layers)
+
+
+def test_a_deep_nets_units_are_counted_where_the_raster_can_show_them():
+    """Distinct units and the raster's sample, like the weight summaries: the layers their
+    pictures can show; the rest say "not counted" (-1)."""
+    deep = run(Config(depth=30, width=16, batch=8))
+    shown = weights.summary_layers(30)
+    for s in deep.layers:
+        assert (s.distinct_units == 16) == (s.index in shown)
+        assert (s.units_sample is not None) == (s.index in shown)
+        assert s.distinct_units == 16 or s.distinct_units == -1

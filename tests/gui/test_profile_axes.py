@@ -7,7 +7,7 @@ import dataclasses
 from PySide6.QtWidgets import QApplication
 
 from core import Config, run
-from gui.views.depth_profile import DepthProfile
+from gui.views.depth_profile import MARKERS_MAX_DEPTH, DepthProfile
 
 
 def with_layers(snap, values):
@@ -32,3 +32,15 @@ def test_a_switch_to_a_log_axis_with_negative_means_paints_without_nan(qtbot):
     assert list(ys) == [10.0 ** (-i) for i in range(1, 7)]
     profile.present(linear)
     profile.grab()
+
+
+def test_a_deep_nets_profile_is_lines_without_a_marker_a_layer(qtbot):
+    """At depth 200 a marker a layer smears the line (and cost a drag frame 10 ms)."""
+    profile = DepthProfile()
+    qtbot.addWidget(profile)
+    shallow = run(Config(depth=6, width=32, batch=16))
+    deep = run(Config(depth=MARKERS_MAX_DEPTH + 1, width=32, batch=16))
+    for snap, marked in ((shallow, True), (deep, False), (shallow, True)):
+        profile.present(snap)
+        assert {c.opts["symbol"] is not None for c in profile.curves.values()} == {marked}
+        assert len(profile.series("act_std")[1]) == len(snap.layers)  # the data all there
