@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gui  # noqa: F401, I001  (before numpy: OpenBLAS's thread timeout, as the app sets it)
 
 import psutil
+import rss_parts
 from core_step import code_state, machine_info
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtGui import QPixmapCache
@@ -156,6 +157,9 @@ def main() -> None:
     ap.add_argument("--objects", action="store_true", help="live Python objects by type: what grew")
     ap.add_argument("--trim", action="store_true", help="also the window's RSS after malloc_trim")
     ap.add_argument(
+        "--parts", action="store_true", help="both processes' RSS by kind of mapping (rss_parts.py)"
+    )
+    ap.add_argument(
         "--pixmaps",
         action="store_true",
         help="then also after QPixmapCache.clear() (it changes the run)",
@@ -200,6 +204,9 @@ def main() -> None:
             "compute_mib": round(rss(remote.pid if remote else None), 1),
         }
         out["scene_items"] = scene_items(win)
+        if args.parts:
+            out["window_parts"] = rss_parts.parts()
+            out["compute_parts"] = rss_parts.parts(remote.pid) if remote else {}
         if args.items:
             out["item_types"] = item_types(win)
         if args.objects:

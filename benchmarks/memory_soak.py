@@ -32,6 +32,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import rss_parts
 
 from core import stats
 from core.activations import ACTIVATIONS
@@ -147,6 +150,7 @@ def main() -> None:
     ap.add_argument("--max-mib", type=float, default=1024.0, help="largest estimate drawn")
     ap.add_argument("--here", action="store_true", help="make the frames in this process")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--parts", action="store_true", help="RSS by kind of mapping (rss_parts.py)")
     args = ap.parse_args()
 
     maker = Here() if args.here else There()
@@ -160,6 +164,8 @@ def main() -> None:
         entry = {"after_changes": k, "rss_mib": round(rss_mib(maker.pid), 1)}
         if maker.pid is not None:
             entry["this_process_rss_mib"] = round(rss_mib(), 1)
+        if args.parts:
+            entry["parts"] = rss_parts.parts(maker.pid or "self")
         reference.append(entry)
         print(f"memory_soak: {entry}", file=sys.stderr, flush=True)
 
