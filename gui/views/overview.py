@@ -102,11 +102,14 @@ class Overview(pg.GraphicsLayoutWidget):
             plot.getAxis("bottom").setTicks([log_axis.decade_ticks(lo, hi, 6)] if ticks else None)
 
     def release(self) -> None:
-        """Every plot freed (rows changed: each plot's title and axis are its row's)."""
-        self.clear()
-        self._images.clear()
-        self._plots.clear()
-        self._own.clear()
+        """Every plot freed (rows changed: each plot's title and axis are its row's), by the
+        event loop: left to the garbage collector, a PlotItem's menus could be deleted in the
+        middle of a signal's emission, and wait forever for its lock."""
+        self._drop(list(self._plots))
+        if self._bar is not None:
+            if self._bar in self.ci.items:
+                self.removeItem(self._bar)
+            self._bar.deleteLater()
         self._spans.clear()
         self._bar = None
         self._bar_span = 0

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from core import Config, ConfigError, cancel, chunks, memory, stats
+from core.batch_draws import BatchInput
 from core.noise import NoiseBank
 from core.simulate import Simulator, run_joint
 
@@ -231,7 +232,7 @@ def test_the_input_drawn_a_chunk_at_a_time_is_the_one_shot_frames_bit_for_bit(ki
     sim = Simulator()
     sim.prepare(c, backward=False)
     whole = sim.network(c).x
-    x = chunks.BatchInput(NoiseBank(c.seed, c.dtype), c)
+    x = BatchInput(NoiseBank(c.seed, c.dtype), c)
     parts = [x[0:13], x[13:13], x[10:60], x[60:101]]  # overlapping, empty and in order
     assert x.filled == 101 and parts[2].dtype == np.dtype(dtype)
     assert np.array_equal(np.concatenate([parts[0], parts[2][3:], parts[3]]), whole)

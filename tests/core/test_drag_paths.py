@@ -12,6 +12,7 @@ import pytest
 from core import Config, fused, stats
 from core.inits import INITS
 from core.simulate import Simulator, run_joint
+from tests.core.test_chunks import MOMENTS as CHUNK_MOMENTS
 
 # small batches against the widths: where the shortcuts are taken
 DRAG = {"depth": 5, "width": 96, "batch": 8}
@@ -23,21 +24,7 @@ VARIANTS = [
     {"norm": "batch"},
 ]
 SCHEMES = sorted(INITS)
-MOMENTS = (
-    "preact_mean",
-    "preact_std",
-    "act_mean",
-    "act_std",
-    "grad_std",
-    "preact_grad_std",
-    "weight_std",
-    "weight_grad_std",
-    "sigma_w2_measured",
-    "grad_data_ratio",
-    "saturated_frac",
-    "dead_units",
-    "nonfinite",
-)
+MOMENTS = (*CHUNK_MOMENTS, "grad_data_ratio")  # every moment a frame carries
 
 
 def _close(a: float, b: float) -> bool:

@@ -96,7 +96,7 @@ def test_a_net_with_skips_is_drawn_whole_before_its_first_frame(every_layer):
 def test_orthogonal_factors_are_made_once_per_shape_and_seed():
     """A big orthogonal net's QR factors are kept by the bank through a refinement: a gain
     changed redraws only the batch's output gradient (its input is drawn by the refinement, a
-    chunk's rows at a time, chunks.BatchInput); a new seed makes them anew."""
+    chunk's rows at a time, core/batch_draws.py); a new seed makes them anew."""
     c = Config(depth=3, width=512, batch=64, init="orthogonal")
     maker = FrameMaker()
     maker.make([c], ROWS, 1, False, chunk=16)

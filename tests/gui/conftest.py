@@ -1,3 +1,5 @@
+import gc
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
@@ -7,6 +9,15 @@ from core.loghist import PER_DECADE
 from gui.main_window import MainWindow
 
 SMALL = Config(depth=4, width=64, batch=128)
+
+
+@pytest.fixture(autouse=True)
+def collected_before():
+    """The earlier tests' windows collected here, between tests, not at whatever point the
+    collector next runs: pyqtgraph's items hold reference cycles, and a collection that came
+    during a Qt signal's emission deleted a PlotItem's menu whose ~QObject then waited forever
+    for a lock that emission held (a full run hung in a plot's setMenuEnabled)."""
+    gc.collect()
 
 
 @pytest.fixture
