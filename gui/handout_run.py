@@ -33,6 +33,7 @@ class HandoutRun(QObject):
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
         self._since = 0.0
+        self._candidate = None  # the picture at the last poll, kept once it is the same again
 
     def start(self) -> None:
         self._next()
@@ -47,19 +48,30 @@ class HandoutRun(QObject):
         # a page pictures every layer's data, not a staged scene's empty views or its question
         self.win.state.update(reveal=None, picked=None)
         self._since = time.monotonic()
+        self._candidate = None
         self._timer.start()
 
     def _poll(self) -> None:
         late = time.monotonic() - self._since > SCENE_TIMEOUT_S
         if not (late or self.settled()):
+            self._candidate = None
             return
         scene = self.lecture.scenes[len(self.pages)]
         if late:
             self.problems.append(
                 f"handout: scene {scene.name!r} had no frame within {SCENE_TIMEOUT_S} s"
             )
-        self.pages.append(self._page(scene))
+        elif not self._still():
+            return
+        self.pages.append(self._page(scene, self._candidate))
         self._next()
+
+    def _still(self) -> bool:
+        """The picture is the same at two polls in a row: a paint can move what it drew (labels
+        placed from a range the paint settles), and a page pictured between the two differed
+        from the same scene's picture taken later (a full test run now and then)."""
+        picture, self._candidate = self._candidate, self._picture()
+        return picture is not None and picture == self._candidate
 
     def settled(self) -> bool:
         """The scene's own frame is on screen and no view waits for more."""
@@ -68,12 +80,12 @@ class HandoutRun(QObject):
             return False
         return not (win.presentation.active and win.presentation.canvas.animating)
 
-    def _page(self, scene) -> handout.Page:
+    def _page(self, scene, picture=None) -> handout.Page:
         title, claim, _ = captions.live(scene, self.win.latest, self.win.latest_b)
         return handout.Page(
             title=title,
             claim=claim,
-            image=self._picture(),
+            image=picture if picture is not None else self._picture(),
             reproduce=lectures.reproduce(scene),
         )
 
