@@ -17,6 +17,7 @@ from core import lecture as lectures
 from gui import handout
 
 POLL_MS = 50
+STILL_POLLS = 6  # a settled scene whose picture still changes is pictured after this many
 SCENE_TIMEOUT_S = 60
 
 
@@ -34,6 +35,7 @@ class HandoutRun(QObject):
         self._timer.timeout.connect(self._poll)
         self._since = 0.0
         self._candidate = None  # the picture at the last poll, kept once it is the same again
+        self._looks = 0  # pictures taken of this scene while settled
 
     def start(self) -> None:
         self._next()
@@ -48,13 +50,13 @@ class HandoutRun(QObject):
         # a page pictures every layer's data, not a staged scene's empty views or its question
         self.win.state.update(reveal=None, picked=None)
         self._since = time.monotonic()
-        self._candidate = None
+        self._candidate, self._looks = None, 0
         self._timer.start()
 
     def _poll(self) -> None:
         late = time.monotonic() - self._since > SCENE_TIMEOUT_S
         if not (late or self.settled()):
-            self._candidate = None
+            self._candidate, self._looks = None, 0
             return
         scene = self.lecture.scenes[len(self.pages)]
         if late:
@@ -67,11 +69,13 @@ class HandoutRun(QObject):
         self._next()
 
     def _still(self) -> bool:
-        """The picture is the same at two polls in a row: a paint can move what it drew (labels
-        placed from a range the paint settles), and a page pictured between the two differed
-        from the same scene's picture taken later (a full test run now and then)."""
+        """The picture is the same at two polls in a row (or STILL_POLLS have passed): a paint
+        can move what it drew (labels placed from a range the paint settles), and a page
+        pictured between the two differed from the same scene's picture taken later (a full
+        test run now and then)."""
         picture, self._candidate = self._candidate, self._picture()
-        return picture is not None and picture == self._candidate
+        self._looks += 1
+        return self._looks >= STILL_POLLS or (picture is not None and picture == self._candidate)
 
     def settled(self) -> bool:
         """The scene's own frame is on screen and no view waits for more."""
