@@ -249,22 +249,6 @@ CLONES static void product_rows(int kind, const float *g, const float *h, const 
     BY_KIND(kind, product_kind, g, h, a, d, delta, rows, cols, out);
 }
 
-/* x *= k in place; out: Σx, Σx² of the result. */
-static inline INLINE void seg_scale(float *x, Py_ssize_t n, float k, double *out)
-{
-    acc X = {{0}, {0}};
-    lanes kv = {0};
-    kv += k;
-    Py_ssize_t i = 0;
-    for (; i + LANES <= n; i += LANES) {
-        lanes v = load(x + i) * kv;
-        store(x + i, v);
-        acc_add(&X, v);
-    }
-    for (Py_ssize_t j = i; j < n; j++) x[j] *= k;
-    acc_fold(&X, x + i, n - i, out, out + 1);
-}
-
 /* y = x·k (x read, y written); out: Σy, Σy² in sums_rows' order (a scaled draw's weights) */
 static inline INLINE void seg_scale_into(const float *x, float *y, Py_ssize_t n, float k,
                                          double *out)
@@ -280,6 +264,12 @@ static inline INLINE void seg_scale_into(const float *x, float *y, Py_ssize_t n,
     }
     for (Py_ssize_t j = i; j < n; j++) y[j] = x[j] * k;
     acc_fold(&Y, y + i, n - i, out, out + 1);
+}
+
+/* x *= k in place; out: Σx, Σx² of the result. */
+static inline INLINE void seg_scale(float *x, Py_ssize_t n, float k, double *out)
+{
+    seg_scale_into(x, x, n, k, out);
 }
 
 CLONES static void scale_into_rows(const float *x, float *y, Py_ssize_t rows, Py_ssize_t cols,

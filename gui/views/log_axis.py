@@ -77,18 +77,6 @@ def _count_below(h: LogHist, first: int) -> int:
     return int(h.pos[:k].sum() + h.neg[:k].sum())
 
 
-def core_span(h: LogHist) -> tuple[int, int] | None:
-    """The global bins holding all but TRIM of h's nonzero values at each end, [a, b)."""
-    counts = h.counts
-    total = counts.sum()
-    if total == 0:
-        return None
-    cum = np.cumsum(counts)
-    a = int(np.searchsorted(cum, TRIM * total, side="right"))
-    b = int(np.searchsorted(cum, (1 - TRIM) * total, side="left")) + 1
-    return h.first + a, h.first + max(b, a + 1)
-
-
 def row_span(hists: list[LogHist], current: tuple[int, int] | None) -> tuple[int, int]:
     """(first bin, bin count) for one row: whole decades around every layer's core span, at
     least MIN_DECADES wide. The current span is kept while it holds them and they fill at least
@@ -109,8 +97,9 @@ def row_span(hists: list[LogHist], current: tuple[int, int] | None) -> tuple[int
 
 
 def _core_ends(hists: list[LogHist]) -> tuple[int, int] | None:
-    """The lowest start and highest end of the hists' core spans (core_span's, all at once: a
-    depth-200 heatmap's 400 spans one by one were 5 ms of a drag frame's UI thread)."""
+    """The lowest start and highest end of the hists' core spans, all at once (one by one, a
+    depth-200 heatmap's 400 were 5 ms of a drag frame's UI thread): a hist's core span is the
+    global bins holding all but TRIM of its nonzero values at each end, [a, b)."""
     if not hists:
         return None
     first = min(h.first for h in hists)
@@ -124,6 +113,22 @@ def _core_ends(hists: list[LogHist]) -> tuple[int, int] | None:
     a = np.count_nonzero(cum <= TRIM * total, axis=1)  # searchsorted(side="right")
     b = np.count_nonzero(cum < (1 - TRIM) * total, axis=1) + 1  # (side="left") + 1
     return first + int(a.min()), first + int(np.maximum(b, a + 1).max())
+
+
+def stacked(hists: list[Hist], span: tuple[int, int] | None) -> tuple[np.ndarray, float, float]:
+    """A heatmap's rows: every layer's shares per bin, (layers, bins), and the x range they
+    share. On log₁₀|x| (a span), all layers at once on the span's global bins (one by one, 10 ms
+    of a drag frame at depth 200); else each linear histogram's own bins, on -1 … 1 when their
+    ranges differ (x is then the place in each layer's own range)."""
+    if span is not None:
+        logs = [h.log for h in hists]
+        sampled = np.array([[max(lg.sampled if lg is not None else 0, 1)] for lg in logs])
+        lo, hi = span[0] / PER_DECADE, (span[0] + span[1]) / PER_DECADE
+        return counts_on(logs, *span) / sampled, lo, hi
+    binned = [linear(h) for h in hists]
+    own = len({(h.lo, h.hi) for h in hists}) > 1
+    lo, hi = (-1.0, 1.0) if own else (binned[0].lo, binned[0].hi)
+    return np.stack([d.shares for d in binned]), lo, hi
 
 
 def counts_on(hists: list[LogHist | None], first: int, count: int) -> np.ndarray:

@@ -9,7 +9,6 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 
-from core.loghist import PER_DECADE
 from core.stats import ROW_TITLES, Snapshot
 from gui import heap
 from gui.views import log_axis, unindexed
@@ -73,17 +72,12 @@ class Overview(pg.GraphicsLayoutWidget):
 
     def _show(self, side: str, row: str, hists: list, depth: int) -> None:
         span = self.log_span(row)
-        if span is not None:  # all layers at once (one by one: 10 ms a frame at depth 200)
-            counts = log_axis.counts_on([h.log for h in hists], *span)
-            data = counts / np.array([[max(h.log.sampled if h.log else 0, 1)] for h in hists])
-            lo, hi = span[0] / PER_DECADE, (span[0] + span[1]) / PER_DECADE
+        data, lo, hi = log_axis.stacked(hists, span)
+        own = span is None and len({(h.lo, h.hi) for h in hists}) > 1  # x range "layer"
+        if span is not None:
             caption, ticks = "log₁₀|value| (filled: each layer's share per bin)", True
         else:
-            binned = [log_axis.linear(h) for h in hists]
-            own = len({(h.lo, h.hi) for h in hists}) > 1  # x range "layer": each its own range
             caption = "value / each layer's own range (x range: layer)" if own else ""
-            lo, hi = (-1.0, 1.0) if own else (binned[0].lo, binned[0].hi)
-            data = np.stack([d.shares for d in binned])  # (layers, bins)
             ticks = False
         with np.errstate(divide="ignore"):
             logd = np.log10(np.maximum(data, 1e-5))

@@ -30,9 +30,21 @@ def reference_shares(log, first: int, count: int) -> np.ndarray:
     return out
 
 
+def core_span(h) -> tuple[int, int] | None:
+    """One layer's global bins holding all but TRIM of its nonzero values at each end, [a, b)."""
+    counts = h.counts
+    total = counts.sum()
+    if total == 0:
+        return None
+    cum = np.cumsum(counts)
+    a = int(np.searchsorted(cum, log_axis.TRIM * total, side="right"))
+    b = int(np.searchsorted(cum, (1 - log_axis.TRIM) * total, side="left")) + 1
+    return h.first + a, h.first + max(b, a + 1)
+
+
 def reference_ends(logs) -> tuple[int, int] | None:
-    """The lowest start and highest end of every layer's core span (log_axis.core_span)."""
-    spans = [s for s in map(log_axis.core_span, logs) if s is not None]
+    """The lowest start and highest end of every layer's core span, one layer at a time."""
+    spans = [s for s in map(core_span, logs) if s is not None]
     return (min(a for a, _ in spans), max(b for _, b in spans)) if spans else None
 
 

@@ -88,20 +88,13 @@ class HeatmapView(pg.GraphicsLayoutWidget, ViewBase):
             self._show(side, sn, hists[side])
 
     def _show(self, side: str, snap: Snapshot, hists: list) -> None:
-        if self.on_log:
-            binned = [log_axis.logarithmic(h.log, self._span) for h in hists]
-        else:
-            binned = [log_axis.linear(h) for h in hists]
-        data = np.stack([d.shares for d in binned])  # (layers, bins)
+        data, lo, hi = log_axis.stacked(hists, self._span if self.on_log else None)
         share = np.array([reveal_mask.amount(self._frame, self.row, s.index) for s in snap.layers])
         with np.errstate(divide="ignore", invalid="ignore"):
             logd = np.log10(np.maximum(data * share[:, None], 10 ** LEVELS[0]))
         logd[share <= 0] = np.nan  # not revealed yet: a blank row
         img = self.images[side]
         img.setImage(logd.T, autoLevels=False, levels=LEVELS)
-        lo, hi = binned[0].lo, binned[0].hi
-        if not self.on_log and len({(h.lo, h.hi) for h in hists}) > 1:
-            lo, hi = -1.0, 1.0  # each layer on its own range: x is the place in it
         img.setRect(lo, 0.5, hi - lo, len(hists))
         plot = self.plots[side]
         plot.setXRange(lo, hi, padding=0)
