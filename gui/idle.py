@@ -45,6 +45,11 @@ def _listen(on: bool) -> None:
         _listening = on
 
 
+def pending() -> bool:
+    """Work is still waiting for its turn (a window settling after a change: benchmarks)."""
+    return any(shiboken6.isValid(later) and later._armed for later in _waiting)
+
+
 class Later(QObject):
     def __init__(self, work: Callable[[], None], parent: QObject | None = None):
         super().__init__(parent)

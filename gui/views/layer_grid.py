@@ -74,6 +74,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self.x_axis = "auto"  # gui/state.py X_AXES: which rows are on log₁₀|x|
         self._spans: dict[str, tuple[int, int]] = {}  # a log row's bins (log_axis.row_span)
         self._pool = PanelPool(self.ci)
+        self._pool.placing.connect(lambda: self.setUpdatesEnabled(False))
         self._pool.ready.connect(self._placed)
         self._snapshot: Snapshot | None = None
         self._b: Snapshot | None = None
@@ -228,6 +229,8 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         if snap is not None and tuple(s.index for s in snap.layers) == self._pool.shape[0]:
             self._show(False)
         self.show_theory(self._theory)
+        if snap is not None and not self.updatesEnabled():  # off since the pool placed them
+            self.setUpdatesEnabled(True)
         self.placed.emit()
 
     def _fresh_start(self) -> None:

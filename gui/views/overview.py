@@ -131,6 +131,9 @@ class Overview(pg.GraphicsLayoutWidget):
         for side, row in self._keys(sides):
             if (side, row) not in self._plots:
                 self._add_plot(side, row, sides)
+                # not what was built any more: a step left B's plots half made, and A/B
+                # turned off then found A's set "built" and kept them (issue 17's bound)
+                self._built = ()
                 if step:
                     return False
         self._place_bar(sides)

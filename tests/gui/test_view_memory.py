@@ -99,3 +99,23 @@ def test_plot_items_return_to_their_level_after_a_run_of_changes(make_window, qt
     views = [v for v in win.findChildren(QGraphicsView) if v.scene() is not None]
     # no view keeps a pixmap of its background (the size of the view, kept once painted)
     assert all(v.cacheMode() == QGraphicsView.CacheModeFlag.CacheNone for v in views)
+
+
+def test_ab_off_while_b_heatmaps_are_half_made_drops_them(qtbot):
+    """A/B turned off between the idle turn that made B's last heatmap and the one that would
+    have placed the colour bar for both: A's set was still marked built, and B's plots stayed
+    for good (a flaky bound, found by this file)."""
+    from gui.views.overview import Overview
+
+    view = Overview()
+    qtbot.addWidget(view)
+    view.set_rows(("act", "grad"))
+    while not view.prebuild(("A",)):
+        pass
+    steps = 0
+    while view.plots_made < 4:  # B's two, made a turn each, the last step not yet taken
+        assert not view.prebuild(("A", "B"))
+        steps += 1
+    assert steps == 2
+    assert view.prebuild(("A",))  # A/B off: B's dropped, A's kept
+    assert view.plots_made == 2 and plot_items(view) == 2 + 1  # A's and the colour bar
