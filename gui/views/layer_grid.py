@@ -229,8 +229,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         if snap is not None and tuple(s.index for s in snap.layers) == self._pool.shape[0]:
             self._show(False)
         self.show_theory(self._theory)
-        if snap is not None and not self.updatesEnabled():  # off since the pool placed them
-            self.setUpdatesEnabled(True)
+        self.setUpdatesEnabled(snap is not None)  # off since the pool placed them (or no data)
         self.placed.emit()
 
     def _fresh_start(self) -> None:
