@@ -39,6 +39,10 @@ class _Holder(QWidget):
         return VIEWS_SIZE_HINT
 
 
+def _import_views() -> None:
+    import gui.views.training_views  # noqa: F401
+
+
 class TrainingController(QObject):
     presented = Signal(object)  # the TrainFrame just shown
 
@@ -53,6 +57,10 @@ class TrainingController(QObject):
         self._views: TrainingViews | None = None
         self._making: TrainingViews | None = None
         self._make_timer = Later(self._make_part, self)
+        # their module (and what it imports) in an idle turn after launch: imported when the
+        # dock first showed, it was 20-60 ms of that turn (issue 17's item 6, the training tab)
+        self._preload = Later(_import_views, self)
+        self._preload.start()
         # a frame reaches the curves a turn after the window's own views: their present and
         # paints (two, as their axes fit new labels) made one run of 100+ ms with the rest
         self._views_due = False
