@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import QLabel, QTabBar
 from shiboken6 import isValid
@@ -18,6 +18,8 @@ from gui.actions import help_rows
 from gui.canvas.canvas import LectureCanvas
 
 DEFAULT_SCALE = 1.6
+# a timer's turn, not a posted call: the paints the first half posts come before it
+MIDDLE_AFTER_MS = 1
 
 
 @contextlib.contextmanager
@@ -122,7 +124,6 @@ class Presentation(QObject):
         with _settled():
             win.banner.setFont(self._saved["font"])
             self.canvas.hide()
-            win.stack.show()
             win.caption_bar.setVisible(win.scene is not None)
             win.menuBar().show()
             win.statusBar().show()
@@ -135,6 +136,15 @@ class Presentation(QObject):
             win.showNormal()
             if self._saved["maximized"]:
                 win.showMaximized()
+        # the middle a turn later: the docks' and bars' first paint and the plots' made one
+        # stretch of the UI thread (130-180 ms, issue 17's item 6); a key pressed meanwhile
+        # is handled between the two
+        QTimer.singleShot(MIDDLE_AFTER_MS, self._show_middle)
+
+    def _show_middle(self) -> None:
+        if not self.active:  # not entered again meanwhile
+            with _settled():
+                self.win.stack.show()
 
     def toggle_details(self) -> None:
         """The speaker's details under the claim, on and off (the D key)."""
