@@ -229,16 +229,7 @@ def _bin_block(block: list, dtype, out: list) -> None:
     xb, tb, bb = _block_buffers(dtype)
     x, t = xb[:n], tb[:n]
     _gather([a for _, a in block], x)
-    np.abs(x, out=t)
-    if not math.isfinite(t.max()):  # NaN or ±∞: not a magnitude (log_histogram raises too)
-        raise ValueError("log_histograms: non-finite values, which the caller drops")
-    one = bb[:n].view(dtype)
-    with np.errstate(invalid="ignore"):  # a zero to NaN (0/0), every other value kept (·1):
-        np.divide(t, t, out=one)  # NaN is out of the ranges (fmin, fmax) and of the count,
-        np.multiply(t, one, out=t)  # and log10 takes it at full speed, a zero at a 20th
-    np.log10(t, out=t)
-    t *= PER_DECADE
-    np.floor(t, out=t)
+    _log_bins(x, t, bb[:n].view(dtype))
     each = _Each(sizes)
     lo, hi = each.ranges(t)
     width = (hi - lo + 1).astype(np.int64)
@@ -264,6 +255,20 @@ def _bin_block(block: list, dtype, out: list) -> None:
     )
     for (i, x), (first, a, w, z) in zip(block, spans, strict=True):
         out[i] = LogHist(first, pos[a : a + w], neg[a : a + w], z, x.size)
+
+
+def _log_bins(x: np.ndarray, t: np.ndarray, spare: np.ndarray) -> None:
+    """t = ⌊log₁₀|x| · PER_DECADE⌋ in x's precision (as log_histogram's), NaN for a zero."""
+    np.abs(x, out=t)
+    if not math.isfinite(t.max()):  # NaN or ±∞: not a magnitude (log_histogram raises too)
+        raise ValueError("log_histograms: non-finite values, which the caller drops")
+    if t.min() == 0:  # a zero to NaN (0/0), every other value kept (·1): NaN is out of the
+        with np.errstate(invalid="ignore"):  # ranges (fmin, fmax) and of the count, and
+            np.divide(t, t, out=spare)  # log10 takes it at full speed, a zero at a 20th
+            np.multiply(t, spare, out=t)
+    np.log10(t, out=t)
+    t *= PER_DECADE
+    np.floor(t, out=t)
 
 
 def _gather(samples: list, x: np.ndarray) -> None:
