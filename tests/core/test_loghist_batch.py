@@ -83,6 +83,14 @@ def test_samples_of_one_size_as_a_frames_layers_are():
     _assert_batched_is_one_by_one(samples)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_samples_whose_only_zeros_are_negative(dtype):
+    """−0.0 is a zero like 0.0 (log_histogram counts it among the zeros), alone in a batch."""
+    _assert_batched_is_one_by_one(
+        [np.full(5, -0.0, dtype), np.array([-0.0, 2.0, -3e-3], dtype), np.array([1.0], dtype)]
+    )
+
+
 def test_mixed_dtypes_and_more_than_a_block():
     rng = np.random.default_rng(9)
     big = [
