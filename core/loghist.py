@@ -169,7 +169,11 @@ def _count(t: np.ndarray, k: np.ndarray, width: int) -> np.ndarray:
 # float32). A drag frame of depth 200 bins 4 blocks a thread; smaller blocks measured slower
 # in the frame (2^15: twice the time; the NumPy calls' fixed cost is ~60 µs a block).
 BLOCK = 1 << 18
-_KINDS = "fiub"  # dtypes log_histogram binns by a cast to float64 (or in their own, floats)
+# Bins of one count at most (the C kernel takes 2^20, and holds 4 int64 a bin while it counts):
+# a frame's block has a few thousand; past this, samples spanning hundreds of decades each,
+# log_histogram bins them one by one.
+MAX_BINS = 1 << 18
+_KINDS = "fiub"  # dtypes log_histogram bins by a cast to float64 (or in their own, floats)
 
 
 def log_histograms(samples) -> list[LogHist]:
@@ -314,9 +318,9 @@ class _Each:
 
 def _count_signed(t: np.ndarray, total: int, spare: np.ndarray) -> np.ndarray | None:
     """Counts of the whole numbers −total … total in t at index total + 1 + value (NaN not
-    counted); None past the C kernel's 2^20 bins."""
+    counted); None past MAX_BINS."""
     bins = 2 * total + 1
-    if bins > 1 << 20:
+    if bins > MAX_BINS:
         return None
     if _fused is not None and t.dtype == np.float32:
         counts = np.empty(bins + 2, np.int64)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from core import stats
-from core.loghist import BLOCK, SAMPLE, log_histogram, log_histograms
+from core.loghist import BLOCK, MAX_BINS, SAMPLE, log_histogram, log_histograms
 
 
 def _assert_same(got, want, label) -> None:
@@ -107,8 +107,9 @@ def test_mixed_dtypes_and_more_than_a_block():
 
 def test_samples_too_wide_for_one_count_bin_one_by_one():
     """Hundreds of samples each spanning float32's whole range: more bins than one count
-    takes (2^20), the same histograms all the same."""
-    x = np.array([1e-44, -1e38, 2.0, 0.0], np.float32)
+    takes (MAX_BINS), the same histograms all the same."""
+    x = np.array([1e-44, -1e38, 2.0, 0.0], np.float32)  # 821 bins
+    assert MAX_BINS < 700 * 2 * 821
     _assert_batched_is_one_by_one([x * (1 + k % 3) for k in range(700)])
 
 
