@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import contextlib
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import QLabel, QTabBar
 from shiboken6 import isValid
 
 from gui.actions import help_rows
 from gui.canvas.canvas import LectureCanvas
+from gui.idle import Later
 
 DEFAULT_SCALE = 1.6
-# a timer's turn, not a posted call: the paints the first half posts come before it
-MIDDLE_AFTER_MS = 1
 
 
 @contextlib.contextmanager
@@ -63,6 +62,7 @@ class Presentation(QObject):
             "background: rgba(20,20,20,225); color: white; padding: 24px; border-radius: 10px;"
         )
         self.help.hide()
+        self._middle = Later(self._show_middle, self)
         self.canvas = LectureCanvas()
         self.canvas.hide()
         win.centralWidget().layout().addWidget(self.canvas, 1)
@@ -136,10 +136,10 @@ class Presentation(QObject):
             win.showNormal()
             if self._saved["maximized"]:
                 win.showMaximized()
-        # the middle a turn later: the docks' and bars' first paint and the plots' made one
-        # stretch of the UI thread (130-180 ms, issue 17's item 6); a key pressed meanwhile
-        # is handled between the two
-        QTimer.singleShot(MIDDLE_AFTER_MS, self._show_middle)
+        # the middle in an idle turn of its own: the docks' and bars' first paint and the
+        # plots' made one stretch of the UI thread (130-180 ms, issue 17's item 6); a key
+        # pressed meanwhile is handled between the two
+        self._middle.start()
 
     def _show_middle(self) -> None:
         if not self.active:  # not entered again meanwhile
