@@ -237,7 +237,7 @@ def _bin_block(block: list, dtype, out: list) -> None:
     each = _Each(sizes)
     lo, hi = each.ranges(t)
     width = (hi - lo + 1).astype(np.int64)
-    off = np.cumsum(width + 1) - width  # 1, then each sample's bins and zeros slot after the last
+    off = np.cumsum(width + 1) - width  # 1, then past each sample's bins and the next's slot
     total = int(off[-1] + width[-1])
     each.add(t, (off - lo + 1).astype(dtype))
     kind, bit = _SIGN_BIT[dtype]
