@@ -69,11 +69,23 @@ def _layer_moments(layer: Dense, scratch, backward: bool, pre: Prefetch) -> dict
     }
 
 
-def _histograms(layer: Dense, m, ranges, bins: int, scratch, rows) -> dict[str, stats.Hist]:
-    arrays = dict(zip(stats.ROWS, layer.rows(), strict=True))
-    return {
-        r: stats.histogram(arrays[r], *ranges[r], bins, scratch, m[r].nonfinite > 0) for r in rows
-    }
+def _histograms(batch: list, rows, scratch) -> list[dict[str, stats.Hist]]:
+    """Each (i, layer, moments, ranges, config) item's histograms, their log parts binned
+    together (stats.histograms)."""
+    jobs, keys = [], []
+    for k, (_, layer, m, ranges, c) in enumerate(batch):
+        arrays = dict(zip(stats.ROWS, layer.rows(), strict=True))
+        for r in rows:
+            jobs.append((arrays[r], *ranges[r], m[r].nonfinite > 0))
+            keys.append((k, r, c.bins))
+    out: list[dict] = [{} for _ in batch]
+    for bins in {b for _, _, b in keys}:  # one call a bin count (an A/B pair may differ)
+        mine = [j for j, key in enumerate(keys) if key[2] == bins]
+        got = stats.histograms([jobs[j] for j in mine], bins, scratch)
+        for j, h in zip(mine, got, strict=True):
+            k, r, _ = keys[j]
+            out[k][r] = h
+    return out
 
 
 def hist_ranges(
@@ -143,12 +155,18 @@ def measure_joint(
             split and (pre is INLINE or not isinstance(pre, Prefetch)),
         )
         ranges = _flat(ranges or hist_ranges(nets, configs, _sides(nets, flat)))
-        out = parallel.halves(
-            lambda item, sc: _layer_stats(*item, rows, sc, backward, pre.saturation),
-            [(i, layer, m, r, c) for (i, layer, c), m, r in zip(items, flat, ranges, strict=True)],
+        jobs = [
+            (i, layer, m, r, c) for (i, layer, c), m, r in zip(items, flat, ranges, strict=True)
+        ]
+        # two halves of the layers, one on each thread, each binned in one batch
+        halves = parallel.halves(
+            lambda half, sc: _stats_of(half, rows, sc, pre.saturation),
+            [jobs[0::2], jobs[1::2]],
             scratch,
             split,
         )
+        out = [None] * len(jobs)
+        out[0::2], out[1::2] = halves
     return tuple(tuple(side) for side in _sides(nets, out))
 
 
@@ -178,13 +196,16 @@ def _saturation(layer: Dense, scratch, taken: dict) -> tuple[float, float]:
     return n / d.size, _dead_share(d, np.flatnonzero(below.all(axis=0)), df_max)
 
 
-def _layer_stats(
-    i, layer: Dense, m, ranges, c: Config, rows, scratch, backward: bool, taken: dict
-) -> stats.LayerStats:
+def _stats_of(batch: list, rows, scratch, taken: dict) -> list[stats.LayerStats]:
+    """The LayerStats of each (i, layer, moments, ranges, config) item."""
     cancel.point()
-    saturated, dead = _saturation(layer, scratch, taken)
-    hists = _histograms(layer, m, ranges, c.bins, scratch, rows)
-    return layer_stats(i, layer, m, hists, saturated, dead, c, scratch)
+    hists = _histograms(batch, rows, scratch)
+    out = []
+    for (i, layer, m, _, c), h in zip(batch, hists, strict=True):
+        cancel.point()
+        saturated, dead = _saturation(layer, scratch, taken)
+        out.append(layer_stats(i, layer, m, h, saturated, dead, c, scratch))
+    return out
 
 
 def layer_stats(
