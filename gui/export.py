@@ -30,9 +30,11 @@ class ExportError(ValueError):
 
 
 def render(widget: QWidget, scale: float = 2.0) -> QImage:
-    """The widget drawn at `scale`× its pixels: text and lines stay sharp on a slide."""
+    """The widget drawn at `scale`× its pixels: text and lines stay sharp on a slide. Opaque
+    (the window's colour first): the raster engine paints RGB32 natively, where ARGB32 (not
+    premultiplied) was converted at every blend, 1.4-2× the UI thread's time (issue 17)."""
     size = widget.size() * scale
-    img = QImage(size, QImage.Format.Format_ARGB32)
+    img = QImage(size, QImage.Format.Format_RGB32)
     img.setDevicePixelRatio(scale)
     img.fill(widget.palette().window().color())
     painter = QPainter(img)

@@ -6,6 +6,10 @@ in the window's RSS: that is what a return to the same config looked like a leak
 soak, +14% over 500 changes). `give_back_later` returns whole free pages (malloc_trim) in an
 event-loop turn of its own once a view has let such things go; its cost is about 0.2 ms of CPU,
 a few ms when there is much to return. Elsewhere than glibc it does nothing.
+
+`delete_later` frees Qt objects (a pool's spare panels) one an idle turn: each PlotItem took
+5-13 ms to delete, and a scene switch's deleteLater ran six of them back to back with the new
+frame's paint, one stall (issue 17's item 6). The memory goes back after the last.
 """
 
 from __future__ import annotations
@@ -37,6 +41,36 @@ def give_back() -> bool:
 
 
 _pending: Later | None = None
+
+
+_doomed: list = []
+_reaper: Later | None = None
+
+
+def delete_later(obj) -> None:
+    """Delete a Qt object no one uses any more (out of every scene and layout) in an idle turn
+    of its own, one a turn; then the heap's free pages go back."""
+    global _reaper
+    app = QCoreApplication.instance()
+    if app is None:
+        shiboken6.delete(obj)
+        return
+    _doomed.append(obj)
+    if _reaper is None or not shiboken6.isValid(_reaper):
+        _reaper = Later(_delete_one, app)
+    _reaper.start()
+
+
+def _delete_one() -> None:
+    while _doomed:
+        obj = _doomed.pop(0)
+        if shiboken6.isValid(obj):  # not gone with a parent meanwhile
+            shiboken6.delete(obj)
+            break
+    if _doomed:
+        _reaper.start()
+    else:
+        give_back_later()
 
 
 def give_back_later() -> None:

@@ -16,6 +16,7 @@ from shiboken6 import isValid
 
 from gui.actions import help_rows
 from gui.canvas.canvas import LectureCanvas
+from gui.idle import Later
 
 DEFAULT_SCALE = 1.6
 
@@ -61,6 +62,7 @@ class Presentation(QObject):
             "background: rgba(20,20,20,225); color: white; padding: 24px; border-radius: 10px;"
         )
         self.help.hide()
+        self._middle = Later(self._show_middle, self)
         self.canvas = LectureCanvas()
         self.canvas.hide()
         win.centralWidget().layout().addWidget(self.canvas, 1)
@@ -122,7 +124,6 @@ class Presentation(QObject):
         with _settled():
             win.banner.setFont(self._saved["font"])
             self.canvas.hide()
-            win.stack.show()
             win.caption_bar.setVisible(win.scene is not None)
             win.menuBar().show()
             win.statusBar().show()
@@ -135,6 +136,15 @@ class Presentation(QObject):
             win.showNormal()
             if self._saved["maximized"]:
                 win.showMaximized()
+        # the middle in an idle turn of its own: the docks' and bars' first paint and the
+        # plots' made one stretch of the UI thread (130-180 ms, issue 17's item 6); a key
+        # pressed meanwhile is handled between the two
+        self._middle.start()
+
+    def _show_middle(self) -> None:
+        if not self.active:  # not entered again meanwhile
+            with _settled():
+                self.win.stack.show()
 
     def toggle_details(self) -> None:
         """The speaker's details under the claim, on and off (the D key)."""

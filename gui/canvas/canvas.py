@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QLayout, QSizePolicy, QVBoxLa
 from core import captions
 from core.presets import MAX_STRIPS, Scene
 from core.stats import ROWS
-from gui import theme
+from gui import heap, theme
 from gui.canvas import registry
 from gui.canvas.grid_fallback import GridHistograms
 from gui.canvas.header import Header
@@ -204,10 +204,10 @@ class LectureCanvas(QWidget, ViewBase):
         if wanted == self._layout:
             return
         self._layout = wanted
-        for _, view in self.views:  # hidden now: deleted only when the event loop next runs
+        for _, view in self.views:  # hidden now: deleted in idle turns, one a turn
             self._grid.removeWidget(view)
             view.hide()
-            view.deleteLater()
+            heap.delete_later(view)
         self.views, self.skipped = [], []
         for name, options in wanted:
             cls = registry.CANVAS_VIEWS.get(name) or FALLBACK.get(name)

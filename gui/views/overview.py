@@ -103,7 +103,7 @@ class Overview(pg.GraphicsLayoutWidget):
         if self._bar is not None:
             if self._bar in self.ci.items:
                 self.removeItem(self._bar)
-            self._bar.deleteLater()
+            heap.delete_later(self._bar)
         self._spans.clear()
         self._bar = None
         self._bar_span = 0
@@ -166,10 +166,8 @@ class Overview(pg.GraphicsLayoutWidget):
             self._images.pop(key)
             self._own.pop(key, None)
             self.removeItem(plot)
-            plot.deleteLater()  # by the event loop, not the garbage collector (panel_pool.py)
+            heap.delete_later(plot)  # an idle turn each, not the garbage collector (panel_pool.py)
         self._bar_span = 0
-        if keys:
-            heap.give_back_later()
 
     def _place_bar(self, sides: tuple[str, ...]) -> None:
         """The colour bar right of the rows, as tall as the sides; A's titles say "A:" in A/B."""

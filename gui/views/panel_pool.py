@@ -146,11 +146,9 @@ class PanelPool(QObject):
             scene = p.plot.scene()
             if scene is not None:
                 scene.removeItem(p.plot)
-            # deleted by the event loop, at a turn's end, never by Python's garbage collector in
-            # the middle of one (a full test run crashed once while collecting)
-            p.plot.deleteLater()
-        if gone:
-            heap.give_back_later()
+            # deleted by the event loop, a panel an idle turn, never by Python's garbage
+            # collector in the middle of one (a full test run crashed once while collecting)
+            heap.delete_later(p.plot)
 
     def _assign(self, cells: dict) -> tuple[dict, list]:
         """A panel for every cell: the one that showed that (row, layer) if any, else a free one,

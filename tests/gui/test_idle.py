@@ -52,3 +52,26 @@ def test_later_runs_when_the_loop_never_waits(qtbot):
         if runs:
             break
     assert runs == [1]
+
+
+def test_delete_later_frees_one_object_an_idle_turn(qtbot):
+    """Deleting spare panels back to back with a new frame's paint was one stall: each goes in
+    an idle turn of its own (the loop about to wait between two), none in the call, all in the
+    end."""
+    import pyqtgraph as pg
+    from PySide6.QtCore import QAbstractEventDispatcher
+
+    from gui import heap
+
+    turns, deleted_in = [0], []
+    dispatcher = QAbstractEventDispatcher.instance()
+    count = lambda: turns.__setitem__(0, turns[0] + 1)  # noqa: E731
+    dispatcher.aboutToBlock.connect(count)
+    plots = [pg.PlotItem() for _ in range(3)]
+    for p in plots:
+        p.destroyed.connect(lambda *_: deleted_in.append(turns[0]))
+        heap.delete_later(p)
+    assert deleted_in == []  # not in the call
+    qtbot.waitUntil(lambda: len(deleted_in) == 3)
+    dispatcher.aboutToBlock.disconnect(count)
+    assert len(set(deleted_in)) == 3, deleted_in  # three turns, not one
