@@ -93,7 +93,6 @@ class LectureCanvas(QWidget, ViewBase):
         self.active = False
         self._scene: Scene | None = None
         self._layout: Layout | None = None
-        self._prebuilt: tuple | None = None  # the (scene, rows) its hidden views were made for
         self._prebuild = Later(self._prebuild_views, self)
         self._rows: tuple[str, ...] = ()
         self._frame: ViewFrame | None = None
@@ -118,7 +117,7 @@ class LectureCanvas(QWidget, ViewBase):
     def present(self, frame: ViewFrame) -> None:
         self._frame = frame
         if not self.active:
-            if self._prebuilt != (self._scene, frame.rows):
+            if self._layout is None:  # never built: its first views, ahead of the first F5
                 self._prebuild.start()
             return
         if frame.rows != self._rows:
@@ -161,11 +160,11 @@ class LectureCanvas(QWidget, ViewBase):
     def _prebuild_views(self) -> None:
         """Hidden, the views of the scene and rows shown made ahead, in idle turns (a view's
         own `prebuild`: the histograms' panels a few a turn): the first F5 made twenty panels
-        and placed them in one stretch of 150-270 ms (issue 17's item 6)."""
+        and placed them in one stretch of 150-270 ms (issue 17's item 6). Once: afterwards the
+        hidden canvas keeps its views, as after leaving the presentation view."""
         frame = self._frame
-        if self.active or frame is None:
+        if self.active or frame is None or self._layout is not None:
             return
-        self._prebuilt = (self._scene, frame.rows)
         self._rows = frame.rows
         self._build()
         for _, view in self.views:
@@ -208,6 +207,13 @@ class LectureCanvas(QWidget, ViewBase):
                 getattr(v, "animating", False) or getattr(v, "pending", False)
                 for _, v in self.views
             )
+        )
+
+    @property
+    def building(self) -> bool:
+        """Its views or their panels are still being made (ahead, hidden, or shown)."""
+        return self._prebuild.isActive() or any(
+            getattr(v, "animating", False) for _, v in self.views
         )
 
     @property

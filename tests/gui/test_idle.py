@@ -41,6 +41,25 @@ def test_later_runs_once_however_often_asked_and_not_when_stopped(qtbot):
     assert runs == [1] and not later.isActive()
 
 
+def test_laters_armed_together_run_in_turns_of_their_own(qtbot):
+    """Three Laters armed in one turn ran back to back in one timer pass (a panel slice, the
+    canvas's prebuild and the heap's trim: one stall): one goes at each wait of the loop, in
+    the order they were armed."""
+    from PySide6.QtCore import QAbstractEventDispatcher
+
+    turns, ran = [0], []
+    dispatcher = QAbstractEventDispatcher.instance()
+    count = lambda: turns.__setitem__(0, turns[0] + 1)  # noqa: E731
+    dispatcher.aboutToBlock.connect(count)
+    laters = [Later(lambda k=k: ran.append((k, turns[0]))) for k in range(3)]
+    for later in laters:
+        later.start()
+    qtbot.waitUntil(lambda: len(ran) == 3)
+    dispatcher.aboutToBlock.disconnect(count)
+    assert [k for k, _ in ran] == [0, 1, 2]
+    assert len({turn for _, turn in ran}) == 3, ran
+
+
 def test_later_runs_when_the_loop_never_waits(qtbot):
     """A script that only pumps processEvents never lets the loop wait: the work comes after
     the fallback delay all the same."""

@@ -21,6 +21,14 @@ def all_plot_items(win) -> int:
     return sum(plot_items(v) for v in win.findChildren(QGraphicsView) if v.scene() is not None)
 
 
+def settled_views(qtbot, win) -> None:
+    """The deep view and the hidden lecture canvas made ahead (gui/canvas/canvas.py)."""
+    canvas = win.presentation.canvas
+    qtbot.waitUntil(
+        lambda: deep_view_made(win) and bool(canvas.views) and not canvas.building, timeout=5000
+    )
+
+
 def set_depth(qtbot, win, depth: int) -> None:
     win.network_dock.depth.setValue(depth)
     wait_shown(qtbot, win, win.config)
@@ -71,7 +79,7 @@ def test_the_deep_view_is_made_ahead_while_the_net_is_shallow_and_kept_as_one_se
 
 def test_plot_items_return_to_their_level_after_a_run_of_changes(make_window, qtbot):
     win = make_window(START)
-    qtbot.waitUntil(lambda: deep_view_made(win), timeout=5000)
+    settled_views(qtbot, win)
     before = all_plot_items(win)
     set_depth(qtbot, win, 16)
     win.compare_action.trigger()  # A/B on, at depth 16: B's heatmaps under A's
