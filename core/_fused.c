@@ -347,13 +347,20 @@ CLONES static void histogram_rows(const float *x, Py_ssize_t rows, Py_ssize_t co
    whose δ must be NumPy's bits; a matmul's rounding is its own, as BLAS's is) */
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=fast")
+/* W's rows prefetched this far ahead, into L2 (prefetcht2): measured at n = 500-2048 on 8 rows,
+   read from memory, against 4-8 rows into L1 (1.1-1.7x the W-read rate of the backward pass) */
+#define MM_PF_ROWS 16
+#define MM_PF_LOCALITY 1
 #define MM_KB 8   /* forward: W's rows per block, their partial sums kept in out between */
 
 static inline INLINE void mm_rows(int RB, const float *x, Py_ssize_t ldx, const float *W,
-                                  float *out, Py_ssize_t n, Py_ssize_t m)
+                                  float *out, Py_ssize_t n, Py_ssize_t m, float s)
 {
+    lanes sv = {0};
+    sv += s;
     for (Py_ssize_t k0 = 0; k0 < n; k0 += MM_KB) {
         Py_ssize_t k1 = k0 + MM_KB < n ? k0 + MM_KB : n, j = 0;
+        int last = k1 == n; /* the sums are whole: scaled as they are stored */
         for (; j + 2 * LANES <= m; j += 2 * LANES) {
             lanes a[MM_ROWS][2];
             for (int b = 0; b < RB; b++) {
@@ -362,8 +369,8 @@ static inline INLINE void mm_rows(int RB, const float *x, Py_ssize_t ldx, const 
             }
             for (Py_ssize_t k = k0; k < k1; k++) {
                 /* the next block's rows, these columns: a pattern the prefetcher does not see */
-                __builtin_prefetch(W + (k + MM_KB) * m + j);
-                __builtin_prefetch(W + (k + MM_KB) * m + j + LANES);
+                __builtin_prefetch(W + (k + MM_PF_ROWS) * m + j, 0, MM_PF_LOCALITY);
+                __builtin_prefetch(W + (k + MM_PF_ROWS) * m + j + LANES, 0, MM_PF_LOCALITY);
                 lanes w0 = load(W + k * m + j), w1 = load(W + k * m + j + LANES);
                 for (int b = 0; b < RB; b++) {
                     float xv = x[b * ldx + k];
@@ -372,8 +379,8 @@ static inline INLINE void mm_rows(int RB, const float *x, Py_ssize_t ldx, const 
                 }
             }
             for (int b = 0; b < RB; b++) {
-                store(out + b * m + j, a[b][0]);
-                store(out + b * m + j + LANES, a[b][1]);
+                store(out + b * m + j, last ? a[b][0] * sv : a[b][0]);
+                store(out + b * m + j + LANES, last ? a[b][1] * sv : a[b][1]);
             }
         }
         for (; j + LANES <= m; j += LANES) {
@@ -383,38 +390,72 @@ static inline INLINE void mm_rows(int RB, const float *x, Py_ssize_t ldx, const 
                 lanes w0 = load(W + k * m + j);
                 for (int b = 0; b < RB; b++) a[b] += x[b * ldx + k] * w0;
             }
-            for (int b = 0; b < RB; b++) store(out + b * m + j, a[b]);
+            for (int b = 0; b < RB; b++) store(out + b * m + j, last ? a[b] * sv : a[b]);
         }
         for (; j < m; j++)
             for (int b = 0; b < RB; b++) {
                 float a = k0 ? out[b * m + j] : 0.0f;
                 for (Py_ssize_t k = k0; k < k1; k++) a += x[b * ldx + k] * W[k * m + j];
-                out[b * m + j] = a;
+                out[b * m + j] = last ? a * s : a;
             }
     }
 }
 
-/* out[b, k] = Σ_j d[b, j]·W[k, j] for RB rows of d: W read one row at a time */
-static inline INLINE void mm_rows_t(int RB, const float *d, const float *W, float *out,
-                                    Py_ssize_t n, Py_ssize_t m)
+/* Σ of a vector's lanes in a fixed tree order (halves added, then halves of those) */
+static inline INLINE float hsum(lanes v)
 {
-    for (Py_ssize_t k = 0; k < n; k++) {
-        const float *w = W + k * m;
-        lanes a[MM_ROWS];
-        for (int b = 0; b < RB; b++) a[b] = (lanes){0};
-        Py_ssize_t j = 0;
-        for (; j + LANES <= m; j += LANES) {
-            __builtin_prefetch(w + 4 * m + j); /* four rows ahead */
-            lanes wv = load(w + j);
-            for (int b = 0; b < RB; b++) a[b] += load(d + b * m + j) * wv;
+    typedef float half __attribute__((vector_size(LANES * sizeof(float) / 2)));
+    typedef float quarter __attribute__((vector_size(LANES * sizeof(float) / 4)));
+    half lo, hi;
+    memcpy(&lo, &v, sizeof lo);
+    memcpy(&hi, (char *)&v + sizeof lo, sizeof hi);
+    lo += hi;
+    quarter l4, h4;
+    memcpy(&l4, &lo, sizeof l4);
+    memcpy(&h4, (char *)&lo + sizeof l4, sizeof h4);
+    l4 += h4;
+    return (l4[0] + l4[2]) + (l4[1] + l4[3]);
+}
+
+/* backward: W's rows per pass, sharing each load of d (2 was 0.6-0.9x as fast at n = 500-2048,
+   6 and 8 spill accumulators: 0.6-0.8x) */
+#define MM_KT 4
+
+/* out[b, k] = s·Σ_j d[b, j]·W[k, j] for RB rows of d and KT rows of W from k: W read a few rows
+   at a time (each row's sums: LANES partial sums over j, added in hsum's order, then the tail) */
+static inline INLINE void mm_rows_tk(int RB, int KT, const float *d, const float *W, float *out,
+                                     Py_ssize_t k, Py_ssize_t n, Py_ssize_t m, float s)
+{
+    const float *w = W + k * m;
+    lanes a[MM_ROWS][MM_KT];
+    for (int b = 0; b < RB; b++)
+        for (int r = 0; r < KT; r++) a[b][r] = (lanes){0};
+    Py_ssize_t j = 0;
+    for (; j + LANES <= m; j += LANES) {
+        lanes wv[MM_KT];
+        for (int r = 0; r < KT; r++) {
+            __builtin_prefetch(w + (MM_PF_ROWS + r) * m + j, 0, MM_PF_LOCALITY);
+            wv[r] = load(w + r * m + j);
         }
         for (int b = 0; b < RB; b++) {
-            float t = 0.0f;
-            for (int l = 0; l < LANES; l++) t += a[b][l];
-            for (Py_ssize_t i = j; i < m; i++) t += d[b * m + i] * w[i];
-            out[b * n + k] = t;
+            lanes dv = load(d + b * m + j);
+            for (int r = 0; r < KT; r++) a[b][r] += dv * wv[r];
         }
     }
+    for (int b = 0; b < RB; b++)
+        for (int r = 0; r < KT; r++) {
+            float t = hsum(a[b][r]);
+            for (Py_ssize_t i = j; i < m; i++) t += d[b * m + i] * w[r * m + i];
+            out[b * n + k + r] = t * s;
+        }
+}
+
+static inline INLINE void mm_rows_t(int RB, const float *d, const float *W, float *out,
+                                    Py_ssize_t n, Py_ssize_t m, float s)
+{
+    Py_ssize_t k = 0;
+    for (; k + MM_KT <= n; k += MM_KT) mm_rows_tk(RB, MM_KT, d, W, out, k, n, m, s);
+    for (; k < n; k++) mm_rows_tk(RB, 1, d, W, out, k, n, m, s);
 }
 
 #define MM_BY_ROWS(F, left, ...)                                                                \
@@ -429,16 +470,17 @@ static inline INLINE void mm_rows_t(int RB, const float *d, const float *W, floa
     default: F(MM_ROWS, __VA_ARGS__);                                                           \
     }
 
-/* out (B × m) = x (B × n) @ W (n × m); transposed: out (B × n) = x (B × m) @ Wᵀ */
+/* out (B × m) = s·(x (B × n) @ W (n × m)); transposed: out (B × n) = s·(x (B × m) @ Wᵀ). s
+   multiplies each finished sum once (a layer's W = s·base, left unwritten: core/network.py) */
 CLONES static void matmul_small(int transposed, const float *x, const float *W, float *out,
-                                Py_ssize_t B, Py_ssize_t n, Py_ssize_t m)
+                                Py_ssize_t B, Py_ssize_t n, Py_ssize_t m, float s)
 {
     for (Py_ssize_t b = 0; b < B; b += MM_ROWS) {
         int left = B - b < MM_ROWS ? (int)(B - b) : MM_ROWS;
         if (transposed) {
-            MM_BY_ROWS(mm_rows_t, left, x + b * m, W, out + b * n, n, m);
+            MM_BY_ROWS(mm_rows_t, left, x + b * m, W, out + b * n, n, m, s);
         } else {
-            MM_BY_ROWS(mm_rows, left, x + b * n, n, W, out + b * m, n, m);
+            MM_BY_ROWS(mm_rows, left, x + b * n, n, W, out + b * m, n, m, s);
         }
     }
 }
@@ -662,7 +704,8 @@ static PyObject *py_matmul(PyObject *self, PyObject *args)
     PyObject *xo, *wo, *oo;
     int transposed;
     Py_ssize_t B, n, m;
-    if (!PyArg_ParseTuple(args, "iOOOnnn", &transposed, &xo, &wo, &oo, &B, &n, &m) ||
+    float s = 1.0f;
+    if (!PyArg_ParseTuple(args, "iOOOnnn|f", &transposed, &xo, &wo, &oo, &B, &n, &m, &s) ||
         shape(B, n) || shape(n, m))
         return NULL;
     Py_buffer x, w, o;
@@ -676,7 +719,7 @@ static PyObject *py_matmul(PyObject *self, PyObject *args)
         PyBuffer_Release(&x);
         return NULL;
     }
-    Py_BEGIN_ALLOW_THREADS matmul_small(transposed, x.buf, w.buf, o.buf, B, n, m);
+    Py_BEGIN_ALLOW_THREADS matmul_small(transposed, x.buf, w.buf, o.buf, B, n, m, s);
     Py_END_ALLOW_THREADS PyBuffer_Release(&o);
     PyBuffer_Release(&w);
     PyBuffer_Release(&x);
@@ -693,7 +736,8 @@ static PyMethodDef methods[] = {
     {"scale_into", py_scale_into, METH_VARARGS,
      "scale_into(x, y, rows, cols, k) -> (Σy, Σy²) after y = x·k"},
     {"matmul", py_matmul, METH_VARARGS,
-     "matmul(transposed, x, W, out, B, n, m): out = x @ W (B × n, n × m), or x @ W.T (B × m)"},
+     "matmul(transposed, x, W, out, B, n, m, s=1): out = s·(x @ W) (B × n, n × m), or s·(x @ W.T) "
+     "(B × m)"},
     {"histogram", py_histogram, METH_VARARGS,
      "histogram(x, rows, cols, step, scale, offset, bins, counts) -> finite values counted"},
     {NULL, NULL, 0, NULL},

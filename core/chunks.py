@@ -84,7 +84,7 @@ class _Side:
         self.drawn = 0  # layers drawn so far
         self._a = self.net.x  # the first chunk's input to the next layer (layerwise)
         self.forwarded = False  # the first chunk's forward pass is done (the next run skips it)
-        largest = max(layer.W.size for layer in self.net.layers)
+        largest = max(layer.wslot.array.size for layer in self.net.layers)  # (not formed)
         self.dw = np.empty(largest, self.net.dtype)  # each layer's chunk ∂L/∂W, in turn
         self.merged: list[_Merged] | None = None
         self.weights: list[stats.Moments] | None = None

@@ -11,12 +11,13 @@ not a plain Network, no Recorder is made and the statistics are read afterwards 
 from __future__ import annotations
 
 import math
+import weakref
 
 import numpy as np
 
 from core import stats
 from core.activations import ACTIVATIONS
-from core.network import Dense, Network
+from core.network import Dense, Network, Weights
 
 AVAILABLE = stats._fused is not None
 _fused = stats._fused
@@ -27,6 +28,11 @@ SATURATED = 0.05  # φ' below this share of its maximum is saturated
 # a batch of at most this many examples goes through core/_fused.c's matmuls, not BLAS's: at 8
 # examples OpenBLAS's packing of W cost more than the product (a drag frame of a deep net)
 SMALL_BATCH = 8
+# a scaled draw's W is left as k·base (core/network.py Weights) only where the float32 sums of
+# the formed W's values and squares would be exact to rounding (rms(W)² well above the
+# subnormals, max|W|² far from overflow: the formed W's moments are then k·Σbase and k²·Σbase²'s)
+# and where the matmuls' unscaled sums cannot overflow before k multiplies them (_SUM_HUGE)
+_W_TINY, _W_HUGE, _SUM_HUGE = 1e-15, 1e15, 1e30
 
 
 def fits(net: Network) -> bool:
@@ -82,11 +88,30 @@ class Recorder:
     def scale_into(self, layer: Dense, base: np.ndarray, k: float) -> None:
         """layer.W = base·k (a scaled draw), with W's sums taken as it is written (the same
         bits as stats.moments' own pass over W, which at depth 200 read 200 MB a frame)."""
-        W = layer.W
+        W = layer.wslot.written()
         if base.dtype == W.dtype == np.float32 and base.flags.c_contiguous and W.ndim == 2:
             self.sums[(id(layer), "W")] = _fused.scale_into(base, W, *W.shape, k)
         else:
             np.multiply(base, k, out=W)
+
+    def scaled(self, layer: Dense, base: np.ndarray, k: float) -> bool:
+        """W = k·base left unwritten (core/network.py Weights) in a small-batch frame: its
+        matmuls multiply by base and scale each sum by k, and W's sums are k·Σbase and k²·Σbase²
+        (base's, taken once per draw). False where that would not give the formed W's numbers
+        to float rounding (see _W_TINY): the caller writes W (scale_into)."""
+        slot, n = layer.wslot, base.size
+        if not _leaves_scaled(layer, base, k):
+            return False
+        s, q, big = base_sums(slot, base)
+        kf = float(np.float32(k))  # (the kernels and np.multiply scale by float32's k)
+        m, var = s / n, q / n - (s / n) ** 2
+        if not (abs(kf) * big <= _W_HUGE and kf * kf * q / n > _W_TINY**2):
+            return False
+        if not var > 1e-2 * m * m:  # stats.moments would recentre: W's values are needed
+            return False
+        slot.scaled(base, k)
+        self.sums[(id(layer), "W")] = (kf * s, kf * kf * q)
+        return True
 
     def matmul(self, x: np.ndarray, W: np.ndarray, out: np.ndarray) -> None:
         """out = x @ W; a small batch by the kernel (SMALL_BATCH), else by BLAS."""
@@ -101,6 +126,27 @@ class Recorder:
             _fused.matmul(1, d, W, out, len(d), *W.shape)
         else:
             np.matmul(d, W.T, out=out)
+
+    def forward_matmul(self, layer: Dense, x: np.ndarray) -> None:
+        """layer.h = x @ W: k·(x @ base) where W was left as k·base (scaled), else matmul. A
+        base stored transposed (the orthogonal draw's QR factor) is the kernel's other product."""
+        b, k = layer.wslot.base, layer.wslot.k
+        if b is None or not _bounded(x, layer.wslot):
+            self.matmul(x, layer.W, layer.h)
+        elif b.flags.c_contiguous:
+            _fused.matmul(0, x, b, layer.h, len(x), *b.shape, k)
+        else:
+            _fused.matmul(1, x, b.T, layer.h, len(x), *b.T.shape, k)
+
+    def backward_matmul(self, layer: Dense, out: np.ndarray) -> None:
+        """out = δ @ Wᵀ (∂ℓ/∂a of the layer below), as forward_matmul."""
+        b, k, d = layer.wslot.base, layer.wslot.k, layer.delta
+        if b is None or not _bounded(d, layer.wslot):
+            self.matmul_t(d, layer.W, out)
+        elif b.flags.c_contiguous:
+            _fused.matmul(1, d, b, out, len(d), *b.shape, k)
+        else:
+            _fused.matmul(0, d, b.T, out, len(d), *b.T.shape, k)
 
     def delta(self, layer: Dense) -> None:
         """δ = ∂ℓ/∂a · φ' into layer.delta, with the sums of both."""
@@ -127,12 +173,58 @@ class Recorder:
         return got is not None
 
     def moments(self, layer: Dense, key: str, a: np.ndarray, scratch) -> stats.Moments:
+        """`a` is the array behind `key`; for W, its array as stored, which a small-batch frame
+        may have left unwritten (scaled): W's sums are then trusted as they are (scaled checked
+        that stats.moments_from_sums would not read W again), else W is formed first."""
         if key == "wgrad" and id(layer) in self.taken:
             return self.taken[id(layer)]
         got = self.sums.get((id(layer), key))
+        if key == "W" and layer.wslot.base is not None:
+            if got is None:
+                return stats.moments(layer.W, scratch)
+            n = layer.wslot.base.size
+            m = got[0] / n
+            return stats.Moments(m, math.sqrt(max(got[1] / n - m * m, 0.0)), 0, n)
         if got is None:
             return stats.moments(a, scratch)
         return stats.moments_from_sums(*got, a, scratch)
+
+
+def _leaves_scaled(layer: Dense, base: np.ndarray, k: float) -> bool:
+    """A small-batch frame's layer whose W the kernels can take as k·base (Recorder.scaled)."""
+    W = layer.wslot.array
+    return (
+        len(layer.h) <= SMALL_BATCH
+        and base.dtype == W.dtype == np.float32
+        and base.shape == W.shape
+        and (base.flags.c_contiguous or base.T.flags.c_contiguous)
+        and math.isfinite(k)
+        and k != 0.0
+    )
+
+
+def base_sums(slot: Weights, base: np.ndarray) -> tuple[float, float, float]:
+    """Σ, Σ² (sums_rows' order, as scale_into sums) and max|·| of a bank draw: taken once per
+    draw and kept with the layer's Weights (a bank's draw is read-only and lives from frame to
+    frame, so the same object is the same numbers; a weak reference keeps no draw alive)."""
+    got = slot.sums
+    if got is not None and got[0]() is base:
+        return got[1:]
+    rows = base if base.flags.c_contiguous else base.T  # (a transposed draw: its rows)
+    s, q = _fused.sums(rows, *rows.shape)
+    big = max(float(base.max(initial=0.0)), -float(base.min(initial=0.0)))
+    slot.sums = (weakref.ref(base), s, q, big)
+    return s, q, big
+
+
+def _bounded(a: np.ndarray, slot: Weights) -> bool:
+    """a @ base's sums cannot overflow before k scales them: each is at most √(Σa²·Σbase²)
+    (Cauchy-Schwarz), a's own Σa² finite (a non-finite input takes the formed W's path, whose
+    NaN and inf are the frame's to count)."""
+    if not (len(a) <= SMALL_BATCH and a.flags.c_contiguous) or slot.sums is None:
+        return False
+    _, q = _fused.sums(a, *a.shape)
+    return math.isfinite(q) and q * slot.sums[2] <= _SUM_HUGE**2
 
 
 # a moment from the Gram matrices is trusted where float32's ∂L/∂W would hold its entries at full

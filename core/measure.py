@@ -51,7 +51,9 @@ class Prefetch:
 
     def moments(self, layer: Dense, key: str, a: np.ndarray, scratch) -> stats.Moments:
         job = self._jobs.pop((id(layer), key), None)
-        return job.result() if job is not None else stats.moments(a, scratch)
+        if job is not None:
+            return job.result()
+        return stats.moments(layer.W if key == "W" else a, scratch)  # (W formed if left k·base)
 
 
 INLINE = Prefetch()  # given no job: every moment taken where it is asked for
@@ -60,7 +62,9 @@ MOMENT_KEYS = (*stats.ROWS, "W", "delta")  # the histogram rows, then the weight
 
 def _layer_moments(layer: Dense, scratch, backward: bool, pre: Prefetch) -> dict:
     cancel.point()
-    arrays = (*layer.rows(), layer.W, layer.delta)
+    # W as stored: a small-batch frame may have left it as k·base, whose moments the Recorder
+    # has without forming it (core/network.py Weights); any other reader forms it
+    arrays = (*layer.rows(), layer.wslot.array, layer.delta)
     return {
         k: pre.moments(layer, k, a, scratch)
         if backward or k not in GRADIENT_ROWS | {"delta"}
@@ -213,7 +217,7 @@ def layer_stats(
 ) -> stats.LayerStats:
     """The one place a layer's numbers are put together, whether its moments and counts were
     taken on the whole batch at once (above) or merged chunk by chunk (core/chunks.py)."""
-    fan_in, fan_out = layer.W.shape
+    fan_in, fan_out = layer.wslot.array.shape
     w, delta = m["W"], m["delta"]
     ratio = m["wgrad"].std / w.std if w.std > 0 else math.nan
     nonfinite = sum(m[r].nonfinite for r in stats.ROWS)

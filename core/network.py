@@ -13,6 +13,41 @@ from core import cancel
 from core.activations import Activation
 
 
+class Weights:
+    """A layer's W, held as its array or, until something reads it, as a scaled draw k·base.
+
+    A drag frame of a big net runs a few examples through weights it redraws on every tick: W =
+    k·base (a gain or σ times the bank's draw) cost a pass that wrote all of W (200 MB at depth
+    200 × width 500), read back by the matmuls. Its small-batch matmuls take k with base instead
+    (core/fused.py Recorder.scaled), so W is left unwritten: `scaled` marks it so, and `form`
+    writes it the first time anything reads W. Nets at other batches share one Weights (the
+    drag net and the full-batch net), so a W one net left unwritten is formed for the other."""
+
+    __slots__ = ("array", "base", "k", "sums")
+
+    def __init__(self, array: np.ndarray):
+        self.array = array
+        self.base: np.ndarray | None = None  # with k: W = k·base, not yet written to array
+        self.k = 1.0
+        self.sums: tuple | None = None  # base and its Σ, Σ², max|·| (core/fused.py base_sums)
+
+    def scaled(self, base: np.ndarray, k: float) -> None:
+        self.base, self.k = base, k
+
+    def form(self) -> np.ndarray:
+        """array = k·base if it was left unwritten (the bits np.multiply and the scale_into
+        kernel write alike), then the array."""
+        if self.base is not None:
+            np.multiply(self.base, self.k, out=self.array)
+            self.base = None
+        return self.array
+
+    def written(self) -> np.ndarray:
+        """The array, about to be overwritten whole: a pending k·base is dropped, not formed."""
+        self.base = None
+        return self.array
+
+
 class Dense:
     """h = x @ W + b, a = φ(h)."""
 
@@ -28,20 +63,29 @@ class Dense:
         """like: a layer of the same shape whose W, b and gradients this one uses (Network)."""
         self.act = act
         if like is None:
-            self.W = np.zeros((fan_in, fan_out), dtype)
+            self.wslot = Weights(np.zeros((fan_in, fan_out), dtype))
             self.b = np.zeros(fan_out, dtype)
             # np.zeros, not zeros_like: calloc's pages are zeroed as first written, not all
             # at once (400 MB at depth 200 × width 500 cost 0.25 s before a first frame)
             self.dW = np.zeros((fan_in, fan_out), dtype)
             self.db = np.zeros(fan_out, dtype)
         else:
-            self.W, self.b, self.dW, self.db = like.W, like.b, like.dW, like.db
+            self.wslot, self.b, self.dW, self.db = like.wslot, like.b, like.dW, like.db
         self.h, self.a, self.dphi, self.grad_a, self.delta = (
             np.zeros((batch, fan_out), dtype) for _ in range(5)
         )
         self.has_bias = False
         self.x: np.ndarray | None = None
         self.grad_key = None  # the seed of the output gradient grad_a holds (core.simulate)
+
+    @property
+    def W(self) -> np.ndarray:
+        """The weights, written first if a small-batch frame left them as k·base (Weights)."""
+        return self.wslot.form()
+
+    @W.setter
+    def W(self, value: np.ndarray) -> None:
+        self.wslot.array, self.wslot.base = value, None
 
     def forward(self, x: np.ndarray, record=None) -> np.ndarray:
         """With `record` (core.fused.Recorder) φ' and the statistics' sums are its business: it
@@ -50,7 +94,7 @@ class Dense:
         if record is None:
             np.matmul(x, self.W, out=self.h)
         else:
-            record.matmul(x, self.W, self.h)
+            record.forward_matmul(self, x)
         if self.has_bias:
             self.h += self.b
         self.act.f(self.h, self.a)
@@ -82,7 +126,7 @@ class Dense:
         if record is None:
             np.matmul(self.delta, self.W.T, out=below.grad_a)
         else:
-            record.matmul_t(self.delta, self.W, below.grad_a)
+            record.backward_matmul(self, below.grad_a)
 
     def rows(self) -> tuple[np.ndarray, ...]:
         """The arrays behind the histogram rows preact, act, grad, wgrad (stats.ROWS)."""
@@ -116,7 +160,7 @@ class Network:
         """Use other's W, b and their gradients (a net of the same shapes at another batch): a
         frame draws W and writes ∂L/∂W afresh, and the two nets never run at once."""
         for mine, theirs in zip(self.layers, other.layers, strict=True):
-            mine.W, mine.b, mine.dW, mine.db = theirs.W, theirs.b, theirs.dW, theirs.db
+            mine.wslot, mine.b, mine.dW, mine.db = theirs.wslot, theirs.b, theirs.dW, theirs.db
 
     def fits(self, widths, batch, dtype) -> bool:
         return (self.widths, self.batch, self.dtype) == (tuple(widths), batch, np.dtype(dtype))

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from core import cancel, fused, memory, parallel, stats
+from core import cancel, fused, memory, parallel, stats, weights
 from core.activations import ACTIVATIONS
 from core.config import Config
 from core.inits import INITS, LSUV_MAX_ITER, LSUV_TOL, spare_bytes
@@ -238,14 +238,19 @@ def init_layer(
     layer: Dense, i: int, bank: NoiseBank, c: Config, record: fused.Recorder | None = None
 ) -> None:
     """With `record`, a scaled draw's W is written by the kernel that takes its sums (LSUV's is
-    rescaled afterwards: not that one)."""
+    rescaled afterwards: not that one), or, in a small-batch frame, left unwritten as k·base for
+    the matmuls to scale (fused.Recorder.scaled), except in the layers whose W is pictured
+    (weights.summary_layers), which read every weight."""
     init = INITS[c.init]
-    fan_in, fan_out = layer.W.shape
+    fan_in, fan_out = layer.wslot.array.shape
     draw = getattr(init.sample, "draw", None)
     if record is not None and draw is not None and not init.data_dependent:
-        record.scale_into(layer, *draw(bank, i, fan_in, fan_out, c))
+        base, k = draw(bank, i, fan_in, fan_out, c)
+        pictured = i + 1 in weights.summary_layers(c.depth)
+        if pictured or not record.scaled(layer, base, k):
+            record.scale_into(layer, base, k)
     else:
-        init.sample(bank, i, fan_in, fan_out, c, layer.W)
+        init.sample(bank, i, fan_in, fan_out, c, layer.wslot.written())
     if c.bias == "constant":
         layer.b.fill(c.bias_value)
     elif c.bias == "normal":
