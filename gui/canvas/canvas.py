@@ -30,7 +30,6 @@ from gui.canvas.header import Header
 from gui.canvas.question import QuestionPanel
 from gui.canvas.reveal_mask import Fading
 from gui.canvas.sizes import Sizes
-from gui.idle import Later
 from gui.presenter import ViewBase, ViewFrame
 from gui.views.layer_grid import has_rows
 
@@ -93,7 +92,6 @@ class LectureCanvas(QWidget, ViewBase):
         self.active = False
         self._scene: Scene | None = None
         self._layout: Layout | None = None
-        self._prebuild = Later(self._prebuild_views, self)
         self._rows: tuple[str, ...] = ()
         self._frame: ViewFrame | None = None
         self._sizes = Sizes(720)
@@ -117,8 +115,6 @@ class LectureCanvas(QWidget, ViewBase):
     def present(self, frame: ViewFrame) -> None:
         self._frame = frame
         if not self.active:
-            if self._layout is None:  # never built: its first views, ahead of the first F5
-                self._prebuild.start()
             return
         if frame.rows != self._rows:
             self._rows = frame.rows
@@ -156,20 +152,6 @@ class LectureCanvas(QWidget, ViewBase):
             frame = replace(frame, reveal=Fading(r.depth, r.step, fade))
         for _, view in self.views:
             view.present(frame)
-
-    def _prebuild_views(self) -> None:
-        """Hidden, the views of the scene and rows shown made ahead, in idle turns (a view's
-        own `prebuild`: the histograms' panels a few a turn): the first F5 made twenty panels
-        and placed them in one stretch of 150-270 ms (issue 17's item 6). Once: afterwards the
-        hidden canvas keeps its views, as after leaving the presentation view."""
-        frame = self._frame
-        if self.active or frame is None or self._layout is not None:
-            return
-        self._rows = frame.rows
-        self._build()
-        for _, view in self.views:
-            if hasattr(view, "prebuild"):
-                view.prebuild(frame)
 
     # ----------------------------------------------------------------- the presentation's
     def set_active(self, on: bool) -> None:
@@ -211,10 +193,8 @@ class LectureCanvas(QWidget, ViewBase):
 
     @property
     def building(self) -> bool:
-        """Its views or their panels are still being made (ahead, hidden, or shown)."""
-        return self._prebuild.isActive() or any(
-            getattr(v, "animating", False) for _, v in self.views
-        )
+        """Its views' panels are still being made."""
+        return any(getattr(v, "animating", False) for _, v in self.views)
 
     @property
     def names(self) -> list[str]:

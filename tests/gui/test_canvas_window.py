@@ -214,22 +214,3 @@ def test_the_presentation_view_grows_the_banners_type_not_the_applications(make_
     assert QApplication.instance().font().pointSizeF() == app_size
     win.presentation.leave()
     assert win.banner.font().pointSizeF() == pytest.approx(banner)
-
-
-def test_the_canvas_makes_its_histogram_panels_before_the_first_f5(make_window, qtbot):
-    """The first F5 made twenty panels in one stretch of the UI thread: the hidden canvas makes
-    them in idle turns once a frame is shown, and F5 only places and fills them."""
-    win = make_window(SMALL)
-    wait_shown(qtbot, win, SMALL)
-    canvas = win.presentation.canvas
-    assert not canvas.isVisible()
-
-    def grid():
-        return next((v.grid for _, v in canvas.views if hasattr(v, "grid")), None)
-
-    want = len(win.state.rows) * win.config.depth
-    qtbot.waitUntil(lambda: grid() is not None and grid().panels_made >= want, timeout=5000)
-    made = grid().panels_made
-    qtbot.keyClick(win, Qt.Key.Key_F5)
-    assert grid().panels_made == made and len(grid().panels) == want  # placed at once
-    qtbot.keyClick(win, Qt.Key.Key_Escape)

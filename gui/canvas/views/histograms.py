@@ -94,13 +94,6 @@ class HistogramsView(QWidget, ViewBase):
         self.legend.setText(self._legend(rows, frame.a))
         self._say_bands()
 
-    def prebuild(self, frame: ViewFrame) -> None:
-        """The panels its first present will want, made while the canvas is hidden."""
-        rows = tuple(r for r in self.wanted if r in frame.rows) or frame.rows
-        if rows != self.grid.rows:
-            self.grid.set_rows(rows)
-        self.grid.prepare(tuple(s.index for s in self._some(frame.a).layers))
-
     def _some(self, snap: Snapshot | None) -> Snapshot | None:
         """The layers the scene names (those the net has), else at most MOST spread out."""
         if snap is None:
