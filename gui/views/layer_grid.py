@@ -74,7 +74,6 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self.x_axis = "auto"  # gui/state.py X_AXES: which rows are on log₁₀|x|
         self._spans: dict[str, tuple[int, int]] = {}  # a log row's bins (log_axis.row_span)
         self._pool = PanelPool(self.ci)
-        self._pool.placing.connect(lambda: self.setUpdatesEnabled(False))
         self._pool.ready.connect(self._placed)
         self._snapshot: Snapshot | None = None
         self._b: Snapshot | None = None
@@ -229,7 +228,6 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         if snap is not None and tuple(s.index for s in snap.layers) == self._pool.shape[0]:
             self._show(False)
         self.show_theory(self._theory)
-        self.setUpdatesEnabled(snap is not None)  # off since the pool placed them (or no data)
         self.placed.emit()
 
     def _fresh_start(self) -> None:

@@ -42,7 +42,6 @@ def event_loop_running() -> bool:
 
 
 class PanelPool(QObject):
-    placing = Signal()  # a shape left for later goes in place now; `ready` follows a turn later
     ready = Signal()  # a shape left for later is in place
 
     def __init__(self, layout: pg.GraphicsLayout):
@@ -54,12 +53,11 @@ class PanelPool(QObject):
         self.shape: Shape | None = None  # placed
         self.target: Shape | None = None  # asked for
         self._timer = Later(self._build_slice, self)  # a turn of its own each (gui/idle.py)
-        self._unannounced = False  # placed by a slice, `ready` not yet emitted
 
     @property
     def building(self) -> bool:
         """A shape was asked for and is not placed yet (its panels are being made)."""
-        return self.target != self.shape or self._unannounced
+        return self.target != self.shape
 
     def want(self, shape: Shape, defer: bool | None = None) -> bool:
         """Place `shape`: now (True), or, when panels must be made and an event loop runs (or
@@ -75,11 +73,6 @@ class PanelPool(QObject):
                 self._timer.start()
             return False
         self._timer.stop()
-        if self._unannounced and shape == self.shape:  # placed, not yet filled: now
-            self._unannounced = False
-            self.ready.emit()
-            return True
-        self._unannounced = False
         for _ in range(self._missing()):
             self._spare.append(_Panel(self._layout))
         self._place()
@@ -91,22 +84,17 @@ class PanelPool(QObject):
 
     def _build_slice(self) -> None:
         """Panels for BUILD_SLICE_MS; once none is missing, placing them is a turn of its own
-        and filling them (`ready`: the owner shows its snapshot) the next: at depth 12 with
-        three rows the two were one 60-100 ms turn, with the paint of all after it."""
-        if self._unannounced:
-            self._unannounced = False
-            self.ready.emit()
-            return
+        (it lays out and fills every panel, and the paint of all follows it)."""
         t0 = time.perf_counter()
         made = 0
         while self._missing() and (time.perf_counter() - t0) * 1e3 < BUILD_SLICE_MS:
             self._spare.append(_Panel(self._layout))
             made += 1
-        if not made:
-            self.placing.emit()  # the owner keeps its last picture until it fills them
-            self._place()
-            self._unannounced = True
-        self._timer.start()
+        if made:
+            self._timer.start()
+            return
+        self._place()
+        self.ready.emit()
 
     def _place(self) -> None:
         """Every wanted (row, layer) in its cell, then the rows' titles; the layout once."""
