@@ -9,7 +9,7 @@ processEvents) gets it after FALLBACK_MS all the same.
 
 One Later a turn: the Laters armed when the loop is about to wait go in the order they were
 armed, the next one at the loop's next wait. Each started its timer at the same wait, so a
-panel build's slice, the canvas's prebuild and the heap's trim ran back to back in one timer
+panel build's slice, the deep view's prebuild and the heap's trim ran back to back in one timer
 pass (three 25-40 ms turns, one 100 ms stall of a scene switch).
 """
 
