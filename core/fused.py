@@ -128,25 +128,14 @@ class Recorder:
             np.matmul(d, W.T, out=out)
 
     def forward_matmul(self, layer: Dense, x: np.ndarray) -> None:
-        """layer.h = x @ W: k·(x @ base) where W was left as k·base (scaled), else matmul. A
-        base stored transposed (the orthogonal draw's QR factor) is the kernel's other product."""
-        b, k = layer.wslot.base, layer.wslot.k
-        if b is None or not _bounded(x, layer.wslot):
+        """layer.h = x @ W: k·(x @ base) where W was left as k·base (scaled), else matmul."""
+        if not _by_base(layer, x, layer.h, 0):
             self.matmul(x, layer.W, layer.h)
-        elif b.flags.c_contiguous:
-            _fused.matmul(0, x, b, layer.h, len(x), *b.shape, k)
-        else:
-            _fused.matmul(1, x, b.T, layer.h, len(x), *b.T.shape, k)
 
     def backward_matmul(self, layer: Dense, out: np.ndarray) -> None:
         """out = δ @ Wᵀ (∂ℓ/∂a of the layer below), as forward_matmul."""
-        b, k, d = layer.wslot.base, layer.wslot.k, layer.delta
-        if b is None or not _bounded(d, layer.wslot):
-            self.matmul_t(d, layer.W, out)
-        elif b.flags.c_contiguous:
-            _fused.matmul(1, d, b, out, len(d), *b.shape, k)
-        else:
-            _fused.matmul(0, d, b.T, out, len(d), *b.T.shape, k)
+        if not _by_base(layer, layer.delta, out, 1):
+            self.matmul_t(layer.delta, layer.W, out)
 
     def delta(self, layer: Dense) -> None:
         """δ = ∂ℓ/∂a · φ' into layer.delta, with the sums of both."""
@@ -179,14 +168,8 @@ class Recorder:
         if key == "wgrad" and id(layer) in self.taken:
             return self.taken[id(layer)]
         got = self.sums.get((id(layer), key))
-        if key == "W" and layer.wslot.base is not None:
-            if got is None:
-                return stats.moments(layer.W, scratch)
-            n = layer.wslot.base.size
-            m = got[0] / n
-            return stats.Moments(m, math.sqrt(max(got[1] / n - m * m, 0.0)), 0, n)
         if got is None:
-            return stats.moments(a, scratch)
+            return stats.moments(layer.W if key == "W" else a, scratch)
         return stats.moments_from_sums(*got, a, scratch)
 
 
@@ -215,6 +198,20 @@ def base_sums(slot: Weights, base: np.ndarray) -> tuple[float, float, float]:
     big = max(float(base.max(initial=0.0)), -float(base.min(initial=0.0)))
     slot.sums = (weakref.ref(base), s, q, big)
     return s, q, big
+
+
+def _by_base(layer: Dense, a: np.ndarray, out: np.ndarray, transposed: int) -> bool:
+    """out = k·(a @ base) (or a @ baseᵀ) by the kernel where the layer's W was left as k·base
+    and the sums are bounded; False: the caller multiplies by the formed W. A base stored
+    transposed (the orthogonal draw's QR factor) is the kernel's other product."""
+    b, k = layer.wslot.base, layer.wslot.k
+    if b is None or not _bounded(a, layer.wslot):
+        return False
+    if b.flags.c_contiguous:
+        _fused.matmul(transposed, a, b, out, len(a), *b.shape, k)
+    else:
+        _fused.matmul(1 - transposed, a, b.T, out, len(a), *b.T.shape, k)
+    return True
 
 
 def _bounded(a: np.ndarray, slot: Weights) -> bool:
