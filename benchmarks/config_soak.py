@@ -1,6 +1,7 @@
 """Config soak: hundreds of random config changes in the real window; memory must not grow.
 
-    .venv/bin/python benchmarks/config_soak.py [--changes 500] [--every 50] [--seed 0] [--json]
+    .venv/bin/python benchmarks/config_soak.py [--changes 500] [--every 50] [--seed 0]
+        [--warmup N] [--json]
 
 Issue 17 saw the window reach 2.9 GiB and its compute process 3.9 GiB under an impatient
 lecturer: the noise bank kept the draws of every layer shape seen under one seed, and each side
@@ -12,7 +13,10 @@ shown and the window has been idle for IDLE_MS (what it leaves for later turns d
 the heap's free pages given back), samples the RSS of both processes: the same picture each
 time, so any rise is growth, not a bigger net. Reports the samples and the growth in MiB and %,
 from the start (before any change: `growth`) and from the first sample after it
-(`growth_after_first`, which leaves out what the first changes make once).
+(`growth_after_first`, which leaves out what the first changes make once). --warmup N makes N
+changes of another seed before the start sample: the measured changes then start from a window
+that has already made what it makes once (OpenBLAS's per-thread buffers, bounded caches, the
+heap's first spread), so growth over them is what accumulates; `growth_from_cold` keeps the rest.
 """
 
 from __future__ import annotations
@@ -148,6 +152,13 @@ def main() -> None:
     ap.add_argument("--changes", type=int, default=500)
     ap.add_argument("--every", type=int, default=50)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--warmup",
+        type=int,
+        default=0,
+        help="random changes (another seed's) before the start sample: what they make once "
+        "(BLAS buffers, caches, the heap's first spread) is then not counted as growth",
+    )
     ap.add_argument("--json", action="store_true")
     ap.add_argument(
         "--trace",
@@ -214,6 +225,7 @@ def main() -> None:
         out["scene_items"] = scene_items(win)
         if args.parts:
             out["window_parts"] = rss_parts.parts()
+            out["window_malloc"] = rss_parts.malloc_use()
             out["compute_parts"] = rss_parts.parts(remote.pid) if remote else {}
         if args.items:
             out["item_types"] = item_types(win)
@@ -230,16 +242,24 @@ def main() -> None:
             out["traced_mib"] = round(tracemalloc.get_traced_memory()[0] / MIB, 1)
         return out
 
-    settle()
-    samples = [sample(0)]
-    if not args.json:
-        print(samples[-1], flush=True)
-    for i in range(1, args.changes + 1):
+    def change(rng: random.Random) -> None:
         if rng.random() < 0.15:
             win.state.set_comparing(win.compare is None)
         else:
             win.apply_changes(random_changes(rng))
         settle()
+
+    settle()
+    if args.warmup:
+        cold = sample(0)
+        warm = random.Random(args.seed + 1)  # another sequence than the measured one
+        for _ in range(args.warmup):
+            change(warm)
+    samples = [sample(0)]
+    if not args.json:
+        print(samples[-1], flush=True)
+    for i in range(1, args.changes + 1):
+        change(rng)
         if i % args.every == 0:
             samples.append(sample(i))
             if not args.json:
@@ -251,10 +271,14 @@ def main() -> None:
         **machine_info(),
         "changes": args.changes,
         "reference": REFERENCE.to_dict(),
+        "warmup": args.warmup,
         "samples": samples,
         "growth": growth(samples[0], last),
         "growth_after_first": growth(first, last),
     }
+    if args.warmup:  # what the warm-up's changes made once, from the cold start
+        out["cold_start"] = cold
+        out["growth_from_cold"] = growth(cold, last)
     if len(objects) >= 2:  # from the start, as `growth`
         out["object_growth"] = object_growth(objects[0], objects[last["changes"]])
     if len(snaps) == 2:
@@ -263,7 +287,7 @@ def main() -> None:
     print(
         json.dumps(out, indent=1)
         if args.json
-        else {k: out[k] for k in ("growth", "growth_after_first")}
+        else {k: out[k] for k in ("growth", "growth_after_first", "growth_from_cold") if k in out}
     )
     for line in (
         out.get("object_growth", []) + out.get("traced_growth", []) if not args.json else ()

@@ -13,6 +13,7 @@ buffer next to another mapping counts as anon. Elsewhere than Linux, {}.
 
 from __future__ import annotations
 
+import ctypes
 import re
 
 BLAS_BUFFER_KIB = 32 * 1024  # OpenBLAS's BUFFER_SIZE on x86-64 (32 MiB)
@@ -52,3 +53,37 @@ def _kind(start: int, size_kib: int, name: str) -> str:
     if start % (ARENA_KIB * 1024) == 0 and size_kib <= ARENA_KIB:
         return "arenas"
     return "anon"
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in [
+            "arena",
+            "ordblks",
+            "smblks",
+            "hblks",
+            "hblkhd",
+            "usmblks",
+            "fsmblks",
+            "uordblks",
+            "fordblks",
+            "keepcost",
+        ]
+    ]
+
+
+def malloc_use() -> dict[str, float]:
+    """This process's glibc malloc, MiB: `in_use` (blocks allocated, mapped ones included) and
+    `free` (freed blocks the heap keeps): a rise of RSS with `in_use` flat is the allocator
+    keeping freed memory, not something held. Elsewhere than glibc, {}."""
+    try:
+        fn = ctypes.CDLL(None).mallinfo2
+    except (OSError, AttributeError):
+        return {}
+    fn.restype = _MallInfo2
+    m = fn()
+    return {
+        "in_use": round((m.uordblks + m.hblkhd) / 2**20, 1),
+        "free": round(m.fordblks / 2**20, 1),
+    }
