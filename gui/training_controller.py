@@ -15,7 +15,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer,
 from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 
 from core.training import TrainRecord
-from gui import export, recording
+from gui import export, paint_later, recording
 from gui.docks.training_dock import TrainingDock
 from gui.idle import Later
 from gui.training_bins import shared_bins
@@ -67,7 +67,6 @@ class TrainingController(QObject):
         self._views_timer = Later(self._present_views, self)
         self._repaint = Later(self._repaint_central, self)  # see _open_curves
         self._reveal = Later(self._show_views, self)
-        self._thaw = Later(self._paint_views, self)  # see _present_views
         # the worker waits while the window lays out and paints a start (engine.hold): released
         # once the event loop has caught up with that paint
         self._release = Later(self._release_worker, self)
@@ -118,7 +117,7 @@ class TrainingController(QObject):
                 self._making.make_part()
             self._attach_views()
         self._present_views()  # what they are about to show, they show now
-        self._paint_views()
+        paint_later.flush()
         return self._views
 
     @property
@@ -244,13 +243,6 @@ class TrainingController(QObject):
         self.engine.hold()
         self._views.show()  # the worker is released after its first paint (_views_painted)
 
-    def _paint_views(self) -> None:
-        self._thaw.stop()
-        if self._views is not None:
-            self._views.setUpdatesEnabled(True)  # which repaints them
-        if not self._repaint.isActive():  # else the curves' opening owns it (_open_curves)
-            self.win.centralWidget().setUpdatesEnabled(True)
-
     def _views_painted(self) -> None:
         if self.engine.held:
             self._release.start()
@@ -315,11 +307,9 @@ class TrainingController(QObject):
             self.dock.set_live(True)
             if self.showing:
                 self.win.clear_message()
-            # its views lay out anew: each of their scenes, as it takes the change, paints the
-            # window there and then, five paints (45 ms) in one run with the present (13 ms);
-            # painted together in a later turn instead (_paint_views)
-            self.win.centralWidget().setUpdatesEnabled(False)
-            self._thaw.start()
+            # its views lay out anew: painted in the next turn (gui/paint_later.py), not as
+            # five paints (45 ms) in one pass with the present (13 ms)
+            paint_later.hold(self.win.centralWidget())
         self.frame = frame
         self.dock.set_depth(len(frame.a.latest.act_hists))
         self._present_record()
@@ -350,16 +340,14 @@ class TrainingController(QObject):
         self.presenter.show(a, b, source="training", step=rec.step)
 
     def _present_views(self) -> None:
-        """The curves take the frame now and paint in a later turn (_thaw): a paint the present
-        asks for runs in the same pass of posted events (the scene's dirty-item call sends the
-        window's pending paint at once), so a run's first present (25 ms) and the curves' first
-        paint (35-45 ms) were one stall of 72-108 ms with nothing between (issue 17)."""
+        """The curves take the frame now and paint in a later turn (gui/paint_later.py): a run's
+        first present (25 ms) and their first paint (35-45 ms) were one stall of 72-108 ms
+        with nothing between (issue 17)."""
         self._views_timer.stop()
         rec = self.record_shown()
         if self._views_due and self._views is not None and rec is not None:
-            self._views.setUpdatesEnabled(False)
+            paint_later.hold(self._views)
             self._views.present(self.frame, None if self.scrub is None else rec.step)
-            self._thaw.start()
         self._views_due = False
         if self.engine.held and not (self._views is not None and self._views.isVisible()):
             self._release.start()  # else after their paint (_views_painted)
@@ -396,5 +384,4 @@ class TrainingController(QObject):
 
     def _grab(self):
         self._present_views()  # the curves show the frame the window does
-        self._paint_views()
         return export.frame_array(self.win)

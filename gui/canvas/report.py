@@ -20,11 +20,16 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QFont, QGuiApplication, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsTextItem, QGraphicsView, QLabel
 
+from gui import paint_later
+
 Rect = list[float]  # x, y, w, h in window pixels
 
 
 def layout_report(win) -> dict:
     """{"size": [w, h], "texts": [{text, rect, px, role}], "plots": [{name, rect, data_rect}]}"""
+    if paint_later.holding():  # the views as painted, and the layouts their paint asks for
+        paint_later.flush(now=True)
+        QApplication.processEvents()
     texts: list[dict] = []
     plots: list[dict] = []
     for label in win.findChildren(QLabel):

@@ -10,6 +10,7 @@ from PySide6.QtCore import QEvent, QObject
 
 from core import Config
 from core.stats import Hist
+from gui import paint_later
 from gui.training_bins import rebin
 from gui.views.layer_grid import fraction
 from gui.views.stats_table import cell_text
@@ -383,4 +384,4 @@ def test_a_runs_first_frame_lets_the_event_loop_in_between_its_present_and_paint
         QApplication.instance().removeEventFilter(watch)
     assert "timer" in events and "paint" in events
     assert events.index("timer") < events.index("paint"), events[:6]
-    assert central.updatesEnabled() and tc.views.updatesEnabled()
+    qtbot.waitUntil(lambda: not paint_later.holding())  # and nothing is left held

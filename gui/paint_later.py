@@ -1,0 +1,61 @@
+"""A new picture painted in the event loop's next turn, not in the pass that presented it.
+
+Each pyqtgraph view has a scene of its own, and a scene that takes a change paints the window
+there and then (QGraphicsScene's dirty-item call sends the window's pending paint at once). A
+frame that lays the views out anew (a scene switch, leaving the presentation view, a training
+run's first frame) was therefore its present and five paints of 4-32 ms in one pass of posted
+events, 70-170 ms with no timer or click let in (issue 17's item 6). `hold` keeps the views from
+asking for paints (QGraphicsView.NoViewportUpdate) until the loop is about to wait again
+(gui.idle.Later); then each is repainted whole, all in one paint of the window.
+
+Only the views' asking is held, not their drawing: a grab or an export meanwhile renders the
+new picture (a widget with its updates disabled would render blank).
+"""
+
+from __future__ import annotations
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QGraphicsView, QWidget
+
+from gui.idle import Later
+
+_NONE = QGraphicsView.ViewportUpdateMode.NoViewportUpdate
+_held: dict[QGraphicsView, QGraphicsView.ViewportUpdateMode] = {}
+_thaw: Later | None = None
+
+
+def hold(widget: QWidget) -> None:
+    """No paint asked for by the views in `widget` (or `widget`, a view) before the loop's next
+    idle turn."""
+    global _thaw
+    app = QCoreApplication.instance()
+    if app is None or not widget.isVisible():
+        return
+    views = [widget] if isinstance(widget, QGraphicsView) else []
+    views += widget.findChildren(QGraphicsView)
+    for view in views:
+        if view not in _held and view.isVisible():
+            _held[view] = view.viewportUpdateMode()
+            view.setViewportUpdateMode(_NONE)
+    if _thaw is None or not shiboken6.isValid(_thaw):  # a new application since
+        _thaw = Later(flush, app)
+    _thaw.start()
+
+
+def flush(now: bool = False) -> None:
+    """Every held view repaints: in this turn's paint, or with `now` before returning (what
+    reads the views' geometry wants it: pyqtgraph lays axes out as it paints)."""
+    held = list(_held.items())
+    _held.clear()
+    if _thaw is not None and shiboken6.isValid(_thaw):
+        _thaw.stop()
+    for view, mode in held:
+        if shiboken6.isValid(view):
+            view.setViewportUpdateMode(mode)
+            view.viewport().repaint() if now else view.viewport().update()
+
+
+def holding() -> bool:
+    """Some view waits for its paint (a benchmark's or a test's settle)."""
+    return bool(_held)
