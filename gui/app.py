@@ -116,7 +116,7 @@ def _run_window(args, config, size, talk=None) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from gui import resources
+    from gui import gc_pause, resources
     from gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -140,6 +140,7 @@ def _run_window(args, config, size, talk=None) -> int:
     if talk is not None:
         cli_lecture.open_in(win, args, talk)
     win = _show_window(win, args, config, size, scripted)
+    gc_pause.freeze_when_settled(win)
     if args.handout:
         code = cli_lecture.run_handout(app, win, args, talk)
         win.close()
@@ -211,6 +212,9 @@ def _dispose(win) -> None:
     import shiboken6
     from PySide6.QtCore import QCoreApplication, QEvent
 
+    from gui import gc_pause
+
+    gc_pause.thaw()
     if shiboken6.isValid(win):  # not already deleted by Qt
         win.deleteLater()
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
