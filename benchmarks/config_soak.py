@@ -184,7 +184,7 @@ def main() -> None:
     objects: dict[int, dict[str, int]] = {}
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    from gui import compute_process
+    from gui import compute_process, gc_pause
     from gui.idle import pending
     from gui.main_window import MainWindow
 
@@ -196,6 +196,7 @@ def main() -> None:
 
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "soak.ini"), QSettings.Format.IniFormat)
     win = MainWindow(REFERENCE, settings=settings)
+    gc_pause.freeze_when_settled(win)  # as gui/app.py launches it
     win.resize(1600, 950)
     win.show()
     rng = random.Random(args.seed)

@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import importlib.util
 import json
 import os
 import statistics
@@ -234,17 +235,14 @@ def make_window(tmp: Path):
     os.close(fd)
     settings = QSettings(ini, QSettings.Format.IniFormat)
     win = MainWindow(CANONICAL, settings=settings)
-    try:  # as gui/app.py launches it (older code: no such)
-        from gui import gc_pause
-    except ImportError:
-        gc_pause = None
-    if gc_pause is not None:
-        gc_pause.freeze_when_settled(win)
+    launched = importlib.util.find_spec("gui.gc_pause") is not None  # older code: no such
+    if launched:  # as gui/app.py launches it
+        importlib.import_module("gui.gc_pause").freeze_when_settled(win)
     win.resize(*SCREEN)
     win.show()
     win.activateWindow()
     settle(win)
-    if gc_pause is not None:  # its one collection at launch: not in the first timed action
+    if launched:  # its one collection at launch: not in the first timed action
         pump(10, lambda: gc.get_freeze_count() > 0)
     return win
 
@@ -315,9 +313,8 @@ def one_window(
         # now, not inside the next window's first timed action (a pumped deleteLater waits
         # for the next event loop: 60-70 ms of the UI thread for a whole window)
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        # and its Python objects, in reference cycles, collected now: left to a later full
-        # collection, a closed window's 17,000-67,000 objects made 200-280 ms stalls in the
-        # next window's actions, a benchmark's artefact (the app has one window)
+        # its objects in reference cycles collected now: left to a later full collection, they
+        # made 200-280 ms stalls in the next window's actions (the app has one window)
         gc.unfreeze()
         gc.collect()
         pump(0.3)

@@ -3,10 +3,11 @@ item 6), and nothing grabs it blank meanwhile."""
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QGraphicsView
 
 from gui import export, paint_later
+from tests.gui.paint_order import paint_order
 
 
 def _scenes(win):
@@ -73,27 +74,9 @@ def test_a_scene_switch_lets_a_timer_in_between_its_present_and_its_paint(make_w
     let in). Now a timer due at the present runs before the window's middle paints."""
     win = make_window()
     qtbot.waitUntil(lambda: win.up_to_date)
-    central = win.centralWidget()
-    events = []
-
-    def shown(_snap):
-        if "shown" not in events:
-            events.append("shown")
-            QTimer.singleShot(0, lambda: events.append("timer"))
-
-    class Watch(QObject):
-        def eventFilter(self, obj, event):
-            if event.type() == QEvent.Type.Paint and events and central.isAncestorOf(obj):
-                events.append("paint")
-            return False
-
-    watch = Watch()
-    QApplication.instance().installEventFilter(watch)
-    win.frame_shown.connect(shown)
-    try:
+    with paint_order(win.centralWidget()) as (events, mark):
+        win.frame_shown.connect(mark)
         _scenes(win)[5].trigger()
         qtbot.waitUntil(lambda: "paint" in events and win.up_to_date, timeout=20000)
-    finally:
-        QApplication.instance().removeEventFilter(watch)
     assert events.index("timer") < events.index("paint"), events[:6]
     qtbot.waitUntil(lambda: not paint_later.holding())

@@ -14,6 +14,7 @@ from gui import paint_later
 from gui.training_bins import rebin
 from gui.views.layer_grid import fraction
 from gui.views.stats_table import cell_text
+from tests.gui.paint_order import paint_order
 
 NET = Config(depth=3, width=32, activation="tanh", batch=128)
 
@@ -351,37 +352,15 @@ def test_a_runs_first_frame_lets_the_event_loop_in_between_its_present_and_paint
     each of their scenes painted the window as it took the change, all in the one pass of posted
     events that presented it (70-110 ms with no timer or click let in). The views now take the
     frame, a timer due then gets its turn, and they paint after it; then they paint as usual."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
     win = make_window(NET)
     tc = win.training
     win.docks["training"].raise_()
     qtbot.waitUntil(lambda: tc.views_made)
-    central = win.centralWidget()
-    events = []
-
-    def presented(_frame):
-        if "presented" not in events:
-            events.append("presented")
-            QTimer.singleShot(0, lambda: events.append("timer"))
-
-    tc.presented.connect(presented)
-
-    class Watch(QObject):
-        def eventFilter(self, obj, event):
-            if event.type() == QEvent.Type.Paint and events and central.isAncestorOf(obj):
-                events.append("paint")
-            return False
-
-    watch = Watch()
-    QApplication.instance().installEventFilter(watch)
-    try:
+    with paint_order(win.centralWidget()) as (events, mark):
+        tc.presented.connect(mark)
         tc.dock.play.click()
         run_until(qtbot, tc, lambda f: f.a.step >= 20)
         qtbot.wait(200)
-    finally:
-        QApplication.instance().removeEventFilter(watch)
     assert "timer" in events and "paint" in events
     assert events.index("timer") < events.index("paint"), events[:6]
     qtbot.waitUntil(lambda: not paint_later.holding())  # and nothing is left held
