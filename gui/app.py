@@ -141,16 +141,19 @@ def _run_window(args, config, size, talk=None) -> int:
         cli_lecture.open_in(win, args, talk)
     win = _show_window(win, args, config, size, scripted)
     gc_pause.freeze_when_settled(win)
-    if args.handout:
-        code = cli_lecture.run_handout(app, win, args, talk)
-        win.close()
-        _dispose(win)
-        return code
-    if not scripted:
-        code = app.exec()
-        _dispose(win)
-        return code
-    return _run_scripted(app, win, args)
+    try:
+        if args.handout:
+            code = cli_lecture.run_handout(app, win, args, talk)
+            win.close()
+            _dispose(win)
+            return code
+        if not scripted:
+            code = app.exec()
+            _dispose(win)
+            return code
+        return _run_scripted(app, win, args)
+    finally:
+        gc_pause.thaw()  # (a run that raised did not reach _dispose)
 
 
 def _show_window(win, args, config, size, scripted: bool):

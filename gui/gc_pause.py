@@ -6,9 +6,11 @@ took 34-45 ms of the UI thread with nothing to free (2026-12-06), at whatever mo
 allocation counts chose, on top of an action's own work (issue 17's item 6: a scene switch's
 60 ms became 100). What the launch made lives as long as the window, so once the first frame is
 shown and the work left for idle turns is done, it is collected once and frozen (gc.freeze):
-later full collections scan only what came after, 1.6-2 ms on the same window. What of the
-frozen set is later dropped in a reference cycle is not freed: at most what the launch made.
-`thaw` before the window is disposed gives the exit its usual collection.
+later full collections scan only what came after, 1.6-2 ms on the same window. The cost: what
+of the frozen set later dies in a reference cycle is never freed, with what it then holds (the
+views the launch made ahead and a later layout replaces: each once, not again and again; the
+soak's malloc in use stayed flat, 47.6 → 48.1 MiB over 500 changes). `thaw` before the window
+is disposed gives the exit its usual collection.
 """
 
 from __future__ import annotations

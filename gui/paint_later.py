@@ -40,7 +40,8 @@ def hold(widget: QWidget) -> None:
             view.setViewportUpdateMode(_NONE)
     if _thaw is None or not shiboken6.isValid(_thaw):  # a new application since
         _thaw = Later(flush, app)
-    _thaw.start()
+    if not _thaw.isActive():  # (started again, a thaw already due would wait a turn more)
+        _thaw.start()
 
 
 def flush(now: bool = False) -> None:
@@ -57,5 +58,5 @@ def flush(now: bool = False) -> None:
 
 
 def holding() -> bool:
-    """Some view waits for its paint (a benchmark's or a test's settle)."""
+    """Some view waits for its paint (a test's settle)."""
     return bool(_held)

@@ -165,7 +165,7 @@ class Presenter(QObject):
         frame = self.frame()
         if frame is None or not has_rows(frame.a, frame.rows):
             return
-        if not frame.motion:  # a picture laid out anew: painted in the next turn, once
+        if announce and not frame.motion:  # a picture shown anew: painted in the next turn
             self._hold_paint()
         throttled = [v for v in views if v.throttled]
         for view in views:

@@ -307,9 +307,8 @@ class TrainingController(QObject):
             self.dock.set_live(True)
             if self.showing:
                 self.win.clear_message()
-            # its views lay out anew: painted in the next turn (gui/paint_later.py), not as
-            # five paints (45 ms) in one pass with the present (13 ms)
-            paint_later.hold(self.win.centralWidget())
+            if self.showing:  # its views lay out anew: painted in the next turn
+                paint_later.hold(self.win.centralWidget())  # (not 5 paints in one pass)
         self.frame = frame
         self.dock.set_depth(len(frame.a.latest.act_hists))
         self._present_record()

@@ -15,7 +15,6 @@ def test_the_settled_window_is_frozen_out_of_full_collections(make_window, qtbot
     monkeypatch.setattr(gc, "freeze", lambda: (idle_work_left.append(pending()), freeze()))
     tracked = len(gc.get_objects())
     gc_pause.freeze_when_settled(win)
-    assert gc.get_freeze_count() == 0  # not before a frame is shown
     win.apply_changes({"depth": 6})
     try:
         qtbot.waitUntil(lambda: gc.get_freeze_count() > 0, timeout=20000)

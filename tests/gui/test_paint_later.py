@@ -18,8 +18,11 @@ def _plot(qtbot):
     w = pg.PlotWidget()
     curve = w.plot(np.arange(10.0), np.arange(10.0), pen=pg.mkPen("r", width=4))
     w.resize(320, 240)
-    w.show()
-    qtbot.waitExposed(w)
+    qtbot.addWidget(w)
+    with qtbot.waitExposed(w):
+        w.show()
+    w.viewport().repaint()  # its first paint done, none left queued
+    QApplication.processEvents()
     return w, curve
 
 
