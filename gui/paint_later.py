@@ -2,11 +2,16 @@
 
 Each pyqtgraph view has a scene of its own, and a scene that takes a change paints the window
 there and then (QGraphicsScene's dirty-item call sends the window's pending paint at once). A
-frame that lays the views out anew (a scene switch, leaving the presentation view, a training
-run's first frame) was therefore its present and five paints of 4-32 ms in one pass of posted
-events, 70-170 ms with no timer or click let in (issue 17's item 6). `hold` keeps the views from
-asking for paints (QGraphicsView.NoViewportUpdate) until the loop is about to wait again
-(gui.idle.Later); then each is repainted whole, all in one paint of the window.
+training run's first frame was therefore its present and five paints of 4-15 ms in one pass of
+posted events, then the curves' present and paint in another, 70-110 ms with no timer or click
+let in (issue 17's item 6). `hold` keeps the views from asking for paints
+(QGraphicsView.NoViewportUpdate) until the loop is about to wait again (gui.idle.Later); then
+each is repainted whole, in one paint of the window.
+
+Only the views' own asking is held: a widget's update() (the layer grid's, after it lays panels
+out) still paints in the pass. Held for every frame not in motion (2026-12-06), a scene switch
+kept most of its chain and the other actions' gaps did not change beyond the noise, so the
+presenter does not hold (benchmarks/README.md, session 12).
 
 Only the views' asking is held, not their drawing: a grab or an export meanwhile renders the
 new picture (a widget with its updates disabled would render blank).

@@ -16,12 +16,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QMainWindow
 
 from core import Config, Snapshot
 from core.frame import Theory
 from core.reveal import Reveal
-from gui import paint_later
 from gui.views.layer_grid import has_rows
 
 # a throttled view's refresh period while a hand drags a slider: the depth profile's ten-point
@@ -165,8 +163,6 @@ class Presenter(QObject):
         frame = self.frame()
         if frame is None or not has_rows(frame.a, frame.rows):
             return
-        if announce and not frame.motion:  # a picture shown anew: painted in the next turn
-            self._hold_paint()
         throttled = [v for v in views if v.throttled]
         for view in views:
             if not view.throttled:
@@ -175,14 +171,6 @@ class Presenter(QObject):
             self._present_throttled(throttled, frame)
         if announce:
             self.shown.emit(frame.a)
-
-    def _hold_paint(self) -> None:
-        """The window's middle paints in the loop's next turn (gui/paint_later.py); frames in
-        motion (a drag, an animation, training) paint as they come."""
-        window = self.parent()
-        middle = window.centralWidget() if isinstance(window, QMainWindow) else None
-        if middle is not None:
-            paint_later.hold(middle)
 
     def _present_throttled(self, views: list[View], frame: ViewFrame) -> None:
         wait = DRAG_REFRESH_MS - (time.perf_counter() - self._throttled_at) * 1e3

@@ -1,5 +1,5 @@
-"""A picture laid out anew paints in the event loop's next turn (gui/paint_later.py, issue 17's
-item 6), and nothing grabs it blank meanwhile."""
+"""Held views paint in the event loop's next turn (gui/paint_later.py, issue 17's item 6), and
+nothing grabs them blank meanwhile (a training run's first frame: tests/gui/test_training_gui.py)."""
 
 import numpy as np
 import pyqtgraph as pg
@@ -7,11 +7,6 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QGraphicsView
 
 from gui import export, paint_later
-from tests.gui.paint_order import paint_order
-
-
-def _scenes(win):
-    return next(a for a in win.menuBar().actions() if a.text() == "&Scenes").menu().actions()
 
 
 def _plot(qtbot):
@@ -69,17 +64,3 @@ def test_an_export_while_held_shows_the_new_picture_not_a_blank(qtbot):
     b = export.frame_array(w)
     assert a.std() > 0 and not np.array_equal(a, old)  # not blank, not the old picture
     np.testing.assert_array_equal(a, b)
-
-
-def test_a_scene_switch_lets_a_timer_in_between_its_present_and_its_paint(make_window, qtbot):
-    """A scene's frame laid the window's views out anew and each of their scenes painted the
-    window as it took it, all in the pass that presented it (one 70-170 ms stall with no click
-    let in). Now a timer due at the present runs before the window's middle paints."""
-    win = make_window()
-    qtbot.waitUntil(lambda: win.up_to_date)
-    with paint_order(win.centralWidget()) as (events, mark):
-        win.frame_shown.connect(mark)
-        _scenes(win)[5].trigger()
-        qtbot.waitUntil(lambda: "paint" in events and win.up_to_date, timeout=20000)
-    assert events.index("timer") < events.index("paint"), events[:6]
-    qtbot.waitUntil(lambda: not paint_later.holding())
