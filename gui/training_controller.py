@@ -307,8 +307,8 @@ class TrainingController(QObject):
             self.dock.set_live(True)
             if self.showing:
                 self.win.clear_message()
-            if self.showing:  # its views lay out anew: painted in the next turn
-                paint_later.hold(self.win.centralWidget())  # (not 5 paints in one pass)
+                # its views lay out anew: painted in the next turn, not 5 paints in one pass
+                paint_later.hold(self.win.centralWidget())
         self.frame = frame
         self.dock.set_depth(len(frame.a.latest.act_hists))
         self._present_record()
