@@ -155,7 +155,7 @@ class TracingApp(QApplication):
     def notify(self, receiver, event):
         self.depth += 1
         t, cpu = time.perf_counter(), time.thread_time()
-        what = f"{event.type().name} → {type(receiver).__name__}"  # before: it may be deleted
+        what = f"{event.type().name} → {_named(receiver)}"  # before: it may be deleted
         try:
             return super().notify(receiver, event)
         finally:
@@ -164,6 +164,17 @@ class TracingApp(QApplication):
             if self.depth == 0 and ms > self.TRACE_MS:
                 cpu_ms = (time.thread_time() - cpu) * 1e3
                 self.slow.append((t, f"{ms:.0f} (cpu {cpu_ms:.0f})", what))
+
+
+def _named(receiver) -> str:
+    """A receiver's class; a timer's with its owners' (a Later's work: whose it is)."""
+    name = type(receiver).__name__
+    if isinstance(receiver, QTimer):
+        owner = receiver.parent()
+        if owner is not None and type(owner).__name__ == "Later":
+            owner = owner.parent()
+        name += f" of {type(owner).__name__}" if owner is not None else ""
+    return name
 
 
 def pump(seconds: float, until: Callable[[], bool] = lambda: False) -> bool:

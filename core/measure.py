@@ -252,6 +252,7 @@ def _pictured(i: int, layer: Dense, w: stats.Moments, c: Config, scratch) -> dic
     layers they can show (weights.summary_layers), else left out (None, -1)."""
     if i + 1 not in weights.summary_layers(c.depth):
         return {}
-    return {"weights": weights.summarize(i, layer.W, w, c, scratch)} | units.measured(
-        layer.W, layer.rows()[1]
+    slot = layer.wslot  # (as stored: a drag frame's k·base is formed only where read)
+    return {"weights": weights.summarize(i, slot, w, c, scratch)} | units.measured(
+        slot, layer.rows()[1]
     )

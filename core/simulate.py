@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from core import cancel, fused, memory, parallel, stats, weights
+from core import cancel, fused, memory, parallel, stats
 from core.activations import ACTIVATIONS
 from core.config import Config
 from core.inits import INITS, LSUV_MAX_ITER, LSUV_TOL, spare_bytes
@@ -239,15 +239,14 @@ def init_layer(
 ) -> None:
     """With `record`, a scaled draw's W is written by the kernel that takes its sums (LSUV's is
     rescaled afterwards: not that one), or, in a small-batch frame, left unwritten as k·base for
-    the matmuls to scale (fused.Recorder.scaled), except in the layers whose W is pictured
-    (weights.summary_layers), which read every weight."""
+    the matmuls to scale (fused.Recorder.scaled); a pictured layer's summary forms the rows it
+    reads (core/weights.py summarize)."""
     init = INITS[c.init]
     fan_in, fan_out = layer.wslot.array.shape
     draw = getattr(init.sample, "draw", None)
     if record is not None and draw is not None and not init.data_dependent:
         base, k = draw(bank, i, fan_in, fan_out, c)
-        pictured = i + 1 in weights.summary_layers(c.depth)
-        if pictured or not record.scaled(layer, base, k):
+        if not record.scaled(layer, base, k):
             record.scale_into(layer, base, k)
     else:
         init.sample(bank, i, fan_in, fan_out, c, layer.wslot.written())

@@ -21,6 +21,8 @@ import functools
 
 import numpy as np
 
+from core.network import Weights, as_weights
+
 SAMPLE_UNITS = 48  # rows of the raster: enough to see texture, 12 kB a layer in float32
 SAMPLE_EXAMPLES = 64
 # projections of two units closer than this share of their typical size are the same unit
@@ -94,16 +96,17 @@ def _count(f: np.ndarray) -> int:
     return 1 + int(np.count_nonzero(_differs(kind[order], vals[order])))
 
 
-def distinct(W: np.ndarray, a: np.ndarray) -> int:
+def distinct(W: np.ndarray | Weights, a: np.ndarray) -> int:
     """How many different units a layer has: units with the same incoming weights and the same
     activations (within float rounding) count once. W is fan_in × units, a examples × units.
     Units whose weights differ on W's first PROBE_ROWS rows are all distinct: neither the rest
     of W nor their activations are read (a random draw's layer costs a PROBE_ROWS × 500
     matrix-vector product and a sort of 500 numbers). Always what whole_count(W, a) says."""
-    units = W.shape[1]
-    if units and W.shape[0] > PROBE_ROWS and _apart(_project(W[:PROBE_ROWS])):
+    slot = as_weights(W)  # (a layer's Weights left as k·base: only those rows are formed)
+    units = slot.shape[1]
+    if units and slot.shape[0] > PROBE_ROWS and _apart(_project(slot.rows(stop=PROBE_ROWS))):
         return units  # apart on some rows: apart on all of them
-    return whole_count(W, a)
+    return whole_count(slot.form(), a)
 
 
 def whole_count(W: np.ndarray, a: np.ndarray) -> int:
@@ -117,6 +120,6 @@ def whole_count(W: np.ndarray, a: np.ndarray) -> int:
     return _count(np.hstack([fw, _project(a)]))
 
 
-def measured(W: np.ndarray, a: np.ndarray) -> dict:
+def measured(W: np.ndarray | Weights, a: np.ndarray) -> dict:
     """What a LayerStats carries of its units (stats.LayerStats.units_sample, distinct_units)."""
     return {"units_sample": sample(a), "distinct_units": distinct(W, a)}

@@ -24,6 +24,7 @@ import numpy as np
 
 from core import stats
 from core.inits import INITS, TRUNC_STD
+from core.network import Weights, as_weights
 
 SPAN = 3.0  # the histogram covers ±3σ
 BINS = 60  # 0.1σ a bin: ±2σ are the edges of bins 10 and 50
@@ -166,23 +167,30 @@ def _half_width(s: Scheme, m: stats.Moments) -> float:
     return 1.0
 
 
-def summarize(index: int, W: np.ndarray, m: stats.Moments, c, scratch) -> WeightSummary:
-    """W's summary for layer `index` (0-based), given its moments (already taken by measure)."""
-    fan_in, fan_out = W.shape
+def summarize(index: int, W: np.ndarray | Weights, m: stats.Moments, c, scratch) -> WeightSummary:
+    """W's summary for layer `index` (0-based), given its moments (already taken by measure).
+    Of a layer's Weights left as k·base, only the rows the histogram bins are formed (but an
+    orthogonal draw's, whose singular values read all of W)."""
+    slot = as_weights(W)
+    fan_in, fan_out = slot.shape
     s = scheme(c, fan_in, fan_out)
     if c.init == "lsuv":  # its σ is whatever the data made it
         s = Scheme("orthogonal", m.std, m.std, gain=m.std * math.sqrt(max(fan_in, fan_out)))
     half = _half_width(s, m)
-    key = (index, W.shape, W.dtype.str, c.seed, half, m.mean, m.std, m.nonfinite)
+    key = (index, slot.shape, slot.dtype.str, c.seed, half, m.mean, m.std, m.nonfinite)
 
     def make():
-        h = stats.histogram(W, -half, half, BINS, scratch, m.nonfinite > 0, log=False)
+        # the rows histogram() would bin of the formed W: the same counts
+        rows, cols = slot.shape
+        pick = slot.base is not None and cols <= stats.HIST_SAMPLE
+        x = slot.rows(stats.row_step(rows, cols)) if pick else slot.form()
+        h = stats.histogram(x, -half, half, BINS, scratch, m.nonfinite > 0, log=False)
         return h, _beyond(h, s)
 
     hist, beyond = _cached(_hists, key, make)
     singular = None
     if s.kind == "orthogonal" and index + 1 in svd_layers(c.depth):
-        singular = _singular(index, W, m, c)
+        singular = _singular(index, slot.form(), m, c)
     return WeightSummary(s, hist, m.mean, m.std, beyond, singular)
 
 

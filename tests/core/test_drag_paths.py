@@ -138,10 +138,11 @@ def test_the_small_batch_matmuls_are_float32_products(batch, fan_in, fan_out):
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_a_scaled_draws_weights_and_sums_are_numpys(scheme):
-    """A scheme whose W is its draw times a scale is written by the kernel that sums it
-    (core/fused.py scale_into): the same W as the scheme's own sampler, and the same moments
-    as a pass over it."""
+def test_a_scaled_draws_weights_and_sums_are_numpys(scheme, monkeypatch):
+    """A scheme whose W is its draw times a scale, where W is written (not left as k·base for
+    the small batch's matmuls), is written by the kernel that sums it (core/fused.py
+    scale_into): the same W as the scheme's own sampler, and the same moments as a pass over it."""
+    monkeypatch.setattr(fused.Recorder, "scaled", lambda self, layer, base, k: False)
     c = _config(scheme, {})
     sim = Simulator()
     rec = fused.Recorder()

@@ -66,10 +66,11 @@ def test_a_drag_frame_with_w_left_scaled_gives_the_formed_ws_numbers(kw, monkeyp
     c = _config(kw)
     sim = Simulator()
     fast = run_joint([sim], [c], ("act", "grad"))[0]
-    # every layer but those whose W is pictured; where the sums would leave float32's range,
-    # none (σ = 1e4: formed when the matmul finds its input past _SUM_HUGE)
-    unpictured = c.depth - len(weights.summary_layers(c.depth))
-    assert _left_scaled(sim, c) == (unpictured if 1e-20 < c.std < 1e3 else 0)
+    # every layer, the pictured ones too (their summaries form the rows they read); where the
+    # sums would leave float32's range, none (σ = 1e-25), or only the first (σ = 1e4: the
+    # layers above find their input past _SUM_HUGE and form W)
+    want = c.depth if 1e-20 < c.std < 1e3 else int(c.std >= 1e3)
+    assert _left_scaled(sim, c) == want
     _formed(monkeypatch)
     plain = run_joint([Simulator()], [c], ("act", "grad"))[0]
     _assert_close(fast, plain)
@@ -86,6 +87,35 @@ def test_every_scaled_scheme_left_scaled_gives_the_formed_ws_numbers(scheme, mon
     _formed(monkeypatch)
     plain = run_joint([Simulator()], [c], ("act", "grad", "wgrad"))[0]
     _assert_close(fast, plain)
+
+
+@pytest.mark.parametrize("scheme", SCALED)
+@pytest.mark.parametrize("width", [48, 300])
+def test_a_pictured_layer_left_scaled_has_the_formed_ws_summary(scheme, width, monkeypatch):
+    """The weight row's histogram and the units' count of a pictured layer whose W was left as
+    k·base read only the rows they need, formed there: the same counts as the formed W's (at
+    width 300 the histogram bins every second row, at 48 every row)."""
+    c = _config({"depth": 14, "width": width}, scheme)
+    sim = Simulator()
+    fast = run_joint([sim], [c], ("act", "grad"))[0]
+    left = [L.wslot.base is not None for L in sim.network(c).layers]
+    weights._hists.clear()  # (the cache's key is W's moments, which may agree to the bit)
+    _formed(monkeypatch)
+    plain = run_joint([Simulator()], [c], ("act", "grad"))[0]
+    # (an orthogonal draw's singular values read all of W: formed on the layers they are taken)
+    assert all(left) or weights.KIND[c.init] == "orthogonal"
+    pictured = [
+        (a, b) for a, b in zip(fast.layers, plain.layers, strict=True) if b.weights is not None
+    ]
+    assert len(pictured) == len(weights.summary_layers(c.depth))
+    for a, b in pictured:
+        ha, hb = a.weights.hist, b.weights.hist
+        np.testing.assert_array_equal(ha.counts, hb.counts)
+        assert (ha.underflow, ha.overflow, ha.sampled) == (hb.underflow, hb.overflow, hb.sampled)
+        assert a.weights.beyond_2sigma == b.weights.beyond_2sigma
+        assert a.distinct_units == b.distinct_units == c.width
+        # (the activations themselves differ by the matmuls' rounding, as every layer's do)
+        np.testing.assert_allclose(a.units_sample, b.units_sample, rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("scheme", SCALED)
