@@ -92,6 +92,25 @@ def test_the_gram_moments_are_those_of_the_formed_matrix():
     assert fused.gram_moments(x * 1e-20, d * 1e-20, k) is None  # entries among the subnormals
 
 
+@pytest.mark.parametrize("B,n,m", [(8, 300, 200), (1, 7, 5), (5, 33, 70), (3, 500, 9)])
+def test_the_gram_kernel_sums_as_numpy_does(B, n, m, monkeypatch):
+    """A small batch's Gram sums by core/_fused.c (every tail of 8 values), against NumPy's in
+    float64; a NaN or an infinity anywhere in x or δ leaves the matrix to be formed."""
+    rng = np.random.default_rng(B * n + m)
+    x = rng.standard_normal((B, n)).astype(np.float32)
+    d = (rng.standard_normal((B, m)) * 1e-3).astype(np.float32)
+    got = fused._gram_sums(x, d)
+    bad = [(a, i, v) for a in ("x", "d") for i in (0, -1) for v in (np.nan, np.inf, -np.inf)]
+    refused = []
+    for a, i, v in bad:
+        xs, ds = x.copy(), d.copy()
+        (xs if a == "x" else ds)[-1, i] = v
+        refused.append(fused._gram_sums(xs, ds))
+    monkeypatch.setattr(fused, "SMALL_BATCH", 0)  # NumPy's path
+    assert got == pytest.approx(fused._gram_sums(x, d), rel=1e-12, abs=1e-30)
+    assert refused == [None] * len(bad)
+
+
 def test_the_gram_path_leaves_the_matrix_unwritten_and_the_wgrad_row_writes_it():
     """What the shortcut saves is the matrix's writes: with the row off, ∂L/∂W is not formed."""
     c = Config(**DRAG)

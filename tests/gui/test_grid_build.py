@@ -189,3 +189,24 @@ def test_training_curves_made_a_part_per_turn_paint_as_ones_made_at_once(
     assert staged.layer == at_once.layer and staged.time_side == at_once.time_side
     image(at_once)  # its axes fit their labels when first drawn, and it lays out again
     assert image(staged) == image(at_once)
+
+
+def test_a_shape_placed_later_is_painted_in_a_turn_after_its_placing(qtbot):
+    """Issue 17's item 6, a scene switch to a deeper net: the turn that places the new shape's
+    panels and fills them (60-90 ms) was followed at once by their paint (25-35 ms), one stall.
+    A zero-delay timer started as the shape is placed now runs before the grid paints."""
+    from gui import paint_later
+    from tests.gui.paint_order import paint_order
+
+    sim = Simulator()
+    g = grid(qtbot)
+    g.present(sim.run(Config(depth=2, width=32, batch=32), rows=("act", "grad")))
+    qtbot.waitUntil(lambda: not g.animating)
+    snap = sim.run(Config(depth=6, width=32, batch=32), rows=("act", "grad"))
+    with paint_order(g) as (events, mark):
+        g.placed.connect(mark)
+        in_event_loop(qtbot, lambda: g.present(snap), lambda: not g.animating)
+        qtbot.waitUntil(lambda: "paint" in events)
+    assert events.index("timer") < events.index("paint"), events[:6]
+    qtbot.waitUntil(lambda: not paint_later.holding())  # and nothing is left held
+    assert len(g.panels) == 12
