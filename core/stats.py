@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core import fields
+from core import fields, wire
 from core.loghist import LogHist, log_histogram, log_histograms
 
 try:
@@ -64,6 +64,9 @@ class Hist:
     @property
     def outside_frac(self) -> float:
         return (self.underflow + self.overflow) / max(self.sampled, 1)
+
+    def __reduce__(self):
+        return wire.reduce_hist(self)  # its arrays in one buffer, for the pipe (core/wire.py)
 
 
 @dataclass(frozen=True)

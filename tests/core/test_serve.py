@@ -151,3 +151,40 @@ def test_the_cancel_pipe_reads_numbers_that_arrive_in_pieces():
     finally:
         os.close(r)
         os.close(w)
+
+
+def test_a_frame_crosses_the_pipe_with_the_same_numbers():
+    """Histograms are pickled with their arrays in one buffer (core/wire.py): the frame that
+    arrives is the one made, every count the same and writable, with or without a log axis."""
+    import numpy as np
+
+    from core import Config, stats
+    from core.frame import FrameMaker
+
+    frame = FrameMaker().make([Config(depth=3, width=16, batch=8)], ("act", "grad"), 1, False)
+    got = pickle.loads(pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL))
+    for a, b in zip(frame.snaps[0].layers, got.snaps[0].layers, strict=True):
+        assert a.to_json() == b.to_json()
+        for r, h in a.hists.items():
+            g = b.hists[r]
+            for x, y in ((h.counts, g.counts), (h.log.pos, g.log.pos), (h.log.neg, g.log.neg)):
+                np.testing.assert_array_equal(x, y)
+                assert y.dtype == np.int64 and y.flags.writeable
+            assert (g.lo, g.hi, g.underflow, g.overflow, g.sampled) == (
+                h.lo,
+                h.hi,
+                h.underflow,
+                h.overflow,
+                h.sampled,
+            )
+            assert (g.log.first, g.log.zeros, g.log.sampled) == (
+                h.log.first,
+                h.log.zeros,
+                h.log.sampled,
+            )
+    plain = stats.Hist(0.0, 1.0, np.arange(4, dtype=np.int32), 1, 2, 9)  # not int64: as it is
+    back = pickle.loads(pickle.dumps(plain))
+    assert back.counts.dtype == np.int32 and back.log is None
+    np.testing.assert_array_equal(back.counts, plain.counts)
+    bare = stats.Hist(0.0, 1.0, np.arange(4, dtype=np.int64), 0, 0, 6)  # no log axis
+    assert pickle.loads(pickle.dumps(bare)).log is None
