@@ -624,6 +624,18 @@ static int get_all(PyObject *const *objs, Py_buffer *v, const char *const *names
     return 0;
 }
 
+/* get() of x (rows × cx) and y (rows × cy, writable if y_out); both or neither are held. */
+static int get_pair(PyObject *xo, PyObject *yo, Py_buffer *x, Py_buffer *y, Py_ssize_t rows,
+                    Py_ssize_t cx, Py_ssize_t cy, int y_out)
+{
+    if (get(xo, x, 0, rows, cx, "x")) return -1;
+    if (get(yo, y, y_out, rows, cy, y_out ? "y" : "d")) {
+        PyBuffer_Release(x);
+        return -1;
+    }
+    return 0;
+}
+
 static int known_kind(int kind)
 {
     if (kind < KIND_GIVEN || kind > KIND_RELU) {
@@ -705,11 +717,7 @@ static PyObject *py_scale_into(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "OOnnf", &xo, &yo, &rows, &cols, &k) || shape(rows, cols))
         return NULL;
     Py_buffer x, y;
-    if (get(xo, &x, 0, rows, cols, "x")) return NULL;
-    if (get(yo, &y, 1, rows, cols, "y")) {
-        PyBuffer_Release(&x);
-        return NULL;
-    }
+    if (get_pair(xo, yo, &x, &y, rows, cols, cols, 1)) return NULL;
     double out[2];
     Py_BEGIN_ALLOW_THREADS scale_into_rows(x.buf, y.buf, rows, cols, k, out);
     Py_END_ALLOW_THREADS PyBuffer_Release(&y);
@@ -797,11 +805,7 @@ static PyObject *py_gram(PyObject *self, PyObject *args)
         return NULL;
     }
     Py_buffer x, d;
-    if (get(xo, &x, 0, B, n, "x")) return NULL;
-    if (get(dobj, &d, 0, B, m, "d")) {
-        PyBuffer_Release(&x);
-        return NULL;
-    }
+    if (get_pair(xo, dobj, &x, &d, B, n, m, 0)) return NULL;
     double out[4];
     Py_BEGIN_ALLOW_THREADS gram_sums(x.buf, d.buf, B, n, m, out);
     Py_END_ALLOW_THREADS PyBuffer_Release(&d);
