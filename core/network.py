@@ -54,11 +54,11 @@ class Weights:
         """W's rows [:stop:step], C-contiguous, the bits `form` writes, without writing the
         rest: what a pictured layer's weight histogram and unit count read (32 rows of a
         2048-wide layer; forming all of W wrote and read 16 MB each drag frame, 14 layers)."""
-        part = slice(None, stop, step)
-        if self.base is None:
+        part, base, k = slice(None, stop, step), self.base, self.k  # (read once)
+        if base is None:
             return np.ascontiguousarray(self.array[part])
         out = np.empty(self.array[part].shape, self.array.dtype)
-        return np.multiply(self.base[part], self.k, out=out)
+        return np.multiply(base[part], k, out=out)
 
     def written(self) -> np.ndarray:
         """The array, about to be overwritten whole: a pending k·base is dropped, not formed."""

@@ -175,11 +175,13 @@ def histogram(
     scratch: Scratch,
     has_nonfinite: bool,
     log: bool = True,
+    every: bool = False,
 ) -> Hist:
     """Without `log`, no log-magnitude histogram (Hist.log None): the weight row's summaries,
-    which nothing draws on a log axis (200 of them cost 8 ms of a drag frame at depth 200)."""
+    which nothing draws on a log axis (200 of them cost 8 ms of a drag frame at depth 200).
+    With `every`, every value of x is binned: x is already the sample (core/weights.py)."""
     logs = log_histogram(_finite(_sample(x), has_nonfinite)) if log else None
-    return Hist(*_linear(x, lo, hi, bins, scratch, has_nonfinite), logs)
+    return Hist(*_linear(x, lo, hi, bins, scratch, has_nonfinite, every), logs)
 
 
 def histograms(jobs: list[tuple], bins: int, scratch: Scratch) -> list[Hist]:
@@ -192,16 +194,17 @@ def histograms(jobs: list[tuple], bins: int, scratch: Scratch) -> list[Hist]:
 
 
 def _linear(
-    x: np.ndarray, lo: float, hi: float, bins: int, scratch: Scratch, has_nonfinite: bool
+    x: np.ndarray, lo: float, hi: float, bins: int, scratch, has_nonfinite: bool, every=False
 ) -> tuple:
     """Hist's fields but its log part: (lo, hi, counts, underflow, overflow, sampled)."""
-    rows_step = _kernel_rows(x)
+    rows_step = _kernel_rows(x, every)
     if rows_step is not None:  # core/_fused.c: the same bins in one pass, no index array
         counts = np.empty(bins + 2, np.int64)
         scale = bins / (hi - lo)
         m = _fused.histogram(x, *rows_step, scale, 1.0 - lo * scale, bins, counts)
         return lo, hi, counts[1 : bins + 1].copy(), int(counts[0]), int(counts[-1]), m
-    return _numpy_histogram(_finite(_sample(x), has_nonfinite), lo, hi, bins, scratch)
+    sample = x if every else _sample(x)
+    return _numpy_histogram(_finite(sample, has_nonfinite), lo, hi, bins, scratch)
 
 
 def _numpy_histogram(
@@ -315,12 +318,12 @@ def merge_logs(a: LogHist | None, b: LogHist | None) -> LogHist | None:
     return LogHist(lo, pa + pb, na + nb, a.zeros + b.zeros, a.sampled + b.sampled)
 
 
-def _kernel_rows(x: np.ndarray) -> tuple[int, int, int] | None:
-    """(rows, cols, row step) when the C kernel can bin _sample(x) itself, else None."""
+def _kernel_rows(x: np.ndarray, every: bool = False) -> tuple[int, int, int] | None:
+    """(rows, cols, row step) when the C kernel can bin _sample(x) (or every value) itself."""
     if _fused is None or x.dtype != np.float32 or not x.flags.c_contiguous or x.ndim not in (1, 2):
         return None
     rows, cols = x.shape if x.ndim == 2 else (1, x.size)
-    if x.size <= HIST_SAMPLE:
+    if x.size <= HIST_SAMPLE or every:
         return rows, cols, 1
     if x.ndim == 2 and cols <= HIST_SAMPLE:
         return rows, cols, -(-x.size // HIST_SAMPLE)

@@ -184,7 +184,8 @@ def summarize(index: int, W: np.ndarray | Weights, m: stats.Moments, c, scratch)
         rows, cols = slot.shape
         pick = slot.base is not None and cols <= stats.HIST_SAMPLE
         x = slot.rows(stats.row_step(rows, cols)) if pick else slot.form()
-        h = stats.histogram(x, -half, half, BINS, scratch, m.nonfinite > 0, log=False)
+        bad = m.nonfinite > 0  # (the picked rows are binned whole: not sampled again)
+        h = stats.histogram(x, -half, half, BINS, scratch, bad, log=False, every=pick)
         return h, _beyond(h, s)
 
     hist, beyond = _cached(_hists, key, make)

@@ -18,7 +18,8 @@ def reduce_hist(h) -> tuple:
 
     log = h.log
     arrays = [h.counts] + ([log.pos, log.neg] if log is not None else [])
-    if not all(isinstance(a, np.ndarray) and a.dtype == np.int64 and a.ndim == 1 for a in arrays):
+    plain = all(isinstance(a, np.ndarray) and a.dtype == np.int64 and a.ndim == 1 for a in arrays)
+    if not plain or (log is not None and len(log.pos) != len(log.neg)):
         return (Hist, (h.lo, h.hi, h.counts, h.underflow, h.overflow, h.sampled, log))
     parts = None if log is None else (log.first, len(log.pos), log.zeros, log.sampled)
     blob = np.concatenate(arrays).tobytes()

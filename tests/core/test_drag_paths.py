@@ -96,6 +96,7 @@ def test_the_gram_moments_are_those_of_the_formed_matrix():
 def test_the_gram_kernel_sums_as_numpy_does(B, n, m, monkeypatch):
     """A small batch's Gram sums by core/_fused.c (every tail of 8 values), against NumPy's in
     float64; a NaN or an infinity anywhere in x or δ leaves the matrix to be formed."""
+    assert hasattr(fused._fused, "gram")  # (a build without it: both sides would be NumPy's)
     rng = np.random.default_rng(B * n + m)
     x = rng.standard_normal((B, n)).astype(np.float32)
     d = (rng.standard_normal((B, m)) * 1e-3).astype(np.float32)

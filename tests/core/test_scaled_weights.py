@@ -5,6 +5,8 @@ full-batch frame, a chunked refinement, a probe) sees the W the frame's config d
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -90,16 +92,18 @@ def test_every_scaled_scheme_left_scaled_gives_the_formed_ws_numbers(scheme, mon
 
 
 @pytest.mark.parametrize("scheme", SCALED)
-@pytest.mark.parametrize("width", [48, 300])
+@pytest.mark.parametrize("width", [48, 300, 768])
 def test_a_pictured_layer_left_scaled_has_the_formed_ws_summary(scheme, width, monkeypatch):
     """The weight row's histogram and the units' count of a pictured layer whose W was left as
     k·base read only the rows they need, formed there: the same counts as the formed W's (at
-    width 300 the histogram bins every second row, at 48 every row)."""
+    width 300 the histogram bins every second row, at 48 every row, at 768 every ninth: 86
+    rows, more values than the histogram samples of an array, binned whole all the same)."""
     c = _config({"depth": 14, "width": width}, scheme)
+    weights._hists.clear()  # (keyed by W's moments: an earlier test's may be served)
     sim = Simulator()
     fast = run_joint([sim], [c], ("act", "grad"))[0]
     left = [L.wslot.base is not None for L in sim.network(c).layers]
-    weights._hists.clear()  # (the cache's key is W's moments, which may agree to the bit)
+    weights._hists.clear()
     _formed(monkeypatch)
     plain = run_joint([Simulator()], [c], ("act", "grad"))[0]
     # (an orthogonal draw's singular values read all of W: formed on the layers they are taken)
@@ -116,6 +120,40 @@ def test_a_pictured_layer_left_scaled_has_the_formed_ws_summary(scheme, width, m
         assert a.distinct_units == b.distinct_units == c.width
         # (the activations themselves differ by the matmuls' rounding, as every layer's do)
         np.testing.assert_allclose(a.units_sample, b.units_sample, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("kernel", [True, False], ids=["C", "numpy"])
+@pytest.mark.parametrize("shape", [(768, 768), (784, 1000), (1200, 1200), (2000, 2000), (7, 9)])
+def test_a_weight_summary_of_rows_formed_alone_is_the_formed_ws(shape, kernel, monkeypatch):
+    """weights.summarize of a Weights left as k·base (its picked rows formed) against the same
+    W formed, for shapes whose picked rows hold more values than histogram() samples; with the
+    C kernel and with NumPy's bins (no compiler at install)."""
+    from core.network import Weights
+
+    if not kernel:
+        monkeypatch.setattr(stats, "_fused", None)
+
+    rng = np.random.default_rng(shape[0])
+    base = rng.standard_normal(shape).astype(np.float32)
+    c = Config(init="he-normal", gain=1.3, width=shape[1])
+    k = 1.3 * math.sqrt(2.0 / shape[0])
+    left, formed = Weights(np.empty_like(base)), Weights(np.empty_like(base))
+    left.scaled(base, k)
+    formed.scaled(base, k)
+    formed.form()
+    m = stats.moments(formed.array, stats.Scratch())
+    weights._hists.clear()
+    a = weights.summarize(0, left, m, c, stats.Scratch())
+    weights._hists.clear()
+    b = weights.summarize(0, formed, m, c, stats.Scratch())
+    assert left.base is not None  # (not formed by the summary)
+    np.testing.assert_array_equal(a.hist.counts, b.hist.counts)
+    assert (a.hist.sampled, a.hist.underflow, a.hist.overflow, a.beyond_2sigma) == (
+        b.hist.sampled,
+        b.hist.underflow,
+        b.hist.overflow,
+        b.beyond_2sigma,
+    )
 
 
 @pytest.mark.parametrize("scheme", SCALED)
