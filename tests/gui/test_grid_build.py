@@ -210,3 +210,42 @@ def test_a_shape_placed_later_is_painted_in_a_turn_after_its_placing(qtbot):
     assert events.index("timer") < events.index("paint"), events[:6]
     qtbot.waitUntil(lambda: not paint_later.holding())  # and nothing is left held
     assert len(g.panels) == 12
+
+
+def test_a_timer_gets_its_turn_between_the_pools_turns(make_window, qtbot, monkeypatch):
+    """Issue 17's item 6: a grid's panels are made a slice an idle turn and placed in one more,
+    so that a click or a timer gets in between. On glib's event loop the benchmark's window
+    (benchmarks/ui_gaps.py) ran those turns back to back (a 12-22 ms slice, then the 40-70 ms
+    place, no tick of a 5 ms timer between); this small window did not chain them even there,
+    so the loop is checked to be Qt's own (QT_NO_GLIB, gui/__init__.py), and the ticks."""
+    from PySide6.QtCore import QAbstractEventDispatcher
+
+    from gui.views import panel_pool
+
+    assert "Glib" not in QAbstractEventDispatcher.instance().metaObject().className()
+    events: list[str] = []
+    slice_ = panel_pool.PanelPool._build_slice
+
+    def logged(pool):
+        events.append("turn")
+        slice_(pool)
+
+    monkeypatch.setattr(panel_pool.PanelPool, "_build_slice", logged)
+    win = make_window(SMALL.replace(depth=12, width=256))
+    win.resize(1920, 1080)  # (the benchmark's window: its panels take their time to fill)
+    qtbot.waitUntil(lambda: not win.grid.animating)
+    tick = QTimer()
+    tick.setTimerType(Qt.TimerType.PreciseTimer)
+    tick.setInterval(5)
+    tick.timeout.connect(lambda: events.append("tick") if events[-1:] != ["tick"] else None)
+    events.clear()
+    tick.start()
+    in_event_loop(
+        qtbot,
+        win.playback_dock.wgrad.click,
+        lambda: has_rows(win.grid.snapshot, ALL_ROWS) and not win.grid.animating,
+    )
+    tick.stop()
+    turns = events.count("turn")
+    assert turns >= 2, events  # (12 panels: at least a slice and the place)
+    assert "turn, turn" not in ", ".join(events), events
