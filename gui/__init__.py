@@ -6,14 +6,6 @@ and through the UI thread's paint (measured, 2 BLAS threads on 2 cores: the stat
 a helper thread took 16.6 ms with the spin, 10.7 ms without). So the workers sleep at once; set
 here, before anything loads numpy, and a value the user gave wins.
 
-Qt's event loop here is its own, not glib's (QT_NO_GLIB, set before Qt starts; a value the user
-gave wins). glib's runs timers only once posted events are all handled, so the window's work left
-for idle turns (gui/idle.py: a grid's panel slices, its place) ran back to back, and paint chains
-kept a 5 ms timer out for 50-100 ms; Qt's own loop takes timers between them. Measured in
-benchmarks/ui_gaps.py, two rounds of 3 windows, median/max ms, glib → Qt's: ∂W row on 54/55,
-52/53 → 32/32, 32/37; scene switch 47/68, 49/91 → 40/60, 34/57 (benchmarks/README.md). GTK's
-native file dialogs need glib's loop: the app uses Qt's (gui/app.py).
-
 After every import PySide6 asks whether the new module uses its `__feature__` switches, by reading
 the module's source with inspect.getsource (shibokensupport/feature.py, for PYSIDE-2029): 55 ms of
 a launch from source, 369 modules. The same question is answered here from the file's bytes;
@@ -24,7 +16,6 @@ import os
 import sys
 
 os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
-os.environ.setdefault("QT_NO_GLIB", "1")
 
 
 def _quick_pyside_import_hook() -> None:

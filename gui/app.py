@@ -112,7 +112,7 @@ def _run_window(args, config, size, talk=None) -> int:
     from gui import compute_process
 
     compute_process.shared()  # first: it starts up on the other core while Qt loads here
-    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtCore import QSettings
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
@@ -120,9 +120,6 @@ def _run_window(args, config, size, talk=None) -> int:
     from gui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    # Qt's own file dialogs: GTK's native ones are run by glib's event loop, and the window's is
-    # Qt's (QT_NO_GLIB, gui/__init__.py)
-    app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs)
     app.setApplicationName("InitScope")
     app.setOrganizationName("InitScope")
     app.setWindowIcon(QIcon(str(resources.icon_path())))
