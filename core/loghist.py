@@ -332,3 +332,17 @@ def _count_signed(t: np.ndarray, total: int, spare: np.ndarray) -> np.ndarray | 
     k = spare.view(np.intp) if same else np.empty(t.size, np.intp)
     k[...] = t
     return np.bincount(k, minlength=bins + 1)
+
+
+def merge_logs(a: LogHist | None, b: LogHist | None) -> LogHist | None:
+    """Both parts' log-magnitude counts on the union of their bins (the bins are global). Each
+    part's is of its own subsample (log_histogram), so the merged shape, not its counts, is
+    the one-shot histogram's."""
+    if a is None or b is None:
+        return a or b
+    parts = [h for h in (a, b) if len(h.pos)] or [a]
+    lo = min(h.first for h in parts)
+    n = max(h.first + len(h.pos) for h in parts) - lo
+    pa, na = a.on(lo, n)
+    pb, nb = b.on(lo, n)
+    return LogHist(lo, pa + pb, na + nb, a.zeros + b.zeros, a.sampled + b.sampled)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core import fields, wire
-from core.loghist import LogHist, log_histogram, log_histograms
+from core.loghist import LogHist, log_histogram, log_histograms, merge_logs
 
 try:
     from core import _fused
@@ -175,13 +175,11 @@ def histogram(
     scratch: Scratch,
     has_nonfinite: bool,
     log: bool = True,
-    every: bool = False,
 ) -> Hist:
     """Without `log`, no log-magnitude histogram (Hist.log None): the weight row's summaries,
-    which nothing draws on a log axis (200 of them cost 8 ms of a drag frame at depth 200).
-    With `every`, every value of x is binned: x is already the sample (core/weights.py)."""
+    which nothing draws on a log axis (200 of them cost 8 ms of a drag frame at depth 200)."""
     logs = log_histogram(_finite(_sample(x), has_nonfinite)) if log else None
-    return Hist(*_linear(x, lo, hi, bins, scratch, has_nonfinite, every), logs)
+    return Hist(*_linear(x, lo, hi, bins, scratch, has_nonfinite), logs)
 
 
 def histograms(jobs: list[tuple], bins: int, scratch: Scratch) -> list[Hist]:
@@ -194,17 +192,16 @@ def histograms(jobs: list[tuple], bins: int, scratch: Scratch) -> list[Hist]:
 
 
 def _linear(
-    x: np.ndarray, lo: float, hi: float, bins: int, scratch, has_nonfinite: bool, every=False
+    x: np.ndarray, lo: float, hi: float, bins: int, scratch: Scratch, has_nonfinite: bool
 ) -> tuple:
     """Hist's fields but its log part: (lo, hi, counts, underflow, overflow, sampled)."""
-    rows_step = _kernel_rows(x, every)
+    rows_step = _kernel_rows(x)
     if rows_step is not None:  # core/_fused.c: the same bins in one pass, no index array
         counts = np.empty(bins + 2, np.int64)
         scale = bins / (hi - lo)
         m = _fused.histogram(x, *rows_step, scale, 1.0 - lo * scale, bins, counts)
         return lo, hi, counts[1 : bins + 1].copy(), int(counts[0]), int(counts[-1]), m
-    sample = x if every else _sample(x)
-    return _numpy_histogram(_finite(sample, has_nonfinite), lo, hi, bins, scratch)
+    return _numpy_histogram(_finite(_sample(x), has_nonfinite), lo, hi, bins, scratch)
 
 
 def _numpy_histogram(
@@ -256,11 +253,12 @@ def row_step(rows: int, cols: int) -> int:
 
 
 def rows_histogram(
-    x: np.ndarray, first: int, step: int, lo: float, hi: float, bins: int, scratch: Scratch
+    x: np.ndarray, first: int, step: int, lo: float, hi: float, bins: int, scratch, log=True
 ) -> Hist:
     """Counts of x's rows first, first + step, … on [lo, hi]: one chunk's part of a histogram
     whose sampled rows are fixed by the whole batch, so that the chunks' counts add up to the
-    one-shot histogram's exactly (the same kernel and arithmetic per value as histogram())."""
+    one-shot histogram's exactly (the same kernel and arithmetic per value as histogram()).
+    Without `log`, no log part (a weight summary's rows of W, core/weights.py)."""
     if first >= len(x):
         return Hist(lo, hi, np.zeros(bins, np.int64), 0, 0, 0)
     part = x[first:]
@@ -269,10 +267,11 @@ def rows_histogram(
         scale = bins / (hi - lo)
         rows, cols = part.shape
         m = _fused.histogram(part, rows, cols, step, scale, 1.0 - lo * scale, bins, counts)
-        log = _log(part[::step], True)
-        return Hist(lo, hi, counts[1 : bins + 1].copy(), int(counts[0]), int(counts[-1]), m, log)
+        logs = _log(part[::step], True) if log else None
+        return Hist(lo, hi, counts[1 : bins + 1].copy(), int(counts[0]), int(counts[-1]), m, logs)
     sample = _finite(part[::step], True)
-    return Hist(*_numpy_histogram(sample, lo, hi, bins, scratch), log_histogram(sample))
+    logs = log_histogram(sample) if log else None
+    return Hist(*_numpy_histogram(sample, lo, hi, bins, scratch), logs)
 
 
 def merge_moments(a: Moments, b: Moments) -> Moments:
@@ -304,26 +303,12 @@ def merge_hists(a: Hist, b: Hist) -> Hist:
     )
 
 
-def merge_logs(a: LogHist | None, b: LogHist | None) -> LogHist | None:
-    """Both parts' log-magnitude counts on the union of their bins (the bins are global). Each
-    part's is of its own subsample (core/loghist.py), so the merged shape, not its counts, is
-    the one-shot histogram's."""
-    if a is None or b is None:
-        return a or b
-    parts = [h for h in (a, b) if len(h.pos)] or [a]
-    lo = min(h.first for h in parts)
-    n = max(h.first + len(h.pos) for h in parts) - lo
-    pa, na = a.on(lo, n)
-    pb, nb = b.on(lo, n)
-    return LogHist(lo, pa + pb, na + nb, a.zeros + b.zeros, a.sampled + b.sampled)
-
-
-def _kernel_rows(x: np.ndarray, every: bool = False) -> tuple[int, int, int] | None:
-    """(rows, cols, row step) when the C kernel can bin _sample(x) (or every value) itself."""
+def _kernel_rows(x: np.ndarray) -> tuple[int, int, int] | None:
+    """(rows, cols, row step) when the C kernel can bin _sample(x) itself, else None."""
     if _fused is None or x.dtype != np.float32 or not x.flags.c_contiguous or x.ndim not in (1, 2):
         return None
     rows, cols = x.shape if x.ndim == 2 else (1, x.size)
-    if x.size <= HIST_SAMPLE or every:
+    if x.size <= HIST_SAMPLE:
         return rows, cols, 1
     if x.ndim == 2 and cols <= HIST_SAMPLE:
         return rows, cols, -(-x.size // HIST_SAMPLE)

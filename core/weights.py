@@ -180,12 +180,12 @@ def summarize(index: int, W: np.ndarray | Weights, m: stats.Moments, c, scratch)
     key = (index, slot.shape, slot.dtype.str, c.seed, half, m.mean, m.std, m.nonfinite)
 
     def make():
-        # the rows histogram() would bin of the formed W: the same counts
         rows, cols = slot.shape
-        pick = slot.base is not None and cols <= stats.HIST_SAMPLE
-        x = slot.rows(stats.row_step(rows, cols)) if pick else slot.form()
-        bad = m.nonfinite > 0  # (the picked rows are binned whole: not sampled again)
-        h = stats.histogram(x, -half, half, BINS, scratch, bad, log=False, every=pick)
+        if slot.base is None or cols > stats.HIST_SAMPLE:
+            h = stats.histogram(slot.form(), -half, half, BINS, scratch, m.nonfinite > 0, log=False)
+        else:  # the rows histogram() bins of the formed W, formed alone, binned whole
+            x = slot.rows(stats.row_step(rows, cols))
+            h = stats.rows_histogram(x, 0, 1, -half, half, BINS, scratch, log=False)
         return h, _beyond(h, s)
 
     hist, beyond = _cached(_hists, key, make)
