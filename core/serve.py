@@ -7,7 +7,11 @@ compute: a batch-100 frame took 29 ms alone and 1,214 ms beside a busy Python th
 this 2-core machine); in the window, drag frames took 53–95 ms against 16–29 standalone. Here the
 frame pays one pickle each way (a Frame is ~100 kB).
 
-Protocol, over pipes whose descriptors are the arguments: the server writes ("ready", pid),
+Protocol, over pipes whose descriptors are the arguments: the server writes each message as its
+pickle's length (8 bytes, little-endian) and the pickle (`send`, `receive`), so the window takes a
+frame in one read of the pipe, not one per pickle frame of 64 kB: each read gave the GIL up, and
+a drag's frame waited 7-14 ms in the pipe for the window's reader (benchmarks/README.md, session
+14). The messages: ("ready", pid),
 then for each request (configs, rows, blas threads, phase[, number]) or (configs, rows, blas
 threads, phase, chunk, number) writes, for a frame refined chunk by chunk (core/chunks.py), a
 ("partial", Frame) for each chunk but the last, then ("frame", Frame),
@@ -29,6 +33,7 @@ import select
 import struct
 import sys
 import traceback
+from typing import BinaryIO
 
 from core import memory
 from core.cancel import Cancelled
@@ -59,7 +64,7 @@ def serve(inp, out, cancel_fd: int | None = None) -> None:
     memory.map_large_blocks_apart()
     maker = FrameMaker()
     maker.make([WARM_UP], ("act", "grad"), 1, False)
-    _send(out, ("ready", os.getpid()))
+    send(out, ("ready", os.getpid()))
     cancels = None if cancel_fd is None else CancelPipe(cancel_fd)
     while True:
         try:
@@ -72,7 +77,7 @@ def serve(inp, out, cancel_fd: int | None = None) -> None:
         if len(request) >= 5:
             *request, number = request
             check = cancels and functools.partial(cancels.asked, number)
-        _send(out, answer(maker, request, check, lambda f: _send(out, ("partial", f))))
+        send(out, answer(maker, request, check, lambda f: send(out, ("partial", f))))
 
 
 class CancelPipe:
@@ -95,9 +100,36 @@ class CancelPipe:
         return self.highest >= number
 
 
-def _send(out, message) -> None:
-    pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
+LENGTH = struct.Struct("<Q")
+# a length beyond this is not a frame's (a depth-200 frame is 0.6 MB): the pipe is corrupt
+MAX_MESSAGE = 1 << 31
+
+
+def send(out: BinaryIO, message) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(LENGTH.pack(len(data)))
+    out.write(data)
     out.flush()
+
+
+def receive(inp: BinaryIO):
+    """The next message `send` wrote; EOFError if the pipe ends first, pickle.UnpicklingError
+    for a length no message has."""
+    (n,) = LENGTH.unpack(_exactly(inp, LENGTH.size))
+    if n > MAX_MESSAGE:
+        raise pickle.UnpicklingError(f"a message of {n} bytes")
+    return pickle.loads(_exactly(inp, n))
+
+
+def _exactly(inp: BinaryIO, n: int) -> bytearray:
+    buf = bytearray(n)
+    view, got = memoryview(buf), 0
+    while got < n:
+        k = inp.readinto(view[got:])
+        if not k:
+            raise EOFError(f"the pipe ended {got} bytes into a message of {n}")
+        got += k
+    return buf
 
 
 def main(argv: list[str] | None = None) -> int:

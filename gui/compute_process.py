@@ -26,6 +26,12 @@ import threading
 import time
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # not a POSIX system
+    fcntl = None
+
+from core import serve
 from core.cancel import Cancelled
 from core.frame import Frame
 
@@ -50,6 +56,7 @@ class ComputeProcess:
     def __init__(self):
         req_r, req_w = os.pipe()
         res_r, res_w = os.pipe()
+        _widen(res_r)
         cancel_r, self._cancel_w = os.pipe()
         os.set_blocking(self._cancel_w, False)  # a full pipe already says "cancel"
         try:
@@ -66,7 +73,7 @@ class ComputeProcess:
             for fd in (req_r, res_w, cancel_r):
                 os.close(fd)
         self._out = os.fdopen(req_w, "wb")
-        self._in = os.fdopen(res_r, "rb")
+        self._in = os.fdopen(res_r, "rb", buffering=0)  # a frame: one read (core/serve.py)
         self._ready = False
         self._dead = False
         self._lock = threading.Lock()  # one request at a time
@@ -96,43 +103,62 @@ class ComputeProcess:
     def alive(self) -> bool:
         return not self._dead and self._proc.poll() is None
 
-    def make(self, configs, rows, blas: int, phase: bool, chunk=None, partial=None) -> Frame:
+    def make(
+        self, configs, rows, blas: int, phase: bool, chunk=None, partial=None, follow=None
+    ) -> Frame:
         """The frame, made there. Raises Refused for a config the core refuses, RemoteBug for a
         bug there (its trace is printed), ProcessEnded if the process is gone, Cancelled if
         cancel() abandoned it. With `chunk`, a frame refined chunk by chunk: each frame before
-        the last goes to `partial` as it arrives (core/serve.py)."""
+        the last goes to `partial` as it arrives (core/serve.py). With `follow` (a Follow: a
+        drag's frames), the next request may be sent while this one is made; then this one's
+        answer goes to follow.done and the next one's is waited for, and so on."""
         with self._lock:
             if self._dead:
                 code = self._proc.poll()
                 raise ProcessEnded(f"the compute process has ended (exit status {code})")
-            with self._flight:
-                self._number += 1
-                self._in_flight = True
-            request = (list(configs), tuple(rows), blas, phase, chunk, self._number)
+            self._request((list(configs), tuple(rows), blas, phase, chunk))
             try:
-                pickle.dump(request, self._out, protocol=5)
-                self._out.flush()
-            except OSError as e:
-                with self._flight:
-                    self._in_flight = False
-                raise self._ended(e) from None
-            try:
-                kind, *rest = self._receive()
-                while kind == "partial":
-                    if partial is not None:
-                        partial(rest[0])
-                    kind, *rest = self._receive()
+                answer = self._answer(partial, follow)
+                while follow is not None and follow.sent:
+                    follow.sent = False
+                    follow.done(answer)
+                    answer = self._answer(partial, follow)
             finally:
                 with self._flight:
                     self._in_flight = False
-        if kind == "frame":
-            return rest[0]
-        if kind == "cancelled":
-            raise Cancelled
-        if kind == "refused":
-            raise Refused(rest[0])
-        print(rest[1], file=sys.stderr, end="")
-        raise RemoteBug(rest[0])
+        return result(answer)
+
+    def _request(self, request: tuple) -> None:
+        with self._flight:
+            self._number += 1
+            self._in_flight = True
+        try:
+            pickle.dump((*request, self._number), self._out, protocol=5)
+            self._out.flush()
+        except OSError as e:
+            with self._flight:
+                self._in_flight = False
+            raise self._ended(e) from None
+
+    def _answer(self, partial, follow) -> tuple:
+        """The answer to the oldest request in flight (its partial frames to `partial`). A
+        follow's next request goes once this one has taken follow.due seconds: the process then
+        starts it as soon as it has sent this one, on a config at most that much older."""
+        t0 = time.perf_counter()
+        waiting = follow is not None and follow.due is not None
+        if waiting and not select.select([self._in], [], [], follow.due)[0]:
+            request = follow.next()
+            if request is not None:
+                self._request(request)
+                follow.sent = True
+        kind, *rest = self._receive()
+        while kind == "partial":
+            if partial is not None:
+                partial(rest[0])
+            kind, *rest = self._receive()
+        if follow is not None:
+            follow.took(time.perf_counter() - t0)
+        return (kind, *rest)
 
     def cancel(self) -> None:
         """Abandon the request in flight at its next layer (none in flight: nothing happens)."""
@@ -143,7 +169,7 @@ class ComputeProcess:
 
     def _receive(self) -> tuple:
         try:
-            return pickle.load(self._in)
+            return serve.receive(self._in)
         except (EOFError, OSError, pickle.UnpicklingError) as e:
             raise self._ended(e) from None
 
@@ -175,6 +201,52 @@ class ComputeProcess:
             if self._cancel_w >= 0:
                 os.close(self._cancel_w)
                 self._cancel_w = -1
+
+
+def result(answer: tuple) -> Frame:
+    """The frame an answer brings, or the exception it stands for (ComputeProcess.make)."""
+    kind, *rest = answer
+    if kind == "frame":
+        return rest[0]
+    if kind == "cancelled":
+        raise Cancelled
+    if kind == "refused":
+        raise Refused(rest[0])
+    print(rest[1], file=sys.stderr, end="")
+    raise RemoteBug(rest[0])
+
+
+class Follow:
+    """A drag's frames, made back to back (ComputeProcess.make). Without it the process waited
+    for each next request while the window took the frame it had sent (read, unpickled, shown)
+    and asked again: 6-14 ms of every 80-90 ms drag frame at depth 200 (benchmarks/README.md,
+    session 14). `next()` (the engine's) gives the next request or None; `done(answer)` takes
+    each answer but the last. The next request is asked for once the frame has taken AHEAD of
+    the one before: late enough that its config is a recent one."""
+
+    AHEAD = 0.75
+
+    def __init__(self, next, done, due: float | None = None):
+        self.next, self.done = next, done
+        self.due = due  # seconds into a frame to ask for the next (None: not before it is made)
+        self.sent = False  # a next request is in flight
+        self.jobs: list = []  # the caller's: what the requests in flight were for, oldest first
+
+    def took(self, seconds: float) -> None:
+        self.due = self.AHEAD * seconds
+
+
+# a pipe this big holds a depth-200 frame (0.6 MB): the compute process writes it at once and
+# goes on, and the window reads it in one call (Linux's default is 64 kB, its unprivileged most
+# 1 MiB)
+PIPE_BYTES = 1 << 20
+
+
+def _widen(fd: int) -> None:
+    size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl else None
+    if size is not None:
+        with contextlib.suppress(OSError):  # over the system's most: the pipe stays as it is
+            fcntl.fcntl(fd, size, PIPE_BYTES)
 
 
 def _command() -> list[str]:

@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import functools
 import itertools
-import os
-import statistics
 import sys
 import threading
 import traceback
-from collections import deque
 from typing import NamedTuple
 
 from PySide6.QtCore import Signal
@@ -28,71 +25,9 @@ from core.frame import THEORY_POINTS, Frame, FrameMaker, Theory
 from core.simulate import needs_backward
 from core.stats import ROWS
 from gui import compute_process
+from gui.blas_tuner import BlasTuner, blas_counts, drag_blas
 from gui.compute_process import ProcessEnded, Refused, RemoteBug
 from gui.workers import WorkerEngine
-
-
-def blas_counts() -> tuple[int, ...]:
-    """The BLAS thread counts the engine chooses between: all cores but one, and all cores, or
-    the one INITSCOPE_BLAS_THREADS names. One fewer comes first: the first frame computes while
-    the UI thread builds the panels (show → first frame 280–350 ms, against 400–450 ms)."""
-    cores = os.cpu_count() or 1
-    default = tuple(dict.fromkeys((max(1, cores - 1), cores)))
-    raw = os.environ.get("INITSCOPE_BLAS_THREADS", "")
-    if raw.isdigit() and int(raw) > 0:
-        return (int(raw),)
-    if raw:
-        print(
-            f"warning: INITSCOPE_BLAS_THREADS={raw!r} is not a positive whole number; "
-            "choosing by measurement",
-            file=sys.stderr,
-        )
-    return default
-
-
-class BlasTuner:
-    """The BLAS thread count, measured rather than guessed. On a quiet 2-core machine all cores
-    are fastest (a canonical frame in the window: 165 ms against 241 with one); when other work
-    shares the cores, OpenBLAS threads stall at every barrier and one fewer wins (a step took
-    554 ms with 2 threads, 212 with 1). Each frame's compute time per unit of work is kept per
-    count; each count runs WARM frames in turn, then the cheaper one runs, and every PROBE-th
-    frame tries the other, so the choice follows the machine's load. In the window's benchmark a
-    single inflated first cost kept a sweep on 1 thread: 172 ms a frame against 137 on 2."""
-
-    PROBE = 16
-    KEEP = 5  # the last costs of each count whose median decides
-    WARM = 2  # costs of each count before the cheaper one is chosen: one can be an outlier
-
-    def __init__(self, counts: tuple[int, ...]):
-        self.counts = counts
-        self.costs: dict[int, deque] = {n: deque(maxlen=self.KEEP) for n in counts}
-        self.frames = 0
-
-    def choose(self) -> int:
-        self.frames += 1
-        fewest = min(self.counts, key=lambda n: len(self.costs[n]))
-        if len(self.costs[fewest]) < self.WARM:
-            return fewest
-        best = self.best()
-        if len(self.counts) > 1 and self.frames % self.PROBE == 0:
-            return next(n for n in self.counts if n != best)
-        return best
-
-    def best(self) -> int:
-        tried = [n for n in self.counts if self.costs[n]]
-        return min(tried, key=lambda n: statistics.median(self.costs[n])) if tried else 0
-
-    def record(self, n: int, seconds: float, work: float) -> None:
-        if work > 0:
-            self.costs[n].append(seconds / work)
-
-    def cost(self) -> float | None:
-        """Seconds per multiply-add at the best count, once it has KEEP frames (a first frame
-        draws its noise and costs several times more); safe to read from another thread (a
-        deque is copied in one step under the GIL)."""
-        costs = [list(self.costs[n]) for n in self.counts]
-        return min((statistics.median(c) for c in costs if len(c) >= self.KEEP), default=None)
-
 
 # a drag frame's compute: beside the UI's ~20 ms, 30 frames a second
 DRAG_BUDGET_S = 0.012
@@ -101,14 +36,6 @@ DRAG_BUDGET_S = 0.012
 # values; below it the batch-free work (the weights' draw, their statistics) dominates
 MIN_DRAG_BATCH = 50
 CANONICAL_WORK = 10 * 500 * 500 * 3  # multiply-adds a canonical example costs, with backward
-
-
-def drag_blas() -> int:
-    """BLAS threads for a drag frame: all cores but one, which is the UI's. A drag frame's small
-    matmuls gain little from a second thread (batch 100: 29 ms with one or two), while the UI's
-    paint, on a core the BLAS threads share, is what holds the frame rate (measured: 21.9 frames
-    a second with one thread, 16–19.6 with two)."""
-    return min(blas_counts())  # all cores but one, or the count INITSCOPE_BLAS_THREADS names
 
 
 def drag_batch(cost: float | None, configs: list[Config], backward: bool, cap: int) -> int:
@@ -208,6 +135,7 @@ class Engine(WorkerEngine):
         self.where = "thread"  # where the newest frame was made: "thread" or "process"
         self.frames = 0  # snapshots delivered, for tests and the fps counter
         self._theory_sent = False  # a refinement's first frame brought its theory
+        self._follow_last = compute_process.Follow(None, None)  # the newest drag's
         self.start()
 
     def submit(
@@ -287,7 +215,9 @@ class Engine(WorkerEngine):
 
     def compute(self, job: Job) -> Frame | None:
         """The job's frame, made on the calling thread (the worker's; a test's), its cost taught
-        to the BLAS tuner; None (and `failed`) if it cannot be made or was abandoned."""
+        to the BLAS tuner; None (and `failed`) if it cannot be made or was abandoned. A drag's
+        frames go on back to back while the hand moves (compute_process.Follow): each but the
+        last is delivered here, the last returned."""
         configs = [c for c in (job.config, job.compare) if c is not None]
         rows = job.rows
         self._theory_sent = False
@@ -298,26 +228,71 @@ class Engine(WorkerEngine):
             # core (and small matmuls gain little from a second thread, which stalls under load)
             n = self.blas_threads = min(tuner.counts) if chunk else tuner.choose()
             more = (chunk,) if chunk else ()  # (a frame made at once takes make()'s four)
-            frame = self.make(configs, rows, n, job.phase, *more)
-            # a new shape's first frame builds the net and draws its input (up to twice the
-            # cost): recorded, one such cost once kept a window's sweep on 1 thread
-            shape = tuple((c.widths, c.batch, c.dtype) for c in configs)
-            if shape == self._shape:
-                tuner.record(n, frame.seconds, matmul_work(configs, needs_backward(rows)))
-            self._shape = shape
+            follow = self._follow(job, n) if job.drag else None
+            frame = self.make(configs, rows, n, job.phase, *more, follow=follow)
+            self._learn(tuner, n, follow.jobs[0] if follow else job, frame)
             return frame
-        except Cancelled:  # a newer job waits
-            pass
-        except (ConfigError, MemoryError, Refused) as e:
-            self.failed.emit(f"cannot compute this configuration: {e}")
-        except Exception as e:  # a bug: show it and keep the window alive, with the trace on stderr
-            if not isinstance(e, RemoteBug):
-                traceback.print_exc()
-            self.failed.emit(f"internal error ({type(e).__name__}: {e}); the last frame is kept")
+        except Exception as e:
+            self._failure(e)
         return None
 
+    def _learn(self, tuner: BlasTuner, n: int, job: Job, frame: Frame) -> None:
+        # a new shape's first frame builds the net and draws its input (up to twice the
+        # cost): recorded, one such cost once kept a window's sweep on 1 thread
+        configs = [c for c in (job.config, job.compare) if c is not None]
+        shape = tuple((c.widths, c.batch, c.dtype) for c in configs)
+        if shape == self._shape:
+            tuner.record(n, frame.seconds, matmul_work(configs, needs_backward(job.rows)))
+        self._shape = shape
+
+    def _failure(self, e: Exception) -> None:
+        if isinstance(e, Cancelled):  # a newer job waits
+            return
+        if isinstance(e, (ConfigError, MemoryError, Refused)):
+            self.failed.emit(f"cannot compute this configuration: {e}")
+            return
+        if not isinstance(e, RemoteBug):  # a bug: shown, the window kept alive, the trace on stderr
+            traceback.print_exception(e)
+        self.failed.emit(f"internal error ({type(e).__name__}: {e}); the last frame is kept")
+
+    def _follow(self, job: Job, n: int) -> compute_process.Follow:
+        """The next drag frame, asked for while this one is made (compute_process.Follow);
+        follow.jobs: the jobs sent and not yet answered, the oldest first."""
+
+        def ahead():
+            with self._cond:
+                nxt = self._pending
+                if nxt is None or not nxt.drag or self._stop:
+                    return None
+                self._pending = None
+                follow.jobs.append(nxt)
+            configs = [c for c in (nxt.config, nxt.compare) if c is not None]
+            return configs, nxt.rows, n, nxt.phase, None
+
+        def done(answer):
+            answered = follow.jobs.pop(0)
+            try:
+                frame = compute_process.result(answer)
+                self._learn(self.drag_tuner, n, answered, frame)
+                self._deliver(frame)
+            except Exception as e:
+                self._failure(e)
+            with self._cond:
+                self._job = follow.jobs[0]  # the one being made now
+
+        # paced by the drag before: this drag's first frame also has its next sent ahead
+        follow = self._follow_last = compute_process.Follow(ahead, done, self._follow_last.due)
+        follow.jobs = [job]
+        return follow
+
     def make(
-        self, configs: list[Config], rows, n: int, phase: bool = False, chunk: int | None = None
+        self,
+        configs: list[Config],
+        rows,
+        n: int,
+        phase: bool = False,
+        chunk: int | None = None,
+        follow: compute_process.Follow | None = None,
     ) -> Frame:
         """In the compute process; in a new one if it has ended (the frame it was making is
         made again there, once: a config that ends two processes is refused, not tried on
@@ -331,7 +306,7 @@ class Engine(WorkerEngine):
                 break
             self._restarted = False
             try:
-                frame = remote.make(configs, rows, n, phase, chunk, partial)
+                frame = remote.make(configs, rows, n, phase, chunk, partial, follow)
             except ProcessEnded as e:
                 self.remote = compute_process.replace(remote)
                 self._restarted = self.remote is not None
@@ -341,6 +316,7 @@ class Engine(WorkerEngine):
                 print(f"warning: {e}; a new one takes over", file=sys.stderr)
                 if attempt:
                     raise Refused(f"the compute process ended twice on it ({e})") from None
+                follow = None  # made again alone (a drag's next asks again as the hand moves)
                 continue
             self.where = "process"
             self._local.release()  # what frames made here before the process was up held
@@ -358,6 +334,7 @@ __all__ = [
     "Engine",
     "Job",
     "Theory",
+    "blas_counts",
     "drag_batch",
     "drag_blas",
     "first_chunk",

@@ -11,7 +11,7 @@ import pytest
 
 from core import Config, ConfigError
 from core.frame import FrameMaker
-from core.serve import CancelPipe, answer, main, serve
+from core.serve import CancelPipe, answer, main, receive, serve
 
 SMALL = Config(depth=3, width=32, batch=64, activation="tanh", init="xavier-normal")
 ROWS = ("act", "grad")
@@ -49,9 +49,9 @@ def server():
     def ask(request):
         pickle.dump(request, to)
         to.flush()
-        return pickle.load(back)
+        return receive(back)
 
-    assert pickle.load(back)[0] == "ready"
+    assert receive(back)[0] == "ready"
     yield ask, to, t
     to.close()
     t.join(10)
@@ -116,10 +116,10 @@ def test_a_cancel_number_abandons_that_request_and_never_a_later_one():
     def ask(number):
         pickle.dump(([SMALL], ROWS, 1, False, number), to)
         to.flush()
-        return pickle.load(back)
+        return receive(back)
 
     try:
-        assert pickle.load(back)[0] == "ready"
+        assert receive(back)[0] == "ready"
         os.write(cancel_w, struct.pack("<q", 1))
         assert ask(1) == ("cancelled",)
         assert ask(2)[0] == "frame"  # 1's number is still the highest asked: 2 runs
@@ -128,7 +128,7 @@ def test_a_cancel_number_abandons_that_request_and_never_a_later_one():
         assert ask(4)[0] == "frame"
         pickle.dump(([SMALL], ROWS, 1, False), to)  # a request without a number: not cancellable
         to.flush()
-        assert pickle.load(back)[0] == "frame"
+        assert receive(back)[0] == "frame"
     finally:
         to.close()
         t.join(10)
@@ -188,3 +188,36 @@ def test_a_frame_crosses_the_pipe_with_the_same_numbers():
     np.testing.assert_array_equal(back.counts, plain.counts)
     bare = stats.Hist(0.0, 1.0, np.arange(4, dtype=np.int64), 0, 0, 6)  # no log axis
     assert pickle.loads(pickle.dumps(bare)).log is None
+
+
+def test_a_message_crosses_as_its_length_and_its_pickle_and_a_broken_one_is_refused():
+    """A message bigger than a default pipe (64 kB) arrives whole from a reader that takes it in
+    pieces; a pipe that ends inside a message is EOFError, and a length no message has is
+    refused before anything that size is allocated."""
+    import io
+
+    from core.serve import LENGTH, MAX_MESSAGE, send
+
+    message = ("frame", np.arange(100_000, dtype=np.float32), "é" * 1000)
+    r, w = os.pipe()
+    out = os.fdopen(w, "wb")
+    writer = threading.Thread(target=send, args=(out, message))
+    writer.start()
+    with os.fdopen(r, "rb", buffering=0) as inp:  # the window's reader: unbuffered
+        got = receive(inp)
+        writer.join(10)
+        out.close()
+        with pytest.raises(EOFError):
+            receive(inp)  # the pipe has ended: nothing more comes
+    assert got[0] == "frame" and got[2] == message[2]
+    np.testing.assert_array_equal(got[1], message[1])
+
+    whole = io.BytesIO()
+    send(whole, ("ready", 7))
+    data = whole.getvalue()
+    assert LENGTH.unpack(data[: LENGTH.size])[0] == len(data) - LENGTH.size
+    assert receive(io.BytesIO(data)) == ("ready", 7)
+    with pytest.raises(EOFError):
+        receive(io.BytesIO(data[:-1]))
+    with pytest.raises(pickle.UnpicklingError):
+        receive(io.BytesIO(LENGTH.pack(MAX_MESSAGE + 1) + data))

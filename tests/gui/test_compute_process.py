@@ -4,6 +4,7 @@ a process that dies leaves a window that keeps computing, and a drag leaves the 
 import itertools
 import os
 import signal
+import threading
 import time
 
 import numpy as np
@@ -242,3 +243,59 @@ def test_an_engine_makes_every_frame_in_the_process_even_with_a_job_always_waiti
     finally:
         engine.stop()
     assert wheres == ["process"] * 4
+
+
+def test_a_drag_s_next_request_is_sent_while_the_frame_before_it_is_made(proc):
+    """compute_process.Follow: the process starts the next drag frame as soon as it has sent
+    one, instead of waiting while the window takes that one and asks again. Each answer but the
+    last goes to done(), in order; a cancel abandons the frame being made and the one queued."""
+    from core.cancel import Cancelled
+    from gui.compute_process import Follow
+
+    assert ready(proc)
+    a, b = SMALL.replace(gain=1.1), SMALL.replace(gain=1.2)
+    asked, answers = [], []
+
+    def ahead():
+        asked.append(len(answers))  # how many answers had come when the next was asked for
+        return ([b], ROWS, 1, False, None) if len(asked) == 1 else None
+
+    follow = Follow(ahead, answers.append, due=0.0)
+    last = proc.make([a], ROWS, 1, False, follow=follow)
+    assert asked[0] == 0  # sent before the first answer came
+    assert [kind for kind, *_ in answers] == ["frame"]
+    assert_same_frame(answers[0][1], FrameMaker().make([a], ROWS, 1, False))
+    assert_same_frame(last, FrameMaker().make([b], ROWS, 1, False))
+    assert not follow.sent and follow.due is not None and follow.due > 0  # paced by the last
+
+    answers.clear()
+    follow = Follow(
+        lambda: ([SMALL], ROWS, 1, False, None) if not answers else None, answers.append, 0.0
+    )
+    timer = threading.Timer(0.3, proc.cancel)
+    timer.start()
+    with pytest.raises(Cancelled):
+        proc.make([SLOW], ROWS, 1, False, follow=follow)
+    timer.join()
+    assert answers == [("cancelled",)]
+    assert_same_frame(proc.make([a], ROWS, 1, False), FrameMaker().make([a], ROWS, 1, False))
+
+
+def test_a_drag_s_frames_sent_ahead_are_shown_in_order_and_the_release_after_them(watched, qtbot):
+    """The engine sends a drag's next job while the frame before it is made (from the second
+    frame of a drag on: the first sets the pace); each job asked for while the one before it was
+    being made is shown, in order, and the release's frame after them."""
+    if not compute_process.enabled():
+        pytest.skip("INITSCOPE_COMPUTE=thread")
+    engine, got = watched
+    served(engine, got, SMALL, qtbot)
+    net = SLOW.replace(depth=6, batch=64)
+    drags = [net.replace(gain=1.0 + 0.05 * k) for k in range(6)]
+    for c in drags:
+        engine.submit(c, rows=ROWS, drag=True)
+        qtbot.waitUntil(lambda c=c: engine.computing == c or got[-1].config == c, timeout=20000)
+    qtbot.waitUntil(lambda: got[-1].config == drags[-1], timeout=20000)
+    released = net.replace(gain=2.0)
+    engine.submit(released, rows=ROWS)
+    qtbot.waitUntil(lambda: got[-1].config == released and engine.idle, timeout=60000)
+    assert [s.config for s in got[1:]] == [*drags, released]

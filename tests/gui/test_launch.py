@@ -133,10 +133,10 @@ def test_the_launch_preview_is_not_abandoned_for_the_full_batch(qtbot, settings,
     built = threading.Event()
     real = Engine.make
 
-    def make(self, configs, rows, n, phase=False):
+    def make(self, configs, rows, n, phase=False, follow=None):
         if configs[0].batch == DRAG_BATCH:  # the preview: still computing when the window is built
             built.wait(10)
-        return real(self, configs, rows, n, phase)
+        return real(self, configs, rows, n, phase, follow=follow)
 
     monkeypatch.setattr(Engine, "make", make)
     # made on the engine's thread, where an abandoned frame ends at its next layer (a frame the

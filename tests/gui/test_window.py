@@ -736,7 +736,7 @@ def test_the_blas_tuner_skips_the_first_frame_of_a_new_shape(qtbot, monkeypatch)
     try:
         made = []
 
-        def fake_make(configs, rows, n, phase=False):
+        def fake_make(configs, rows, n, phase=False, follow=None):
             made.append(n)
             return Frame((), Theory(configs[0], None, {}), n, 0.1)
 
