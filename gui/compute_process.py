@@ -1,7 +1,8 @@
 """The window's side of the compute process (core/serve.py says why frames are made there).
 
 One process serves every Engine of this interpreter (a test session opens many windows), one
-request at a time. The app starts it before it loads Qt (gui/app.py): it imports NumPy on the
+engine's requests at a time: a drag's next request waits in the pipe while the frame before it
+is made (Follow), the rest go one by one. The app starts it before it loads Qt (gui/app.py): it imports NumPy on the
 other core while this process imports Qt and builds the window, and makes the first frame
 there, beside the build (on the engine's thread that frame waited for the GIL the build held).
 Otherwise the first Engine starts it. An engine computes on its own thread until the process
