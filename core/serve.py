@@ -9,9 +9,9 @@ frame pays one pickle each way (a Frame is ~100 kB).
 
 Protocol, over pipes whose descriptors are the arguments: the server writes each message as its
 pickle's length (8 bytes, little-endian) and the pickle (`send`, `receive`), so the window takes a
-frame in one read of the pipe, not one per pickle frame of 64 kB: each read gave the GIL up, and
-a drag's frame waited 7-14 ms in the pipe for the window's reader (benchmarks/README.md, session
-14). The messages: ("ready", pid),
+frame in two reads of the pipe (its length, then the rest), not one per pickle frame of 64 kB:
+each read gave the GIL up, and a drag's frame waited 7-14 ms in the pipe for the window's reader
+(benchmarks/README.md, session 14). The messages: ("ready", pid),
 then for each request (configs, rows, blas threads, phase[, number]) or (configs, rows, blas
 threads, phase, chunk, number) writes, for a frame refined chunk by chunk (core/chunks.py), a
 ("partial", Frame) for each chunk but the last, then ("frame", Frame),
@@ -102,7 +102,7 @@ class CancelPipe:
 
 LENGTH = struct.Struct("<Q")
 # a length beyond this is not a frame's (a depth-200 frame is 0.6 MB): the pipe is corrupt
-MAX_MESSAGE = 1 << 31
+MAX_MESSAGE = 1 << 28
 
 
 def send(out: BinaryIO, message) -> None:

@@ -77,7 +77,7 @@ class ComputeProcess:
         self._in = os.fdopen(res_r, "rb", buffering=0)  # a frame: one read (core/serve.py)
         self._ready = False
         self._dead = False
-        self._lock = threading.Lock()  # one request at a time
+        self._lock = threading.Lock()  # one request, or one drag's chain of them, at a time
         self._flight = threading.Lock()  # held to number a request or ask to abandon it
         self._number = 0  # the newest request's number
         self._in_flight = False
@@ -124,6 +124,11 @@ class ComputeProcess:
                     follow.sent = False
                     follow.done(answer)
                     answer = self._answer(partial, follow)
+            except ProcessEnded:
+                raise
+            except BaseException:  # answers still to come would be read as the next request's
+                self._stop_now()
+                raise
             finally:
                 with self._flight:
                     self._in_flight = False
@@ -152,6 +157,8 @@ class ComputeProcess:
             if request is not None:
                 self._request(request)
                 follow.sent = True
+                if follow.abandoned():
+                    self.cancel()
         kind, *rest = self._receive()
         while kind == "partial":
             if partial is not None:
@@ -162,7 +169,8 @@ class ComputeProcess:
         return (kind, *rest)
 
     def cancel(self) -> None:
-        """Abandon the request in flight at its next layer (none in flight: nothing happens)."""
+        """Abandon every request in flight (the one being made at its next layer; a drag's
+        next, sent ahead, before it starts); none in flight: nothing happens."""
         with self._flight:
             if self._in_flight and not self._dead:
                 with contextlib.suppress(BlockingIOError, BrokenPipeError):
@@ -171,8 +179,14 @@ class ComputeProcess:
     def _receive(self) -> tuple:
         try:
             return serve.receive(self._in)
-        except (EOFError, OSError, pickle.UnpicklingError) as e:
+        except (EOFError, OSError, MemoryError, ValueError, pickle.UnpicklingError) as e:
             raise self._ended(e) from None
+
+    def _stop_now(self) -> None:
+        """Of no use any more: ended at once (a new one takes its place, `replace`)."""
+        self._dead = True
+        self._proc.kill()
+        self._proc.wait()
 
     def _ended(self, cause: Exception) -> ProcessEnded:
         self._dead = True
@@ -227,8 +241,11 @@ class Follow:
 
     AHEAD = 0.75
 
-    def __init__(self, next, done, due: float | None = None):
+    def __init__(self, next, done, due: float | None = None, abandoned=lambda: False):
         self.next, self.done = next, done
+        # the engine's: it has asked to abandon what is in flight (a cancel written before the
+        # next request had its number would miss that request)
+        self.abandoned = abandoned
         self.due = due  # seconds into a frame to ask for the next (None: not before it is made)
         self.sent = False  # a next request is in flight
         self.jobs: list = []  # the caller's: what the requests in flight were for, oldest first

@@ -265,6 +265,7 @@ class Engine(WorkerEngine):
                 if nxt is None or not nxt.drag or self._stop:
                     return None
                 self._pending = None
+                self._cancel.clear()  # (set for a job nxt replaced, not for nxt)
                 follow.jobs.append(nxt)
             configs = [c for c in (nxt.config, nxt.compare) if c is not None]
             return configs, nxt.rows, n, nxt.phase, None
@@ -281,9 +282,19 @@ class Engine(WorkerEngine):
                 self._job = follow.jobs[0]  # the one being made now
 
         # paced by the drag before: this drag's first frame also has its next sent ahead
-        follow = self._follow_last = compute_process.Follow(ahead, done, self._follow_last.due)
+        due = self._follow_last.due
+        follow = self._follow_last = compute_process.Follow(ahead, done, due, self._cancel.is_set)
         follow.jobs = [job]
         return follow
+
+    def _newest(self, follow: compute_process.Follow) -> tuple:
+        """The newest job a drag's chain sent, now the only one (its process ended): configs,
+        rows and phase to make it with."""
+        job = follow.jobs[-1]
+        follow.jobs[:] = [job]
+        with self._cond:
+            self._job = job
+        return [c for c in (job.config, job.compare) if c is not None], job.rows, job.phase
 
     def make(
         self,
@@ -308,6 +319,9 @@ class Engine(WorkerEngine):
             try:
                 frame = remote.make(configs, rows, n, phase, chunk, partial, follow)
             except ProcessEnded as e:
+                if follow is not None:  # a drag's: its newest job is the one to make again
+                    configs, rows, phase = self._newest(follow)
+                    follow = None
                 self.remote = compute_process.replace(remote)
                 self._restarted = self.remote is not None
                 if self.remote is None:
@@ -316,7 +330,6 @@ class Engine(WorkerEngine):
                 print(f"warning: {e}; a new one takes over", file=sys.stderr)
                 if attempt:
                     raise Refused(f"the compute process ended twice on it ({e})") from None
-                follow = None  # made again alone (a drag's next asks again as the hand moves)
                 continue
             self.where = "process"
             self._local.release()  # what frames made here before the process was up held

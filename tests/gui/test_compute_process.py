@@ -280,8 +280,28 @@ def test_a_drag_s_next_request_is_sent_while_the_frame_before_it_is_made(proc):
     assert answers == [("cancelled",)]
     assert_same_frame(proc.make([a], ROWS, 1, False), FrameMaker().make([a], ROWS, 1, False))
 
+    # the engine had asked to abandon before the next request had a number: it is abandoned too
+    answers.clear()
+    follow = Follow(lambda: ([a], ROWS, 1, False, None), answers.append, 0.0, lambda: True)
+    with pytest.raises(Cancelled):
+        proc.make([SLOW], ROWS, 1, False, follow=follow)
+    assert answers == [("cancelled",)]
 
-def test_a_drag_s_frames_sent_ahead_are_shown_in_order_and_the_release_after_them(watched, qtbot):
+    def broken(answer):
+        raise RuntimeError("a bug in the caller's done()")
+
+    # an error between two answers: the process is stopped, not left to answer the next request
+    with pytest.raises(RuntimeError):
+        proc.make(
+            [a], ROWS, 1, False, follow=Follow(lambda: ([b], ROWS, 1, False, None), broken, 0.0)
+        )
+    with pytest.raises(ProcessEnded):
+        proc.make([a], ROWS, 1, False)
+
+
+def test_a_drag_s_frames_sent_ahead_are_shown_in_order_and_the_release_after_them(
+    watched, qtbot, monkeypatch
+):
     """The engine sends a drag's next job while the frame before it is made (from the second
     frame of a drag on: the first sets the pace); each job asked for while the one before it was
     being made is shown, in order, and the release's frame after them."""
@@ -289,7 +309,10 @@ def test_a_drag_s_frames_sent_ahead_are_shown_in_order_and_the_release_after_the
         pytest.skip("INITSCOPE_COMPUTE=thread")
     engine, got = watched
     served(engine, got, SMALL, qtbot)
-    net = SLOW.replace(depth=6, batch=64)
+    asked = []
+    real = engine.remote.make
+    monkeypatch.setattr(engine.remote, "make", lambda *a, **k: asked.append(1) or real(*a, **k))
+    net = SLOW.replace(depth=6, batch=256)
     drags = [net.replace(gain=1.0 + 0.05 * k) for k in range(6)]
     for c in drags:
         engine.submit(c, rows=ROWS, drag=True)
@@ -299,3 +322,33 @@ def test_a_drag_s_frames_sent_ahead_are_shown_in_order_and_the_release_after_the
     engine.submit(released, rows=ROWS)
     qtbot.waitUntil(lambda: got[-1].config == released and engine.idle, timeout=60000)
     assert [s.config for s in got[1:]] == [*drags, released]
+    assert len(asked) < len(drags) + 1  # unchained, a make per drag job and one for the release
+
+
+def test_a_process_that_ends_in_a_drag_s_chain_is_replaced_by_one_that_makes_the_newest_job(
+    watched, qtbot, capfd
+):
+    """The next drag job was sent ahead when the process died: the new process makes that job,
+    not the one already shown again."""
+    from PySide6.QtCore import Qt
+
+    if not compute_process.enabled():
+        pytest.skip("INITSCOPE_COMPUTE=thread")
+    engine, got = watched
+    net = SLOW.replace(depth=6, batch=256)
+    d0, d1, d2 = (net.replace(gain=g) for g in (1.0, 1.1, 1.2))
+    for c in (SMALL, net, d0):  # (the net's draws made, then a drag frame sets the pace)
+        engine.submit(c, rows=ROWS, drag=c is d0)
+        qtbot.waitUntil(lambda c=c: bool(got) and got[-1].config == c, timeout=20000)
+
+    def kill_at_d1(a, b):  # on the worker, as done() delivers d1: d2 is in the pipe by then
+        if a.config == d1:
+            os.kill(engine.remote.pid, signal.SIGKILL)
+
+    engine.snapshot_ready.connect(kill_at_d1, Qt.ConnectionType.DirectConnection)
+    engine.submit(d1, rows=ROWS, drag=True)
+    qtbot.waitUntil(lambda: engine.computing == d1, timeout=20000)
+    engine.submit(d2, rows=ROWS, drag=True)
+    qtbot.waitUntil(lambda: got[-1].config == d2 and engine.idle, timeout=60000)
+    assert [s.config for s in got[2:]] == [d0, d1, d2]
+    assert "a new one takes over" in capfd.readouterr().err
