@@ -136,7 +136,16 @@ def moments(activation: str, var: float, mean: float = 0.0) -> Moments:
 
 
 def length_map(activation: str, q: float, sigma_w2: float, sigma_b2: float) -> float:
-    return sigma_w2 * moments(activation, q).m2 + sigma_b2
+    return sigma_w2 * second_moment(activation, q) + sigma_b2
+
+
+def second_moment(activation: str, var: float) -> float:
+    """moments(activation, var).m2 to the bit, one quadrature instead of three: q_star's
+    bisection maps q some 30-60 times a frame (benchmarks/README.md, session 15)."""
+    closed = _closed(activation)
+    if closed is not None:
+        return var * closed.m2
+    return expect(activation, lambda h, a, d: a * a, var)
 
 
 def _length_slope(activation: str, q: float) -> float:

@@ -276,3 +276,14 @@ def test_densities_integrate_to_one_with_their_point_masses():
     gelu = prediction.predict(Config(depth=2, width=100, activation="gelu", init="he-normal"))
     x, p = prediction.density(gelu, 1, "act")  # non-monotone: binned
     assert np.sum(p) * (x[1] - x[0]) == pytest.approx(1.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_the_length_map_takes_the_second_moment_of_the_three_to_the_bit(activation):
+    """q_star's bisection maps q with second_moment alone (one quadrature, not moments' three):
+    the same float, so every fixed point, depth scale and phase boundary is unchanged."""
+    for q in (1e-9, 1e-3, 0.2, 1.0, 2.5, 40.0, 3e4, 1e9):
+        assert theory.second_moment(activation, q) == theory.moments(activation, q).m2
+        assert theory.length_map(activation, q, 1.7, 0.05) == 1.7 * theory.moments(
+            activation, q
+        ).m2 + 0.05
