@@ -284,6 +284,7 @@ def test_the_length_map_takes_the_second_moment_of_the_three_to_the_bit(activati
     the same float, so every fixed point, depth scale and phase boundary is unchanged."""
     for q in (1e-9, 1e-3, 0.2, 1.0, 2.5, 40.0, 3e4, 1e9):
         assert theory.second_moment(activation, q) == theory.moments(activation, q).m2
-        assert theory.length_map(activation, q, 1.7, 0.05) == 1.7 * theory.moments(
-            activation, q
-        ).m2 + 0.05
+        assert (
+            theory.length_map(activation, q, 1.7, 0.05)
+            == 1.7 * theory.moments(activation, q).m2 + 0.05
+        )
