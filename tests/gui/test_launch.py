@@ -5,8 +5,10 @@ at once."""
 import importlib
 import inspect
 import sys
+from pathlib import Path
 
 import pyqtgraph as pg
+import pytest
 
 from gui.main_window import MainWindow
 from gui.training_controller import VIEWS_SIZE_HINT
@@ -93,6 +95,22 @@ def test_quick_pyside_hook_answers_as_pyside_would():
         module = importlib.import_module(name)
         assert check(module) == ("PySide6" in inspect.getsource(module)), name
     assert check(sys) is False  # built in: no source, PySide6's own answer
+
+
+def _thread_names() -> set[str]:
+    tasks = Path("/proc/self/task")
+    return {(t / "comm").read_text().strip() for t in tasks.iterdir() if (t / "comm").exists()}
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads Linux's /proc")
+def test_the_window_paints_without_qt_s_fill_threads(make_window):
+    """Qt's raster engine handed a fill of 96+ spans to a pool of threads and waited for them,
+    on 2 cores for the core the compute process holds (gui/__init__.py sets Qt's own switch).
+    A whole window painted at 1920×1080 starts none of them."""
+    win = make_window()
+    win.resize(1920, 1080)
+    win.grab()
+    assert "Thread (pooled)" not in _thread_names()
 
 
 def test_launch_shows_a_preview_then_the_full_batch(qtbot, settings):
