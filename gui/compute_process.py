@@ -2,16 +2,16 @@
 
 One process serves every Engine of this interpreter (a test session opens many windows), one
 engine's requests at a time: a drag's next request waits in the pipe while the frame before it
-is made (Follow), the rest go one by one. The app starts it before it loads Qt (gui/app.py): it imports NumPy on the
-other core while this process imports Qt and builds the window, and makes the first frame
-there, beside the build (on the engine's thread that frame waited for the GIL the build held).
-Otherwise the first Engine starts it. An engine computes on its own thread until the process
-says it is ready (its first frame waits for that up to engine.FIRST_WAIT_S). A process that ends
-(killed, out of memory) is replaced by a new one, which makes the frame it was making; only when
-processes keep ending (MAX_STARTS within RESTART_WINDOW_S) or none can start do frames stay on
-the engine's thread, where they compete with the UI for the GIL (a frame of 1.6 s there took
-46.6 s, issue 17). INITSCOPE_COMPUTE=thread keeps every frame on the engine's thread.
-"""
+is made (Follow), the rest go one by one. The app starts it before it loads Qt (gui/app.py): it
+imports NumPy on the other core while this process imports Qt and builds the window, and makes
+the first frame there, beside the build (on the engine's thread that frame waited for the GIL
+the build held). Otherwise the first Engine starts it. An engine computes on its own thread
+until the process says it is ready (its first frame waits for that up to engine.FIRST_WAIT_S). A
+process that ends (killed, out of memory) is replaced by a new one, which makes the frame it was
+making; only when processes keep ending (MAX_STARTS within RESTART_WINDOW_S) or none can start
+do frames stay on the engine's thread, where they compete with the UI for the GIL (a frame of
+1.6 s there took 46.6 s, issue 17). INITSCOPE_COMPUTE=thread keeps every frame on the engine's
+thread."""
 
 from __future__ import annotations
 
