@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 
 from core import cli_probes, fields, memory, prediction, presets
@@ -235,7 +236,24 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def piped(run) -> int:
+    """run()'s status, its output flushed; a reader that stopped early (`… | head`) ends it
+    quietly, not with a traceback: stdout then points at /dev/null, so that the exit's own
+    flush cannot fail again (Python's docs, "Note on SIGPIPE")."""
+    try:
+        code = run()
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
 def main(argv: list[str] | None = None) -> int:
+    return piped(lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         args = parser().parse_args(argv)
         if args.command == "presets":

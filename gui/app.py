@@ -10,7 +10,7 @@ import sys
 import time
 
 from core import ConfigError
-from core.cli import UsageError, _Parser, add_config_flags, config_from_args
+from core.cli import UsageError, _Parser, add_config_flags, config_from_args, piped
 from core.lecture import LectureError
 from core.messages import shown
 from core.presets import PresetError, all_scenes
@@ -78,9 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parse(argv)
         if args.list_presets:
-            for name, scene in all_scenes().items():
-                print(f"{name:24} {scene.title}")
-            return 0
+            return piped(_list_presets)
         size = _size(args.size)
         config = config_from_args(args) if _has_config_flags(args) else None
         talk = cli_lecture.read(args)
@@ -88,6 +86,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     return _run_window(args, config, size, talk)
+
+
+def _list_presets() -> int:
+    for name, scene in all_scenes().items():
+        print(f"{name:24} {scene.title}")
+    return 0
 
 
 def _has_config_flags(args) -> bool:

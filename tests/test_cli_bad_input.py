@@ -175,3 +175,28 @@ def wait_for(condition, timeout_s: float) -> bool:
             return False
         tick.wait(0.02)
     return True
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("-m", "core", "presets"), ("-m", "gui", "--list-presets"), ("-m", "core", "stats")],
+    ids=["core presets", "initscope --list-presets", "core stats"],
+)
+def test_a_reader_that_stopped_early_gets_no_traceback(args):
+    """`… | head` closes the pipe before the listing or the table is written: the command ends
+    quietly (status 1, as Python's docs advise), nothing on stderr."""
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written
+    try:
+        r = subprocess.run(
+            [sys.executable, *args],
+            cwd=ROOT,
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        )
+    finally:
+        os.close(write)
+    assert r.stderr == "" and r.returncode == 1, r.stderr[-2000:]
