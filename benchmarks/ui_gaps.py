@@ -408,7 +408,8 @@ def main() -> None:
             f"{'' if s['meets'] else '  > target'}"
         )
         for run in runs[k] if args.trace else ():
-            print(f"    gap {run['gap_ms']}: " + "; ".join(run["slow_events"]))
+            scene = f" ({run['scene']})" if "scene" in run else ""
+            print(f"    gap {run['gap_ms']}{scene}: " + "; ".join(run["slow_events"]))
     print(f"load {load0} → {r['load_average_1min']}, {r['cpus']} cpus, head {r['git_head']}")
 
 
