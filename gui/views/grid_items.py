@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QGraphicsItem
 
 from gui.theme import QUANTITY_COLORS, WARN, fill_color
+from gui.views.bare_plot import BarePlot
 from gui.views.curves import DashCurve, StepCurve, _curve
 from gui.views.panel_title import PanelTitle, Run, title_html
 from gui.views.panel_type import PanelType, line_spacing
@@ -59,8 +60,9 @@ class _Panel:
     blank state of a new panel when it comes to show another row or layer."""
 
     def __init__(self, parent: pg.GraphicsLayout):
-        # no context menu is built (ViewBox's took 2 ms a panel, then was thrown away)
-        plot = self.plot = pg.PlotItem(enableMenu=False)
+        # no menus are built (gui/views/bare_plot.py: PlotItem's and ViewBox's were half of a
+        # panel's build and 60% of its memory, then never shown)
+        plot = self.plot = BarePlot()
         # into the scene after it is made: made there (a parent given), its ViewBox missed the
         # scene's arrival (pyqtgraph hooks its lazy transform updates to it in itemChange), and
         # panels drew with the transform of an earlier size

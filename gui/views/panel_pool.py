@@ -1,15 +1,16 @@
 """The layer grid's panels, kept from one shape to the next and made a few at a time.
 
-Making a panel (a pyqtgraph PlotItem with its view and axes, placed in the grid) costs 6-11 ms
-of the UI thread. The grid made every panel anew whenever its rows, depth or scale changed: at
-depth 12, ticking the weight-gradient row made 36 of them, and the window did not answer for
-0.4-0.5 s; leaving the presentation view, 0.3-0.4 s (issue 17). Here a panel outlives its shape:
+Making a panel (a pyqtgraph plot with its view and axes, placed in the grid) cost 6-11 ms of
+the UI thread (about half that since its plot has no menus, gui/views/bare_plot.py). The grid
+made every panel anew whenever its rows, depth or scale changed: at depth 12, ticking the
+weight-gradient row made 36 of them, and the window did not answer for 0.4-0.5 s; leaving the
+presentation view, 0.3-0.4 s (issue 17). Here a panel outlives its shape:
 a new shape keeps the panels of the (row, layer) pairs it still shows, gives the others to new
 pairs (blank, as a new panel is), and makes only the ones still missing. While an event loop
 runs they are made a few per turn (BUILD_SLICE_MS each), the old shape staying on screen, and
 the new shape is placed in one go once the last is made (`ready`).
 
-A panel holds about 0.5 MiB (a PlotItem builds its control widgets and menus), and a pool that
+A panel held about 0.5 MiB (0.2 without pyqtgraph's menus, bare_plot.py), and a pool that
 kept every panel it had ever made stayed at the largest shape seen: after a row ticked at depth
 12 and off again, 12-24 hidden panels (issue 17's soak). A new shape keeps one layer's column of
 spares (what a step of the depth box asks for) and frees the rest, the heap's pages given back.
