@@ -38,7 +38,7 @@ class ProbeView(pg.GraphicsLayoutWidget, ViewBase):
         self.legends = {s: style.title(lay, "", self.sizes, row=r) for s, r in (("A", 1), ("B", 2))}
         for item in self.legends.values():
             item.report_role = "legend"
-        return style.still(lay.addPlot(row=3, col=0), name)
+        return style.still(lay.addPlot(enableMenu=False, row=3, col=0), name)
 
     def draw(self) -> None:
         raise NotImplementedError

@@ -64,9 +64,9 @@ class DepthProfile(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         unindexed(self)
-        self.act_plot = self.addPlot(row=0, col=0, title="activations per layer")
+        self.act_plot = self.addPlot(enableMenu=False, row=0, col=0, title="activations per layer")
         self.act_plot.setLabel("bottom", "layer")
-        self.grad_plot = self.addPlot(row=1, col=0, title=GRAD_TITLES[True])
+        self.grad_plot = self.addPlot(enableMenu=False, row=1, col=0, title=GRAD_TITLES[True])
         self.grad_plot.setLogMode(y=True)
         self.grad_plot.setLabel("bottom", "layer")
         for p in (self.act_plot, self.grad_plot):

@@ -147,6 +147,7 @@ class Overview(pg.GraphicsLayoutWidget):
         title = f"{ROW_TITLES[row]} — layer × value"
         named = side != "A" or len(sides) > 1
         plot = self.addPlot(
+            enableMenu=False,
             row=sides.index(side),
             col=self.rows.index(row),
             title=f"{side}: {title}" if named else title,

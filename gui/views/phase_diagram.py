@@ -33,7 +33,7 @@ class PhaseDiagram(QWidget):
         super().__init__(parent)
         self._grid: phase.PhaseGrid | None = None
         self._state: tuple[str, float, float] | None = None
-        self.plot_widget = pg.PlotWidget()
+        self.plot_widget = pg.PlotWidget(enableMenu=False)
         unindexed(self.plot_widget)
         self.label = QLabel("")
         self.label.setWordWrap(True)

@@ -107,7 +107,6 @@ class TrainingViews(pg.GraphicsLayoutWidget):
             p.addItem(line)
             self.scrub_lines.append(line)
         for p in (self.time, *self.boundary.values()):
-            p.setMenuEnabled(False)
             p.setMouseEnabled(False, False)
         for p in self._series_plots:
             p.disableAutoRange()  # ranges are set per run and grow only: no autorange per frame
@@ -138,7 +137,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         )
 
     def _build_time_view(self) -> None:
-        self.time = self.addPlot(row=2, col=0)
+        self.time = self.addPlot(enableMenu=False, row=2, col=0)
         self.units_plot = self._plot(2, 1, "distinct units")  # the symmetry question (#20)
         self.units = UnitsSeries(self.units_plot, self.curves, SIDE_STYLE)
         self.time.setLabel("bottom", "step")
@@ -147,7 +146,9 @@ class TrainingViews(pg.GraphicsLayoutWidget):
         self.time.addItem(self.time_image)
 
     def _build_boundaries(self) -> None:
-        self.boundary = {s: self.addPlot(row=3, col=i) for i, s in enumerate("AB")}
+        self.boundary = {
+            s: self.addPlot(enableMenu=False, row=3, col=i) for i, s in enumerate("AB")
+        }
         self.boundary_image, self.points = {}, {}
         for side, p in self.boundary.items():
             p.setAspectLocked(True)
@@ -159,10 +160,9 @@ class TrainingViews(pg.GraphicsLayoutWidget):
             p.addItem(self.points[side])
 
     def _plot(self, row: int, col: int, title: str) -> pg.PlotItem:
-        p = self.addPlot(row=row, col=col)
+        p = self.addPlot(enableMenu=False, row=row, col=col)
         p.setTitle(title, size=TITLE_SIZE)
         p.showGrid(x=True, y=True, alpha=0.2)
-        p.setMenuEnabled(False)
         p.setMouseEnabled(False, False)
         p.hideButtons()
         p.setLabel("bottom", "step")

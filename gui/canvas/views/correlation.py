@@ -23,7 +23,7 @@ class CorrelationView(ProbeView):
     def build(self) -> None:
         lay = self.ci
         self.header = style.title(lay, "", self.sizes, row=0, col=0, span=4)
-        self.plot = style.still(lay.addPlot(row=1, col=0), "correlation by layer")
+        self.plot = style.still(lay.addPlot(enableMenu=False, row=1, col=0), "correlation by layer")
         self.curves = {s: self.plot.plot() for s in ("A", "B")}
         self.theory = {s: self.plot.plot() for s in ("A", "B")}
         self.stars = {s: pg.InfiniteLine(angle=0, movable=False) for s in ("A", "B")}
@@ -33,7 +33,7 @@ class CorrelationView(ProbeView):
         right = lay.addLayout(row=1, col=1)
         for i in range(3):
             self.gram_titles.append(style.title(right, "", self.sizes, row=0, col=i))
-            p = style.still(right.addPlot(row=1, col=i), f"circle's Gram {i + 1}")
+            p = style.still(right.addPlot(enableMenu=False, row=1, col=i), f"circle's Gram {i + 1}")
             p.hideAxis("left")
             p.hideAxis("bottom")
             p.setAspectLocked(True)

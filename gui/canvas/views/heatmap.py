@@ -119,7 +119,7 @@ class HeatmapView(pg.GraphicsLayoutWidget, ViewBase):
         for c, side in enumerate(sides):
             self.titles[side] = style.title(self.ci, " ", self.sizes, row=0, col=c)
             name = f"heatmap {self.row}" + (f" {side}" if len(sides) > 1 else "")
-            plot = style.still(self.addPlot(row=1, col=c), name)
+            plot = style.still(self.addPlot(enableMenu=False, row=1, col=c), name)
             plot.invertY(True)  # layer 1 on top, as the network is read
             img = pg.ImageItem(axisOrder="col-major")
             img.setColorMap(cmap)

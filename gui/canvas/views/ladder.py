@@ -89,10 +89,12 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
         self.forward_attr, self.title = FORWARD[self.options.get("forward", "act")]
         self.sizes = Sizes(max(self.height(), 360))
         self.plot = self.addPlot(
-            row=0, col=0, axisItems={"left": DecadeAxis("left"), "bottom": LayerAxis("bottom")}
+            enableMenu=False,
+            row=0,
+            col=0,
+            axisItems={"left": DecadeAxis("left"), "bottom": LayerAxis("bottom")},
         )
         self.plot.report_name = "ladder"
-        self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.showGrid(x=False, y=True, alpha=0.25)

@@ -29,8 +29,10 @@ class SymmetryView(ProbeView):
         self.header = style.title(lay, "", self.sizes, row=0, col=0, span=2)
         self.legend = style.title(lay, "", self.sizes, row=1, col=0, span=2)
         self.legend.report_role = "legend"
-        self.units = style.still(lay.addPlot(row=2, col=0), "distinct units over training")
-        self.acc = style.still(lay.addPlot(row=2, col=1), "training accuracy")
+        self.units = style.still(
+            lay.addPlot(enableMenu=False, row=2, col=0), "distinct units over training"
+        )
+        self.acc = style.still(lay.addPlot(enableMenu=False, row=2, col=1), "training accuracy")
         self.unit_curves = {k: self.units.plot() for k in COLORS}
         self.acc_curves = {k: self.acc.plot() for k in COLORS}
 

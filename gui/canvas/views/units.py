@@ -160,7 +160,9 @@ class UnitsView(ViewBase, pg.GraphicsLayoutWidget):
 
     def _add(self, name: str, col: int) -> None:
         axes = {"left": LayerAxis("left"), "bottom": LayerAxis("bottom")}
-        plot = self.addPlot(row=0, col=2 * col if self.beside else col, axisItems=axes)
+        plot = self.addPlot(
+            enableMenu=False, row=0, col=2 * col if self.beside else col, axisItems=axes
+        )
         plot.setMenuEnabled(False)
         plot.hideButtons()
         plot.setMouseEnabled(x=False, y=False)

@@ -98,7 +98,7 @@ class _Panel:
 
 
 def _bare_plot(lay: pg.GraphicsLayout, row: int, col: int, name: str) -> pg.PlotItem:
-    plot = lay.addPlot(row=row, col=col)
+    plot = lay.addPlot(enableMenu=False, row=row, col=col)
     plot.report_name = name
     plot.setMenuEnabled(False)
     plot.setMouseEnabled(False, False)
