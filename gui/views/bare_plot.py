@@ -29,7 +29,8 @@ MENU_ATTRIBUTES = ("ctrl", "ctrlMenu", "stateGroup", "fileDialog")
 class BarePlot(pg.PlotItem):
     """A PlotItem for bare items: a ViewBox, four axes, a title; no menu, no data-item options."""
 
-    def __init__(self):  # pg.PlotItem.__init__ less its menu: see the module's docstring
+    def __init__(self, axisItems: dict[str, pg.AxisItem] | None = None):
+        # pg.PlotItem.__init__ less its menu: see the module's docstring
         pg.GraphicsWidget.__init__(self, None)
         expanding = QSizePolicy.Policy.Expanding
         self.setSizePolicy(expanding, expanding)
@@ -53,7 +54,7 @@ class BarePlot(pg.PlotItem):
         self.layout.addItem(self.vb, 2, 1)
         self.alpha, self.autoAlpha, self.spectrumMode, self.legend = 1.0, True, False, None
         self.axes = {}
-        self.setAxisItems(None)
+        self.setAxisItems(axisItems)
         self.titleLabel = pg.LabelItem("", size="11pt", parent=self)
         self.layout.addItem(self.titleLabel, 0, 1)
         self.setTitle(None)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from gui.theme import QUANTITY_COLORS, WARN, fill_color
 from gui.views.bare_plot import BarePlot
 from gui.views.curves import DashCurve, StepCurve, _curve
+from gui.views.fixed_axis import FixedTickAxis
 from gui.views.panel_title import PanelTitle, Run, title_html
 from gui.views.panel_type import PanelType, line_spacing
 
@@ -62,7 +63,9 @@ class _Panel:
     def __init__(self, parent: pg.GraphicsLayout):
         # no menus are built (gui/views/bare_plot.py: PlotItem's and ViewBox's were half of a
         # panel's build and 60% of its memory, then never shown)
-        plot = self.plot = BarePlot()
+        # axes laid out by FixedTickAxis (fixed_axis.py): the grid gives every tick it shows
+        axes = {side: FixedTickAxis(side) for side in ("left", "bottom")}
+        plot = self.plot = BarePlot(axisItems=axes)
         # into the scene after it is made: made there (a parent given), its ViewBox missed the
         # scene's arrival (pyqtgraph hooks its lazy transform updates to it in itemChange), and
         # panels drew with the transform of an earlier size
@@ -77,6 +80,10 @@ class _Panel:
         plot.getAxis("left").setWidth(36)
         plot.getAxis("bottom").setStyle(tickTextOffset=2)
         plot.setDefaultPadding(0.0)
+        # ranges are the grid's own (set per frame); auto-ranged, a panel placed ahead of its
+        # first frame fitted its view to its empty curves at every paint of the grid, and its
+        # axes were laid out again each time (19-38 times in ui_gaps.py's actions)
+        plot.vb.disableAutoRange()
         plot.setMinimumWidth(30)
         for axis in ("left", "bottom"):  # axes change rarely: paint them from a pixmap
             ax = plot.getAxis(axis)
