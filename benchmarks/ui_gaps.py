@@ -29,7 +29,8 @@ CPU time in that gap (on a loaded machine the wall time also holds the time the 
 for a core), and max_cpu_gap_ms the most CPU time between two ticks; gap_others_cpu_ms, the CPU
 time the process's other threads (the training worker and its OpenBLAS threads, the frame
 engine's thread) took during that gap, which on 2 cores the UI thread waited behind. slot_ms is
-the action's own synchronous call. Every figure: median, min and max over the repetitions (and the scenes).
+the action's own synchronous call; cpu_total_ms the UI thread's CPU time over the whole action,
+the work it did (steadier than a gap on a machine whose load swings). Every figure: median, min and max over the repetitions (and the scenes).
 Target: gap ≤ 100 ms. Not a test; the machine's load is printed: on a shared 2-core machine,
 compare only runs interleaved with each other.
 """
@@ -124,6 +125,7 @@ class GapClock:
             "gap_cpu_ms": round(cpu[k], 1),
             "gap_others_cpu_ms": round(others, 1),
             "max_cpu_gap_ms": round(max(cpu), 1),
+            "cpu_total_ms": round(sum(cpu), 1),
             "slot_ms": round(self.slot_ms or 0.0, 1),
             "idle_after_ms": round(((self.done_at or self.ticks[-1]) - self.t0) * 1e3, 1),
             "timed_out": self.done_at is None,
@@ -345,6 +347,7 @@ def summary(rows: list[dict]) -> dict:
             statistics.median(r["gap_others_cpu_ms"] for r in rows), 1
         ),
         "slot_ms_median": round(statistics.median(r["slot_ms"] for r in rows), 1),
+        "cpu_total_ms_median": round(statistics.median(r["cpu_total_ms"] for r in rows), 1),
         "n": len(rows),
         "timed_out": sum(r["timed_out"] for r in rows),
         "meets": max(gaps) <= TARGET_MS,
