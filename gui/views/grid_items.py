@@ -120,6 +120,8 @@ class _Panel:
         self.bands: list[tuple[float, float]] = []  # the activation's regions on its x range
         self.yticks: list | None = None  # the left axis's labels, where it shows one
         self.title: tuple = ()
+        for axis in ("left", "bottom"):  # no numbers until its first frame gives it its own
+            self.plot.getAxis(axis).setTicks([[]])
         self.curve.clear()
         for item in (self.curve_b, self.curve_theory, *self.notes.values()):
             if item is not None:
