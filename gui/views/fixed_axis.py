@@ -28,8 +28,8 @@ _FLAGS = {
 }
 
 
-def _text_rect(p, text: str) -> QRectF:
-    key = (p.font().key(), text)
+def _text_rect(p, font: str, text: str) -> QRectF:
+    key = (font, text)
     rect = _TEXT_RECTS.get(key)
     if rect is None:
         if len(_TEXT_RECTS) > 4096:  # tick labels are few; a bound all the same
@@ -60,9 +60,11 @@ class FixedTickAxis(pg.AxisItem):
             return None
         ticks, strings = geometry.ticks(levels[0], self._tick_pen())
         axis_spec = (self.pen(), *geometry.span)
-        rects = [_text_rect(p, s) for s in strings if s is not None]
-        size2 = max((r.width() if geometry.axis == 0 else r.height() for r in rects), default=0)
-        texts = geometry.texts(strings, style["tickLength"], style["tickTextOffset"], p)
+        font = p.font().key()
+        rects = [None if s is None else _text_rect(p, font, s) for s in strings]
+        shown = [r for r in rects if r is not None]
+        size2 = max((r.width() if geometry.axis == 0 else r.height() for r in shown), default=0)
+        texts = geometry.texts(strings, rects, style["tickLength"], style["tickTextOffset"])
         self._updateMaxTextSize(size2)
         return axis_spec, ticks, texts
 
@@ -146,16 +148,15 @@ class _Geometry:
             specs.append((pen, p1, p2))
         return specs, strings
 
-    def texts(self, strings: list, tick_length: float, text_offset, p) -> list:
+    def texts(self, strings: list, rects: list, tick_length: float, text_offset) -> list:
         """Each shown label's rectangle, beside its tick, if it lies inside the axis."""
         offset = max(0, tick_length) + text_offset[self.axis]
         box = self.item.boundingRect()
         flags = _FLAGS[self.item.orientation]
         out = []
-        for x, text in zip(self.positions, strings, strict=True):
+        for x, text, r in zip(self.positions, strings, rects, strict=True):
             if text is None:
                 continue
-            r = _text_rect(p, text)
             w, h = r.width(), r.height()
             if self.axis == 0:
                 rect = QRectF(self.stop - offset - w, x - h / 2, w, h)
