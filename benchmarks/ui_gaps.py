@@ -71,7 +71,7 @@ import gui  # noqa: F401, E402, I001  (before numpy: OpenBLAS's thread timeout, 
 from core_step import CANONICAL, code_state, machine_info  # noqa: E402
 from PySide6.QtCore import QEvent, QEventLoop, QSettings, Qt, QTimer  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QApplication, QFileDialog, QGraphicsScene, QMessageBox  # noqa: E402
 
 from gui import export, theme  # noqa: E402
 
@@ -176,6 +176,8 @@ def _named(receiver) -> str:
         if owner is not None and type(owner).__name__ == "Later":
             owner = owner.parent()
         name += f" of {type(owner).__name__}" if owner is not None else ""
+    elif isinstance(receiver, QGraphicsScene) and receiver.views():
+        name += f" of {type(receiver.views()[0]).__name__}"  # whose scene: which view paints
     return name
 
 

@@ -64,9 +64,13 @@ class Later(QObject):
         self._fallback.setInterval(FALLBACK_MS)
         self._fallback.timeout.connect(self._caught_up)
 
-    def start(self) -> None:
-        """Run the work once the event loop has caught up (again, if it was already due)."""
+    def start(self, last: bool = False) -> None:
+        """Run the work once the event loop has caught up (again, if it was already due); with
+        `last`, after every Later armed so far, even if this one was armed before them."""
         self._timer.stop()
+        if self._armed and last and _waiting[-1] is not self:
+            _waiting.remove(self)
+            _waiting.append(self)
         if not self._armed:
             self._armed = True
             _waiting.append(self)

@@ -30,9 +30,10 @@ _held: dict[QGraphicsView, QGraphicsView.ViewportUpdateMode] = {}
 _thaw: Later | None = None
 
 
-def hold(widget: QWidget) -> None:
+def hold(widget: QWidget, last: bool = False) -> None:
     """No paint asked for by the views in `widget` (or `widget`, a view) before the loop's next
-    idle turn."""
+    idle turn; with `last`, before the idle work armed so far has run (work that finishes the
+    picture over several turns: gui/views/layer_grid.py)."""
     global _thaw
     app = QCoreApplication.instance()
     if app is None or not widget.isVisible():
@@ -45,7 +46,9 @@ def hold(widget: QWidget) -> None:
             view.setViewportUpdateMode(_NONE)
     if _thaw is None or not shiboken6.isValid(_thaw):  # a new application since
         _thaw = Later(flush, app)
-    if not _thaw.isActive():  # (started again, a thaw already due would wait a turn more)
+    if last:
+        _thaw.start(last=True)
+    elif not _thaw.isActive():  # (started again, a thaw already due would wait a turn more)
         _thaw.start()
 
 

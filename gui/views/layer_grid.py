@@ -3,7 +3,7 @@
 Plot items are made once and kept across shapes (panel_pool.py); each frame only calls setData. Bin heights glide from the
 shown frame to the new one (a short linear blend) so a change reads as motion, not a jump. The
 x range of a row is the core's (shared by default, which is what makes a collapse visible); the
-y range grows at once but shrinks only when the data fall well below it, so axes never jitter.
+y range is grid_y.py's.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from PySide6.QtGui import QPixmapCache
 
 from core.regions import regions
 from core.stats import Hist, LayerStats, Snapshot
-from gui import paint_later
 from gui.state import ROWS_AT_START
 from gui.theme import QUANTITY_COLORS, band_color
-from gui.views import log_axis, unindexed
+from gui.views import grid_y, log_axis, unindexed
 from gui.views.grid_items import (  # noqa: F401  (DashCurve, StepCurve: named here by tests)
     DashCurve,
     Run,
@@ -35,17 +34,15 @@ from gui.views.panel_pool import PanelPool
 from gui.views.panel_text import (  # noqa: F401  (_fmt, mark_outside: named here by tests)
     BADGE_FROM,
     _fmt,
-    _nice_top,
-    _place_outside,
     _std,
     mark_outside,
     panel_title,
 )
-from gui.views.panel_type import PanelType, line_spacing
+from gui.views.panel_type import PanelType
+from gui.views.row_fill import RowFill
 
 BLEND_MS = 140
 PIXMAP_CACHE_KIB = 256 * 1024  # room for several 4K grids' axes
-SHRINK_BELOW = 0.4  # shrink the y range only when the peak falls below this share of it
 
 
 def fraction(h: Hist) -> np.ndarray:
@@ -76,6 +73,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self._spans: dict[str, tuple[int, int]] = {}  # a log row's bins (log_axis.row_span)
         self._pool = PanelPool(self.ci)
         self._pool.ready.connect(self._placed)
+        self._fill = RowFill(self, self._fill_row, self._filled)  # a new shape's first frame
         self._snapshot: Snapshot | None = None
         self._b: Snapshot | None = None
         self._theory: dict | None = None  # the curves last asked for, for panels placed later
@@ -96,7 +94,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
     def animating(self) -> bool:
         """Blending to the newest frame, or making the panels of a new shape (panel_pool.py):
         either way, what is shown is about to change."""
-        return self._timer.isActive() or self._pool.building
+        return self._timer.isActive() or self._pool.building or self._fill.active
 
     @property
     def snapshot(self) -> Snapshot | None:
@@ -198,14 +196,20 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self._b = b
         placed = self._pool.shape
         if self._pool.want((tuple(s.index for s in snap.layers), self.rows, self.panel_type)):
-            reshaped = self._pool.shape != placed
+            filling = self._fill.stop()  # (a shape placed but not filled yet: all at once)
+            reshaped = self._pool.shape != placed or filling
             if reshaped:
                 self._fresh_start()
             self._show(blend and not reshaped)
+            if filling:
+                self._filled()
+        else:
+            self._fill.stop()  # another shape is on its way
 
     def release(self) -> None:
         """Its panels freed until it shows a snapshot again (panel_pool.py)."""
         self._timer.stop()
+        self._fill.stop()
         self._pool.release()
         self._snapshot = self._b = None
         self._spans = {}
@@ -223,12 +227,23 @@ class LayerGrid(pg.GraphicsLayoutWidget):
     # ----------------------------------------------------------- internals
     def _placed(self) -> None:
         """A shape made over several turns is in place: the newest snapshot on it if it is that
-        shape's (else the kept panels keep theirs), painted a turn later (this one: 60-90 ms)."""
-        paint_later.hold(self)
-        snap = self._snapshot
+        shape's (else the kept panels keep theirs), a row a turn, painted after the last
+        (row_fill.py)."""
         self._fresh_start()
-        if snap is not None and tuple(s.index for s in snap.layers) == self._pool.shape[0]:
-            self._show(False)
+        self._fill.start(self._rows_in(self._snapshot) if self._fits(self._snapshot) else ())
+
+    def _fits(self, snap: Snapshot | None) -> bool:
+        """snap's layers are the placed shape's."""
+        shape = self._pool.shape
+        if snap is None or shape is None or self._pool.building:
+            return False
+        return tuple(s.index for s in snap.layers) == shape[0]
+
+    def _fill_row(self, row: str) -> None:
+        if self._fits(self._snapshot) and row in self._rows_in(self._snapshot):
+            self._show(False, (row,))
+
+    def _filled(self) -> None:
         self.show_theory(self._theory)
         self.placed.emit()
 
@@ -242,20 +257,23 @@ class LayerGrid(pg.GraphicsLayoutWidget):
             p.title = ()
         self._spans = {}
 
-    def _show(self, blend: bool) -> None:
+    def _show(self, blend: bool, rows: tuple[str, ...] | None = None) -> None:
+        """The snapshot on the panels of `rows` (all it holds of those shown, by default)."""
         snap, b = self._snapshot, self._b
+        rows = self._rows_in(snap) if rows is None else rows
         b_layers = {s.index: s for s in b.layers} if b is not None else {}
-        for row in self._rows_in(snap):
+        for row in rows:
             self._fit_span(row, snap, b)
             for s in snap.layers:
                 p = self._panels[(row, s.index)]
                 self._update_panel(p, row, s, blend)
                 self._update_b(p, row, s, b_layers.get(s.index))
-        self._sync_y()
-        for p in self._panels.values():
-            # a new range's transform now, not in the paint (pyqtgraph's default): set there, it
-            # asked for a second paint of the whole grid (1.72 paints a frame in a sweep, 9 ms each)
-            p.plot.vb.updateMatrix()
+        self._sync_y(rows)
+        for row in rows:
+            for s in snap.layers:
+                # a new range's transform now, not in the paint (pyqtgraph's default): set there,
+                # it asked for a second paint of the grid (1.72 paints a frame in a sweep, 9 ms each)
+                self._panels[(row, s.index)].plot.vb.updateMatrix()
         if blend:
             self._t0 = time.perf_counter()
             if not self._timer.isActive():
@@ -340,41 +358,10 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         a_line = (layer, (sigma[0], sigma[1], QUANTITY_COLORS["a_side"]))  # σ in A's colour
         p.set_title((a_line, *notes, b_line), self.panel_type)
 
-    def _sync_y(self) -> None:
-        """Per row: one y range for every panel (comparable heights), with hysteresis."""
-        for row in self._rows_in(self._snapshot):
+    def _sync_y(self, rows: tuple[str, ...]) -> None:
+        for row in rows:
             panels = [self._panels[(row, s.index)] for s in self._snapshot.layers]
-            peaks = [
-                max(float(p.target.max()) if p.target.size else 0.0, p.target_b_peak)
-                for p in panels
-            ]
-            groups = [[p] for p in panels] if self.y_mode == "layer" else [panels]
-            peak_of = dict(zip(map(id, panels), peaks, strict=True))
-            for group in groups:
-                peak = max(peak_of[id(p)] for p in group)
-                current = group[0].ymax
-                if peak > current or peak < SHRINK_BELOW * current or current == 0:
-                    ymax = _nice_top(peak)
-                    for p in group:
-                        p.ymax = ymax
-                        p.plot.setYRange(0, ymax, padding=0)
-                        p.curve.set_guides(p.ticks, ymax)
-                        p.curve.set_bands(p.bands, ymax, band_color())
-                        _place_outside(p)
-                    self._y_ticks(group, ymax)
-
-    def _y_ticks(self, group: list[_Panel], ymax: float) -> None:
-        """0 and the top, and the middle where the panel is tall enough and it is round: labels
-        that never run into each other on a short panel (pyqtgraph put five in 50 px)."""
-        ticks = [(0.0, "0"), (ymax, log_axis.short(ymax))]
-        mid = log_axis.short(ymax / 2)
-        spacing = line_spacing(self.panel_type.font("tick"))
-        if len(mid) <= 4 and group[0].plot.vb.height() >= 5 * spacing:
-            ticks.insert(1, (ymax / 2, mid))
-        for p in group:
-            if p.place is not None and p.place[1] == 1 and p.yticks != ticks:
-                p.plot.getAxis("left").setTicks([ticks])
-                p.yticks = ticks
+            grid_y.sync_row(panels, self.y_mode == "layer", self.panel_type)
 
     def _tick(self) -> None:
         t = min(1.0, (time.perf_counter() - self._t0) * 1e3 / BLEND_MS)

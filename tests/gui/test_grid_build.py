@@ -210,3 +210,44 @@ def test_a_shape_placed_later_is_painted_in_a_turn_after_its_placing(qtbot):
     assert events.index("timer") < events.index("paint"), events[:6]
     qtbot.waitUntil(lambda: not paint_later.holding())  # and nothing is left held
     assert len(g.panels) == 12
+
+
+def test_a_new_shape_is_filled_a_row_a_turn_and_painted_only_once_whole(qtbot):
+    """The first show of 30 new panels in the turn that placed them took up to 104 ms (a scene
+    switch in a fresh window, issue 17): each row is a turn of its own now, and the grid is
+    never painted with some of the new panels still blank."""
+    from PySide6.QtCore import QEvent, QObject
+
+    sim = Simulator()
+    g = grid(qtbot)
+    g.present(sim.run(Config(depth=2, width=32, batch=32), rows=("act", "grad")))
+    qtbot.waitUntil(lambda: not g.animating)
+    g.rows = ALL_ROWS
+    snap = sim.run(Config(depth=6, width=32, batch=32), rows=ALL_ROWS)
+
+    def filled() -> tuple[int, int]:
+        panels = g.panels.values()
+        return len(panels), sum(len(p.curve.getData()[1]) > 0 for p in panels)
+
+    ticks, paints = [], []
+
+    class Watch(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and obj is g.viewport():
+                paints.append(filled())
+            return False
+
+    watch = Watch()
+    g.viewport().installEventFilter(watch)
+    tick = QTimer()
+    tick.setInterval(0)
+    tick.timeout.connect(lambda: ticks.append(filled()))
+    tick.start()
+    in_event_loop(qtbot, lambda: g.present(snap), lambda: not g.animating)
+    qtbot.waitUntil(lambda: bool(paints) and paints[-1] == (18, 18))
+    tick.stop()
+    assert any(n == 18 and 4 <= k < 18 for n, k in ticks), ticks  # placed, rows still to fill
+    assert all(k == n for n, k in paints), paints  # never painted in part
+    for row in ALL_ROWS:
+        for s in snap.layers:
+            np.testing.assert_array_equal(g.curve_data(row, s.index)[1], drawn(g, row, s)[1])

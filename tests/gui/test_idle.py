@@ -60,6 +60,21 @@ def test_laters_armed_together_run_in_turns_of_their_own(qtbot):
     assert len({turn for _, turn in ran}) == 3, ran
 
 
+def test_a_later_started_last_goes_after_those_armed_since_it_was(qtbot):
+    """A held paint's thaw armed before a grid's row fill must run after the fill's last row:
+    started again with `last`, a Later moves behind the ones armed meanwhile; without it, it
+    keeps its place."""
+    ran = []
+    first, second, third = (Later(lambda k=k: ran.append(k)) for k in "abc")
+    first.start()
+    second.start()
+    first.start()  # no move
+    third.start()
+    first.start(last=True)
+    qtbot.waitUntil(lambda: len(ran) == 3)
+    assert ran == ["b", "c", "a"]
+
+
 def test_later_runs_when_the_loop_never_waits(qtbot):
     """A script that only pumps processEvents never lets the loop wait: the work comes after
     the fallback delay all the same."""
