@@ -102,15 +102,19 @@ class DepthProfile(pg.GraphicsLayoutWidget):
                 symbol=None if self._depth > MARKERS_MAX_DEPTH else "o",
                 symbolSize=5,
                 symbolBrush=c,
+                dynamicRangeLimit=None,  # (see show_theory)
             )
 
     def show_theory(self, pred) -> None:
         """Dashed predicted std per layer (mean field), or nothing."""
         if not hasattr(self, "theory_curves"):
             pen_a = pg.mkPen(QUANTITY_COLORS["theory"], width=2, style=Qt.PenStyle.DotLine)
+            # no dynamic range limit: with one, a new y range set every curve's data again
+            # (markers rebuilt: 0.3 ms a curve) though the ranges always hold the data
+            kw = dict(name="theory", pen=pen_a, dynamicRangeLimit=None)
             self.theory_curves = {
-                "act_std": self.act_plot.plot(name="theory", pen=pen_a),
-                "grad_std": self.grad_plot.plot(name="theory", pen=pen_a),
+                "act_std": self.act_plot.plot(**kw),
+                "grad_std": self.grad_plot.plot(**kw),
             }
         for key, curve in self.theory_curves.items():
             if pred is None:
@@ -137,7 +141,7 @@ class DepthProfile(pg.GraphicsLayoutWidget):
             ok = np.isfinite(y) & (y > 0)  # the gradient plot's log axis
             # gaps (zeros on a log axis, overflow) are left out rather than drawn as NaN
             self.curves[(side, f.attr)].setData(x[ok], y[ok])
-        self._show_activations()
+        self._show_activations(side)
         if side == "A":
             computed = any(np.isfinite(s.grad_std) for s in snap.layers)
             computed = computed or ("pending" if len(snap.layers) < depth else False)
@@ -164,10 +168,10 @@ class DepthProfile(pg.GraphicsLayoutWidget):
         self._show_activations()
         self._fit()
 
-    def _show_activations(self) -> None:
-        """The activation curves of every side, on a log axis when their stds span more than
-        ACT_LOG_SPAN (decided over both sides, so A and B share one axis); a signed one (the
-        mean) is left off a log axis."""
+    def _show_activations(self, side: str | None = None) -> None:
+        """The activation curves of `side` (every side's if the axis changes), on a log axis
+        when their stds span more than ACT_LOG_SPAN (decided over both sides, so A and B share
+        one axis); a signed one (the mean) is left off a log axis."""
         stds = [y for d in self._act_data.values() for f, (_, y) in d.items() if not f.signed]
         ys = np.concatenate(stds) if stds else np.zeros(0)
         ys = ys[np.isfinite(ys) & (ys > 0)]
@@ -180,12 +184,15 @@ class DepthProfile(pg.GraphicsLayoutWidget):
             self.act_plot.setLogMode(y=log)
             self.act_plot.setTitle(ACT_TITLES[log])
             self._yrange["act"] = (0.0, 0.0)
-        for side, data in self._act_data.items():
+            side = None
+        for s, data in self._act_data.items():
+            if side is not None and s != side:  # the other side's curves are as they were
+                continue
             for f, (x, y) in data.items():
                 ok = np.isfinite(y) & ((y > 0) if log else True)
                 if log and f.signed:
                     ok[:] = False
-                self.curves[(side, f.attr)].setData(x[ok], y[ok])
+                self.curves[(s, f.attr)].setData(x[ok], y[ok])
 
     def _fit(self) -> None:
         """y ranges that hold every curve, grown at once and shrunk only when the data fill less
