@@ -1,4 +1,5 @@
-"""A pyqtgraph PlotItem without its "Plot Options" menu, for the layer grid's panels.
+"""A pyqtgraph PlotItem without its "Plot Options" menu, for the layer grid's panels and the
+overview's heatmaps.
 
 PlotItem.__init__ always builds that menu (transforms, downsampling, averaging, alpha, grid and
 points: a form of some forty widgets in six submenus), even with `enableMenu=False`, and keeps
