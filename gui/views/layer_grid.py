@@ -30,7 +30,7 @@ from gui.views.grid_items import (  # noqa: F401  (DashCurve, StepCurve: named h
     title_html,
 )
 from gui.views.log_axis import Binned
-from gui.views.panel_pool import PanelPool
+from gui.views.panel_pool import PanelPool, event_loop_running
 from gui.views.panel_text import (  # noqa: F401  (_fmt, mark_outside: named here by tests)
     BADGE_FROM,
     _fmt,
@@ -74,6 +74,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self._pool = PanelPool(self.ci)
         self._pool.ready.connect(self._placed)
         self._fill = RowFill(self, self._fill_row, self._filled)  # a new shape's first frame
+        self._announce = False  # `placed` is due once the fill is over
         self._snapshot: Snapshot | None = None
         self._b: Snapshot | None = None
         self._theory: dict | None = None  # the curves last asked for, for panels placed later
@@ -188,7 +189,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
 
     def present(self, snap: Snapshot, blend: bool | None = None, b: Snapshot | None = None) -> None:
         """Show snap; with b (same histogram ranges, from core.simulate.run_joint), overlay it.
-        If its shape needs panels made while an event loop runs, it is shown once they are."""
+        While an event loop runs, a new shape is shown once its panels are made, a row a turn."""
         blend = self.blend if blend is None else blend
         if not self.updatesEnabled():
             self.setUpdatesEnabled(True)
@@ -196,10 +197,13 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self._b = b
         placed = self._pool.shape
         if self._pool.want((tuple(s.index for s in snap.layers), self.rows, self.panel_type)):
-            filling = self._fill.stop()  # (a shape placed but not filled yet: all at once)
-            reshaped = self._pool.shape != placed or filling
+            reshaped = self._pool.shape != placed or self._fill.active  # (placed, not yet filled)
             if reshaped:
                 self._fresh_start()
+            if reshaped and event_loop_running():  # new panels' first show: 1-3 ms each
+                self._fill.start(self._rows_in(snap))
+                return
+            filling = self._fill.stop()
             self._show(blend and not reshaped)
             if filling:
                 self._filled()
@@ -210,6 +214,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         """Its panels freed until it shows a snapshot again (panel_pool.py)."""
         self._timer.stop()
         self._fill.stop()
+        self._announce = False
         self._pool.release()
         self._snapshot = self._b = None
         self._spans = {}
@@ -230,6 +235,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         shape's (else the kept panels keep theirs), a row a turn, painted after the last
         (row_fill.py)."""
         self._fresh_start()
+        self._announce = True
         self._fill.start(self._rows_in(self._snapshot) if self._fits(self._snapshot) else ())
 
     def _fits(self, snap: Snapshot | None) -> bool:
@@ -245,7 +251,9 @@ class LayerGrid(pg.GraphicsLayoutWidget):
 
     def _filled(self) -> None:
         self.show_theory(self._theory)
-        self.placed.emit()
+        if self._announce:  # the shape placed over several turns, not one placed at once
+            self._announce = False
+            self.placed.emit()
 
     def _fresh_start(self) -> None:
         """A new shape starts as a grid made for it would: y ranges from its first frame (the
