@@ -207,6 +207,8 @@ class LayerGrid(pg.GraphicsLayoutWidget):
             self._show(blend and not reshaped)
             if filling:
                 self._filled()
+            else:
+                self._pool.trim()
         else:
             self._fill.stop()  # another shape is on its way
 
@@ -250,6 +252,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
             self._show(False, (row,))
 
     def _filled(self) -> None:
+        self._pool.trim()
         self.show_theory(self._theory)
         if self._announce:  # the shape placed over several turns, not one placed at once
             self._announce = False

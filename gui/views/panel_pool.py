@@ -54,6 +54,7 @@ class PanelPool(QObject):
         self.shape: Shape | None = None  # placed
         self.target: Shape | None = None  # asked for
         self._timer = Later(self._build_slice, self)  # a turn of its own each (gui/idle.py)
+        self._keep = 0  # spares kept by trim(): one layer's column of the placed shape
 
     @property
     def building(self) -> bool:
@@ -120,8 +121,14 @@ class PanelPool(QObject):
             p.show(key[0], p.place[1] == 1, kind)
         self._label_rows(rows, kind)
         self._spare, self.panels, self.shape = free, new, self.target
-        self._free_spares(keep=len(rows))
+        self._keep = len(rows)
         grid.activate()  # geometry now, as pyqtgraph's addItem gives it (callers map points)
+
+    def trim(self) -> None:
+        """Spares past one layer's column freed. Not in `_place`: an item taken out of a scene
+        has its view paint the window in the next pass whatever its update mode, and the grid
+        fills a placed shape over turns with its paint held (gui/views/row_fill.py)."""
+        self._free_spares(keep=self._keep)
 
     @property
     def made(self) -> int:

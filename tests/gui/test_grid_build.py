@@ -212,12 +212,41 @@ def test_a_shape_placed_later_is_painted_in_a_turn_after_its_placing(qtbot):
     assert len(g.panels) == 12
 
 
+def fill_watched(qtbot, g: LayerGrid, snap, measure):
+    """Present snap from inside an event loop: measure() at each turn of a zero-delay timer
+    meanwhile, and at each paint of the grid, until it has painted the frame whole."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from gui import paint_later
+
+    qtbot.waitUntil(lambda: not g.animating and not paint_later.holding())
+    g.viewport().repaint()  # the last frame painted, no paint of it left queued
+    QApplication.processEvents()
+    ticks, paints = [], []
+
+    class Watch(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and obj is g.viewport():
+                paints.append(measure())
+            return False
+
+    watch = Watch()
+    g.viewport().installEventFilter(watch)
+    tick = QTimer()
+    tick.setInterval(0)
+    tick.timeout.connect(lambda: ticks.append(measure()))
+    tick.start()
+    in_event_loop(qtbot, lambda: g.present(snap), lambda: not g.animating)
+    qtbot.waitUntil(lambda: bool(paints) and paints[-1] == measure())
+    tick.stop()
+    g.viewport().removeEventFilter(watch)
+    return ticks, paints
+
+
 def test_a_new_shape_is_filled_a_row_a_turn_and_painted_only_once_whole(qtbot):
     """The first show of 30 new panels in the turn that placed them took up to 104 ms (a scene
     switch in a fresh window, issue 17): each row is a turn of its own now, and the grid is
     never painted with some of the new panels still blank."""
-    from PySide6.QtCore import QEvent, QObject
-
     sim = Simulator()
     g = grid(qtbot)
     g.present(sim.run(Config(depth=2, width=32, batch=32), rows=("act", "grad")))
@@ -229,25 +258,32 @@ def test_a_new_shape_is_filled_a_row_a_turn_and_painted_only_once_whole(qtbot):
         panels = g.panels.values()
         return len(panels), sum(len(p.curve.getData()[1]) > 0 for p in panels)
 
-    ticks, paints = [], []
-
-    class Watch(QObject):
-        def eventFilter(self, obj, event):
-            if event.type() == QEvent.Type.Paint and obj is g.viewport():
-                paints.append(filled())
-            return False
-
-    watch = Watch()
-    g.viewport().installEventFilter(watch)
-    tick = QTimer()
-    tick.setInterval(0)
-    tick.timeout.connect(lambda: ticks.append(filled()))
-    tick.start()
-    in_event_loop(qtbot, lambda: g.present(snap), lambda: not g.animating)
-    qtbot.waitUntil(lambda: bool(paints) and paints[-1] == (18, 18))
-    tick.stop()
+    ticks, paints = fill_watched(qtbot, g, snap, filled)
     assert any(n == 18 and 4 <= k < 18 for n, k in ticks), ticks  # placed, rows still to fill
-    assert all(k == n for n, k in paints), paints  # never painted in part
+    assert paints and all(k == n for n, k in paints), paints  # never painted in part
     for row in ALL_ROWS:
         for s in snap.layers:
             np.testing.assert_array_equal(g.curve_data(row, s.index)[1], drawn(g, row, s)[1])
+
+
+def test_a_frame_on_panels_placed_at_once_is_filled_a_row_a_turn_too(qtbot):
+    """A shape whose panels are all made is placed in the present's own turn (its frame came
+    after its panels were built ahead of it): its rows are filled a turn each as well, and
+    painted once all are."""
+    sim = Simulator()
+    g = grid(qtbot)
+    g.rows = ALL_ROWS
+    g.present(sim.run(Config(depth=6, width=32, batch=32), rows=ALL_ROWS))
+    qtbot.waitUntil(lambda: not g.animating)
+    g.rows = ("grad", "act")  # every panel kept, most of them moved
+    snap = sim.run(Config(depth=6, width=32, batch=32, activation="relu"), rows=ALL_ROWS)
+
+    def rows_done() -> int:
+        return sum(
+            all(np.array_equal(g.curve_data(r, s.index)[1], drawn(g, r, s)[1]) for s in snap.layers)
+            for r in g.rows
+        )
+
+    ticks, paints = fill_watched(qtbot, g, snap, rows_done)
+    assert 1 in ticks, ticks  # a turn between the rows
+    assert paints and set(paints) == {2}, paints
