@@ -9,9 +9,13 @@ let in (issue 17's item 6). `hold` keeps the views from asking for paints
 each is repainted whole, in one paint of the window.
 
 Only the views' own asking is held: a widget's update() (the layer grid's, after it lays panels
-out) still paints in the pass. Held for every frame not in motion (2026-12-06), a scene switch
-kept most of its chain and the other actions' gaps did not change beyond the noise, so the
-presenter does not hold (benchmarks/README.md, session 12).
+out) still paints in the pass, and so does a view whose scene loses an item (Qt paints the
+window in the next pass whatever the view's update mode: gui/views/panel_pool.py's trim). Held
+for every frame not in motion (2026-12-06), a scene switch kept most of its chain and the other
+actions' gaps did not change beyond the noise, so the presenter does not hold (benchmarks/
+README.md, session 12); who holds: a training run's first frame, the layer grid while it fills
+a new shape a row a turn (gui/views/row_fill.py) and the depth profile after each present
+(gui/views/adapters.py), its paint otherwise chained to the grid's (session 17).
 
 Only the views' asking is held, not their drawing: a grab or an export meanwhile renders the
 new picture (a widget with its updates disabled would render blank).
