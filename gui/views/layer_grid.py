@@ -58,7 +58,9 @@ def has_rows(snap: Snapshot, rows: tuple[str, ...]) -> bool:
 class LayerGrid(pg.GraphicsLayoutWidget):
     """present(snapshot) shows it; rows and blending are view options, not config."""
 
-    placed = Signal()  # a shape made over several turns is in place (its panels are new)
+    # a new shape's first frame, shown over several turns (row_fill.py), is in: what a caller
+    # did to the panels right after present (names, masks) is to be done again
+    placed = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -74,7 +76,6 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self._pool = PanelPool(self.ci)
         self._pool.ready.connect(self._placed)
         self._fill = RowFill(self, self._fill_row, self._filled)  # a new shape's first frame
-        self._announce = False  # `placed` is due once the fill is over
         self._snapshot: Snapshot | None = None
         self._b: Snapshot | None = None
         self._theory: dict | None = None  # the curves last asked for, for panels placed later
@@ -216,7 +217,6 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         """Its panels freed until it shows a snapshot again (panel_pool.py)."""
         self._timer.stop()
         self._fill.stop()
-        self._announce = False
         self._pool.release()
         self._snapshot = self._b = None
         self._spans = {}
@@ -237,7 +237,6 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         shape's (else the kept panels keep theirs), a row a turn, painted after the last
         (row_fill.py)."""
         self._fresh_start()
-        self._announce = True
         self._fill.start(self._rows_in(self._snapshot) if self._fits(self._snapshot) else ())
 
     def _fits(self, snap: Snapshot | None) -> bool:
@@ -254,9 +253,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
     def _filled(self) -> None:
         self._pool.trim()
         self.show_theory(self._theory)
-        if self._announce:  # the shape placed over several turns, not one placed at once
-            self._announce = False
-            self.placed.emit()
+        self.placed.emit()
 
     def _fresh_start(self) -> None:
         """A new shape starts as a grid made for it would: y ranges from its first frame (the

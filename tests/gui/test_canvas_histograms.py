@@ -166,3 +166,26 @@ def test_the_log_axis_numbers_never_run_together_in_a_narrow_strip(qtbot, width)
         assert len(at) >= 2, (key, p.ticks)
         for (x0, w0), (x1, w1) in itertools.pairwise(at):
             assert x1 - x0 >= (w0 + w1) / 2 + fm.horizontalAdvance(" "), (key, p.ticks)
+
+
+def test_a_staged_frame_filled_over_turns_keeps_its_unrevealed_layers_empty(qtbot):
+    """A new shape's frame is shown a row a turn also when its panels were placed at once
+    (gui/views/row_fill.py): the view's reveal mask, applied as it presents, is applied again
+    once the last row is in, or the rows filled after it showed every layer of a staged scene."""
+    from core.reveal import Reveal
+    from gui.canvas import reveal_mask
+    from tests.gui.test_grid_build import in_event_loop
+
+    view = CANVAS_VIEWS["histograms"]({})
+    _show(view, qtbot, 1280, 600)
+    sim = Simulator()
+    rows = ("act", "grad", "wgrad")
+    view.present(ViewFrame(sim.run(TINY, rows=rows), rows=rows))
+    qtbot.waitUntil(lambda: not view.animating)
+    snap = sim.run(TINY.replace(depth=4), rows=("grad", "act"))
+    frame = ViewFrame(snap, rows=("grad", "act"), reveal=Reveal(4, 2))
+    in_event_loop(qtbot, lambda: view.present(frame), lambda: not view.animating)
+    assert len(view.grid.panels) == 8
+    for row, layer in view.grid.panels:
+        drawn_any = bool(np.any(view.grid.curve_data(row, layer)[1] > 0))
+        assert drawn_any == reveal_mask.shown(frame, row, layer), (row, layer)
