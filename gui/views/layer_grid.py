@@ -319,7 +319,6 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         p.start = p.shown.copy()
         p.target = d.shares
         p.target_negative = d.negative
-        p.set_title(panel_title(row, s), self.panel_type)
         mark_outside(p, d)
         bad = s.nonfinite_frac if row in ("act", "preact") else 0.0
         if s.nonfinite and (bad > 0 or row in ("grad", "wgrad")):
@@ -358,6 +357,9 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         else:
             p.show_b(None, None)  # no B, or not on A's bins (only run_joint's pairs overlay)
             p.target_b_peak = 0.0
+            # the title set here, once: set in _update_panel too, an A/B panel's was laid out
+            # twice a frame (A's, then A's and B's)
+            p.set_title(panel_title(row, s), self.panel_type)
             return
         p.show_b(p.edges, db.shares)
         p.target_b_peak = float(db.shares.max()) if len(db.shares) else 0.0
