@@ -170,8 +170,11 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         return self._type
 
     def show_theory(self, curves: dict | None) -> None:
-        """Dashed mean-field curves on the panels (None: hide them)."""
+        """Dashed mean-field curves on the panels (None: hide them); while a new shape is
+        filled, on its panels once the fill is over (a panel's first curve is 0.5 ms to make)."""
         self._theory = curves
+        if self._fill.active:
+            return
         for (row, layer), p in self._panels.items():
             # the curves are densities over the linear axis: none on a log one
             xy = curves.get((row, layer)) if curves and not self.on_log(row) else None

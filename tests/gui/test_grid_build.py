@@ -287,3 +287,25 @@ def test_a_frame_on_panels_placed_at_once_is_filled_a_row_a_turn_too(qtbot):
     ticks, paints = fill_watched(qtbot, g, snap, rows_done)
     assert 1 in ticks, ticks  # a turn between the rows
     assert paints and set(paints) == {2}, paints
+
+
+def test_the_theory_asked_for_while_a_shape_fills_reaches_its_panels(qtbot):
+    """The window asks for the theory's curves right after presenting; while the new shape
+    fills over turns they are kept and put on its panels once the last row is in."""
+    sim = Simulator()
+    g = grid(qtbot)
+    g.present(sim.run(Config(depth=4, width=32, batch=32), rows=ALL_ROWS[:2]))
+    qtbot.waitUntil(lambda: not g.animating)
+    g.rows = ("grad", "act")
+    snap = sim.run(Config(depth=4, width=32, batch=32, seed=1), rows=ALL_ROWS[:2])
+    x = np.linspace(-1.0, 1.0, 9)
+    curves = {("act", 3): (x, np.ones_like(x))}
+
+    def ask():
+        g.present(snap)
+        g.show_theory(curves)
+        return g.animating
+
+    assert in_event_loop(qtbot, ask, lambda: not g.animating)  # filled over turns
+    np.testing.assert_array_equal(g.theory_data("act", 3)[0], x)
+    assert g.theory_data("act", 2) is None and g.theory_data("grad", 3) is None
