@@ -108,3 +108,15 @@ def test_symmetry_view_counts_the_units_of_three_trained_nets(qtbot):
     assert set(runs["zeros"].distinct().ravel()) == {1}
     assert set(runs["N(0, 0.01²)"].distinct().ravel()) == {16}
     assert "1 of 16 units" in view.legend.text and "16 of 16 units" in view.legend.text
+
+
+def test_symmetry_view_takes_a_net_whose_layers_differ_in_width(qtbot):
+    """A funnel (width a tuple) raised TypeError in the view's range (a random-actions run);
+    each count is out of its own layer's units, the range up to the widest."""
+    a = Config(depth=2, width=(16, 24, 8), batch=64, activation="tanh", init="constant")
+    view = _view(qtbot, "symmetry", {"steps": 20})
+    _present(qtbot, view, a)
+    runs = view.results["A"].value
+    assert set(runs["zeros"].distinct().ravel()) == {1}
+    assert "1 of " in view.legend.text and "of 24 units" in view.legend.text  # N(0, 0.01²)
+    assert view.units.vb.viewRange()[1][1] == pytest.approx(24 * 1.05)

@@ -51,10 +51,14 @@ class SymmetryView(ProbeView):
             )
             style.set_title(self.legend, "", s)
             return
-        width = self.results["A"].config.width
+        # each layer's units (a funnel's widths differ: `width` is then a tuple, and the range
+        # below raised TypeError in a random-actions run, seed 4)
+        widths = self.results["A"].config.widths[1:]
         parts = []
         for i, (label, history) in enumerate(value.items()):
-            steps, fewest = history.steps(), history.distinct().min(axis=1)
+            steps, distinct = history.steps(), history.distinct()
+            fewest = distinct.min(axis=1)
+            width = widths[int(distinct[-1].argmin())]  # the units of the layer with fewest
             bold = label == SYMMETRY_INITS[-1][0]
             # zeros and the constant both stay at 1 unit: the first drawn dashed and on top of
             # a wider second, so neither hides the other (the grey line was lost under the blue)
@@ -70,7 +74,8 @@ class SymmetryView(ProbeView):
                 f"<span style='color:{COLORS[label]}'>■ {label}: {fewest[-1]} of {width} units, "
                 f"{100 * acc[-1]:.0f}% right</span>"
             )
-        self.units.setYRange(-0.04 * width, width * 1.05, padding=0)  # 1 unit off the axis line
+        top = max(widths)
+        self.units.setYRange(-0.04 * top, top * 1.05, padding=0)  # 1 unit off the axis line
         self.acc.setYRange(40, 101, padding=0)
         style.set_title(
             self.header,
