@@ -20,7 +20,7 @@ class ProfileView(ViewBase):
         p = self.profile
         # painted in a turn of its own: each scene that takes a change paints the window in the
         # same pass of posted events (paint_later.py), and the grid's paint, then this one's,
-        # followed the frame's present with no click let in (8-29 ms more, issue 17)
+        # followed the frame's present with no click let in (8-29 ms more, 2026-12-06, issue 17)
         paint_later.hold(p)
         p.present(f.a)
         if f.b is not None:

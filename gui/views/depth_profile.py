@@ -110,7 +110,7 @@ class DepthProfile(pg.GraphicsLayoutWidget):
         if not hasattr(self, "theory_curves"):
             pen_a = pg.mkPen(QUANTITY_COLORS["theory"], width=2, style=Qt.PenStyle.DotLine)
             # no dynamic range limit: with one, a new y range set every curve's data again
-            # (markers rebuilt: 0.3 ms a curve) though the ranges always hold the data
+            # (markers rebuilt: 0.3 ms a curve, 2026-12-06) though the ranges always hold the data
             kw = dict(name="theory", pen=pen_a, dynamicRangeLimit=None)
             self.theory_curves = {
                 "act_std": self.act_plot.plot(**kw),
