@@ -72,7 +72,6 @@ class DepthProfile(pg.GraphicsLayoutWidget):
         for p in (self.act_plot, self.grad_plot):
             _legend_beside(p)
             p.showGrid(x=True, y=True, alpha=0.2)
-            p.setMenuEnabled(False)
             p.enableAutoRange(
                 y=False
             )  # ranges follow the data with hysteresis (_fit), not per frame

@@ -83,7 +83,6 @@ class PhaseDiagram(QWidget):
     # ----------------------------------------------------------- internals
     def _build(self) -> None:
         p = self.plot
-        p.setMenuEnabled(False)
         p.setMouseEnabled(x=False, y=False)
         p.hideButtons()
         p.setLabel("bottom", "σ_w² = fan_in·Var(w)")

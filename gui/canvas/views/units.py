@@ -163,7 +163,6 @@ class UnitsView(ViewBase, pg.GraphicsLayoutWidget):
         plot = self.addPlot(
             enableMenu=False, row=0, col=2 * col if self.beside else col, axisItems=axes
         )
-        plot.setMenuEnabled(False)
         plot.hideButtons()
         plot.setMouseEnabled(x=False, y=False)
         plot.invertY(True)  # unit 1 on top

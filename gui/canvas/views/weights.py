@@ -98,12 +98,7 @@ class _Panel:
 
 
 def _bare_plot(lay: pg.GraphicsLayout, row: int, col: int, name: str) -> pg.PlotItem:
-    plot = lay.addPlot(enableMenu=False, row=row, col=col)
-    plot.report_name = name
-    plot.setMenuEnabled(False)
-    plot.setMouseEnabled(False, False)
-    plot.hideButtons()
-    return plot
+    return style.still(lay.addPlot(enableMenu=False, row=row, col=col), name)
 
 
 def _axes(plot: pg.PlotItem, sizes: Sizes, x: str, y: str, first: bool) -> None:
