@@ -245,7 +245,7 @@ def _report_first_frame(win) -> None:
 def _finish(win, args, result, app) -> None:
     if result.get("done") or not win.up_to_date:  # a newer frame came in the meantime
         return
-    if win.presentation.canvas.animating:  # its views still make their panels: soon
+    if win.presentation.canvas.animating or win.grid.animating:  # views still filling: soon
         from PySide6.QtCore import QTimer
 
         QTimer.singleShot(50, lambda: _finish(win, args, result, app))

@@ -176,6 +176,20 @@ class _Panel:
         """B is overlaid: A then takes the muted a_side colour, B the bold one."""
         return self.curve_b is not None and self.curve_b.isVisible()
 
+    def glide(self, t: float) -> None:
+        """Its bars at `t` (0 to 1) of the way from the shown frame to the newest."""
+        self.shown = self.target if t >= 1.0 else self.start + (self.target - self.start) * t
+        self.curve.setData(self.edges, self.shown)
+        if self.target_negative is None:
+            self.curve.set_fill(None)
+            return
+        negative = self.target_negative  # the negative values' share glides with the bars
+        if t < 1.0:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                part = np.where(self.target > 0, self.target_negative / self.target, 0.0)
+            negative = part * self.shown
+        self.curve.set_fill(negative, self.fill_color())
+
     def fill_color(self) -> QColor:
         """The negative values' fill: A's own colour, faint."""
         row = self.style[0] if self.style else "act"

@@ -79,6 +79,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self._snapshot: Snapshot | None = None
         self._b: Snapshot | None = None
         self._theory: dict | None = None  # the curves last asked for, for panels placed later
+        self._shown = None  # the placed shape a frame was last shown on whole (None: not yet)
         self._t0 = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(16)
@@ -201,7 +202,8 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self._b = b
         placed = self._pool.shape
         if self._pool.want((tuple(s.index for s in snap.layers), self.rows, self.panel_type)):
-            reshaped = self._pool.shape != placed or self._fill.active  # (placed, not yet filled)
+            # a shape placed ahead of its frame (prepare) has blank panels too
+            reshaped = self._pool.shape != placed or self._fill.active or self._shown != placed
             if reshaped:
                 self._fresh_start()
             if reshaped and event_loop_running():  # new panels' first show: 1-3 ms each
@@ -209,6 +211,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
                 return
             filling = self._fill.stop()
             self._show(blend and not reshaped)
+            self._shown = self._pool.shape
             if filling:
                 self._filled()
             else:
@@ -222,6 +225,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
         self._fill.stop()
         self._pool.release()
         self._snapshot = self._b = None
+        self._shown = None
         self._spans = {}
 
     @property
@@ -252,6 +256,7 @@ class LayerGrid(pg.GraphicsLayoutWidget):
     def _fill_row(self, row: str) -> None:
         if self._fits(self._snapshot) and row in self._rows_in(self._snapshot):
             self._show(False, (row,))
+            self._shown = self._pool.shape
 
     def _filled(self) -> None:
         self._pool.trim()
@@ -384,17 +389,5 @@ class LayerGrid(pg.GraphicsLayoutWidget):
 
     def _apply(self, t: float) -> None:
         for p in self._panels.values():
-            if p.target is None:
-                continue
-            p.shown = p.target if t >= 1.0 else p.start + (p.target - p.start) * t
-            p.curve.setData(p.edges, p.shown)
-            if p.target_negative is not None:  # the negative values' share glides with it
-                if t >= 1.0:
-                    negative = p.target_negative
-                else:
-                    with np.errstate(invalid="ignore", divide="ignore"):
-                        part = np.where(p.target > 0, p.target_negative / p.target, 0.0)
-                    negative = part * p.shown
-                p.curve.set_fill(negative, p.fill_color())
-            else:
-                p.curve.set_fill(None)
+            if p.target is not None:
+                p.glide(t)

@@ -289,6 +289,30 @@ def test_a_frame_on_panels_placed_at_once_is_filled_a_row_a_turn_too(qtbot):
     assert paints and set(paints) == {2}, paints
 
 
+def test_a_frame_on_a_shape_placed_ahead_of_it_is_filled_a_row_a_turn(qtbot):
+    """The window places a new net's panels while the engine computes (prepare); its frame
+    then came to panels never shown and was shown on all of them in its present's turn (16-44
+    ms of a scene switch, issue 17). It is filled a row a turn too, painted once whole."""
+    sim = Simulator()
+    g = grid(qtbot)
+    g.rows = ALL_ROWS
+    g.present(sim.run(Config(depth=2, width=32, batch=32), rows=ALL_ROWS))
+    qtbot.waitUntil(lambda: not g.animating)
+    g.prepare(tuple(range(1, 7)))
+    qtbot.waitUntil(lambda: not g.animating and len(g.panels) == 18)
+    snap = sim.run(Config(depth=6, width=32, batch=32, seed=3), rows=ALL_ROWS)
+
+    def rows_done() -> int:
+        return sum(
+            all(np.array_equal(g.curve_data(r, s.index)[1], drawn(g, r, s)[1]) for s in snap.layers)
+            for r in g.rows
+        )
+
+    ticks, paints = fill_watched(qtbot, g, snap, rows_done)
+    assert 1 in ticks and 2 in ticks, ticks  # a turn between the rows
+    assert paints and set(paints) == {3}, paints
+
+
 def test_the_theory_asked_for_while_a_shape_fills_reaches_its_panels(qtbot):
     """The window asks for the theory's curves right after presenting; while the new shape
     fills over turns they are kept and put on its panels once the last row is in."""

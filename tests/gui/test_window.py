@@ -331,7 +331,11 @@ def test_view_options_rows(make_window, qtbot):
     win.playback_dock.preact.setChecked(True)
     assert win.grid.rows == ("preact", "grad", "wgrad")
     # the core makes only the rows shown: new rows are computed, then drawn
-    qtbot.waitUntil(lambda: has_rows(win.grid.snapshot, win.grid.rows), timeout=15000)
+    # (a new shape's first frame is shown a row a turn: gui/views/row_fill.py)
+    qtbot.waitUntil(
+        lambda: has_rows(win.grid.snapshot, win.grid.rows) and not win.grid.animating,
+        timeout=15000,
+    )
     assert win.engine.frames > frames
     assert_plots_match_core(win, SMALL)
     assert len(win.grid.panels) == 3 * SMALL.depth
@@ -357,7 +361,10 @@ def test_activations_only_skips_the_backward_pass(make_window, qtbot):
     assert "not computed" in win.profile.grad_plot.titleLabel.text
     assert not blank(win.grab())
     win.playback_dock.grad.setChecked(True)
-    qtbot.waitUntil(lambda: np.isfinite(win.grid.snapshot.layers[0].grad_std), timeout=15000)
+    qtbot.waitUntil(
+        lambda: np.isfinite(win.grid.snapshot.layers[0].grad_std) and not win.grid.animating,
+        timeout=15000,
+    )
     assert_plots_match_core(win, config)
 
 
