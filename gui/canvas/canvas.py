@@ -31,6 +31,7 @@ from gui.canvas.question import QuestionPanel
 from gui.canvas.reveal_mask import Fading
 from gui.canvas.sizes import Sizes
 from gui.presenter import ViewBase, ViewFrame
+from gui.views import unindexed_within
 from gui.views.layer_grid import has_rows
 
 Layout = tuple[tuple[str, dict], ...]
@@ -220,6 +221,7 @@ class LectureCanvas(QWidget, ViewBase):
                 self.skipped.append(name)
                 continue
             view = cls(dict(options))
+            unindexed_within(view)  # no BSP index: its items change every frame (gui/views)
             view.setParent(self.body)
             # heights from the stretches alone (lead 3, strips 2): a view's own size hint (a
             # grid of panels asks for much) squeezed the lead ladder to a sliver above it

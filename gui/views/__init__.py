@@ -16,3 +16,13 @@ def unindexed(view) -> None:
     kept 2.8 MiB after a single deep net)."""
     view.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
     view.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
+
+
+def unindexed_within(widget) -> None:
+    """`unindexed` for `widget` if it is a view and for every view inside it: the lecture
+    canvas's views, which the canvas makes from its registry. Left indexed, its ladder
+    segfaulted on the paint after F5 (the random-actions test at seed 10, 2026-12-06): it had
+    dropped a line (∂W's) while the presentation view was hidden."""
+    views = [widget] if isinstance(widget, QGraphicsView) else []
+    for view in views + widget.findChildren(QGraphicsView):
+        unindexed(view)

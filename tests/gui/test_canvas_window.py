@@ -214,3 +214,25 @@ def test_the_presentation_view_grows_the_banners_type_not_the_applications(make_
     assert QApplication.instance().font().pointSizeF() == app_size
     win.presentation.leave()
     assert win.banner.font().pointSizeF() == pytest.approx(banner)
+
+
+def test_every_canvas_view_draws_from_an_unindexed_scene(qtbot):
+    """The canvas's views change their items every frame; with Qt's BSP index a ladder that
+    dropped a line while the presentation view was hidden segfaulted on its next paint (the
+    random-actions test at seed 10). Every view of every scene's layout goes without it."""
+    from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
+
+    from gui.canvas.canvas import LectureCanvas
+
+    canvas = LectureCanvas()
+    qtbot.addWidget(canvas)
+    canvas.set_active(True)
+    seen = set()
+    for scene in presets.all_scenes().values():
+        canvas.set_scene(scene)
+        views = canvas.findChildren(QGraphicsView)
+        seen |= {type(view).__name__ for _, view in canvas.views}
+        for view in views:
+            method = view.scene().itemIndexMethod()
+            assert method == QGraphicsScene.ItemIndexMethod.NoIndex, type(view).__name__
+    assert {"Ladder", "UnitsView", "WeightsView", "HeatmapView"} <= seen, seen

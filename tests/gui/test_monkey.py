@@ -80,7 +80,9 @@ class Monkey:
             QApplication.processEvents()
 
 
-@pytest.mark.parametrize("seed", [1])
+# seed 10: the lecture canvas's ladder segfaulted on the paint after F5 (its scene's BSP index,
+# gui/views/__init__.py unindexed_within); seeds 2-9 and 11-19 pass as well (2026-12-06)
+@pytest.mark.parametrize("seed", [1, 10])
 def test_random_actions_leave_a_window_that_shows_the_final_config(make_window, qtbot, seed):
     win = make_window(START)
     monkey = Monkey(win, qtbot, random.Random(seed))
@@ -89,7 +91,8 @@ def test_random_actions_leave_a_window_that_shows_the_final_config(make_window, 
             monkey.step()
         win.playback_dock.animation.setCurrentText("off")
         monkey.leave_presentation()
-        qtbot.waitUntil(lambda: win.up_to_date, timeout=5000)
+        # (and the grid done with a new shape's first frame, shown a row a turn: row_fill.py)
+        qtbot.waitUntil(lambda: win.up_to_date and not win.grid.animating, timeout=5000)
     assert [str(e[1]) for e in raised] == []
     assert_views_show(win, win.latest, win.latest_b)
 
