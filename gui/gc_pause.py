@@ -11,6 +11,13 @@ of the frozen set later dies in a reference cycle is never freed, with what it t
 views the launch made ahead and a later layout replaces: each once, not again and again; the
 soak's malloc in use stayed flat, 47.6 → 48.1 MiB over 500 changes). `thaw` before the window
 is disposed gives the exit its usual collection.
+
+Collections run on the UI thread only (`on_ui_thread`): left automatic, one came wherever an
+allocation count crossed its threshold, the frame engine's thread too (unpickling a frame); it
+collected a Qt object there whose ~QObject held Qt's signal lock while it waited for the GIL, which
+the UI thread held while it waited for that lock: the window froze for good (the random-actions
+test at seed 28, 2026-12-06; gdb and py-spy stacks in benchmarks/README.md, session 18).
+pyqtgraph's GarbageCollector turns the automatic collector off and collects on a UI-thread timer.
 """
 
 from __future__ import annotations
@@ -20,6 +27,18 @@ import gc
 from gui.idle import Later, pending
 
 TURNS_MAX = 200  # idle turns to wait for the window's own idle work before freezing anyway
+COLLECT_S = 1.0  # how often the UI thread collects what the thresholds ask for
+
+_collector = None
+
+
+def on_ui_thread() -> None:
+    """Python's collections from now on in the UI thread's timer turns only (call it there)."""
+    global _collector
+    if _collector is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        _collector = GarbageCollector(interval=COLLECT_S)
 
 
 def freeze_when_settled(win) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWi
 
 from core import Config
 from core.presets import Scene
-from gui import actions, recording, theme
+from gui import actions, gc_pause, recording, theme
 from gui.docks.binding import bind_config_dock
 from gui.docks.init_dock import InitDock
 from gui.docks.network_dock import NetworkDock
@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, config: Config | None = None, settings: QSettings | None = None):
         super().__init__()
+        gc_pause.on_ui_thread()  # before any thread of its own starts
         self.settings = settings or QSettings("InitScope", "InitScope")
         self.theme = theme.THEMES.get(
             str(self.settings.value("theme", "light")), theme.THEMES["light"]

@@ -25,3 +25,36 @@ def test_the_settled_window_is_frozen_out_of_full_collections(make_window, qtbot
     finally:
         gc_pause.thaw()
     assert gc.get_freeze_count() == 0
+
+
+def test_qt_objects_are_collected_on_the_ui_thread_not_where_an_allocation_happens(
+    make_window, qtbot
+):
+    """A collection that ran on the frame engine's thread deleted a Qt object there, whose
+    ~QObject held Qt's signal lock while it waited for the GIL the UI thread held while waiting
+    for that lock: a window frozen for good (random actions, seed 28). With a window made, a
+    thread's allocations collect nothing; the UI thread's timer collects the garbage."""
+    import threading
+    import weakref
+
+    from PySide6.QtCore import QObject
+
+    make_window()
+    assert not gc.isenabled()
+    gc.collect()
+    died_on = []
+    garbage = QObject()
+    garbage.me = garbage  # a reference cycle: only a collection frees it
+    weakref.finalize(garbage, lambda: died_on.append(threading.current_thread().name))
+    del garbage
+
+    def allocate():  # far past the first generation's threshold (700)
+        keep = [[i] for i in range(50_000)]
+        del keep
+
+    worker = threading.Thread(target=allocate, name="worker")
+    worker.start()
+    worker.join()
+    assert died_on == []
+    qtbot.waitUntil(lambda: bool(died_on), timeout=5000)
+    assert died_on == [threading.main_thread().name]
