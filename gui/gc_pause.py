@@ -16,7 +16,7 @@ Collections run on the UI thread only (`on_ui_thread`): left automatic, one came
 allocation count crossed its threshold, the frame engine's thread too (unpickling a frame); it
 collected a Qt object there whose ~QObject held Qt's signal lock while it waited for the GIL, which
 the UI thread held while it waited for that lock: the window froze for good (the random-actions
-test at seed 28, 2026-12-06; gdb and py-spy stacks in benchmarks/README.md, session 18).
+test at seed 28, 2026-12-06; py-spy's stacks in benchmarks/README.md, session 18).
 pyqtgraph's GarbageCollector turns the automatic collector off and collects on a UI-thread timer.
 """
 
