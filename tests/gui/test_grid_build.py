@@ -243,6 +243,14 @@ def fill_watched(qtbot, g: LayerGrid, snap, measure):
     return ticks, paints
 
 
+def rows_done(g: LayerGrid, snap) -> int:
+    """The grid's rows that show snap's numbers on every layer."""
+    return sum(
+        all(np.array_equal(g.curve_data(r, s.index)[1], drawn(g, r, s)[1]) for s in snap.layers)
+        for r in g.rows
+    )
+
+
 def test_a_new_shape_is_filled_a_row_a_turn_and_painted_only_once_whole(qtbot):
     """The first show of 30 new panels in the turn that placed them took up to 104 ms (a scene
     switch in a fresh window, issue 17): each row is a turn of its own now, and the grid is
@@ -278,13 +286,7 @@ def test_a_frame_on_panels_placed_at_once_is_filled_a_row_a_turn_too(qtbot):
     g.rows = ("grad", "act")  # every panel kept, most of them moved
     snap = sim.run(Config(depth=6, width=32, batch=32, activation="relu"), rows=ALL_ROWS)
 
-    def rows_done() -> int:
-        return sum(
-            all(np.array_equal(g.curve_data(r, s.index)[1], drawn(g, r, s)[1]) for s in snap.layers)
-            for r in g.rows
-        )
-
-    ticks, paints = fill_watched(qtbot, g, snap, rows_done)
+    ticks, paints = fill_watched(qtbot, g, snap, lambda: rows_done(g, snap))
     assert 1 in ticks, ticks  # a turn between the rows
     assert paints and set(paints) == {2}, paints
 
@@ -302,13 +304,7 @@ def test_a_frame_on_a_shape_placed_ahead_of_it_is_filled_a_row_a_turn(qtbot):
     qtbot.waitUntil(lambda: not g.animating and len(g.panels) == 18)
     snap = sim.run(Config(depth=6, width=32, batch=32, seed=3), rows=ALL_ROWS)
 
-    def rows_done() -> int:
-        return sum(
-            all(np.array_equal(g.curve_data(r, s.index)[1], drawn(g, r, s)[1]) for s in snap.layers)
-            for r in g.rows
-        )
-
-    ticks, paints = fill_watched(qtbot, g, snap, rows_done)
+    ticks, paints = fill_watched(qtbot, g, snap, lambda: rows_done(g, snap))
     assert 1 in ticks and 2 in ticks, ticks  # a turn between the rows
     assert paints and set(paints) == {3}, paints
 
