@@ -50,7 +50,7 @@ class RemoteBug(RuntimeError):
 
 
 class ProcessEnded(RuntimeError):
-    """The compute process is gone; the engine computes on its own thread from now on."""
+    """The compute process is gone; the engine asks for a new one (`replace`)."""
 
 
 class ComputeProcess:
@@ -294,28 +294,25 @@ def running() -> ComputeProcess | None:
 
 
 def shared() -> ComputeProcess | None:
-    """The interpreter's compute process, started on first call; None if it cannot start."""
-    with _shared_lock:
-        if _shared is None and enabled() and not _failed:
-            _start()
-        return _shared if _shared is not None and _shared.alive else None
+    """The interpreter's compute process, started on first call (or in place of one that has
+    ended); None if none can start, or while processes keep ending."""
+    return replace(None)
 
 
 def replace(dead: ComputeProcess | None) -> ComputeProcess | None:
-    """A new process in place of `dead` (killed, crashed, out of memory), or the one another
-    engine already started in its place. None once processes keep dying (MAX_STARTS within
-    RESTART_WINDOW_S) or none can start: then frames are made on the engine's thread."""
+    """A new process in place of `dead` (killed, crashed, out of memory, or None: an engine that
+    has had none), or the one another engine already started in its place. None while processes
+    keep dying (MAX_STARTS within RESTART_WINDOW_S) or when none can start: then frames are made
+    on the engine's thread, which asks again at its next frame."""
+    if not enabled():
+        return None
     with _shared_lock:
-        if _shared is not None and _shared is not dead and _shared.alive:
+        if _shared is not None and _shared.alive:
             return _shared
-        if dead is not None:
-            dead.close()
+        for gone in {dead, _shared} - {None}:
+            gone.close()
         now = time.monotonic()
-        if (
-            not enabled()
-            or _failed
-            or sum(now - t < RESTART_WINDOW_S for t in _starts) >= MAX_STARTS
-        ):
+        if _failed or sum(now - t < RESTART_WINDOW_S for t in _starts) >= MAX_STARTS:
             return None
         _start()
         return _shared

@@ -241,7 +241,8 @@ class Engine(WorkerEngine):
         # cost): recorded, one such cost once kept a window's sweep on 1 thread
         configs = [c for c in (job.config, job.compare) if c is not None]
         shape = tuple((c.widths, c.batch, c.dtype) for c in configs)
-        if shape == self._shape:
+        # (made here while a training step held OpenBLAS, a frame keeps the count it had)
+        if shape == self._shape and frame.blas_threads == n:
             tuner.record(n, frame.seconds, matmul_work(configs, needs_backward(job.rows)))
         self._shape = shape
 
@@ -296,6 +297,35 @@ class Engine(WorkerEngine):
             self._job = job
         return [c for c in (job.config, job.compare) if c is not None], job.rows, job.phase
 
+    def _up(self) -> compute_process.ComputeProcess | None:
+        """The compute process once it says it is up (the first frame and one after a restart
+        wait for that); None: this frame is made here. One that ended before it was up (killed
+        as it started) is replaced as one that ended in a frame is: left in place, every frame
+        after it was made here, beside the UI, for the rest of the session."""
+        for _ in range(compute_process.MAX_STARTS + 1):
+            remote = self.remote
+            if remote is None and not self._replace(None):
+                return None
+            remote = self.remote
+            wait = RESTART_WAIT_S if self._restarted else FIRST_WAIT_S if self.frames == 0 else 0
+            if remote.ready(wait):
+                self._restarted = False
+                return remote
+            if remote.alive:  # still starting: this frame is made here
+                return None
+            self._replace(ProcessEnded("the compute process ended before it was up"))
+        return None
+
+    def _replace(self, e: Exception | None) -> bool:
+        """A new process in place of the one that ended (`e`), or of none: False while
+        processes keep ending (compute_process.replace); frames are made here until then."""
+        ended, self.remote = self.remote, compute_process.replace(self.remote)
+        self._restarted = self.remote is not None and self.remote is not ended
+        if e is not None:
+            then = "a new one takes over" if self.remote else "computing in the window for now"
+            print(f"warning: {e}; {then}", file=sys.stderr)
+        return self.remote is not None
+
     def make(
         self,
         configs: list[Config],
@@ -311,23 +341,17 @@ class Engine(WorkerEngine):
         refinement before the last are delivered as they come."""
         partial = functools.partial(self._deliver, refining=True)
         for attempt in range(2):
-            remote = self.remote
-            wait = RESTART_WAIT_S if self._restarted else FIRST_WAIT_S if self.frames == 0 else 0
-            if remote is None or not remote.ready(wait):
+            remote = self._up()
+            if remote is None:
                 break
-            self._restarted = False
             try:
                 frame = remote.make(configs, rows, n, phase, chunk, partial, follow)
             except ProcessEnded as e:
                 if follow is not None:  # a drag's: its newest job is the one to make again
                     configs, rows, phase = self._newest(follow)
                     follow = None
-                self.remote = compute_process.replace(remote)
-                self._restarted = self.remote is not None
-                if self.remote is None:
-                    print(f"warning: {e}; computing in the window from now on", file=sys.stderr)
+                if not self._replace(e):
                     break
-                print(f"warning: {e}; a new one takes over", file=sys.stderr)
                 if attempt:
                     raise Refused(f"the compute process ended twice on it ({e})") from None
                 continue

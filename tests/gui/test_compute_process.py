@@ -100,14 +100,15 @@ def test_a_frame_in_progress_when_its_process_dies_is_made_by_the_new_one(watche
 
 
 @pytest.mark.parametrize("where", ["process", "thread"])
-def test_a_newer_config_abandons_the_frame_in_progress(watched, qtbot, where):
+def test_a_newer_config_abandons_the_frame_in_progress(watched, qtbot, where, monkeypatch):
     """Typed depth 40 × 1024, then 4 × 64 at once: the big frame is left at its next layer and
     never shown; before, every newer config waited behind it (16.6 s for one, issue 17)."""
     if where == "process" and not compute_process.enabled():
         pytest.skip("INITSCOPE_COMPUTE=thread")
     engine, got = watched
-    if where == "thread":
-        engine.remote = None  # as with INITSCOPE_COMPUTE=thread or no process to be had
+    if where == "thread":  # as with no process to be had
+        monkeypatch.setenv("INITSCOPE_COMPUTE", "thread")
+        engine.remote = None
     served(engine, got, SMALL, qtbot)  # the process is up (the thread: first-call costs paid)
     engine.submit(SLOW, rows=ROWS)
     qtbot.waitUntil(lambda: engine.computing == SLOW, timeout=5000)

@@ -38,11 +38,12 @@ def ranges_of(snap: stats.Snapshot) -> list[list[dict]]:
 
 
 @pytest.mark.parametrize("where", ["process", "thread"])
-def test_a_refinement_completes_to_the_whole_batch_frame(watched, qtbot, where):
+def test_a_refinement_completes_to_the_whole_batch_frame(watched, qtbot, where, monkeypatch):
     if where == "process" and not compute_process.enabled():
         pytest.skip("INITSCOPE_COMPUTE=thread")
     engine, got = watched
-    if where == "thread":
+    if where == "thread":  # as with no process to be had
+        monkeypatch.setenv("INITSCOPE_COMPUTE", "thread")
         engine.remote = None
     else:  # up before the first frame (on a loaded machine it can take more than FIRST_WAIT_S)
         qtbot.waitUntil(lambda: engine.remote is not None and engine.remote.ready(), timeout=60000)
@@ -64,12 +65,13 @@ def test_a_refinement_completes_to_the_whole_batch_frame(watched, qtbot, where):
 
 
 @pytest.mark.parametrize("where", ["process", "thread"])
-def test_a_newer_config_cancels_a_refinement(watched, qtbot, where):
+def test_a_newer_config_cancels_a_refinement(watched, qtbot, where, monkeypatch):
     """The rest of the first net's batch is never computed once a newer config is waiting."""
     if where == "process" and not compute_process.enabled():
         pytest.skip("INITSCOPE_COMPUTE=thread")
     engine, got = watched
-    if where == "thread":
+    if where == "thread":  # as with no process to be had
+        monkeypatch.setenv("INITSCOPE_COMPUTE", "thread")
         engine.remote = None
     else:  # up before the first frame (on a loaded machine it can take more than FIRST_WAIT_S)
         qtbot.waitUntil(lambda: engine.remote is not None and engine.remote.ready(), timeout=60000)
