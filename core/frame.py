@@ -95,9 +95,9 @@ class FrameMaker:
                 fits = min(memory.largest_chunk(c) for c in configs)
                 rest = -(-(max(c.batch for c in configs) - size) // REFINEMENTS)
                 refinement = chunks.Refinement(sims, configs, rows, size, min(fits, rest))
-                snaps, theory = _refine(refinement, phase, blas, partial, t0)
+                snaps, theory = _refine(refinement, phase, self._blas_threads, partial, t0)
         seconds = time.perf_counter() - t0
-        return Frame(snaps, theory or theory_of(snaps[0], phase), blas, seconds)
+        return Frame(snaps, theory or theory_of(snaps[0], phase), self._blas_threads, seconds)
 
     def release(self) -> None:
         """Let go of every side's buffers (a maker that will not be asked again soon)."""
@@ -109,12 +109,15 @@ class FrameMaker:
             from threadpoolctl import ThreadpoolController
 
             self._blas = ThreadpoolController()
-        if n != self._blas_threads:  # only a change, and never under another thread's matmul
-            with parallel.BLAS_LOCK:
-                self._blas.limit(limits=n, user_api="blas")
+            blas = self._blas.select(user_api="blas").lib_controllers
+            self._blas_threads = max((c.num_threads for c in blas), default=1)
+        # only a change, and never under a training step's matmul (core/parallel.py BlasGuard):
+        # while one runs, this frame keeps the count it has
+        limit = functools.partial(self._blas.limit, limits=n, user_api="blas")
+        if n != self._blas_threads and parallel.BLAS.change(limit):
             self._blas_threads = n
         for sim in self.sims:  # a core BLAS leaves idle takes the moments
-            sim.prefetch = n < (os.cpu_count() or 1)
+            sim.prefetch = self._blas_threads < (os.cpu_count() or 1)
 
 
 def _refine(refinement: chunks.Refinement, phase: bool, blas: int, partial, t0: float):

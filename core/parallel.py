@@ -9,19 +9,56 @@ helper never wait on one another, so callers on several threads may share it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from core import stats
 
 ENABLED = (os.cpu_count() or 1) > 1
 SCRATCH = stats.Scratch()  # used only on the helper thread
-# Held to change OpenBLAS's thread count and by a training step's BLAS calls: OpenBLAS
-# reallocates its threads' buffers when the count grows, under a matmul another thread is in
-# (a training step beside frames made on the engine's thread segfaulted in np.matmul in CI).
-BLAS_LOCK = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
+
+
+class BlasGuard:
+    """OpenBLAS reallocates its threads' buffers when their count grows, under a matmul another
+    thread is in (a training step beside frames made on the engine's thread segfaulted in
+    np.matmul in CI). Training steps use BLAS side by side (`shared`: the window's training and a
+    symmetry probe's runs); a change of the count is made only while none is in one (`change`),
+    and never waited for: a frame that finds a step running keeps the count it has. Before, one
+    lock held steps apart and a change waited on it: a probe's run on a wide net held it for
+    seconds, the window's training and a frame made on the window's thread with it (issue 17)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._users = 0
+
+    @contextlib.contextmanager
+    def shared(self) -> Iterator[None]:
+        with self._lock:
+            self._users += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._users -= 1
+
+    def change(self, fn: Callable[[], object]) -> bool:
+        """fn() if no step is in its BLAS calls (none starts meanwhile); False if one is."""
+        with self._lock:
+            if self._users:
+                return False
+            fn()
+            return True
+
+    @property
+    def in_use(self) -> bool:
+        return self._users > 0
+
+
+BLAS = BlasGuard()
 
 
 def submit(fn, *args) -> Future:

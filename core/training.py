@@ -15,7 +15,7 @@ from collections import deque
 
 import numpy as np
 
-from core import memory, parallel, stats, units
+from core import cancel, memory, parallel, stats, units
 from core.activations import ACTIVATIONS
 from core.config import Config, ConfigError
 from core.measure import measure_joint  # the app's statistics
@@ -144,13 +144,17 @@ class Trainer:
     def step(self, n: int = 1) -> TrainRecord | None:
         """n optimizer steps; returns the last record made among them, if any."""
         rec = None
-        with np.errstate(all="ignore"), parallel.BLAS_LOCK:  # see core/parallel.py
+        with np.errstate(all="ignore"):
             for _ in range(n):
-                self._train_step()
-                self.step_count += 1
-                if self.step_count % self.train.record_every == 0:
-                    rec = self._record()
-                    self._ring.append(rec)
+                cancel.point()  # a probe's run, abandoned for a newer one (gui/canvas/probes.py)
+                # a step at a time: a frame's change of OpenBLAS's thread count is made
+                # between two (core/parallel.py BlasGuard)
+                with parallel.BLAS.shared():
+                    self._train_step()
+                    self.step_count += 1
+                    if self.step_count % self.train.record_every == 0:
+                        rec = self._record()
+                        self._ring.append(rec)
         return rec
 
     def _next_batch(self) -> np.ndarray:

@@ -13,7 +13,7 @@ import atexit
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QApplication
 
-from core import probe_frame
+from core import cancel, probe_frame
 from core.config import Config
 from core.simulate import Simulator
 from gui.workers import WorkerEngine
@@ -42,8 +42,16 @@ class ProbeService(WorkerEngine):
                     return
                 key = next(iter(self._pending))
                 config, kind, params = self._pending.pop(key)
-            result = probe_frame.make(config, kind, params, self._sim)
-            self._sim.release()  # a probe's net is not kept: the window's compute holds the real one
+            # abandoned (between layers, or a symmetry run's steps) once its view asks again or
+            # the app quits: a symmetry run on a wide net takes seconds, and the newest config's
+            # answer waited behind it
+            try:
+                with cancel.checked(lambda key=key: key in self._pending or self._stop):
+                    result = probe_frame.make(config, kind, params, self._sim)
+            except cancel.Cancelled:
+                continue
+            finally:
+                self._sim.release()  # a probe's net is not kept: the window's compute has its own
             self.answered += 1
             self.ready.emit(key, result)
 

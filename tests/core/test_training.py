@@ -315,10 +315,12 @@ def test_bad_npz_containers(tmp_path):
     _one_line_error(tmp_path / "d.txt", "expected a .npz")
 
 
-def test_blas_thread_changes_wait_for_a_training_step(monkeypatch):
+def test_blas_thread_count_never_changes_under_a_training_step(monkeypatch):
     """OpenBLAS reallocates its threads' buffers when their count grows: a change under a
-    training step's matmul (frames made on the engine's thread) segfaulted in CI. A change
-    waits for the step to end, and an unchanged count is not set again."""
+    training step's matmul (frames made on the engine's thread) segfaulted in CI. While a step
+    runs, a frame keeps the count it has, at once (it waited for the lock before, and a symmetry
+    probe's run held that for seconds); between steps the change is made, and an unchanged
+    count is not set again."""
     import threading
 
     from core import parallel
@@ -330,7 +332,7 @@ def test_blas_thread_changes_wait_for_a_training_step(monkeypatch):
         def limit(self, limits, user_api):
             calls.append(limits)
 
-    made._blas = Controller()
+    made._blas, made._blas_threads = Controller(), 2
     tr = Trainer(Config(depth=2, width=16, batch=32))
     entered, leave = threading.Event(), threading.Event()
     real = tr._train_step
@@ -344,13 +346,39 @@ def test_blas_thread_changes_wait_for_a_training_step(monkeypatch):
     stepping = threading.Thread(target=tr.step)
     stepping.start()
     assert entered.wait(5)
-    setting = threading.Thread(target=made._set_blas, args=(1,))
-    setting.start()
-    setting.join(0.2)
-    assert setting.is_alive() and calls == []  # held back while the step runs
+    made._set_blas(1)  # returns at once, the step still in its matmuls
+    assert calls == [] and parallel.BLAS.in_use
     leave.set()
     stepping.join(5)
-    setting.join(5)
-    assert calls == [1] and not parallel.BLAS_LOCK.locked()
+    assert not parallel.BLAS.in_use
+    made._set_blas(1)
+    assert calls == [1]
     made._set_blas(1)
     assert calls == [1]  # the same count: not set again
+
+
+def test_two_trainers_step_side_by_side(monkeypatch):
+    """The window's training and a symmetry probe's run share OpenBLAS: neither waits for the
+    other's steps (one lock held them apart, and the probe's run held it for seconds)."""
+    import threading
+
+    a, b = (Trainer(Config(depth=2, width=16, batch=32)) for _ in range(2))
+    entered, leave = threading.Event(), threading.Event()
+    real = a._train_step
+
+    def slow_step():
+        entered.set()
+        leave.wait(5)
+        real()
+
+    monkeypatch.setattr(a, "_train_step", slow_step)
+    stepping = threading.Thread(target=a.step)
+    stepping.start()
+    assert entered.wait(5)
+    other = threading.Thread(target=b.step, args=(3,))
+    other.start()
+    other.join(5)
+    done = not other.is_alive()
+    leave.set()
+    stepping.join(5)
+    assert done and b.step_count == 3 and a.step_count == 1
