@@ -25,11 +25,12 @@ _pool: ThreadPoolExecutor | None = None
 class BlasGuard:
     """OpenBLAS reallocates its threads' buffers when their count grows, under a matmul another
     thread is in (a training step beside frames made on the engine's thread segfaulted in
-    np.matmul in CI). Training steps use BLAS side by side (`shared`: the window's training and a
-    symmetry probe's runs); a change of the count is made only while none is in one (`change`),
-    and never waited for: a frame that finds a step running keeps the count it has. Before, one
-    lock held steps apart and a change waited on it: a probe's run on a wide net held it for
-    seconds, the window's training and a frame made on the window's thread with it (issue 17)."""
+    np.matmul in CI). Training steps and the canvas's probes use BLAS side by side (`shared`:
+    the window's training, a probe's run); a change of the count is made only while none is in
+    one (`change`), and never waited for: a frame that finds one running keeps its count.
+    Before, one lock held steps apart and a change waited on it: a probe's run on a wide net held
+    it for seconds, the window's training and a frame made on the window's thread with it
+    (issue 17)."""
 
     def __init__(self):
         self._lock = threading.Lock()

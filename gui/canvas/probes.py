@@ -13,7 +13,7 @@ import atexit
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QApplication
 
-from core import cancel, probe_frame
+from core import cancel, parallel, probe_frame
 from core.config import Config
 from core.simulate import Simulator
 from gui.workers import WorkerEngine
@@ -42,18 +42,23 @@ class ProbeService(WorkerEngine):
                     return
                 key = next(iter(self._pending))
                 config, kind, params = self._pending.pop(key)
-            # abandoned (between layers, or a symmetry run's steps) once its view asks again or
-            # the app quits: a symmetry run on a wide net takes seconds, and the newest config's
-            # answer waited behind it
             try:
-                with cancel.checked(lambda key=key: key in self._pending or self._stop):
-                    result = probe_frame.make(config, kind, params, self._sim)
+                result = self._make(key, config, kind, params)
             except cancel.Cancelled:
                 continue
-            finally:
-                self._sim.release()  # a probe's net is not kept: the window's compute has its own
             self.answered += 1
             self.ready.emit(key, result)
+
+    def _make(self, key, config: Config, kind: str, params: tuple):
+        """Abandoned (between layers, or a symmetry run's steps) once its view asks again or the
+        app quits: a symmetry run on a wide net takes seconds, and the newest config's answer
+        waited behind it. Its matmuls are a training step's to OpenBLAS: the thread count is not
+        changed under them (core/parallel.py BlasGuard)."""
+        try:
+            with cancel.checked(lambda: key in self._pending or self._stop), parallel.BLAS.shared():
+                return probe_frame.make(config, kind, params, self._sim)
+        finally:
+            self._sim.release()  # a probe's net is not kept: the window's compute has its own
 
 
 _service: ProbeService | None = None
