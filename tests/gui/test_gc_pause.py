@@ -48,9 +48,10 @@ def test_qt_objects_are_collected_on_the_ui_thread_not_where_an_allocation_happe
     weakref.finalize(garbage, lambda: died_on.append(threading.current_thread().name))
     del garbage
 
-    def allocate():  # far past the first generation's threshold (700)
-        keep = [[i] for i in range(50_000)]
-        del keep
+    kept = []
+
+    def allocate():  # far past the first generation's threshold (700), and kept: freed, they
+        kept.append([[i] for i in range(50_000)])  # took the count back below it (a CI run)
 
     worker = threading.Thread(target=allocate, name="worker")
     worker.start()
@@ -58,3 +59,4 @@ def test_qt_objects_are_collected_on_the_ui_thread_not_where_an_allocation_happe
     assert died_on == []
     qtbot.waitUntil(lambda: bool(died_on), timeout=5000)
     assert died_on == [threading.main_thread().name]
+    kept.clear()
