@@ -109,13 +109,15 @@ class FrameMaker:
             from threadpoolctl import ThreadpoolController
 
             self._blas = ThreadpoolController()
+        guard = parallel.BLAS  # the count is the process's, whichever maker set it last
+        if guard.count is None:
             blas = self._blas.select(user_api="blas").lib_controllers
-            self._blas_threads = max((c.num_threads for c in blas), default=1)
+            guard.count = max((c.num_threads for c in blas), default=1)
         # only a change, and never under a training step's matmul (core/parallel.py BlasGuard):
         # while one runs, this frame keeps the count it has
-        limit = functools.partial(self._blas.limit, limits=n, user_api="blas")
-        if n != self._blas_threads and parallel.BLAS.change(limit):
-            self._blas_threads = n
+        if n != guard.count:
+            guard.change(n, lambda n: self._blas.limit(limits=n, user_api="blas"))
+        self._blas_threads = guard.count
         for sim in self.sims:  # a core BLAS leaves idle takes the moments
             sim.prefetch = self._blas_threads < (os.cpu_count() or 1)
 

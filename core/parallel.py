@@ -35,6 +35,7 @@ class BlasGuard:
     def __init__(self):
         self._lock = threading.Lock()
         self._users = 0
+        self.count: int | None = None  # OpenBLAS's thread count, once a change has read or set it
 
     @contextlib.contextmanager
     def shared(self) -> Iterator[None]:
@@ -46,12 +47,14 @@ class BlasGuard:
             with self._lock:
                 self._users -= 1
 
-    def change(self, fn: Callable[[], object]) -> bool:
-        """fn() if no step is in its BLAS calls (none starts meanwhile); False if one is."""
+    def change(self, count: int, fn: Callable[[int], object]) -> bool:
+        """fn(count) (setting OpenBLAS's thread count) if no step is in its BLAS calls (none
+        starts meanwhile), then `count` is the process's; False if one is."""
         with self._lock:
             if self._users:
                 return False
-            fn()
+            fn(count)
+            self.count = count
             return True
 
     @property

@@ -277,6 +277,7 @@ def _command() -> list[str]:
 _shared: ComputeProcess | None = None
 _shared_lock = threading.Lock()
 _failed = False
+_unready = 0  # processes in a row that ended before they said they were up
 _starts: list[float] = []  # when each process was started: a crash loop gives up
 # more starts than this within RESTART_WINDOW_S and the window computes on its own thread
 MAX_STARTS = 5
@@ -319,8 +320,16 @@ def replace(dead: ComputeProcess | None) -> ComputeProcess | None:
 
 
 def _start() -> None:
-    """Under _shared_lock."""
-    global _shared, _failed
+    """Under _shared_lock. MAX_STARTS processes in a row that ended before they were up (a
+    broken install, not a lecturer's kill) and none is started again: each retry would hold a
+    frame while processes start and die one after another."""
+    global _shared, _failed, _unready
+    if _shared is not None:
+        _unready = 0 if _shared._ready else _unready + 1
+    if _unready >= MAX_STARTS:
+        print("warning: the compute process never starts; computing in the window", file=sys.stderr)
+        _failed = True
+        return
     try:
         _shared = ComputeProcess()
     except OSError as e:

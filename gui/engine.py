@@ -230,6 +230,7 @@ class Engine(WorkerEngine):
             more = (chunk,) if chunk else ()  # (a frame made at once takes make()'s four)
             follow = self._follow(job, n) if job.drag else None
             frame = self.make(configs, rows, n, job.phase, *more, follow=follow)
+            self.blas_threads = frame.blas_threads  # (made here beside a training step: its own)
             self._learn(tuner, n, follow.jobs[0] if follow else job, frame)
             return frame
         except Exception as e:
@@ -308,8 +309,9 @@ class Engine(WorkerEngine):
                 return None
             remote = self.remote
             wait = RESTART_WAIT_S if self._restarted else FIRST_WAIT_S if self.frames == 0 else 0
-            if remote.ready(wait):
-                self._restarted = False
+            ready = remote.ready(wait)
+            self._restarted = False  # waited for once: one that hangs as it starts is not again
+            if ready:
                 return remote
             if remote.alive:  # still starting: this frame is made here
                 return None

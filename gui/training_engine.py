@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
 
-from core import Config, ConfigError
+from core import Config, ConfigError, parallel
 from core.tasks import DataError, Dataset, load_file
 from core.training import DecisionGrid, TrainConfig, Trainer, TrainSnapshot
 from gui.workers import WorkerEngine
@@ -168,12 +168,15 @@ class TrainingEngine(WorkerEngine):
                 commands, self._commands = self._commands, []
                 setup = self._setup
             try:
-                changed = self._obey(commands, setup)
+                # a net's build and its records use OpenBLAS as the steps do (core/parallel.py)
+                with parallel.BLAS.shared():
+                    changed = self._obey(commands, setup)
                 if self._may_step():
                     self._advance(self.steps_per_frame, playing=True)
                     changed = True
                 if changed and self._trainers:
-                    self._publish()
+                    with parallel.BLAS.shared():
+                        self._publish()
             except (ConfigError, DataError, MemoryError, OSError) as e:
                 self._fail(f"cannot train: {e}")
             except Exception as e:  # a bug: say so, keep the window, trace on stderr

@@ -332,7 +332,8 @@ def test_blas_thread_count_never_changes_under_a_training_step(monkeypatch):
         def limit(self, limits, user_api):
             calls.append(limits)
 
-    made._blas, made._blas_threads = Controller(), 2
+    made._blas = Controller()
+    monkeypatch.setattr(parallel.BLAS, "count", 2)  # the process's count, as a change leaves it
     tr = Trainer(Config(depth=2, width=16, batch=32))
     entered, leave = threading.Event(), threading.Event()
     real = tr._train_step
@@ -347,14 +348,17 @@ def test_blas_thread_count_never_changes_under_a_training_step(monkeypatch):
     stepping.start()
     assert entered.wait(5)
     made._set_blas(1)  # returns at once, the step still in its matmuls
-    assert calls == [] and parallel.BLAS.in_use
+    assert calls == [] and parallel.BLAS.in_use and made._blas_threads == 2
     leave.set()
     stepping.join(5)
     assert not parallel.BLAS.in_use
     made._set_blas(1)
-    assert calls == [1]
+    assert calls == [1] and parallel.BLAS.count == 1
+    other = FrameMaker()  # another maker of this process knows the count the first one set
+    other._blas = Controller()
+    other._set_blas(1)
     made._set_blas(1)
-    assert calls == [1]  # the same count: not set again
+    assert calls == [1] and other._blas_threads == 1  # the same count: not set again
 
 
 def test_two_trainers_step_side_by_side(monkeypatch):

@@ -1,10 +1,12 @@
 """A compute process that ends at any moment is replaced (gui/engine.py `_up`, gui/compute_process.py
 `replace`): killed in a frame, killed as it starts, or after a crash loop's pause. Left in place,
 each of these had every later frame made on the window's own thread, beside the UI, for the rest
-of the session (found by tests/gui/test_monkey_more.py)."""
+of the session (found by tests/gui/test_monkey_more.py). Only processes that never start at all
+(a broken install) are given up on."""
 
 import os
 import signal
+import sys
 
 import pytest
 
@@ -14,16 +16,20 @@ from tests.gui.test_compute_process import served, watched  # noqa: F401 (a fixt
 
 
 @pytest.fixture(autouse=True)
-def _process_wanted(monkeypatch):
+def _process_wanted():
     if not compute_process.enabled():
         pytest.skip("INITSCOPE_COMPUTE=thread")
-    # the session's earlier starts (other tests kill processes too) are not this test's crash loop
+
+
+def fresh_starts(monkeypatch) -> None:
+    """The session's earlier starts (other tests kill processes too) are not this test's."""
     monkeypatch.setattr(compute_process, "_starts", [])
 
 
-def test_a_process_killed_before_it_is_up_is_replaced(watched, qtbot, capfd):  # noqa: F811
+def test_a_process_killed_before_it_is_up_is_replaced(watched, qtbot, capfd, monkeypatch):  # noqa: F811
     engine, got = watched
     served(engine, got, SMALL, qtbot)
+    fresh_starts(monkeypatch)
     old = engine.remote
     os.kill(old.pid, signal.SIGKILL)
     qtbot.waitUntil(lambda: not old.alive, timeout=10000)
@@ -46,12 +52,30 @@ def test_frames_go_back_to_a_process_once_a_crash_loop_s_pause_is_over(
 ):
     engine, got = watched
     served(engine, got, SMALL, qtbot)
-    monkeypatch.setattr(compute_process, "MAX_STARTS", 1)  # one start in 3 s, then a pause
-    monkeypatch.setattr(compute_process, "RESTART_WINDOW_S", 3.0)
-    for gain in (2.0, 3.0):  # the first is replaced; the second, in the same 3 s, is not
+    fresh_starts(monkeypatch)
+    monkeypatch.setattr(compute_process, "MAX_STARTS", 1)  # one start a minute, then a pause
+    for gain in (2.0, 3.0):  # the first is replaced; the second, in the same minute, is not
         os.kill(engine.remote.pid, signal.SIGKILL)
         served(engine, got, SMALL.replace(gain=gain), qtbot, timeout=15000)
     assert engine.where == "thread" and "computing in the window" in capfd.readouterr().err
-    qtbot.wait(3000)
+    compute_process._starts[:] = [t - 61 for t in compute_process._starts]  # a minute later
     served(engine, got, SMALL.replace(gain=4.0), qtbot, timeout=15000)
     assert engine.where == "process" and engine.remote.alive
+
+
+def test_processes_that_never_start_are_given_up_on(watched, qtbot, capfd, monkeypatch):  # noqa: F811
+    """Each would hold a frame while it starts and dies; the crash loop's pause alone (60 s)
+    retried them every minute."""
+    engine, got = watched
+    served(engine, got, SMALL, qtbot)
+    fresh_starts(monkeypatch)
+    monkeypatch.setattr(compute_process, "RESTART_WINDOW_S", 0.0)  # no pause: only this limit
+    monkeypatch.setattr(compute_process, "_failed", False)
+    monkeypatch.setattr(compute_process, "_unready", 0)
+    monkeypatch.setattr(compute_process, "_command", lambda: [sys.executable, "-c", "pass"])
+    os.kill(engine.remote.pid, signal.SIGKILL)
+    served(engine, got, SMALL.replace(gain=2.0), qtbot, timeout=30000)
+    assert engine.where == "thread" and "never starts" in capfd.readouterr().err
+    assert len(compute_process._starts) == compute_process.MAX_STARTS
+    served(engine, got, SMALL.replace(gain=3.0), qtbot, timeout=30000)
+    assert len(compute_process._starts) == compute_process.MAX_STARTS  # none tried again
