@@ -315,13 +315,31 @@ def test_bad_npz_containers(tmp_path):
     _one_line_error(tmp_path / "d.txt", "expected a .npz")
 
 
+def held_in_a_step(tr: Trainer, monkeypatch):
+    """tr.step() on a thread, held inside its first step (its matmuls) until `leave` is set."""
+    import threading
+
+    entered, leave = threading.Event(), threading.Event()
+    real = tr._train_step
+
+    def slow_step():
+        entered.set()
+        leave.wait(5)
+        real()
+
+    monkeypatch.setattr(tr, "_train_step", slow_step)
+    stepping = threading.Thread(target=tr.step)
+    stepping.start()
+    assert entered.wait(5)
+    return leave, stepping
+
+
 def test_blas_thread_count_never_changes_under_a_training_step(monkeypatch):
     """OpenBLAS reallocates its threads' buffers when their count grows: a change under a
     training step's matmul (frames made on the engine's thread) segfaulted in CI. While a step
     runs, a frame keeps the count it has, at once (it waited for the lock before, and a symmetry
     probe's run held that for seconds); between steps the change is made, and an unchanged
     count is not set again."""
-    import threading
 
     from core import parallel
     from core.frame import FrameMaker
@@ -335,18 +353,7 @@ def test_blas_thread_count_never_changes_under_a_training_step(monkeypatch):
     made._blas = Controller()
     monkeypatch.setattr(parallel.BLAS, "count", 2)  # the process's count, as a change leaves it
     tr = Trainer(Config(depth=2, width=16, batch=32))
-    entered, leave = threading.Event(), threading.Event()
-    real = tr._train_step
-
-    def slow_step():
-        entered.set()
-        leave.wait(5)
-        real()
-
-    monkeypatch.setattr(tr, "_train_step", slow_step)
-    stepping = threading.Thread(target=tr.step)
-    stepping.start()
-    assert entered.wait(5)
+    leave, stepping = held_in_a_step(tr, monkeypatch)
     made._set_blas(1)  # returns at once, the step still in its matmuls
     assert calls == [] and parallel.BLAS.in_use and made._blas_threads == 2
     leave.set()
@@ -367,18 +374,7 @@ def test_two_trainers_step_side_by_side(monkeypatch):
     import threading
 
     a, b = (Trainer(Config(depth=2, width=16, batch=32)) for _ in range(2))
-    entered, leave = threading.Event(), threading.Event()
-    real = a._train_step
-
-    def slow_step():
-        entered.set()
-        leave.wait(5)
-        real()
-
-    monkeypatch.setattr(a, "_train_step", slow_step)
-    stepping = threading.Thread(target=a.step)
-    stepping.start()
-    assert entered.wait(5)
+    leave, stepping = held_in_a_step(a, monkeypatch)
     other = threading.Thread(target=b.step, args=(3,))
     other.start()
     other.join(5)
