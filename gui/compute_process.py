@@ -316,7 +316,7 @@ def replace(dead: ComputeProcess | None) -> ComputeProcess | None:
         if _failed or sum(now - t < RESTART_WINDOW_S for t in _starts) >= MAX_STARTS:
             return None
         _start()
-        return _shared
+        return _shared if _shared is not None and _shared.alive else None  # (None: none started)
 
 
 def _start() -> None:
