@@ -304,8 +304,7 @@ class Engine(WorkerEngine):
         as it started) is replaced as one that ended in a frame is: left in place, every frame
         after it was made here, beside the UI, for the rest of the session."""
         for _ in range(compute_process.MAX_STARTS + 1):
-            remote = self.remote
-            if remote is None and not self._replace(None):
+            if self.remote is None and not self._replace(None):
                 return None
             remote = self.remote
             wait = RESTART_WAIT_S if self._restarted else FIRST_WAIT_S if self.frames == 0 else 0
