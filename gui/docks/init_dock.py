@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QPushButton,
+    QToolButton,
     QWidget,
 )
 
@@ -76,11 +76,11 @@ class InitDock(QWidget):
         self.gain.setToolTip(
             "Multiplies the scheme's std (Xavier/He/LeCun/orthogonal); PyTorch's calculate_gain."
         )
-        self.gain_default = QPushButton("↺")
+        self.gain_default = QToolButton(text="↺")
         self.gain_default.setToolTip(
             "Use the scheme's own gain (Xavier 1, He √2, LeCun 1, orthogonal 1)."
         )
-        self.gain_act = QPushButton("φ gain")
+        self.gain_act = QToolButton(text="φ gain")
         self.gain_act.setToolTip(
             "Use PyTorch's recommended gain for the current activation (tanh 5/3, ReLU √2, …)."
         )

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QWidget
 
 from core import Config, ConfigError
@@ -32,14 +32,38 @@ class Row:
     scroll: bool = False
 
 
+class DockHolder(QScrollArea):
+    """A dock's controls, scrolled up and down only. Its minimum width is its controls' (and a
+    scroll bar's), so the dock can never be made narrower than them: nothing is clipped at the
+    right, as the Initialization dock's values and gain buttons were behind a horizontal bar.
+    With one bar, a word-wrapped label (the formula) cannot flip two bars on and off each
+    other, which Qt's queued re-layout of a scroll area then repeats for ever."""
+
+    def __init__(self, widget: QWidget):
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(widget)  # (QScrollArea filters its widget's events: eventFilter below)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        w = self.widget()
+        if w is None:
+            return hint
+        bar = self.verticalScrollBar().sizeHint().width()
+        return QSize(w.minimumSizeHint().width() + bar + 2 * self.frameWidth(), hint.height())
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # its controls' minimum may have changed: the dock's follows
+        return super().eventFilter(obj, event)
+
+
 def dock(win: QMainWindow, title: str, widget: QWidget, area, name: str, scroll=False):
     d = QDockWidget(title, win)
     d.setObjectName(name)
     if scroll:
-        holder = QScrollArea()
-        holder.setWidgetResizable(True)
-        holder.setWidget(widget)
-        widget = holder
+        widget = DockHolder(widget)
     d.setWidget(widget)
     win.addDockWidget(area, d)
     return d
