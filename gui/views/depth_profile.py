@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from core import fields
 from core.stats import Snapshot, nice_ceil
 from gui.theme import QUANTITY_COLORS
-from gui.views import unindexed
+from gui.views import marks, unindexed
 
 LEGEND_WIDTH = 112  # px: room right of each plot for its legend
 SIDE_STYLES = {"A": dict(width=2), "B": dict(width=2, style=Qt.PenStyle.DashLine)}
@@ -100,7 +100,8 @@ class DepthProfile(pg.GraphicsLayoutWidget):
                 pen=pen,
                 symbol=None if self._depth > MARKERS_MAX_DEPTH else "o",
                 symbolSize=5,
-                symbolBrush=c,
+                symbolBrush=marks.brush(c),  # one object a look (gui/views/marks.py)
+                symbolPen=marks.pen(marks.DEFAULT_OUTLINE),
                 dynamicRangeLimit=None,  # (see show_theory)
             )
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsItem
 from core.training import DecisionGrid, TrainSnapshot
 from gui import theme
 from gui.training_engine import TrainFrame
-from gui.views import unindexed
+from gui.views import marks, unindexed
 from gui.views.boundary import CLASS_COLORS, boundary_rgb, boundary_title
 from gui.views.train_series import KARPATHY, RATIO_SPAN, finite, layer_colors
 from gui.views.train_units import UnitsSeries
@@ -320,7 +320,7 @@ class TrainingViews(pg.GraphicsLayoutWidget):
             self.points[side].setData([], [])
             return
         X, y = data.X_test, data.y_test
-        brushes = [pg.mkBrush(CLASS_COLORS[k % len(CLASS_COLORS)]) for k in range(data.n_classes)]
+        brushes = [marks.brush(CLASS_COLORS[k % len(CLASS_COLORS)]) for k in range(data.n_classes)]
         self.points[side].setData(x=X[:, 0], y=X[:, 1], brush=[brushes[k] for k in y])
 
     def _grow(self, key: str, plot: pg.PlotItem, values: np.ndarray, lo: float = 0.0) -> None:

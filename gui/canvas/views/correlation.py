@@ -13,6 +13,7 @@ import pyqtgraph as pg
 
 from gui.canvas import style
 from gui.canvas.probe_view import ProbeView
+from gui.views import marks
 
 GRAM_MAP = pg.colormap.get("CET-D1")  # diverging: −1 blue, 0 white, +1 red
 
@@ -59,15 +60,14 @@ class CorrelationView(ProbeView):
             layers = np.arange(1, len(value.measured) + 1)
             depth = max(depth, len(layers))
             color = style.side_color(side)
-            brush = pg.mkBrush(color)
             self.curves[side].setData(
                 layers,
                 np.asarray(value.measured, float),
                 pen=style.pen(color, s, scale=1.5),
                 symbol="o",
                 symbolSize=s.px("tick") * 0.7,
-                symbolBrush=brush,
-                symbolPen=None,
+                symbolBrush=marks.brush(color),  # one object a look (gui/views/marks.py)
+                symbolPen=marks.pen(None),
             )
             want = value.predicted
             self.theory[side].setData(

@@ -29,6 +29,7 @@ from gui.canvas.views.decades import DecadeAxis, LayerAxis, style_axis
 from gui.canvas.views.gutter import spread
 from gui.canvas.views.ladder_values import LadderValues
 from gui.presenter import ViewBase
+from gui.views import marks
 
 DIRECTIONS = {  # direction → (LayerStats attr, arrow, marker pointing the way the signal flows)
     "forward": ("act_std", "→", "t2"),
@@ -219,8 +220,9 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
             mark.show()
             mark.setSymbol(DIRECTIONS[direction][2])
             mark.setSize(round(self.sizes.px("legend") * (0.8 if bold else 0.7)))
-            mark.setBrush(style["color"] if bold else pg.getConfigOption("background"))
-            mark.setPen(pg.mkPen(style["color"], width=max(1, line - 1)))
+            # one pen and brush object a look: a new one is a new image in the atlas
+            mark.setBrush(marks.brush(style["color"] if bold else pg.getConfigOption("background")))
+            mark.setPen(marks.pen(style["color"], width=max(1, line - 1)))
         x = np.arange(1, len(values) + 1, dtype=np.float64)
         keep = np.isfinite(y)
         # nothing to draw: empty data, never all-NaN (pyqtgraph's bounds warn on it)
