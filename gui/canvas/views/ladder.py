@@ -37,8 +37,7 @@ DIRECTIONS = {  # direction → (LayerStats attr, arrow, marker pointing the way
 }
 THEORY_ATTR = {"forward": "act_std", "backward": "grad_std"}
 TITLE = "std per layer: → forward, ← backward"
-# the forward line's statistic: the activations φ(h) by default, or (option forward = "preact")
-# the pre-activations h, which a ReLU or norm scene's claim is about
+# the forward line's statistic: φ(h), or h (option forward = "preact": a ReLU or norm scene's)
 FORWARD = {
     "act": ("act_std", TITLE),
     "preact": ("preact_std", "std per layer: → h forward, ← backward"),
@@ -220,7 +219,6 @@ class Ladder(ViewBase, pg.GraphicsLayoutWidget):
             mark.show()
             mark.setSymbol(DIRECTIONS[direction][2])
             mark.setSize(round(self.sizes.px("legend") * (0.8 if bold else 0.7)))
-            # one pen and brush object a look: a new one is a new image in the atlas
             mark.setBrush(marks.brush(style["color"] if bold else pg.getConfigOption("background")))
             mark.setPen(marks.pen(style["color"], width=max(1, line - 1)))
         x = np.arange(1, len(values) + 1, dtype=np.float64)
