@@ -52,3 +52,15 @@ def test_the_docks_show_every_control_whole(make_window, qtbot, size):
         win.docks[name].raise_()
         settle(qtbot, win)
         assert_unclipped(win)
+
+
+def test_a_dock_follows_its_controls_when_they_grow(make_window, qtbot):
+    """A control's minimum grows (a longer text): the dock widens with it rather than cut it."""
+    win = make_window()
+    win.resize(1920, 1080)
+    settle(qtbot, win)
+    before = win.docks["init"].width()
+    win.init_dock.gain_act.setText("φ gain for the current activation, as PyTorch recommends")
+    settle(qtbot, win)
+    assert win.docks["init"].width() > before
+    assert_unclipped(win)

@@ -36,8 +36,8 @@ def test_the_depth_profiles_markers_keep_one_image_each_over_many_frames(make_wi
         seed.setValue(seed.value() + 1)
         qtbot.waitUntil(lambda: win.latest_b is not None and not win.grid.animating)
         wait_shown(qtbot, win, win.config)
-    made = window_atlases(win)
-    assert len(made) >= 8  # A's and B's marked curves
+    made = [n for n in window_atlases(win) if n]  # (items with nothing drawn have none)
+    assert len(made) >= 8  # A's and B's marked curves, drawn
     assert max(made) <= LOOKS, made
 
 
@@ -46,8 +46,8 @@ def test_the_ladders_markers_keep_one_image_each(qtbot):
     view = shown(qtbot, frame_of(tiny, tiny.replace(init="xavier-normal")))
     for seed in range(1, 8):
         view.present(frame_of(tiny.replace(seed=seed), tiny.replace(init="xavier-normal")))
-    made = atlases(view.marks.values())
-    assert made and max(made) <= LOOKS, made
+    made = [n for n in atlases(view.marks.values()) if n]  # (the theory line has no marks)
+    assert len(made) >= 4 and max(made) <= LOOKS, made
 
 
 def test_the_correlation_views_markers_keep_one_image_each(qtbot):
