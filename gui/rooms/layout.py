@@ -37,7 +37,8 @@ class DockHolder(QScrollArea):
     scroll bar's), so the dock can never be made narrower than them: nothing is clipped at the
     right, as the Initialization dock's values and gain buttons were behind a horizontal bar.
     With one bar, a word-wrapped label (the formula) cannot flip two bars on and off each
-    other, which Qt's queued re-layout of a scroll area then repeats for ever."""
+    other, which Qt's queued re-layout of a scroll area can repeat without end (the likely
+    cause of a UI-thread loop seen once, benchmarks/README.md sessions 19-20)."""
 
     def __init__(self, widget: QWidget):
         super().__init__()

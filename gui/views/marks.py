@@ -2,12 +2,11 @@
 
 pyqtgraph's ScatterPlotItem keeps a rendered image of every marker style it has drawn, in an atlas
 keyed by a number it stores on the QPen and QBrush objects it was given (pyqtgraph 0.14,
-SymbolAtlas._keys): a new object is a new key. A
-colour, a tuple or None handed over on each update is made into a new pen or brush, a new key:
-the depth profile's markers added an image a curve every frame, up to 1,000 a curve before
-pyqtgraph rebuilds its atlas, and the window's memory crept up with them over a lecture's config
-changes (issue 17's soak). The same look here is the same object, so the same atlas entry.
-Callers must not change what they are given."""
+SymbolAtlas._keys): a new object is a new key. A colour, a tuple or None handed over on each
+update is made into a new pen or brush, so the depth profile's markers added an image a curve
+every frame, up to 1,000 a curve before pyqtgraph rebuilds its atlas, and the window's memory
+crept up with them over a lecture's config changes (issue 17's soak). The same look here is the
+same object, so the same atlas entry. Callers must not change what they are given."""
 
 from __future__ import annotations
 
