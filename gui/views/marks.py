@@ -16,6 +16,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QPen
 
+DEFAULT_OUTLINE = (200, 200, 200)  # PlotDataItem's own marker outline, as a colour to pen()
+
 
 def _key(color):
     """Something hashable for any colour pyqtgraph takes (a QColor or an array is not)."""
@@ -46,7 +48,3 @@ def _pen(color, width: float) -> QPen:
 @functools.lru_cache(maxsize=256, typed=True)
 def _brush(color) -> QBrush:
     return pg.mkBrush(color)
-
-
-# PlotDataItem's own default marker outline, as one object
-DEFAULT_OUTLINE = (200, 200, 200)

@@ -15,9 +15,7 @@ def holders(win) -> dict[str, QScrollArea]:
 
 
 def settle(qtbot, win) -> None:
-    qtbot.wait(50)
-    for _ in range(20):
-        qtbot.wait(1)
+    qtbot.wait(80)  # the docks' layouts and the scroll areas' queued re-layouts
 
 
 def assert_unclipped(win) -> None:
