@@ -28,8 +28,10 @@ import gc
 import json
 import os
 import random
+import signal
 import sys
 import tempfile
+import time
 import tracemalloc
 from pathlib import Path
 
@@ -147,6 +149,69 @@ def traced_growth(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot, n: 
     return [f"{s.size_diff / 1024:+.0f} KiB ({s.count_diff:+d}) {s.traceback}" for s in stats[:n]]
 
 
+class RemoteSnapshots:
+    """The compute process's Python memory, asked for by a signal (--compute-python): pymalloc's
+    arenas and blocks, or tracemalloc snapshots (`trace`). Set up before the process starts: it
+    inherits the environment that turns this on. The snapshots stay on disk until the end:
+    loaded here, they grew the window by 8 MiB a sample."""
+
+    def __init__(self, trace: bool):
+        self.dir = tempfile.mkdtemp(prefix="compute-trace-")
+        here = str(Path(__file__).resolve().parent / "compute_trace")
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            p for p in (here, os.environ.get("PYTHONPATH")) if p
+        )
+        os.environ["INITSCOPE_TRACE_DIR"] = self.dir
+        if trace:
+            os.environ["INITSCOPE_TRACE_MALLOC"] = "1"
+        self.paths: dict[int, Path] = {}  # the sample's change → its snapshot
+        self._asked: dict[int, int] = {}  # pid → reports asked of it
+
+    def take(self, pid: int, done: int) -> dict:
+        n = self._asked.get(pid, 0)
+        self._asked[pid] = n + 1
+        path = Path(self.dir) / f"{pid}-{n}"
+        os.kill(pid, signal.SIGUSR1)
+        for _ in range(1200):  # up to 60 s: a snapshot of a traced heap takes a while
+            if path.with_suffix(".done").exists():
+                break
+            time.sleep(0.05)
+        text = path.with_suffix(".mallocstats").read_text()
+        malloc = {
+            f"malloc_{k}_mib": round(_stat(text, f"# malloc {k} bytes") / MIB, 1)
+            for k in ("in_use", "free")
+        }
+        if path.with_suffix(".snap").exists():
+            self.paths[done] = path.with_suffix(".snap")
+            return {"traced_mib": round(_stat(text, "# traced bytes") / MIB, 1), **malloc}
+        return {
+            **malloc,
+            "arenas": _stat(text, "# arenas allocated current"),
+            "blocks_mib": round(_stat(text, "# bytes in allocated blocks") / MIB, 1),
+            "free_blocks_mib": round(_stat(text, "# bytes in available blocks") / MIB, 1),
+        }
+
+    def growth(self, samples: list[dict]) -> dict:
+        first = samples[0]["changes"]
+        top = max(samples, key=lambda s: s["compute_mib"])["changes"]
+        last = samples[-1]["changes"]
+        return {
+            f"compute_growth_to_{name}": [
+                f"(to change {to})",
+                *traced_growth(
+                    *(tracemalloc.Snapshot.load(str(self.paths[k])) for k in (first, to))
+                ),
+            ]
+            for name, to in (("highest", top), ("last", last))
+        }
+
+
+def _stat(text: str, name: str) -> int:
+    """A number of sys._debugmallocstats()'s report ("name = 1,234")."""
+    line = next(x for x in text.splitlines() if x.startswith(name))
+    return int(line.split("=")[1].replace(",", "").strip())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--changes", type=int, default=500)
@@ -164,6 +229,13 @@ def main() -> None:
         "--trace",
         metavar="A,B",
         help="tracemalloc the window's process; list what grew between samples A and B",
+    )
+    ap.add_argument(
+        "--compute-python",
+        choices=("arenas", "trace"),
+        help="the compute process's Python memory at each sample (compute_trace/): pymalloc's "
+        "arenas and blocks, or tracemalloc's total and what grew from the start to its highest "
+        "RSS and to the last sample",
     )
     ap.add_argument("--items", action="store_true", help="the scenes' items by type")
     ap.add_argument("--objects", action="store_true", help="live Python objects by type: what grew")
@@ -190,6 +262,7 @@ def main() -> None:
 
     # the compute process up first: the window's first frames are made on its own thread until
     # it is, and that frame's arrays (freed later) made the first sample 20 MiB high
+    remote_snaps = RemoteSnapshots(args.compute_python == "trace") if args.compute_python else None
     process = compute_process.shared()
     if process is not None:
         process.ready(wait=120)
@@ -238,6 +311,8 @@ def main() -> None:
         if args.pixmaps:  # how much of the window's RSS is QPixmapCache (the axes' pixmaps)
             QPixmapCache.clear()
             out["window_without_pixmaps_mib"] = round(trimmed_rss(), 1)
+        if remote_snaps is not None and remote:
+            out["compute_python"] = remote_snaps.take(remote.pid, done)
         if done in trace:
             snaps[done] = tracemalloc.take_snapshot()
             out["traced_mib"] = round(tracemalloc.get_traced_memory()[0] / MIB, 1)
@@ -284,15 +359,17 @@ def main() -> None:
         out["object_growth"] = object_growth(objects[0], objects[last["changes"]])
     if len(snaps) == 2:
         out["traced_growth"] = traced_growth(snaps[trace[0]], snaps[trace[1]])
+    if remote_snaps is not None and len(remote_snaps.paths) >= 2:
+        out.update(remote_snaps.growth(samples))
     win.close()
     print(
         json.dumps(out, indent=1)
         if args.json
         else {k: out[k] for k in ("growth", "growth_after_first", "growth_from_cold") if k in out}
     )
-    for line in (
-        out.get("object_growth", []) + out.get("traced_growth", []) if not args.json else ()
-    ):
+    lines = out.get("object_growth", []) + out.get("traced_growth", [])
+    lines += out.get("compute_growth_to_highest", []) + out.get("compute_growth_to_last", [])
+    for line in lines if not args.json else ():
         print(line)
 
 
