@@ -13,6 +13,8 @@ import ctypes
 import functools
 import os
 import sys
+import threading
+import time
 
 GIB = 2**30
 DEFAULT_GIB = 4.0  # the default limit on a machine with 8 GiB or more
@@ -110,6 +112,42 @@ def map_large_blocks_apart() -> None:
     if libc is not None:
         libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD; setting it fixes it
         _own_blocks = True
+
+
+class QuietTrim:
+    """give_back once the process has been idle for `quiet_s` after a frame, on a thread of its
+    own while the serving thread waits for the next request. A new net's give_back (above)
+    returns what the old net's shapes left, but what a frame frees in the heap's middle (blocks
+    under the mmap threshold) stayed resident until the next new net: at issue 17's soak's
+    samples (the same config, malloc's bytes in use 36.5-37.1 MiB) the heap's RSS ranged over
+    3.4 MiB, 0.6 with this (benchmarks/README.md, session 21). Not after every frame: a drag's
+    (30 a second) would each pay the trim, 0.2 to a few ms."""
+
+    def __init__(self, quiet_s: float):
+        self.quiet_s = quiet_s
+        self.trims = 0  # (tests)
+        self._cv = threading.Condition()
+        self._since: float | None = None  # when the process went idle; None: busy, or trimmed
+        threading.Thread(target=self._run, name="quiet-trim", daemon=True).start()
+
+    def idle(self) -> None:
+        with self._cv:
+            self._since = time.monotonic()
+            self._cv.notify()
+
+    def busy(self) -> None:
+        with self._cv:
+            self._since = None
+
+    def _run(self) -> None:
+        while True:
+            with self._cv:
+                while self._since is None or time.monotonic() < self._since + self.quiet_s:
+                    left = None if self._since is None else self._since + self.quiet_s
+                    self._cv.wait(None if left is None else max(0.0, left - time.monotonic()))
+                self._since = None
+            give_back()
+            self.trims += 1
 
 
 def largest_chunk(c) -> int:

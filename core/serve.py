@@ -55,6 +55,8 @@ def answer(maker: FrameMaker, request, cancelled=None, partial=None) -> tuple:
         return ("bug", f"{type(e).__name__}: {e}", traceback.format_exc())
 
 
+QUIET_S = 0.25  # idle this long after a frame, the heap's free pages go back (memory.QuietTrim)
+
 # A frame this small still takes every first-call cost (45-50 ms: NumPy's and BLAS's first
 # calls, the theory's tables): paid before "ready", while the window's process builds its window.
 WARM_UP = Config(depth=2, width=16, batch=16)
@@ -66,11 +68,14 @@ def serve(inp, out, cancel_fd: int | None = None) -> None:
     maker.make([WARM_UP], ("act", "grad"), 1, False)
     send(out, ("ready", os.getpid()))
     cancels = None if cancel_fd is None else CancelPipe(cancel_fd)
+    quiet = memory.QuietTrim(QUIET_S)
     while True:
+        quiet.idle()
         try:
             request = pickle.load(inp)
         except (EOFError, OSError):  # the window's process is gone
             return
+        quiet.busy()
         if request is None:
             return
         check = None
