@@ -42,6 +42,11 @@ class BlasTuner:
     PROBE = 16
     KEEP = 5  # the last costs of each count whose median decides
     WARM = 2  # costs of each count before the cheaper one is chosen: one can be an outlier
+    # Frames of less matmul work than this are not costed: their milliseconds are the frame's
+    # own (statistics, theory, the pipe) whatever the net, and divided by little work they read
+    # as 100 times the canonical net's cost. After a few depth-2 × 32 frames the canonical-like
+    # depth 10 × 256 (batch 200) was refined in chunks of 25-44 examples (issue 17's soak).
+    MIN_WORK = 1e8
 
     def __init__(self, counts: tuple[int, ...]):
         self.counts = counts
@@ -63,7 +68,7 @@ class BlasTuner:
         return min(tried, key=lambda n: statistics.median(self.costs[n])) if tried else 0
 
     def record(self, n: int, seconds: float, work: float) -> None:
-        if work > 0:
+        if work >= self.MIN_WORK:
             self.costs[n].append(seconds / work)
 
     def cost(self) -> float | None:

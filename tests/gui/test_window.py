@@ -545,18 +545,19 @@ def test_blas_tuner_follows_the_cheaper_count_and_probes_the_other():
     from gui.engine import BlasTuner
 
     tuner = BlasTuner((1, 2))
+    work = BlasTuner.MIN_WORK  # (less is not costed: a tiny net's frame is its own overheads)
     cost = {1: 2.0, 2: 1.0}  # a quiet machine: all cores are cheaper
     picks = []
     for _ in range(64):
         n = tuner.choose()
         picks.append(n)
-        tuner.record(n, cost[n], 1.0)
+        tuner.record(n, cost[n], work)
     assert picks[:4] == [1, 2, 1, 2]  # each count is tried WARM times first
     assert picks[4:].count(1) == 64 // BlasTuner.PROBE  # the probes: frames 16, 32, 48, 64
     cost = {1: 1.0, 2: 3.0}  # then other work takes a core: one fewer wins within a few probes
     for _ in range(BlasTuner.PROBE * BlasTuner.KEEP):
         n = tuner.choose()
-        tuner.record(n, cost[n], 1.0)
+        tuner.record(n, cost[n], work)
     assert tuner.best() == 1
     assert [tuner.choose() for _ in range(BlasTuner.PROBE)].count(1) == BlasTuner.PROBE - 1
 
@@ -748,10 +749,11 @@ def test_the_blas_tuner_skips_the_first_frame_of_a_new_shape(qtbot, monkeypatch)
             return Frame((), Theory(configs[0], None, {}), n, 0.1)
 
         monkeypatch.setattr(engine, "make", fake_make)
-        big = SMALL.replace(batch=256)
-        for config in (SMALL, SMALL, SMALL.replace(seed=7), big, big):
+        net = Config(depth=10, width=256, batch=200)  # work enough to be costed (MIN_WORK)
+        big = net.replace(batch=256)
+        for config in (net, net, net.replace(seed=7), big, big):
             engine.compute(Job(config, None, ("act", "grad")))
-        assert sum(len(c) for c in engine.tuner.costs.values()) == 3  # not SMALL's, nor big's 1st
+        assert sum(len(c) for c in engine.tuner.costs.values()) == 3  # not net's, nor big's 1st
         assert len(made) == 5
     finally:
         engine.stop()
