@@ -121,14 +121,17 @@ class QuietTrim:
     under the mmap threshold) stayed resident until the next new net: at issue 17's soak's
     samples (the same config, malloc's bytes in use 36.5-37.1 MiB) the heap's RSS ranged over
     3.4 MiB, 0.6 with this (benchmarks/README.md, session 21). Not after every frame: a drag's
-    (30 a second) would each pay the trim, 0.2 to a few ms."""
+    (30 a second) would each pay the trim, 0.2 to a few ms. A request that comes during a trim
+    is served beside it, its allocations waiting on malloc's lock for what is left of it."""
 
     def __init__(self, quiet_s: float):
         self.quiet_s = quiet_s
         self.trims = 0  # (tests)
         self._cv = threading.Condition()
         self._since: float | None = None  # when the process went idle; None: busy, or trimmed
-        threading.Thread(target=self._run, name="quiet-trim", daemon=True).start()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="quiet-trim", daemon=True)
+        self._thread.start()
 
     def idle(self) -> None:
         with self._cv:
@@ -139,12 +142,23 @@ class QuietTrim:
         with self._cv:
             self._since = None
 
+    def stop(self) -> None:
+        """The thread ends (after a trim under way)."""
+        with self._cv:
+            self._stopped = True
+            self._cv.notify()
+        self._thread.join()
+
     def _run(self) -> None:
         while True:
             with self._cv:
-                while self._since is None or time.monotonic() < self._since + self.quiet_s:
+                while not self._stopped and (
+                    self._since is None or time.monotonic() < self._since + self.quiet_s
+                ):
                     left = None if self._since is None else self._since + self.quiet_s
                     self._cv.wait(None if left is None else max(0.0, left - time.monotonic()))
+                if self._stopped:
+                    return
                 self._since = None
             give_back()
             self.trims += 1

@@ -69,6 +69,13 @@ def serve(inp, out, cancel_fd: int | None = None) -> None:
     send(out, ("ready", os.getpid()))
     cancels = None if cancel_fd is None else CancelPipe(cancel_fd)
     quiet = memory.QuietTrim(QUIET_S)
+    try:
+        _serve(maker, inp, out, cancels, quiet)
+    finally:
+        quiet.stop()
+
+
+def _serve(maker: FrameMaker, inp, out, cancels, quiet: memory.QuietTrim) -> None:
     while True:
         quiet.idle()
         try:

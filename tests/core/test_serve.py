@@ -5,13 +5,14 @@ import os
 import pickle
 import struct
 import threading
+import time
 
 import numpy as np
 import pytest
 
-from core import Config, ConfigError
+from core import Config, ConfigError, memory
 from core.frame import FrameMaker
-from core.serve import CancelPipe, answer, main, receive, serve
+from core.serve import QUIET_S, CancelPipe, answer, main, receive, serve
 
 SMALL = Config(depth=3, width=32, batch=64, activation="tanh", init="xavier-normal")
 ROWS = ("act", "grad")
@@ -69,6 +70,31 @@ def test_the_server_answers_what_the_engine_thread_makes(server):
     kind, pair = ask(([SMALL, b], ROWS, 1, False))  # an A/B pair, on common ranges
     assert kind == "frame" and [s.config for s in pair.snaps] == [SMALL, b]
     assert_same_frame(pair, FrameMaker().make([SMALL, b], ROWS, 1, False))
+
+
+def test_the_server_trims_its_heap_once_quiet_after_a_frame_and_not_while_asked(
+    server, monkeypatch
+):
+    """memory.QuietTrim: idle QUIET_S after its answer, the heap's free pages go back."""
+    trims: list[float] = []
+
+    def give_back():  # (a new net's build gives back too, on the serving thread)
+        if threading.current_thread().name == "quiet-trim":
+            trims.append(time.monotonic())
+
+    monkeypatch.setattr(memory, "give_back", give_back)
+    ask, _, _ = server
+    time.sleep(2 * QUIET_S)  # the trim after "ready"
+    for _ in range(3):
+        asked = time.monotonic()
+        assert ask(([SMALL], ROWS, 1, False))[0] == "frame"
+        answered = time.monotonic()
+        assert not [t for t in trims if t > asked]  # none while it computed
+        deadline = answered + 5
+        while not [t for t in trims if t > answered] and time.monotonic() < deadline:
+            time.sleep(0.01)
+        after = [t for t in trims if t > answered]
+        assert len(after) == 1 and after[0] - answered >= 0.9 * QUIET_S
 
 
 def test_end_of_file_or_none_ends_the_server(server):
