@@ -42,14 +42,22 @@ class BlasTuner:
     PROBE = 16
     KEEP = 5  # the last costs of each count whose median decides
     WARM = 2  # costs of each count before the cheaper one is chosen: one can be an outlier
-    # Frames of less matmul work than this are not costed: their milliseconds are the frame's
-    # own (statistics, theory, the pipe) whatever the net, and divided by little work they read
-    # as 100 times the canonical net's cost. After a few depth-2 × 32 frames the canonical-like
-    # depth 10 × 256 (batch 200) was refined in chunks of 25-44 examples (issue 17's soak).
+    # Frames of less matmul work than MIN_WORK, or whose layers' matmuls are smaller than
+    # MIN_LAYER multiply-adds an example, are not costed by a tuner whose cost decides for other
+    # nets (`every_frame` False, the engine's: how a new shape's first frame is cut): their
+    # milliseconds are mostly the frame's own (the pipe, the theory, and statistics that grow
+    # with the activations, not with the work), and divided by the work they read as 10 to 100
+    # times the canonical net's cost (3e-9 s at depth 2 × 32, 3.4e-10 at 200 × 32, 2.2e-11 at
+    # 10 × 500). After a few such frames a depth-10 × 256 net's first frame was cut into chunks
+    # of 25-44 examples (issue 17's soak), the canonical net's into chunks of 77-143. A drag's
+    # tuner costs every frame: they are the dragged net's, whose own cost its batch must fit
+    # (a 200 × 32 net's drag frame: 36-43 ms at 50 examples, 71-91 at 250).
     MIN_WORK = 1e8
+    MIN_LAYER = 128 * 128
 
-    def __init__(self, counts: tuple[int, ...]):
+    def __init__(self, counts: tuple[int, ...], every_frame: bool = False):
         self.counts = counts
+        self.every_frame = every_frame
         self.costs: dict[int, deque] = {n: deque(maxlen=self.KEEP) for n in counts}
         self.frames = 0
 
@@ -67,8 +75,9 @@ class BlasTuner:
         tried = [n for n in self.counts if self.costs[n]]
         return min(tried, key=lambda n: statistics.median(self.costs[n])) if tried else 0
 
-    def record(self, n: int, seconds: float, work: float) -> None:
-        if work >= self.MIN_WORK:
+    def record(self, n: int, seconds: float, work: float, layer: float = MIN_LAYER) -> None:
+        """`layer`: the frame's mean multiply-adds a layer an example (engine.layer_work)."""
+        if work > 0 and (self.every_frame or (work >= self.MIN_WORK and layer >= self.MIN_LAYER)):
             self.costs[n].append(seconds / work)
 
     def cost(self) -> float | None:

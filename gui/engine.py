@@ -61,6 +61,13 @@ def matmul_work(configs: list[Config], backward: bool) -> float:
     return float(sum(per_side)) * (3 if backward else 1)
 
 
+def layer_work(configs: list[Config]) -> float:
+    """Multiply-adds of one layer's matmul for one example, the mean over the frame's layers:
+    what tells a narrow net's frame (its statistics' time, not its matmuls') apart."""
+    sizes = [a * b for c in configs for a, b in itertools.pairwise(c.widths)]
+    return sum(sizes) / max(len(sizes), 1)
+
+
 # a change's first picture: as many examples as the measured cost fits in this, then the rest of
 # the batch a chunk of that size at a time, each chunk merged into the picture (issue 23)
 FRAME_BUDGET_S = 0.2
@@ -125,7 +132,8 @@ class Engine(WorkerEngine):
         self._busy = False
         self._job: Job | None = None  # the job being computed while _busy
         self.tuner = BlasTuner(blas_counts())
-        self.drag_tuner = BlasTuner((drag_blas(),))  # a drag's frames: one count, its own costs
+        # a drag's frames: one count, its own costs (the dragged net's, every frame: blas_tuner)
+        self.drag_tuner = BlasTuner((drag_blas(),), every_frame=True)
         self.blas_threads = self.tuner.counts[0]  # the count the newest frame ran with
         self._local = FrameMaker()
         self._shape: tuple = ()  # the newest frame's shapes: the tuner skips a new shape's first
@@ -244,7 +252,8 @@ class Engine(WorkerEngine):
         shape = tuple((c.widths, c.batch, c.dtype) for c in configs)
         # (made here while a training step held OpenBLAS, a frame keeps the count it had)
         if shape == self._shape and frame.blas_threads == n:
-            tuner.record(n, frame.seconds, matmul_work(configs, needs_backward(job.rows)))
+            work = matmul_work(configs, needs_backward(job.rows))
+            tuner.record(n, frame.seconds, work, layer_work(configs))
         self._shape = shape
 
     def _failure(self, e: Exception) -> None:
