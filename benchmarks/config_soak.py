@@ -176,6 +176,8 @@ class RemoteSnapshots:
             if path.with_suffix(".done").exists():
                 break
             time.sleep(0.05)
+        else:
+            raise SystemExit(f"the compute process {pid} wrote no report in 60 s ({self.dir})")
         text = path.with_suffix(".mallocstats").read_text()
         malloc = {
             f"malloc_{k}_mib": round(_stat(text, f"# malloc {k} bytes") / MIB, 1)
