@@ -49,7 +49,8 @@ class BlasTuner:
     # with the activations, not with the work), and divided by the work they read as 10 to 100
     # times the canonical net's cost (3e-9 s at depth 2 × 32, 3.4e-10 at 200 × 32, 2.2e-11 at
     # 10 × 500). After a few such frames a depth-10 × 256 net's first frame was cut into chunks
-    # of 25-44 examples (issue 17's soak), the canonical net's into chunks of 77-143. A drag's
+    # of 25-44 examples (issue 17's soak); by the 200 × 32 cost, first_chunk would cut the
+    # canonical net's into chunks of 77-143. A drag's
     # tuner costs every frame: they are the dragged net's, whose own cost its batch must fit
     # (a 200 × 32 net's drag frame: 36-43 ms at 50 examples, 71-91 at 250).
     MIN_WORK = 1e8
