@@ -114,6 +114,11 @@ def map_large_blocks_apart() -> None:
         _own_blocks = True
 
 
+# idle this long after a frame, a process's heap's free pages go back: the compute process's
+# (QuietTrim) and the window's (gui/heap.py); a drag's or a sweep's frames come closer than this
+QUIET_S = 0.25
+
+
 class QuietTrim:
     """give_back once the process has been idle for `quiet_s` after a frame, on a thread of its
     own while the serving thread waits for the next request. A new net's give_back (above)

@@ -55,8 +55,6 @@ def answer(maker: FrameMaker, request, cancelled=None, partial=None) -> tuple:
         return ("bug", f"{type(e).__name__}: {e}", traceback.format_exc())
 
 
-QUIET_S = 0.25  # idle this long after a frame, the heap's free pages go back (memory.QuietTrim)
-
 # A frame this small still takes every first-call cost (45-50 ms: NumPy's and BLAS's first
 # calls, the theory's tables): paid before "ready", while the window's process builds its window.
 WARM_UP = Config(depth=2, width=16, batch=16)
@@ -68,7 +66,7 @@ def serve(inp, out, cancel_fd: int | None = None) -> None:
     maker.make([WARM_UP], ("act", "grad"), 1, False)
     send(out, ("ready", os.getpid()))
     cancels = None if cancel_fd is None else CancelPipe(cancel_fd)
-    quiet = memory.QuietTrim(QUIET_S)
+    quiet = memory.QuietTrim(memory.QUIET_S)
     try:
         _serve(maker, inp, out, cancels, quiet)
     finally:

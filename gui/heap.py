@@ -7,6 +7,13 @@ soak, +14% over 500 changes). `give_back_later` returns whole free pages (malloc
 event-loop turn of its own once a view has let such things go; its cost is about 0.2 ms of CPU,
 a few ms when there is much to return. Elsewhere than glibc it does nothing.
 
+`trim_when_quiet` gives back once no new frame has been shown for core.memory.QUIET_S, as the
+compute process does: what a frame's views free (titles laid out anew, curves' arrays, a
+snapshot's) stayed resident until some view was deleted, and at issue 17's soak's samples (the
+same picture, the same bytes in use) the window's RSS ranged over 2.3 MiB more than that
+(benchmarks/README.md, session 22). A drag's and a sweep's frames come closer than QUIET_S and
+never pay it.
+
 `delete_later` frees Qt objects (a pool's spare panels) one an idle turn: each PlotItem took
 5-13 ms to delete, and a scene switch's deleteLater ran six of them back to back with the new
 frame's paint, one stall (issue 17's item 6). The memory goes back after the last.
@@ -18,8 +25,9 @@ import ctypes
 import functools
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, SignalInstance
 
+from core.memory import QUIET_S
 from gui.idle import Later
 
 
@@ -31,13 +39,28 @@ def _trim():
         return None
 
 
+given_back = 0  # trims so far (tests)
+
+
 def give_back() -> bool:
     """Free heap pages back to the system now; False where that cannot be done."""
+    global given_back
     trim = _trim()
     if trim is None:
         return False
     trim(0)
+    given_back += 1
     return True
+
+
+def trim_when_quiet(shown: SignalInstance, parent: QObject) -> QTimer:
+    """give_back_later once `shown` (a frame presented) has not fired for QUIET_S."""
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(round(QUIET_S * 1000))
+    timer.timeout.connect(give_back_later)
+    shown.connect(lambda *_: timer.start())  # restarted by every frame
+    return timer
 
 
 _pending: Later | None = None

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWi
 
 from core import Config
 from core.presets import Scene
-from gui import actions, gc_pause, recording, theme
+from gui import actions, gc_pause, heap, recording, theme
 from gui.docks.binding import bind_config_dock
 from gui.docks.init_dock import InitDock
 from gui.docks.network_dock import NetworkDock
@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("InitScope")
         self.state = SessionState(config or layout.saved_config(self.settings) or Config(), self)
         self.presenter = Presenter(self.state, self)
+        heap.trim_when_quiet(self.presenter.shown, self)
         self.compute = Compute(self.state, self.presenter, self, self)  # the first frame starts
         self._build_middle()
         self._build_docks()

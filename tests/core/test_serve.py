@@ -12,7 +12,8 @@ import pytest
 
 from core import Config, ConfigError, memory
 from core.frame import FrameMaker
-from core.serve import QUIET_S, CancelPipe, answer, main, receive, serve
+from core.memory import QUIET_S
+from core.serve import CancelPipe, answer, main, receive, serve
 
 SMALL = Config(depth=3, width=32, batch=64, activation="tanh", init="xavier-normal")
 ROWS = ("act", "grad")
