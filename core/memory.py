@@ -95,7 +95,7 @@ def give_back() -> None:
     """Return the heap's free pages to the system (glibc's malloc_trim), in the compute process
     only (see map_large_blocks_apart): called when a Simulator lets a net go, so that the pages
     a net of other shapes is not built in go back (RSS after 200 random changes +5% rather than
-    +9%). The window's process, where Qt shares the heap, is left as it was."""
+    +9%). The window's process, where Qt shares the heap, trims its own (gui/heap.py)."""
     libc = _libc()
     if libc is not None and _own_blocks:
         libc.malloc_trim(0)
@@ -115,7 +115,9 @@ def map_large_blocks_apart() -> None:
 
 
 # idle this long after a frame, a process's heap's free pages go back: the compute process's
-# (QuietTrim) and the window's (gui/heap.py); a drag's or a sweep's frames come closer than this
+# (QuietTrim) and the window's (gui/heap.py). A drag's or a sweep's frames of a small or medium
+# net come closer than this and never pay the trim; a big net's (session 20: 3.5-6 frames/s at
+# 50 × 2048) may pay it between frames, 0.3-2 ms (benchmarks/README.md, session 22)
 QUIET_S = 0.25
 
 

@@ -9,10 +9,9 @@ a few ms when there is much to return. Elsewhere than glibc it does nothing.
 
 `trim_when_quiet` gives back once no new frame has been shown for core.memory.QUIET_S, as the
 compute process does: what a frame's views free (titles laid out anew, curves' arrays, a
-snapshot's) stayed resident until some view was deleted, and at issue 17's soak's samples (the
-same picture, the same bytes in use) the window's RSS ranged over 2.3 MiB more than that
-(benchmarks/README.md, session 22). A drag's and a sweep's frames come closer than QUIET_S and
-never pay it.
+snapshot's) stayed resident until some view was deleted. At issue 17's soak's samples (the same
+picture, the same bytes in use) the window's RSS was up to 2.3 MiB over what a trim left, and
+its highest sample +5.4% of the start; +3.4-3.7% with this (benchmarks/README.md, session 22).
 
 `delete_later` frees Qt objects (a pool's spare panels) one an idle turn: each PlotItem took
 5-13 ms to delete, and a scene switch's deleteLater ran six of them back to back with the new
@@ -39,22 +38,19 @@ def _trim():
         return None
 
 
-given_back = 0  # trims so far (tests)
-
-
 def give_back() -> bool:
     """Free heap pages back to the system now; False where that cannot be done."""
-    global given_back
     trim = _trim()
     if trim is None:
         return False
     trim(0)
-    given_back += 1
     return True
 
 
 def trim_when_quiet(shown: SignalInstance, parent: QObject) -> QTimer:
-    """give_back_later once `shown` (a frame presented) has not fired for QUIET_S."""
+    """give_back_later once `shown` (a frame presented) has not fired for QUIET_S: restarted by
+    every frame, so that frames closer than that (core/memory.py) do not each pay the trim; in a
+    turn of its own (give_back_later), not back to back with a paint."""
     timer = QTimer(parent)
     timer.setSingleShot(True)
     timer.setInterval(round(QUIET_S * 1000))
@@ -104,5 +100,5 @@ def give_back_later() -> None:
         give_back()
         return
     if _pending is None or not shiboken6.isValid(_pending):  # a new application since
-        _pending = Later(give_back, app)
+        _pending = Later(lambda: give_back(), app)  # looked up at each call (tests)
     _pending.start()

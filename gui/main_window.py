@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("InitScope")
         self.state = SessionState(config or layout.saved_config(self.settings) or Config(), self)
         self.presenter = Presenter(self.state, self)
-        heap.trim_when_quiet(self.presenter.shown, self)
+        self.quiet_trim = heap.trim_when_quiet(self.presenter.shown, self)  # (benchmarks wait)
         self.compute = Compute(self.state, self.presenter, self, self)  # the first frame starts
         self._build_middle()
         self._build_docks()

@@ -1,12 +1,14 @@
 """The window hands its heap's free pages back once it has shown no new frame for QUIET_S, as the
-compute process does (issue 17's soak: at the same picture and the same bytes in use, the
-window's RSS ranged over 2.3 MiB more than its trimmed RSS; benchmarks/README.md, session 22).
-Never between the frames of a run that keeps coming: each trim would be a few ms of the UI
-thread's."""
+compute process does, and not between the frames of a run that keeps coming: each trim would be
+up to a few ms of the UI thread's. These show the mechanism in the real window; what it does to
+issue 17's soak is measured in benchmarks/README.md, session 22."""
 
+import os
+import platform
+import sys
 import time
 
-from PySide6.QtCore import QTimer
+import pytest
 
 from core import Config
 from core.memory import QUIET_S
@@ -15,10 +17,15 @@ from tests.gui.conftest import wait_shown
 
 START = Config(depth=4, width=64, batch=128)
 
+pytestmark = pytest.mark.skipif(
+    sys.platform != "linux" or platform.libc_ver()[0] != "glibc",
+    reason="glibc's malloc_trim and Linux's /proc: nothing to give back, or to read, elsewhere",
+)
+
 
 def rss_mib() -> float:
     with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * 4096 / 2**20
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def next_seed(qtbot, win) -> None:
@@ -40,29 +47,19 @@ def test_a_quiet_window_gives_its_free_heap_pages_back(make_window, qtbot):
     assert len(kept) == 60
 
 
-def test_a_run_of_frames_is_trimmed_once_after_its_last(make_window, qtbot):
+def test_a_run_of_frames_is_trimmed_once_after_its_last(make_window, qtbot, monkeypatch):
     win = make_window(START)
     qtbot.wait(round(3 * QUIET_S * 1000))
     shown: list[float] = []
     trims: list[float] = []
-    count = [heap.given_back]
-
-    def poll() -> None:  # when a trim happened, to the poll's 5 ms
-        if heap.given_back != count[0]:
-            count[0] = heap.given_back
-            trims.append(time.monotonic())
-
-    timer = QTimer()
-    timer.timeout.connect(poll)
-    timer.start(5)
+    monkeypatch.setattr(heap, "give_back", lambda: trims.append(time.monotonic()))
     win.frame_shown.connect(lambda _snap: shown.append(time.monotonic()))
     for _ in range(15):
         next_seed(qtbot, win)
     last = shown[-1]
     qtbot.waitUntil(lambda: bool(trims) and trims[-1] > last, timeout=5000)
     qtbot.wait(round(2 * QUIET_S * 1000))
-    timer.stop()
-    for t in trims:  # each after QUIET_S without a frame
-        before = max(s for s in shown if s <= t)
-        assert t - before >= QUIET_S - 0.01
+    for t in trims:  # each after QUIET_S without a frame (Qt's coarse timers: 5% early at most)
+        before = max((s for s in shown if s <= t), default=None)
+        assert before is None or t - before >= 0.9 * QUIET_S
     assert sum(t > last for t in trims) == 1  # once, not again until the next frame
