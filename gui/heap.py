@@ -11,7 +11,7 @@ a few ms when there is much to return. Elsewhere than glibc it does nothing.
 compute process does: what a frame's views free (titles laid out anew, curves' arrays, a
 snapshot's) stayed resident until some view was deleted. At issue 17's soak's samples (the same
 picture, the same bytes in use) the window's RSS was up to 2.3 MiB over what a trim left, and
-its highest sample +5.4% of the start; +3.4-3.7% with this (benchmarks/README.md, session 22).
+its highest sample +5.3-5.4% of the start; +3.4-4.4% with this (benchmarks/README.md, session 22).
 
 `delete_later` frees Qt objects (a pool's spare panels) one an idle turn: each PlotItem took
 5-13 ms to delete, and a scene switch's deleteLater ran six of them back to back with the new
