@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from benchmarks.rss_parts import parts
 from core import Config
 from core.memory import QUIET_S
 from gui import heap
@@ -26,14 +27,7 @@ pytestmark = pytest.mark.skipif(
 def heap_rss_mib() -> float:
     """The resident part of glibc's main heap: what a trim gives back, and not what a
     collection of an earlier test's arrays unmaps (RSS as a whole fell 325 MiB so in CI)."""
-    kib, in_heap = 0, False
-    with open("/proc/self/smaps") as f:
-        for line in f:
-            if "-" in line.split(" ", 1)[0]:
-                in_heap = line.rstrip().endswith("[heap]")
-            elif in_heap and line.startswith("Rss:"):
-                kib += int(line.split()[1])
-    return kib / 1024
+    return parts()["heap"]
 
 
 def settled(qtbot, win) -> None:
